@@ -1,0 +1,35 @@
+package dev.flightcluster.protocol;
+
+import java.util.List;
+import org.apache.arrow.flight.ActionType;
+
+/**
+ * The Flight actions of the cluster protocol. Bodies and results are UTF-8 JSON, encoded by {@link
+ * Messages}.
+ */
+public final class ClusterActions {
+  /** A data server announces itself: body {@link Hello}, result {@link HelloReply}. */
+  public static final String SAY_HELLO = "say_hello";
+
+  /** A data server renews its lease: body {@link Heartbeat}, result {@link HeartbeatReply}. */
+  public static final String HEARTBEAT = "heartbeat";
+
+  /** A data server leaves the cluster at once: body {@link Goodbye}, empty result. */
+  public static final String GOODBYE = "goodbye";
+
+  /**
+   * A client asks which data server should take an upload: body {@link ChooseServer}, result
+   * {@link ServerChoice}.
+   */
+  public static final String CHOOSE_SERVER = "choose_server";
+
+  /** What the coordinator answers to ListActions. */
+  public static final List<ActionType> COORDINATOR_ACTIONS =
+      List.of(
+          new ActionType(SAY_HELLO, "Register a data server: {\"server_id\", \"location\", \"listing_version\"}"),
+          new ActionType(HEARTBEAT, "Renew a data server's lease: {\"server_id\", \"listing_version\", \"active_streams\"}"),
+          new ActionType(GOODBYE, "Remove a data server at once: {\"server_id\"}"),
+          new ActionType(CHOOSE_SERVER, "Pick the least loaded live server for an upload: {\"dataset\"}"));
+
+  private ClusterActions() {}
+}

@@ -1,0 +1,22 @@
+package dev.flightcluster.protocol;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * Body of {@link ClusterActions#HEARTBEAT}.
+ *
+ * @param serverId the id the server said hello with
+ * @param listingVersion the server's current listing version; when it differs from the one the
+ *     coordinator holds, the coordinator pulls the listing again before it answers
+ * @param activeStreams DoGet and DoPut streams in progress, the server's load
+ */
+public record Heartbeat(
+    @JsonProperty("server_id") String serverId,
+    @JsonProperty("listing_version") long listingVersion,
+    @JsonProperty("active_streams") int activeStreams) {
+  public Heartbeat {
+    requireNonNull(serverId, "server_id is null");
+  }
+}
