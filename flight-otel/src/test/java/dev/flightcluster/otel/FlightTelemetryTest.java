@@ -2,6 +2,7 @@ package dev.flightcluster.otel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -88,6 +89,8 @@ class FlightTelemetryTest {
       parent.end();
     }
 
+    // The server ends its span after the response is on the wire, so it may be exported just after the call returns.
+    await().until(() -> exporter.getFinishedSpanItems().stream().anyMatch(s -> s.getKind() == SpanKind.SERVER));
     List<SpanData> spans = exporter.getFinishedSpanItems();
     SpanData client = only(spans, SpanKind.CLIENT);
     SpanData serverSpan = only(spans, SpanKind.SERVER);
@@ -120,6 +123,7 @@ class FlightTelemetryTest {
               FlightRuntimeException.class,
               e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.NOT_FOUND));
     }
+    await().until(() -> exporter.getFinishedSpanItems().stream().anyMatch(s -> s.getKind() == SpanKind.SERVER));
     SpanData client = only(exporter.getFinishedSpanItems(), SpanKind.CLIENT);
     assertThat(client.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
   }
