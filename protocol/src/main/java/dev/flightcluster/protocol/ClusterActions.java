@@ -23,6 +23,13 @@ public final class ClusterActions {
    */
   public static final String CHOOSE_SERVER = "choose_server";
 
+  /**
+   * Anyone asks which datasets the coordinator refuses to merge: no body, result {@link
+   * ConflictReport}. Not in {@link #COORDINATOR_ACTIONS}: it is a diagnostic the coordinator adds
+   * to its own ListActions.
+   */
+  public static final String LIST_CONFLICTS = "list_conflicts";
+
   /** What the coordinator answers to ListActions. */
   public static final List<ActionType> COORDINATOR_ACTIONS =
       List.of(

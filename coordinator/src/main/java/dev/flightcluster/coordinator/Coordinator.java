@@ -1,0 +1,183 @@
+package dev.flightcluster.coordinator;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.flightcluster.otel.FlightTelemetry;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.arrow.flight.FlightServer;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.BufferAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator of a cluster of Arrow Flight data servers: a Flight service that lists the
+ * datasets of every live data server, one FlightInfo per dataset with all its replicas as
+ * locations, and that data servers register with.
+ *
+ * <pre>{@code
+ * try (Coordinator coordinator =
+ *     Coordinator.builder(allocator, telemetry)
+ *         .location(Location.forGrpcInsecure("0.0.0.0", 8888))
+ *         .build()
+ *         .start()) {
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Clients call ListFlights, GetFlightInfo and GetSchema here, then DoGet at a data server. Data
+ * servers call the {@code say_hello}, {@code heartbeat} and {@code goodbye} actions; clients call
+ * {@code choose_server} before a DoPut and may call {@code list_conflicts}. Every call is traced
+ * with the given {@link FlightTelemetry}.
+ */
+public final class Coordinator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+
+  /** How long close waits for calls in progress before cancelling them. */
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+
+  private final BufferAllocator allocator;
+  private final Duration sweepInterval;
+  private final Registry registry;
+  private final Membership membership;
+  private final CallbackClients clients;
+  private final ExecutorService executor;
+  private final ScheduledExecutorService sweeper;
+  private final FlightServer server;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  Coordinator(
+      BufferAllocator parentAllocator,
+      FlightTelemetry telemetry,
+      Location bind,
+      Duration lease,
+      Duration heartbeatInterval,
+      InstantSource clock,
+      int executorThreads) {
+    // A child allocator of our own, so that closing it proves the coordinator leaked nothing.
+    this.allocator = parentAllocator.newChildAllocator("coordinator", 0, Long.MAX_VALUE);
+    this.sweepInterval = heartbeatInterval;
+    this.registry = new Registry(clock, lease);
+    this.clients = new CallbackClients(allocator, telemetry);
+    // A listing slower than a whole lease would not help: the server would have expired meanwhile.
+    this.membership =
+        new Membership(registry, clients, new ListingPuller(lease), lease, heartbeatInterval);
+    this.executor =
+        Executors.newFixedThreadPool(
+            executorThreads, Thread.ofPlatform().name("coordinator-flight-", 0).daemon().factory());
+    try {
+      this.server =
+          telemetry
+              .instrument(
+                  FlightServer.builder(
+                      allocator,
+                      bind,
+                      new GuardedProducer(new CoordinatorProducer(registry, membership))))
+              .executor(executor)
+              .build();
+    } catch (RuntimeException e) {
+      executor.shutdownNow();
+      allocator.close();
+      throw e;
+    }
+    this.sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("coordinator-sweeper").daemon().factory());
+  }
+
+  /**
+   * A builder for a coordinator.
+   *
+   * @param allocator the parent of the coordinator's allocator; the caller keeps ownership and must
+   *     close it after the coordinator
+   * @param telemetry traces the coordinator's Flight service and its callbacks to data servers
+   */
+  public static CoordinatorBuilder builder(BufferAllocator allocator, FlightTelemetry telemetry) {
+    return new CoordinatorBuilder(allocator, telemetry);
+  }
+
+  /**
+   * Starts listening and sweeping expired servers.
+   *
+   * @return this coordinator
+   * @throws IOException when the server cannot bind its location
+   */
+  public Coordinator start() throws IOException {
+    server.start();
+    sweeper.scheduleWithFixedDelay(
+        this::sweep, sweepInterval.toMillis(), sweepInterval.toMillis(), TimeUnit.MILLISECONDS);
+    log.info("Coordinator listening at {}", location().getUri());
+    return this;
+  }
+
+  /** The port the coordinator listens on; the chosen one when the location asked for port 0. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Where the coordinator listens, with the actual port. */
+  public Location location() {
+    return server.getLocation();
+  }
+
+  /**
+   * Stops the coordinator: refuses new calls, waits a few seconds for calls in progress, cancels
+   * the rest, then closes the callback clients and the allocator. Idempotent.
+   */
+  @Override
+  public void close() throws InterruptedException {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    sweeper.shutdownNow();
+    try {
+      server.shutdown();
+      if (!server.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("Flight calls still running after {}; cancelling them", SHUTDOWN_GRACE);
+      }
+    } finally {
+      try {
+        // Cancels whatever is still running; returns at once when the server has terminated.
+        server.close();
+      } finally {
+        try {
+          shutdownAndWait(executor);
+          shutdownAndWait(sweeper);
+        } finally {
+          clients.close();
+          allocator.close();
+        }
+      }
+    }
+    log.info("Coordinator stopped");
+  }
+
+  /** The registry, for tests in this package. */
+  Registry registry() {
+    return registry;
+  }
+
+  private void sweep() {
+    try {
+      membership.sweep();
+    } catch (RuntimeException e) {
+      // An exception would cancel the schedule, and expired servers would never be evicted.
+      log.error("Bug: sweeping expired data servers failed", e);
+    }
+  }
+
+  private static void shutdownAndWait(ExecutorService service) throws InterruptedException {
+    requireNonNull(service, "service is null");
+    service.shutdown();
+    if (!service.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+      service.shutdownNow();
+    }
+  }
+}

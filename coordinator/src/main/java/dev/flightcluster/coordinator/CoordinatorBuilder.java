@@ -1,0 +1,110 @@
+package dev.flightcluster.coordinator;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.flightcluster.otel.FlightTelemetry;
+import java.time.Duration;
+import java.time.InstantSource;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.BufferAllocator;
+
+/** Configures a {@link Coordinator}. Not thread-safe; use it from one thread, then discard it. */
+public final class CoordinatorBuilder {
+  /** The lease granted when none is set. */
+  public static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
+
+  /** The heartbeat interval asked for when none is set. */
+  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
+
+  /** Flight server threads when none is set. */
+  public static final int DEFAULT_EXECUTOR_THREADS = 32;
+
+  private final BufferAllocator allocator;
+  private final FlightTelemetry telemetry;
+  private Location location;
+  private Duration lease = DEFAULT_LEASE;
+  private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+  private InstantSource clock = InstantSource.system();
+  private int executorThreads = DEFAULT_EXECUTOR_THREADS;
+
+  CoordinatorBuilder(BufferAllocator allocator, FlightTelemetry telemetry) {
+    this.allocator = requireNonNull(allocator, "allocator is null");
+    this.telemetry = requireNonNull(telemetry, "telemetry is null");
+  }
+
+  /**
+   * Where to listen, e.g. {@code Location.forGrpcInsecure("0.0.0.0", 8888)}; port 0 picks one.
+   * Required.
+   */
+  public CoordinatorBuilder location(Location location) {
+    this.location = requireNonNull(location, "location is null");
+    return this;
+  }
+
+  /** How long a data server stays registered without a heartbeat. Default 10 s. */
+  public CoordinatorBuilder lease(Duration lease) {
+    this.lease = requireNonNull(lease, "lease is null");
+    return this;
+  }
+
+  /**
+   * How often data servers are asked to send heartbeats; must be shorter than the lease, so that a
+   * late heartbeat or two does not evict a healthy server. Default 2 s. Expired servers are swept
+   * at this interval too.
+   */
+  public CoordinatorBuilder heartbeatInterval(Duration heartbeatInterval) {
+    this.heartbeatInterval = requireNonNull(heartbeatInterval, "heartbeatInterval is null");
+    return this;
+  }
+
+  /** The clock leases are measured by. Default the system clock; tests pass a fake. */
+  public CoordinatorBuilder clock(InstantSource clock) {
+    this.clock = requireNonNull(clock, "clock is null");
+    return this;
+  }
+
+  /**
+   * The number of threads serving Flight calls. Calls beyond it wait in a queue rather than start
+   * threads without limit. Default 32: say_hello and changed heartbeats block a thread for a
+   * ListFlights callback, and many servers say hello at once when a coordinator restarts.
+   */
+  public CoordinatorBuilder executorThreads(int executorThreads) {
+    if (executorThreads < 1) {
+      throw new IllegalArgumentException(
+          "executorThreads must be positive, got " + executorThreads);
+    }
+    this.executorThreads = executorThreads;
+    return this;
+  }
+
+  /**
+   * A coordinator with this configuration, not yet listening: call {@link Coordinator#start()}.
+   *
+   * @throws IllegalStateException when no location is set
+   * @throws IllegalArgumentException when the lease or heartbeat interval is not positive, or the
+   *     heartbeat interval is not shorter than the lease
+   */
+  public Coordinator build() {
+    if (location == null) {
+      throw new IllegalStateException(
+          "location is not set: call location(Location) before build()");
+    }
+    if (lease.isNegative() || lease.isZero()) {
+      throw new IllegalArgumentException("lease must be positive, got " + lease);
+    }
+    if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+      throw new IllegalArgumentException(
+          "heartbeatInterval must be positive, got " + heartbeatInterval);
+    }
+    if (heartbeatInterval.compareTo(lease) >= 0) {
+      throw new IllegalArgumentException(
+          "heartbeatInterval ("
+              + heartbeatInterval
+              + ") must be shorter than the lease ("
+              + lease
+              + ")");
+    }
+    return new Coordinator(
+        allocator, telemetry, location, lease, heartbeatInterval, clock, executorThreads);
+  }
+}

@@ -1,0 +1,213 @@
+package dev.flightcluster.coordinator;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.flightcluster.protocol.ChooseServer;
+import dev.flightcluster.protocol.ClusterActions;
+import dev.flightcluster.protocol.ConflictReport;
+import dev.flightcluster.protocol.DatasetName;
+import dev.flightcluster.protocol.Descriptors;
+import dev.flightcluster.protocol.Goodbye;
+import dev.flightcluster.protocol.Heartbeat;
+import dev.flightcluster.protocol.Hello;
+import dev.flightcluster.protocol.Messages;
+import dev.flightcluster.protocol.ServerChoice;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.ActionType;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.Criteria;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightProducer;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.PutResult;
+import org.apache.arrow.flight.Result;
+import org.apache.arrow.flight.SchemaResult;
+import org.apache.arrow.flight.Ticket;
+
+/**
+ * The coordinator's Flight service: metadata calls answered from the registry, and the cluster
+ * actions. It serves no data; the data calls fail with UNIMPLEMENTED saying where to go instead.
+ *
+ * <p>Every method answers synchronously on the gRPC call's thread, so the call's span is current
+ * throughout, including in the ListFlights callbacks of say_hello and heartbeat.
+ */
+final class CoordinatorProducer implements FlightProducer {
+  /** The protocol's actions plus the coordinator's own diagnostic. */
+  static final List<ActionType> ACTIONS =
+      Stream.concat(
+              ClusterActions.COORDINATOR_ACTIONS.stream(),
+              Stream.of(
+                  new ActionType(
+                      ClusterActions.LIST_CONFLICTS,
+                      "Datasets live servers hold with different contents, and which variant"
+                          + " serves: no body")))
+          .toList();
+
+  private static final String ACTION_NAMES =
+      ACTIONS.stream().map(ActionType::getType).collect(Collectors.joining(", "));
+
+  private final Registry registry;
+  private final Membership membership;
+
+  CoordinatorProducer(Registry registry, Membership membership) {
+    this.registry = requireNonNull(registry, "registry is null");
+    this.membership = requireNonNull(membership, "membership is null");
+  }
+
+  @Override
+  public void listFlights(
+      CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
+    String prefix = prefix(criteria);
+    registry.catalog().list(prefix).forEach(listener::onNext);
+    listener.onCompleted();
+  }
+
+  @Override
+  public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
+    DatasetName name = Descriptors.datasetName(descriptor);
+    return registry
+        .catalog()
+        .find(name)
+        .orElseThrow(
+            () ->
+                CallStatus.NOT_FOUND
+                    .withDescription(
+                        "no live data server holds dataset '"
+                            + name
+                            + "'; ListFlights shows the datasets the cluster serves")
+                    .toRuntimeException());
+  }
+
+  @Override
+  public SchemaResult getSchema(CallContext context, FlightDescriptor descriptor) {
+    // A merged info always has a schema: the puller drops listings without one.
+    return new SchemaResult(getFlightInfo(context, descriptor).getSchema());
+  }
+
+  @Override
+  public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
+    listener.error(
+        CallStatus.UNIMPLEMENTED
+            .withDescription(
+                "the coordinator serves no data: call GetFlightInfo here, then DoGet the endpoint's"
+                    + " ticket at one of its locations (a data server)")
+            .toRuntimeException());
+  }
+
+  @Override
+  public Runnable acceptPut(
+      CallContext context, FlightStream flightStream, StreamListener<PutResult> ackStream) {
+    throw CallStatus.UNIMPLEMENTED
+        .withDescription(
+            "the coordinator stores no data: call DoAction choose_server {\"dataset\": NAME} here,"
+                + " then DoPut at the location it returns")
+        .toRuntimeException();
+  }
+
+  @Override
+  public void doExchange(CallContext context, FlightStream reader, ServerStreamListener writer) {
+    throw CallStatus.UNIMPLEMENTED
+        .withDescription(
+            "the coordinator serves no data: call DoExchange at a data server location from"
+                + " GetFlightInfo")
+        .toRuntimeException();
+  }
+
+  @Override
+  public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+    byte[] body = action.getBody();
+    byte[] result =
+        switch (action.getType()) {
+          case ClusterActions.SAY_HELLO ->
+              Messages.encode(membership.hello(Messages.decode(body, Hello.class)));
+          case ClusterActions.HEARTBEAT ->
+              Messages.encode(membership.heartbeat(Messages.decode(body, Heartbeat.class)));
+          case ClusterActions.GOODBYE -> {
+            membership.goodbye(Messages.decode(body, Goodbye.class));
+            yield null;
+          }
+          case ClusterActions.CHOOSE_SERVER ->
+              Messages.encode(chooseServer(Messages.decode(body, ChooseServer.class)));
+          case ClusterActions.LIST_CONFLICTS ->
+              Messages.encode(new ConflictReport(registry.catalog().conflicts()));
+          default ->
+              throw CallStatus.INVALID_ARGUMENT
+                  .withDescription(
+                      "unknown action '"
+                          + action.getType()
+                          + "'; the coordinator knows "
+                          + ACTION_NAMES)
+                  .toRuntimeException();
+        };
+    if (result != null) {
+      listener.onNext(new Result(result));
+    }
+    listener.onCompleted();
+  }
+
+  @Override
+  public void listActions(CallContext context, StreamListener<ActionType> listener) {
+    ACTIONS.forEach(listener::onNext);
+    listener.onCompleted();
+  }
+
+  private ServerChoice chooseServer(ChooseServer request) {
+    DatasetName name = DatasetName.of(request.dataset());
+    if (name.segments().size() != 1) {
+      throw CallStatus.INVALID_ARGUMENT
+          .withDescription(
+              "an upload names one path segment such as \"sales.parquet\" or \"trips\"; got '"
+                  + name
+                  + "'")
+          .toRuntimeException();
+    }
+    DatasetCatalog catalog = registry.catalog();
+    List<String> holders = catalog.holders(name);
+    if (!holders.isEmpty()) {
+      throw CallStatus.ALREADY_EXISTS
+          .withDescription(
+              "dataset '"
+                  + name
+                  + "' already exists on "
+                  + holders
+                  + "; upload it under another name")
+          .toRuntimeException();
+    }
+    return registry.liveServers().stream()
+        .min(RegisteredServer.UPLOAD_ORDER)
+        .map(server -> new ServerChoice(server.id(), server.location().getUri().toString()))
+        .orElseThrow(
+            () ->
+                CallStatus.UNAVAILABLE
+                    .withDescription(
+                        "no live data servers: start one with --coordinator pointing here")
+                    .toRuntimeException());
+  }
+
+  private static String prefix(Criteria criteria) {
+    byte[] expression = criteria.getExpression();
+    if (expression == null || expression.length == 0) {
+      return "";
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(expression))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw CallStatus.INVALID_ARGUMENT
+          .withDescription("ListFlights criteria must be a UTF-8 dataset name prefix")
+          .toRuntimeException();
+    }
+  }
+}

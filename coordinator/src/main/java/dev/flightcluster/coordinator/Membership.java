@@ -1,0 +1,158 @@
+package dev.flightcluster.coordinator;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.flightcluster.otel.FlightAttributes;
+import dev.flightcluster.otel.TracedFlightClient;
+import dev.flightcluster.protocol.DatasetName;
+import dev.flightcluster.protocol.Goodbye;
+import dev.flightcluster.protocol.Heartbeat;
+import dev.flightcluster.protocol.HeartbeatReply;
+import dev.flightcluster.protocol.Hello;
+import dev.flightcluster.protocol.HelloReply;
+import dev.flightcluster.protocol.Locations;
+import io.opentelemetry.api.trace.Span;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.Location;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How data servers join, stay and leave: say_hello, heartbeat, goodbye and lease expiry. It keeps
+ * the registry and the callback clients in step, so a server the registry forgets never keeps an
+ * open channel.
+ */
+final class Membership {
+  private static final Logger log = LoggerFactory.getLogger(Membership.class);
+
+  private final Registry registry;
+  private final CallbackClients clients;
+  private final ListingPuller puller;
+  private final HelloReply helloReply;
+
+  Membership(
+      Registry registry,
+      CallbackClients clients,
+      ListingPuller puller,
+      Duration lease,
+      Duration heartbeatInterval) {
+    this.registry = requireNonNull(registry, "registry is null");
+    this.clients = requireNonNull(clients, "clients is null");
+    this.puller = requireNonNull(puller, "puller is null");
+    requireNonNull(lease, "lease is null");
+    requireNonNull(heartbeatInterval, "heartbeatInterval is null");
+    this.helloReply = new HelloReply(lease.toMillis(), heartbeatInterval.toMillis());
+  }
+
+  /**
+   * Registers a server after listing its datasets. A server whose listing cannot be read is not
+   * registered at all, not even under an earlier hello: clients would otherwise be sent to a server
+   * whose contents the coordinator cannot vouch for.
+   */
+  HelloReply hello(Hello hello) {
+    String id = serverId(hello.serverId());
+    Location location = Locations.parse(hello.location());
+    Span.current().setAttribute(FlightAttributes.SERVER_ID, id);
+
+    Map<DatasetName, ServerDataset> datasets;
+    try {
+      datasets = puller.pull(id, clients.clientFor(id, location));
+    } catch (FlightRuntimeException e) {
+      registry
+          .remove(id)
+          .ifPresent(
+              old ->
+                  log.info(
+                      "Server {} at {} is unregistered: its new hello failed",
+                      id,
+                      old.location().getUri()));
+      clients.close(id);
+      throw e;
+    }
+    Optional<RegisteredServer> previous = registry.find(id);
+    RegisteredServer server = registry.register(id, location, hello.listingVersion(), datasets);
+    log.info(
+        "Server {} at {} {} with {} datasets (listing version {})",
+        id,
+        location.getUri(),
+        previous.isPresent() ? "said hello again" : "joined",
+        server.datasets().size(),
+        server.listingVersion());
+    return helloReply;
+  }
+
+  /**
+   * Renews a server's lease. When its listing changed, the new listing is pulled before the reply,
+   * so that once a server's heartbeat after a DoPut returns, the coordinator lists the new dataset.
+   */
+  HeartbeatReply heartbeat(Heartbeat heartbeat) {
+    String id = serverId(heartbeat.serverId());
+    Span.current().setAttribute(FlightAttributes.SERVER_ID, id);
+    if (heartbeat.activeStreams() < 0) {
+      throw CallStatus.INVALID_ARGUMENT
+          .withDescription("active_streams must not be negative, got " + heartbeat.activeStreams())
+          .toRuntimeException();
+    }
+    Optional<RegisteredServer> renewed = registry.renew(id, heartbeat.activeStreams());
+    if (renewed.isEmpty()) {
+      log.debug("Heartbeat from unknown server {}: asking it to say hello again", id);
+      return new HeartbeatReply(false);
+    }
+    RegisteredServer server = renewed.get();
+    if (server.listingVersion() != heartbeat.listingVersion()) {
+      TracedFlightClient client = clients.clientFor(id, server.location());
+      Map<DatasetName, ServerDataset> datasets = puller.pull(id, client);
+      if (registry.updateListing(server, heartbeat.listingVersion(), datasets)) {
+        log.info(
+            "Server {} listing changed from version {} to {}: {} datasets",
+            id,
+            server.listingVersion(),
+            heartbeat.listingVersion(),
+            datasets.size());
+      }
+    }
+    return new HeartbeatReply(true);
+  }
+
+  /** Forgets a server at once. Idempotent: a goodbye from an unknown server is not an error. */
+  void goodbye(Goodbye goodbye) {
+    String id = serverId(goodbye.serverId());
+    Span.current().setAttribute(FlightAttributes.SERVER_ID, id);
+    registry
+        .remove(id)
+        .ifPresent(
+            server -> log.info("Server {} at {} said goodbye", id, server.location().getUri()));
+    clients.close(id);
+  }
+
+  /** Evicts every server whose lease has run out. */
+  void sweep() {
+    for (RegisteredServer server : registry.removeExpired()) {
+      log.info(
+          "Evicted server {} at {}: its lease expired at {} without a heartbeat",
+          server.id(),
+          server.location().getUri(),
+          server.leaseExpiry());
+      clients.close(server.id());
+    }
+  }
+
+  private static String serverId(String id) {
+    if (id.isBlank()) {
+      throw CallStatus.INVALID_ARGUMENT
+          .withDescription(
+              "server_id is empty: every data server needs a stable id, unique in the cluster")
+          .toRuntimeException();
+    }
+    if (id.chars().anyMatch(Character::isISOControl)) {
+      throw CallStatus.INVALID_ARGUMENT
+          .withDescription("server_id must not contain control characters")
+          .toRuntimeException();
+    }
+    return id;
+  }
+}

@@ -1,0 +1,133 @@
+package dev.flightcluster.coordinator;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.flightcluster.protocol.DatasetName;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.arrow.flight.Location;
+
+/**
+ * The data servers the coordinator knows, with their leases, loads and datasets. Thread-safe: every
+ * method holds the lock briefly and never calls out, and the values are immutable, so reads work on
+ * a snapshot without further locking.
+ *
+ * <p>A server whose lease has run out stays here until {@link #removeExpired} (the sweeper) removes
+ * it, but no read counts it from the moment it expired.
+ */
+final class Registry {
+  private final InstantSource clock;
+  private final Duration lease;
+  private final ConflictWarnings conflictWarnings = new ConflictWarnings();
+  private final Map<String, RegisteredServer> servers = new HashMap<>();
+  private long registrations;
+
+  Registry(InstantSource clock, Duration lease) {
+    this.clock = requireNonNull(clock, "clock is null");
+    this.lease = requireNonNull(lease, "lease is null");
+  }
+
+  /** Registers a server, replacing any earlier registration of its id, with a fresh lease. */
+  synchronized RegisteredServer register(
+      String id, Location location, long listingVersion, Map<DatasetName, ServerDataset> datasets) {
+    RegisteredServer server =
+        new RegisteredServer(
+            id,
+            location,
+            ++registrations,
+            listingVersion,
+            datasets,
+            0,
+            clock.instant().plus(lease));
+    servers.put(id, server);
+    checkConflicts();
+    return server;
+  }
+
+  /**
+   * Renews the lease of a live server and records its load.
+   *
+   * @return the renewed server; empty when the id is unknown or its lease has already run out, in
+   *     which case the server must say hello again
+   */
+  synchronized Optional<RegisteredServer> renew(String id, int activeStreams) {
+    Instant now = clock.instant();
+    RegisteredServer server = servers.get(id);
+    if (server == null || !server.isLive(now)) {
+      return Optional.empty();
+    }
+    RegisteredServer renewed = server.renewed(now.plus(lease), activeStreams);
+    servers.put(id, renewed);
+    return Optional.of(renewed);
+  }
+
+  /**
+   * Replaces a server's datasets, unless it said hello again or left since {@code pulledFor} was
+   * read: a listing belongs to the registration it was pulled for.
+   *
+   * @return whether the listing was stored
+   */
+  synchronized boolean updateListing(
+      RegisteredServer pulledFor, long listingVersion, Map<DatasetName, ServerDataset> datasets) {
+    RegisteredServer current = servers.get(pulledFor.id());
+    if (current == null || current.registration() != pulledFor.registration()) {
+      return false;
+    }
+    servers.put(current.id(), current.withListing(listingVersion, datasets));
+    checkConflicts();
+    return true;
+  }
+
+  /** Removes a server at once, whether or not its lease still runs. */
+  synchronized Optional<RegisteredServer> remove(String id) {
+    RegisteredServer removed = servers.remove(id);
+    if (removed != null) {
+      checkConflicts();
+    }
+    return Optional.ofNullable(removed);
+  }
+
+  /** Removes every server whose lease has run out. */
+  synchronized List<RegisteredServer> removeExpired() {
+    Instant now = clock.instant();
+    List<RegisteredServer> expired = new ArrayList<>();
+    for (Iterator<RegisteredServer> it = servers.values().iterator(); it.hasNext(); ) {
+      RegisteredServer server = it.next();
+      if (!server.isLive(now)) {
+        expired.add(server);
+        it.remove();
+      }
+    }
+    if (!expired.isEmpty()) {
+      checkConflicts();
+    }
+    return expired;
+  }
+
+  /** The servers whose lease runs now. */
+  synchronized List<RegisteredServer> liveServers() {
+    Instant now = clock.instant();
+    return servers.values().stream().filter(server -> server.isLive(now)).toList();
+  }
+
+  /** The merged datasets of the live servers. */
+  DatasetCatalog catalog() {
+    return DatasetCatalog.of(liveServers());
+  }
+
+  /** The registered server, live or expired but not yet swept. */
+  synchronized Optional<RegisteredServer> find(String id) {
+    return Optional.ofNullable(servers.get(id));
+  }
+
+  private void checkConflicts() {
+    conflictWarnings.update(DatasetCatalog.of(liveServers()).conflicts());
+  }
+}
