@@ -1,0 +1,227 @@
+package dev.flightcluster.client;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.otel.TracedFlightClient;
+import dev.flightcluster.protocol.DatasetName;
+import dev.flightcluster.protocol.Descriptors;
+import io.opentelemetry.api.trace.Tracer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.arrow.flight.CallOption;
+import org.apache.arrow.flight.CallOptions;
+import org.apache.arrow.flight.Criteria;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * The client of an arrow-flight-cluster: lists and describes datasets through the coordinator,
+ * reads them from the data servers that hold them, with failover between replicas, and uploads new
+ * ones to the server the coordinator chooses.
+ *
+ * <pre>{@code
+ * try (FlightClusterClient client =
+ *     FlightClusterClient.builder(allocator, telemetry, Location.forGrpcInsecure("localhost", 8888)).build()) {
+ *   for (FlightInfo info : client.list("")) {
+ *     GetResult result = client.get(info, BatchConsumer.of(batch -> System.out.println(batch.getRowCount())));
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p><b>Ownership.</b> The caller owns the {@link BufferAllocator} and must close it after this
+ * client. The client takes a child allocator from it for everything it receives, and owns its
+ * connections: one traced Flight client per location (the coordinator's and each data server's),
+ * opened on first use, shared by concurrent calls, and all closed by {@link #close}.
+ *
+ * <p><b>Threads.</b> Thread-safe: any number of threads may call any method at once. Each {@code
+ * get} and {@code put} runs on its caller's thread, consumer and progress callbacks included.
+ *
+ * <p><b>Errors.</b> Calls fail with {@link FlightRuntimeException}, keeping the Flight status of
+ * the server that failed (NOT_FOUND, ALREADY_EXISTS, INVALID_ARGUMENT, ...); a server that cannot be
+ * reached is UNAVAILABLE with a description naming it.
+ *
+ * <p><b>Tracing.</b> Spans are recorded with the {@link FlightTelemetry} given to the builder and
+ * are children of the span current in the calling thread, so a caller can group several calls under
+ * one span of its own. The gRPC spans of every call, and through W3C trace context the servers'
+ * spans, join the same trace.
+ */
+public final class FlightClusterClient implements AutoCloseable {
+  private final BufferAllocator allocator;
+  private final Connections connections;
+  private final Tracer tracer;
+  private final Location coordinator;
+  private final Duration callTimeout;
+
+  FlightClusterClient(
+      BufferAllocator parentAllocator,
+      FlightTelemetry telemetry,
+      Location coordinator,
+      Duration callTimeout) {
+    this.coordinator = requireNonNull(coordinator, "coordinator is null");
+    this.callTimeout = requireNonNull(callTimeout, "callTimeout is null");
+    this.tracer = telemetry.tracer();
+    this.allocator = parentAllocator.newChildAllocator("flight-cluster-client", 0, Long.MAX_VALUE);
+    this.connections = new Connections(allocator, telemetry);
+  }
+
+  /**
+   * A builder for a client of the cluster whose coordinator is at {@code coordinator}.
+   *
+   * @param allocator where received data is allocated from; the caller keeps ownership and closes
+   *     it after the client
+   * @param telemetry records the client's spans and traces its gRPC channels
+   * @param coordinator the coordinator's location, e.g. {@code grpc://localhost:8888}
+   */
+  public static FlightClusterClientBuilder builder(
+      BufferAllocator allocator, FlightTelemetry telemetry, Location coordinator) {
+    return new FlightClusterClientBuilder(allocator, telemetry, coordinator);
+  }
+
+  /** The coordinator this client asks. */
+  public Location coordinator() {
+    return coordinator;
+  }
+
+  /**
+   * The datasets whose names start with {@code prefix}, as the coordinator describes them.
+   *
+   * @param prefix a name prefix, sent as the UTF-8 bytes of the ListFlights criteria; empty for
+   *     every dataset
+   */
+  public List<FlightInfo> list(String prefix) {
+    requireNonNull(prefix, "prefix is null");
+    Criteria criteria =
+        prefix.isEmpty() ? Criteria.ALL : new Criteria(prefix.getBytes(StandardCharsets.UTF_8));
+    return atCoordinator(
+        client -> {
+          List<FlightInfo> infos = new ArrayList<>();
+          client.listFlights(criteria, timeout()).forEach(infos::add);
+          return infos;
+        });
+  }
+
+  /**
+   * Describes one dataset: schema, size, and the endpoints to read it from, each listing every live
+   * replica.
+   *
+   * @throws FlightRuntimeException NOT_FOUND when the cluster has no such dataset,
+   *     INVALID_ARGUMENT when {@code name} is not a valid dataset name
+   */
+  public FlightInfo info(String name) {
+    DatasetName dataset = DatasetName.of(requireNonNull(name, "name is null"));
+    return atCoordinator(client -> client.getInfo(Descriptors.of(dataset), timeout()));
+  }
+
+  /**
+   * The schema of one dataset.
+   *
+   * @throws FlightRuntimeException NOT_FOUND when the cluster has no such dataset,
+   *     INVALID_ARGUMENT when {@code name} is not a valid dataset name
+   */
+  public Schema schema(String name) {
+    DatasetName dataset = DatasetName.of(requireNonNull(name, "name is null"));
+    return atCoordinator(client -> client.getSchema(Descriptors.of(dataset), timeout()).getSchema());
+  }
+
+  /** {@link #get(FlightInfo, BatchConsumer, ProgressListener)} without progress reports. */
+  public GetResult get(FlightInfo info, BatchConsumer consumer) {
+    return get(info, consumer, ProgressListener.none());
+  }
+
+  /**
+   * Reads a dataset: every endpoint of {@code info}, in order, each batch handed to {@code
+   * consumer} as it arrives. Memory stays bounded whatever the dataset's size: gRPC flow control
+   * keeps only a few batches in flight.
+   *
+   * <p><b>Failover.</b> The locations of an endpoint are replicas, tried in the order given (the
+   * coordinator lists the least loaded first). When one is UNAVAILABLE (server down, connection
+   * refused) before any batch of that endpoint reached the consumer, the next is tried. A failure
+   * after that propagates: reading the endpoint again elsewhere would hand the consumer the same
+   * rows twice. When every location fails, the call fails UNAVAILABLE, naming each location tried
+   * and why. Other statuses, such as NOT_FOUND, propagate at once.
+   *
+   * <p><b>Stopping early.</b> When the consumer returns false, the stream is cancelled, its
+   * buffers are released, and the result says {@code complete() == false}.
+   *
+   * <p><b>Spans.</b> {@code get_single_flight} (flight.dataset, totals), child of the current span,
+   * with per location tried a {@code connect} and a {@code do_get} (num_rows, flight.rows,
+   * flight.batches, flight.bytes) that parents the DoGet's gRPC span.
+   *
+   * @param info as returned by {@link #info} or {@link #list}; endpoints without locations are read
+   *     from the coordinator, as the Flight spec says
+   * @param progress told the totals so far after every batch
+   */
+  public GetResult get(FlightInfo info, BatchConsumer consumer, ProgressListener progress) {
+    return new GetOperation(connections, tracer, coordinator, info, consumer, progress).run();
+  }
+
+  /** {@link #put(String, ArrowReader, ProgressListener)} without progress reports. */
+  public PutResult put(String name, ArrowReader source) throws IOException {
+    return put(name, source, ProgressListener.none());
+  }
+
+  /**
+   * Uploads a dataset: asks the coordinator which data server should take it (choose_server), then
+   * streams {@code source} there with DoPut, batch by batch, and waits until the server has stored
+   * it. Only a batch or two is in memory at a time.
+   *
+   * <p>{@code source} is read to its end but not closed: the caller owns it. Its dictionaries, if
+   * it has dictionary-encoded columns, are sent once when the stream starts; a source that
+   * replaces or extends them between batches is not supported by Flight's DoPut.
+   *
+   * <p>Span {@code put} (flight.dataset, server.id, flight.rows, flight.batches, flight.bytes),
+   * child of the current span, parenting the gRPC spans of both calls.
+   *
+   * @param name the dataset name to store it under, e.g. {@code sales.parquet}
+   * @throws FlightRuntimeException with the status of the server that refused: ALREADY_EXISTS when
+   *     the name is taken, INVALID_ARGUMENT for a bad name, UNAVAILABLE when the coordinator has no
+   *     live server or a server cannot be reached
+   * @throws IOException when reading {@code source} fails; the upload is then cancelled
+   */
+  public PutResult put(String name, ArrowReader source, ProgressListener progress)
+      throws IOException {
+    DatasetName dataset = DatasetName.of(requireNonNull(name, "name is null"));
+    return new PutOperation(
+            connections, tracer, coordinator, timeout(), dataset, source, progress)
+        .run();
+  }
+
+  /**
+   * Closes every connection, then releases the client's child allocator, which fails with {@link
+   * IllegalStateException} if data received by this client is still held (a buffer a consumer
+   * transferred away and did not release). Idempotent. Calls made afterwards fail with {@link
+   * IllegalStateException}.
+   */
+  @Override
+  public void close() {
+    try {
+      connections.close();
+    } finally {
+      allocator.close();
+    }
+  }
+
+  private <T> T atCoordinator(Function<FlightClient, T> call) {
+    TracedFlightClient client = connections.acquire(coordinator).client();
+    try {
+      return call.apply(client.flightClient());
+    } catch (FlightRuntimeException e) {
+      throw Failures.withContext(e, "coordinator at " + coordinator.getUri());
+    }
+  }
+
+  private CallOption timeout() {
+    return CallOptions.timeout(callTimeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+}

@@ -1,0 +1,219 @@
+package dev.flightcluster.client;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.flightcluster.otel.FlightAttributes;
+import dev.flightcluster.otel.Spans;
+import dev.flightcluster.otel.TracedFlightClient;
+import dev.flightcluster.protocol.ChooseServer;
+import dev.flightcluster.protocol.ClusterActions;
+import dev.flightcluster.protocol.DatasetName;
+import dev.flightcluster.protocol.Descriptors;
+import dev.flightcluster.protocol.Locations;
+import dev.flightcluster.protocol.Messages;
+import dev.flightcluster.protocol.ServerChoice;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Iterator;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.AsyncPutListener;
+import org.apache.arrow.flight.CallOption;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.FlightClient.ClientStreamListener;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.Result;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+
+/**
+ * One {@link FlightClusterClient#put}: asks the coordinator where the dataset should go, then
+ * streams the reader there batch by batch. Used once, by one thread.
+ *
+ * <p>Span: {@code put}, current throughout, so the gRPC CLIENT spans of choose_server (DoAction)
+ * and of the DoPut hang below it.
+ */
+final class PutOperation {
+  private final Connections connections;
+  private final Tracer tracer;
+  private final Location coordinator;
+  private final CallOption callTimeout;
+  private final DatasetName dataset;
+  private final ArrowReader source;
+  private final ProgressListener progress;
+
+  private long rows;
+  private long batches;
+  private long bytes;
+
+  PutOperation(
+      Connections connections,
+      Tracer tracer,
+      Location coordinator,
+      CallOption callTimeout,
+      DatasetName dataset,
+      ArrowReader source,
+      ProgressListener progress) {
+    this.connections = requireNonNull(connections, "connections is null");
+    this.tracer = requireNonNull(tracer, "tracer is null");
+    this.coordinator = requireNonNull(coordinator, "coordinator is null");
+    this.callTimeout = requireNonNull(callTimeout, "callTimeout is null");
+    this.dataset = requireNonNull(dataset, "dataset is null");
+    this.source = requireNonNull(source, "source is null");
+    this.progress = requireNonNull(progress, "progress is null");
+  }
+
+  PutResult run() throws IOException {
+    long start = System.nanoTime();
+    Span span =
+        tracer.spanBuilder("put").setAttribute(FlightAttributes.DATASET, dataset.value()).startSpan();
+    try (Scope ignored = span.makeCurrent()) {
+      ServerChoice choice = chooseServer();
+      Location location = serverLocation(choice);
+      span.setAttribute(FlightAttributes.SERVER_ID, choice.serverId());
+      span.setAllAttributes(ClientAttributes.of(location));
+      TracedFlightClient client = connections.acquire(location).client();
+      try {
+        upload(client, choice);
+      } catch (FlightRuntimeException e) {
+        throw Failures.withContext(
+            e,
+            "data server '"
+                + choice.serverId()
+                + "' at "
+                + location.getUri()
+                + ", chosen by the coordinator for '"
+                + dataset
+                + "'");
+      }
+      setTotals(span);
+      return new PutResult(
+          choice.serverId(),
+          location,
+          rows,
+          batches,
+          bytes,
+          Duration.ofNanos(System.nanoTime() - start));
+    } catch (IOException | RuntimeException | Error e) {
+      setTotals(span);
+      Spans.recordFailure(span, e);
+      throw e;
+    } finally {
+      span.end();
+    }
+  }
+
+  private ServerChoice chooseServer() {
+    TracedFlightClient client = connections.acquire(coordinator).client();
+    Action action =
+        new Action(ClusterActions.CHOOSE_SERVER, Messages.encode(new ChooseServer(dataset.value())));
+    byte[] body;
+    try {
+      Iterator<Result> results = client.flightClient().doAction(action, callTimeout);
+      if (!results.hasNext()) {
+        throw CallStatus.INTERNAL
+            .withDescription(
+                "the coordinator at " + coordinator.getUri() + " answered choose_server with no result")
+            .toRuntimeException();
+      }
+      body = results.next().getBody();
+      // Read to the end so the call completes instead of lingering until its deadline.
+      results.forEachRemaining(r -> {});
+    } catch (FlightRuntimeException e) {
+      throw Failures.withContext(e, "coordinator at " + coordinator.getUri());
+    }
+    try {
+      return Messages.decode(body, ServerChoice.class);
+    } catch (FlightRuntimeException e) {
+      // Messages reports INVALID_ARGUMENT, right for a server reading a request, wrong here: the
+      // caller did nothing wrong.
+      throw CallStatus.INTERNAL
+          .withDescription(
+              "the coordinator at "
+                  + coordinator.getUri()
+                  + " sent a malformed choose_server reply: "
+                  + e.status().description())
+          .withCause(e)
+          .toRuntimeException();
+    }
+  }
+
+  private Location serverLocation(ServerChoice choice) {
+    try {
+      return Locations.parse(choice.location());
+    } catch (FlightRuntimeException e) {
+      throw CallStatus.INTERNAL
+          .withDescription(
+              "the coordinator chose data server '"
+                  + choice.serverId()
+                  + "' with an unusable location: "
+                  + e.status().description())
+          .withCause(e)
+          .toRuntimeException();
+    }
+  }
+
+  private void upload(TracedFlightClient client, ServerChoice choice) throws IOException {
+    VectorSchemaRoot root = source.getVectorSchemaRoot();
+    // Flight sends the dictionaries once, when the stream starts, and a stream reader fills them
+    // only while loading the first batch: load it before starting.
+    boolean loaded = source.loadNextBatch();
+    AsyncPutListener acknowledgements = new AsyncPutListener();
+    ClientStreamListener stream =
+        client.flightClient().startPut(Descriptors.of(dataset), root, source, acknowledgements);
+    try {
+      // isCancelled: the server has ended the call (rejected it, typically); stop sending.
+      while (loaded && !acknowledgements.isCancelled()) {
+        // putNext waits while gRPC's send buffer is full, so at most a batch or two is in memory.
+        stream.putNext();
+        rows += root.getRowCount();
+        batches++;
+        bytes += Batches.bufferBytes(root);
+        progress.onProgress(rows, bytes);
+        loaded = source.loadNextBatch();
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      abort(stream, acknowledgements, e);
+      throw e;
+    }
+    stream.completed();
+    acknowledgements.getResult(); // the server's verdict: ALREADY_EXISTS, INVALID_ARGUMENT, ...
+    if (loaded) {
+      throw CallStatus.INTERNAL
+          .withDescription(
+              "data server '"
+                  + choice.serverId()
+                  + "' ended the upload of '"
+                  + dataset
+                  + "' after "
+                  + batches
+                  + " batches, before the source was exhausted")
+          .toRuntimeException();
+    }
+  }
+
+  /**
+   * Cancels the DoPut and waits until gRPC has closed it, so no buffer of the caller's reader is
+   * still queued for sending when the caller goes on to close the reader.
+   */
+  private static void abort(
+      ClientStreamListener stream, AsyncPutListener acknowledgements, Throwable failure) {
+    try {
+      stream.error(failure);
+      acknowledgements.getResult();
+    } catch (FlightRuntimeException expected) {
+      // The call ends as cancelled; the failure that made us cancel is what the caller needs.
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  private void setTotals(Span span) {
+    span.setAttribute(FlightAttributes.ROWS, rows);
+    span.setAttribute(FlightAttributes.BATCHES, batches);
+    span.setAttribute(FlightAttributes.BYTES, bytes);
+  }
+}
