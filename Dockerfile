@@ -1,0 +1,43 @@
+# syntax=docker/dockerfile:1
+# One image for every role (coordinator, server, client, demo): the role is the first argument.
+#   docker build -t arrow-flight-cluster:local .
+#   docker run --rm arrow-flight-cluster:local coordinator
+
+FROM eclipse-temurin:21-jdk AS build
+WORKDIR /src
+# The wrapper pins Maven itself (.mvn/wrapper); the whole reactor is copied because -pl still
+# reads every module's pom. .dockerignore keeps target/ and local data out.
+COPY . .
+# The cache mount keeps ~/.m2 between builds without baking it into a layer.
+RUN --mount=type=cache,target=/root/.m2 \
+    ./mvnw -B -ntp package -DskipTests -pl cli -am \
+ && test -x cli/target/flight-cluster/bin/flight-cluster
+
+FROM eclipse-temurin:21-jre
+# A fixed uid so bind-mounted data dirs can be chowned to it (or the service run as the host user).
+RUN groupadd --system --gid 10001 flight \
+ && useradd --system --uid 10001 --gid flight --no-create-home --home-dir /nonexistent \
+      --shell /usr/sbin/nologin flight \
+ && mkdir -p /data \
+ && chown flight:flight /data
+# Owned by root and read-only to the service user: the running process cannot alter its own code.
+COPY --from=build /src/cli/target/flight-cluster/ /opt/flight-cluster/
+
+# JDK_JAVA_OPTIONS is read by the java launcher itself, so it applies whatever the start script
+# does with JAVA_OPTS. MaxRAMPercentage sizes the heap from the container's memory limit, not the
+# host's RAM; the other half of the limit is left for Arrow's off-heap buffers and Netty's direct
+# memory. Arrow needs java.nio opened on every JVM.
+ENV FLIGHT_DATASET_DIR=/data \
+    JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=50.0 -XX:+ExitOnOutOfMemoryError --add-opens=java.base/java.nio=ALL-UNNAMED"
+WORKDIR /data
+USER 10001:10001
+EXPOSE 8888 8889
+
+# The health command is a second JVM: give it a tiny heap and the quick C1-only start so the
+# probe does not compete with the service it probes. FLIGHT_PORT picks the role's port
+# (coordinator 8888; the default role's, server, is 8889).
+HEALTHCHECK --interval=15s --timeout=10s --start-period=40s --retries=3 \
+  CMD ["sh", "-c", "JDK_JAVA_OPTIONS='-Xmx48m -XX:TieredStopAtLevel=1 --add-opens=java.base/java.nio=ALL-UNNAMED' exec /opt/flight-cluster/bin/flight-cluster health --target grpc://127.0.0.1:${FLIGHT_PORT:-8889}"]
+
+ENTRYPOINT ["/opt/flight-cluster/bin/flight-cluster"]
+CMD ["server"]

@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Lists every flight the coordinator knows and reads all of them, traced with OpenTelemetry.
+
+The Python client of the original Arrow Flight + OpenTelemetry example, adapted to the cluster:
+the coordinator's FlightInfo has one endpoint whose locations are all live replicas, so the
+client reads every endpoint of every flight and moves on to the next location of an endpoint
+when one fails (a server that died since the listing answers UNAVAILABLE).
+
+Spans: list_and_get_all_flights (root) > get_single_flight (one per flight)
+       > connect_temp_client, do_get (num_rows), one pair per location tried.
+
+    python list_and_get_all_flights.py [--coordinator grpc://HOST:PORT] [--json]
+
+Importable: list_and_get_all_flights(uri) returns {dataset name: rows read}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import pyarrow.flight as flight
+from opentelemetry import trace
+from opentelemetry.trace import Status, StatusCode
+
+from flight_tracing import connect, coordinator_uri, init_tracing
+
+# A replica that is gone, slow or no longer holds the file may still be served by another one;
+# any other error (bad ticket, auth) would fail on every replica alike.
+_FAILOVER_ERRORS = (flight.FlightUnavailableError, flight.FlightTimedOutError)
+_NOT_FOUND_MARKERS = ("NOT_FOUND", "not found")
+
+# Flight's way of saying "redeem the ticket on the service that gave you the FlightInfo".
+_REUSE_CONNECTION = "arrow-flight-reuse-connection://?"
+
+
+class EndpointUnreadable(Exception):
+    """No location of an endpoint could serve its ticket."""
+
+
+def dataset_name(info: flight.FlightInfo) -> str:
+    path = info.descriptor.path or []
+    if len(path) == 1:
+        p = path[0]
+        return p.decode("utf-8") if isinstance(p, bytes) else p
+    # Not a cluster descriptor; still give it a stable printable name.
+    return repr(info.descriptor)
+
+
+def _should_fail_over(error: Exception) -> bool:
+    if isinstance(error, _FAILOVER_ERRORS):
+        return True
+    return isinstance(error, flight.FlightError) and any(m in str(error) for m in _NOT_FOUND_MARKERS)
+
+
+def _read_endpoint(tracer, coordinator: flight.FlightClient, coordinator_location: str,
+                   endpoint: flight.FlightEndpoint, options: flight.FlightCallOptions) -> tuple[int, str]:
+    """Reads one endpoint, trying its locations in order; returns (rows, location used)."""
+    locations = [loc.uri.decode("utf-8") if isinstance(loc.uri, bytes) else str(loc.uri)
+                 for loc in endpoint.locations]
+    if not locations:
+        locations = [_REUSE_CONNECTION]
+
+    failures: list[str] = []
+    for location in locations:
+        reuse = location.startswith("arrow-flight-reuse-connection:")
+        target = coordinator_location if reuse else location
+        with tracer.start_as_current_span("connect_temp_client") as span:
+            span.set_attribute("flight.location", target)
+            client = coordinator if reuse else connect(target)
+        try:
+            with tracer.start_as_current_span("do_get") as span:
+                span.set_attribute("flight.location", target)
+                try:
+                    reader = client.do_get(endpoint.ticket, options)
+                    # Count batch by batch: a big dataset never has to fit in memory at once.
+                    rows = 0
+                    batches = 0
+                    for chunk in reader:
+                        rows += chunk.data.num_rows
+                        batches += 1
+                except Exception as error:  # noqa: BLE001 - re-raised unless another replica may help
+                    if not _should_fail_over(error):
+                        raise  # the span records it on the way out
+                    span.record_exception(error)
+                    span.set_status(Status(StatusCode.ERROR, str(error)))
+                    failures.append(f"{target}: {error}")
+                    # Rows of a stream that broke half-way are dropped: the next replica
+                    # sends the whole endpoint again.
+                    continue
+                span.set_attribute("num_rows", rows)
+                span.set_attribute("flight.batches", batches)
+                return rows, target
+        finally:
+            if not reuse:
+                client.close()
+    raise EndpointUnreadable("; ".join(failures) or "no location")
+
+
+def get_single_flight(tracer, coordinator: flight.FlightClient, coordinator_location: str,
+                      info: flight.FlightInfo, options: flight.FlightCallOptions) -> int:
+    name = dataset_name(info)
+    with tracer.start_as_current_span("get_single_flight") as span:
+        span.set_attribute("flight.dataset", name)
+        total = 0
+        for endpoint in info.endpoints:
+            rows, _ = _read_endpoint(tracer, coordinator, coordinator_location, endpoint, options)
+            total += rows
+        span.set_attribute("flight.rows", total)
+        return total
+
+
+def list_and_get_all_flights(coordinator_location: str | None = None, timeout: float | None = 60.0,
+                             errors: dict[str, str] | None = None) -> dict[str, int]:
+    """Returns {dataset: rows} for every flight read; unreadable ones go into `errors`."""
+    tracer = init_tracing("client")
+    location = coordinator_uri(coordinator_location)
+    options = flight.FlightCallOptions(timeout=timeout)
+    counts: dict[str, int] = {}
+    with tracer.start_as_current_span("list_and_get_all_flights") as root:
+        root.set_attribute("flight.coordinator", location)
+        coordinator = connect(location)
+        try:
+            infos = list(coordinator.list_flights(options=options))
+            root.set_attribute("num_flights", len(infos))
+            for info in infos:
+                name = dataset_name(info)
+                try:
+                    counts[name] = get_single_flight(tracer, coordinator, location, info, options)
+                except (EndpointUnreadable, flight.FlightError) as error:
+                    if errors is None:
+                        raise
+                    errors[name] = str(error)
+            if errors:
+                root.set_status(Status(StatusCode.ERROR, f"{len(errors)} flight(s) unreadable"))
+        finally:
+            coordinator.close()
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--coordinator", help="coordinator location (default: $FLIGHT_COORDINATOR "
+                        "or grpc://localhost:8888)")
+    parser.add_argument("--json", action="store_true",
+                        help="print {dataset: rows} as one JSON object instead of text")
+    parser.add_argument("--timeout", type=float, default=60.0,
+                        help="seconds for each Flight call (default 60)")
+    args = parser.parse_args(argv)
+
+    errors: dict[str, str] = {}
+    try:
+        counts = list_and_get_all_flights(args.coordinator, args.timeout, errors)
+    except flight.FlightError as error:
+        print(f"cannot list flights at {coordinator_uri(args.coordinator)}: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(counts, sort_keys=True))
+    else:
+        for name in sorted(counts):
+            print(f"{name}: {counts[name]} rows")
+    for name, message in sorted(errors.items()):
+        print(f"{name}: UNREADABLE: {message}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

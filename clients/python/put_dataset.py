@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Uploads a Parquet file to the cluster with Flight DoPut, traced with OpenTelemetry.
+
+The coordinator picks the server (DoAction choose_server {"dataset": NAME} answers
+{"server_id", "location"}); the file is then streamed batch by batch to that server with
+DoPut(FlightDescriptor.for_path(NAME)). The server stores it as NAME under its data dir.
+
+    python put_dataset.py FILE.parquet [--name NAME.parquet] [--coordinator grpc://HOST:PORT]
+
+Prints {"dataset", "server_id", "location", "rows"} as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+import pyarrow as pa
+import pyarrow.flight as flight
+import pyarrow.parquet as pq
+
+from flight_tracing import connect, coordinator_uri, init_tracing
+
+CHOOSE_SERVER = "choose_server"
+
+
+def choose_server(coordinator: flight.FlightClient, dataset: str,
+                  options: flight.FlightCallOptions) -> dict:
+    body = json.dumps({"dataset": dataset}).encode("utf-8")
+    results = list(coordinator.do_action(flight.Action(CHOOSE_SERVER, body), options))
+    if not results:
+        raise RuntimeError("choose_server returned no result")
+    choice = json.loads(results[0].body.to_pybytes().decode("utf-8"))
+    if not choice.get("location") or not choice.get("server_id"):
+        raise RuntimeError(f"choose_server answered without server_id/location: {choice}")
+    return choice
+
+
+def put_dataset(path: str, name: str | None = None, coordinator_location: str | None = None,
+                batch_rows: int = 65536, timeout: float | None = 300.0) -> dict:
+    name = name or os.path.basename(path)
+    # The servers refuse anything else; failing here saves a pointless upload.
+    if not name.endswith(".parquet"):
+        raise ValueError(f"dataset name must end with .parquet: {name!r}")
+
+    tracer = init_tracing("client")
+    options = flight.FlightCallOptions(timeout=timeout)
+    location = coordinator_uri(coordinator_location)
+    with tracer.start_as_current_span("put_dataset") as span:
+        span.set_attribute("flight.dataset", name)
+        coordinator = connect(location)
+        try:
+            with tracer.start_as_current_span("choose_server"):
+                choice = choose_server(coordinator, name, options)
+        finally:
+            coordinator.close()
+        span.set_attribute("server.id", choice["server_id"])
+
+        parquet = pq.ParquetFile(path)
+        server = connect(choice["location"])
+        rows = 0
+        try:
+            with tracer.start_as_current_span("do_put") as put_span:
+                put_span.set_attribute("flight.location", choice["location"])
+                writer, metadata_reader = server.do_put(
+                    flight.FlightDescriptor.for_path(name), parquet.schema_arrow, options)
+                # Streamed: the file never has to fit in memory at once.
+                for batch in parquet.iter_batches(batch_size=batch_rows):
+                    writer.write_batch(batch)
+                    rows += batch.num_rows
+                writer.done_writing()
+                # Drain the server's acknowledgements so its errors surface before close().
+                while metadata_reader.read() is not None:
+                    pass
+                writer.close()
+                put_span.set_attribute("flight.rows", rows)
+        finally:
+            server.close()
+        span.set_attribute("flight.rows", rows)
+    return {"dataset": name, "server_id": choice["server_id"], "location": choice["location"],
+            "rows": rows}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("file", help="local Parquet file to upload")
+    parser.add_argument("--name", help="dataset name on the cluster, must end with .parquet "
+                        "(default: the file's base name)")
+    parser.add_argument("--coordinator", help="coordinator location (default: $FLIGHT_COORDINATOR "
+                        "or grpc://localhost:8888)")
+    parser.add_argument("--batch-rows", type=int, default=65536,
+                        help="rows per record batch sent (default 65536)")
+    parser.add_argument("--timeout", type=float, default=300.0,
+                        help="seconds for each Flight call (default 300)")
+    args = parser.parse_args(argv)
+    try:
+        result = put_dataset(args.file, args.name, args.coordinator, args.batch_rows, args.timeout)
+    except (ValueError, OSError, RuntimeError, pa.ArrowException) as error:
+        print(f"put failed: {error}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
