@@ -44,13 +44,21 @@ import org.slf4j.LoggerFactory;
  * Only the first hello of a series is traced, so an outage does not open a trace per retry.
  *
  * <p>All coordinator calls are serialized; {@link #announce} lets an upload report its new listing
- * at once, inside the upload's trace.
+ * at once, inside the upload's trace. When the periodic refresh notices the upload first, its own
+ * (root) heartbeat carries the news and the upload's announce finds nothing left to say; either
+ * way the coordinator has pulled the listing before the upload completes.
  */
 final class Registrar implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Registrar.class);
   static final Duration MIN_BACKOFF = Duration.ofMillis(100);
   static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
   private static final Duration GOODBYE_DEADLINE = Duration.ofSeconds(1);
+  /**
+   * Deadline of hello and heartbeat calls. The coordinator answers a heartbeat with a new listing
+   * version only after it pulled the listing, so this is generous; a refused connection fails fast
+   * anyway.
+   */
+  private static final Duration CALL_DEADLINE = Duration.ofSeconds(5);
 
   private final FlightTelemetry telemetry;
   private final TracedFlightClient client;
@@ -60,7 +68,6 @@ final class Registrar implements AutoCloseable {
   private final LongSupplier listingVersion;
   private final IntSupplier activeStreams;
   private final Duration interval;
-  private final Duration callDeadline;
   private final ScheduledExecutorService scheduler;
   private final ReentrantLock lock = new ReentrantLock();
 
@@ -89,7 +96,6 @@ final class Registrar implements AutoCloseable {
     this.activeStreams = requireNonNull(activeStreams, "activeStreams is null");
     this.interval = requireNonNull(interval, "interval is null");
     this.beatInterval = interval;
-    this.callDeadline = clamp(interval, Duration.ofSeconds(1), Duration.ofSeconds(5));
     this.client = telemetry.connect(requireNonNull(allocator, "allocator is null"), coordinator);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
@@ -226,7 +232,7 @@ final class Registrar implements AutoCloseable {
     FlightClient flight = client.flightClient();
     Iterator<Result> results =
         flight.doAction(new Action(type, Messages.encode(body)),
-            CallOptions.timeout(callDeadline.toMillis(), TimeUnit.MILLISECONDS));
+            CallOptions.timeout(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
     T reply = null;
     while (results.hasNext()) {
       byte[] result = results.next().getBody();
@@ -266,10 +272,6 @@ final class Registrar implements AutoCloseable {
     // Full jitter over the upper half keeps restarted servers from saying hello in lockstep.
     long jittered = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
     return Duration.ofMillis(Math.max(MIN_BACKOFF.toMillis() / 2, jittered));
-  }
-
-  private static Duration clamp(Duration value, Duration min, Duration max) {
-    return value.compareTo(min) < 0 ? min : value.compareTo(max) > 0 ? max : value;
   }
 
   /** Stops heartbeating and says goodbye, best effort with a short deadline. */
