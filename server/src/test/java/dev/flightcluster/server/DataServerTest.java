@@ -29,7 +29,17 @@ import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.Dictionary;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.types.IntervalUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -231,6 +241,87 @@ class DataServerTest {
     await().untilAsserted(() -> assertThat(serverAllocator.getAllocatedMemory()).isZero());
     assertThat(dataDir.resolve("cancelled.parquet")).doesNotExist();
     assertThat(names(flight)).isEmpty();
+  }
+
+  @Test
+  void aConcurrentUploadOfTheSameNameIsAlreadyExists() throws Exception {
+    FlightClient flight = start(1000);
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(TestData.SCHEMA, clientAllocator)) {
+      FlightClient.ClientStreamListener first =
+          flight.startPut(FlightDescriptor.path("same"), root, new AsyncPutListener());
+      TestData.fill(root, 0, 10);
+      first.putNext();
+      Path staging = dataDir.resolve(DatasetStore.STAGING_DIR);
+      await().until(() -> {
+        try (var entries = Files.list(staging)) {
+          return entries.findAny().isPresent();
+        }
+      });
+      assertStatus(() -> put(flight, "same", 1, 10), FlightStatusCode.ALREADY_EXISTS);
+      first.completed();
+      first.getResult();
+    }
+    assertThat(readAll(flight, "same", new ArrayList<>())).containsExactlyElementsOf(TestData.expected(0, 10));
+  }
+
+  @Test
+  void doPutRejectsWhatParquetCannotStore() throws Exception {
+    FlightClient flight = start(1000);
+    Schema intervals = new Schema(List.of(Field.nullable("span", new ArrowType.Interval(IntervalUnit.MONTH_DAY_NANO))));
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(intervals, clientAllocator)) {
+      root.allocateNew();
+      root.setRowCount(1);
+      FlightClient.ClientStreamListener put =
+          flight.startPut(FlightDescriptor.path("intervals.parquet"), root, new AsyncPutListener());
+      put.putNext();
+      put.completed();
+      assertStatus(put::getResult, FlightStatusCode.INVALID_ARGUMENT);
+    }
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(List.of()), clientAllocator)) {
+      FlightClient.ClientStreamListener put =
+          flight.startPut(FlightDescriptor.path("empty.parquet"), root, new AsyncPutListener());
+      put.completed();
+      assertStatus(put::getResult, FlightStatusCode.INVALID_ARGUMENT);
+    }
+    assertThat(names(flight)).isEmpty();
+    assertThat(dataDir.resolve(DatasetStore.STAGING_DIR)).isEmptyDirectory();
+  }
+
+  @Test
+  void doPutOfADictionaryEncodedStreamStoresPlainValues() throws Exception {
+    FlightClient flight = start(1000);
+    DictionaryEncoding encoding = new DictionaryEncoding(1L, false, new ArrowType.Int(32, true));
+    try (VarCharVector values = new VarCharVector("color", clientAllocator)) {
+      values.allocateNew();
+      values.setSafe(0, "red".getBytes(StandardCharsets.UTF_8));
+      values.setSafe(1, "green".getBytes(StandardCharsets.UTF_8));
+      values.setValueCount(2);
+      var dictionaries = new DictionaryProvider.MapDictionaryProvider(new Dictionary(values, encoding));
+      Schema schema = new Schema(List.of(new Field("color", new FieldType(true, new ArrowType.Int(32, true), encoding), null)));
+      try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, clientAllocator)) {
+        FlightClient.ClientStreamListener put =
+            flight.startPut(FlightDescriptor.path("colors.parquet"), root, dictionaries, new AsyncPutListener());
+        IntVector indices = (IntVector) root.getVector(0);
+        indices.allocateNew(3);
+        indices.set(0, 1);
+        indices.set(1, 0);
+        indices.setNull(2);
+        root.setRowCount(3);
+        put.putNext();
+        put.completed();
+        put.getResult();
+      }
+    }
+    List<Object> colors = new ArrayList<>();
+    try (FlightStream stream = flight.getStream(new Ticket("colors.parquet".getBytes(StandardCharsets.UTF_8)))) {
+      while (stream.next()) {
+        for (int i = 0; i < stream.getRoot().getRowCount(); i++) {
+          Object color = stream.getRoot().getVector("color").getObject(i);
+          colors.add(color == null ? null : color.toString());
+        }
+      }
+    }
+    assertThat(colors).containsExactly("green", "red", null);
   }
 
   @Test
