@@ -1,0 +1,303 @@
+package dev.flightcluster.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.flightcluster.otel.FlightAttributes;
+import dev.flightcluster.otel.Spans;
+import dev.flightcluster.protocol.DatasetName;
+import dev.flightcluster.protocol.Descriptors;
+import dev.flightcluster.protocol.Tickets;
+import dev.flightcluster.server.parquet.ParquetFiles;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.Criteria;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightEndpoint;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.NoOpFlightProducer;
+import org.apache.arrow.flight.PutResult;
+import org.apache.arrow.flight.SchemaResult;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data server's Flight producer: lists the store's datasets, streams them (DoGet) and takes
+ * uploads (DoPut). {@code Span.current()} in every method is the gRPC server span of the call.
+ */
+final class DataProducer extends NoOpFlightProducer {
+  private static final Logger log = LoggerFactory.getLogger(DataProducer.class);
+
+  private final DatasetStore store;
+  private final BufferAllocator allocator;
+  private final Supplier<String> serverId;
+  private final Supplier<Location> advertised;
+  private final int batchRows;
+  private final ExecutorService streamExecutor;
+  private final Semaphore uploadSlots;
+  private final Runnable afterUpload;
+  private final AtomicInteger activeStreams = new AtomicInteger();
+  private final Set<ReadyGate> openGates = ConcurrentHashMap.newKeySet();
+
+  /**
+   * @param streamExecutor runs each DoGet on a thread of its own, so the gRPC thread returns at once
+   *     and can deliver the call's ready and cancel callbacks; a full executor answers
+   *     RESOURCE_EXHAUSTED
+   * @param maxUploads concurrent DoPuts; each holds a gRPC executor thread until its upload ends
+   * @param afterUpload runs after each stored upload, before the client hears of success
+   */
+  DataProducer(
+      DatasetStore store,
+      BufferAllocator allocator,
+      Supplier<String> serverId,
+      Supplier<Location> advertised,
+      int batchRows,
+      ExecutorService streamExecutor,
+      int maxUploads,
+      Runnable afterUpload) {
+    this.store = requireNonNull(store, "store is null");
+    this.allocator = requireNonNull(allocator, "allocator is null");
+    this.serverId = requireNonNull(serverId, "serverId is null");
+    this.advertised = requireNonNull(advertised, "advertised is null");
+    this.batchRows = batchRows;
+    this.streamExecutor = requireNonNull(streamExecutor, "streamExecutor is null");
+    this.uploadSlots = new Semaphore(maxUploads);
+    this.afterUpload = requireNonNull(afterUpload, "afterUpload is null");
+  }
+
+  /** DoGet and DoPut streams in progress: the load reported in heartbeats. */
+  int activeStreams() {
+    return activeStreams.get();
+  }
+
+  /** Wakes every DoGet waiting for the client, so it ends: the server is closing. */
+  void closeStreams() {
+    openGates.forEach(ReadyGate::close);
+  }
+
+  @Override
+  public void listFlights(CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
+    Span.current().setAttribute(FlightAttributes.SERVER_ID, serverId.get());
+    byte[] expression = criteria.getExpression();
+    String prefix = expression == null ? "" : new String(expression, StandardCharsets.UTF_8);
+    try {
+      for (Dataset dataset : store.listing().datasets().values()) {
+        if (dataset.name().hasPrefix(prefix)) {
+          listener.onNext(info(dataset));
+        }
+      }
+      listener.onCompleted();
+    } catch (RuntimeException e) {
+      listener.onError(failed(Span.current(), e, null));
+    }
+  }
+
+  @Override
+  public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
+    Span span = Span.current();
+    span.setAttribute(FlightAttributes.SERVER_ID, serverId.get());
+    try {
+      DatasetName name = Descriptors.datasetName(descriptor);
+      span.setAttribute(FlightAttributes.DATASET, name.value());
+      return info(store.find(name));
+    } catch (RuntimeException e) {
+      throw failed(span, e, null);
+    }
+  }
+
+  @Override
+  public SchemaResult getSchema(CallContext context, FlightDescriptor descriptor) {
+    Span span = Span.current();
+    span.setAttribute(FlightAttributes.SERVER_ID, serverId.get());
+    try {
+      DatasetName name = Descriptors.datasetName(descriptor);
+      span.setAttribute(FlightAttributes.DATASET, name.value());
+      return new SchemaResult(store.find(name).schema());
+    } catch (RuntimeException e) {
+      throw failed(span, e, null);
+    }
+  }
+
+  private FlightInfo info(Dataset dataset) {
+    FlightEndpoint endpoint = new FlightEndpoint(Tickets.of(dataset.name()), advertised.get());
+    return FlightInfo.builder(dataset.schema(), Descriptors.of(dataset.name()), List.of(endpoint))
+        .setRecords(dataset.rows())
+        .setBytes(dataset.bytes())
+        .setAppMetadata(dataset.fingerprint().toAppMetadata())
+        .build();
+  }
+
+  @Override
+  public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
+    Span span = Span.current();
+    span.setAttribute(FlightAttributes.SERVER_ID, serverId.get());
+    try {
+      DatasetName name = Tickets.datasetName(ticket);
+      span.setAttribute(FlightAttributes.DATASET, name.value());
+      Dataset dataset = store.find(name);
+      ReadyGate gate = new ReadyGate(listener);
+      activeStreams.incrementAndGet();
+      openGates.add(gate);
+      try {
+        streamExecutor.execute(Context.current().wrap(() -> stream(dataset, listener, gate, span)));
+      } catch (RejectedExecutionException e) {
+        openGates.remove(gate);
+        activeStreams.decrementAndGet();
+        throw CallStatus.RESOURCE_EXHAUSTED
+            .withDescription("server " + serverId.get() + " is streaming as many datasets as it may; retry"
+                + " later or read from another replica")
+            .toRuntimeException();
+      }
+    } catch (RuntimeException e) {
+      listener.error(failed(span, e, null));
+    }
+  }
+
+  private void stream(Dataset listed, ServerStreamListener listener, ReadyGate gate, Span span) {
+    long rows = 0;
+    long batches = 0;
+    long bytes = 0;
+    try {
+      Dataset dataset = listed;
+      if (!store.unchanged(dataset)) {
+        // Its files changed since the listing: serve what is on disk now, under its new identity.
+        store.refresh();
+        dataset = store.find(dataset.name());
+      }
+      try (DatasetScan scan = DatasetScan.open(allocator, dataset, batchRows)) {
+        ArrowReader reader = scan.reader();
+        VectorSchemaRoot root = reader.getVectorSchemaRoot();
+        // The scanner loads every batch into fresh buffers, so gRPC may send them without a copy.
+        listener.setUseZeroCopy(true);
+        listener.start(root, reader);
+        boolean completed = false;
+        while (gate.awaitReady()) {
+          if (!reader.loadNextBatch()) {
+            completed = true;
+            break;
+          }
+          rows += root.getRowCount();
+          batches++;
+          for (FieldVector vector : root.getFieldVectors()) {
+            bytes += vector.getBufferSize();
+          }
+          listener.putNext();
+        }
+        setCounts(span, rows, batches, bytes);
+        if (completed) {
+          listener.completed();
+        } else if (gate.closed()) {
+          listener.error(failed(span, CallStatus.UNAVAILABLE
+              .withDescription("server " + serverId.get() + " is shutting down; read from another replica")
+              .toRuntimeException(), null));
+        } else {
+          log.debug("DoGet of {} cancelled by the client after {} batches", dataset.name(), batches);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      setCounts(span, rows, batches, bytes);
+      listener.error(failed(span, CallStatus.UNAVAILABLE.withDescription("server is shutting down")
+          .toRuntimeException(), null));
+    } catch (Exception e) {
+      setCounts(span, rows, batches, bytes);
+      listener.error(failed(span, e, "cannot read dataset '" + listed.name() + "' on server " + serverId.get()));
+    } finally {
+      openGates.remove(gate);
+      activeStreams.decrementAndGet();
+    }
+  }
+
+  private static void setCounts(Span span, long rows, long batches, long bytes) {
+    span.setAttribute(FlightAttributes.ROWS, rows);
+    span.setAttribute(FlightAttributes.BATCHES, batches);
+    span.setAttribute(FlightAttributes.BYTES, bytes);
+  }
+
+  @Override
+  public Runnable acceptPut(CallContext context, FlightStream flightStream, StreamListener<PutResult> ackStream) {
+    Span span = Span.current();
+    return () -> upload(context, flightStream, ackStream, span);
+  }
+
+  private void upload(CallContext context, FlightStream flightStream, StreamListener<PutResult> ackStream, Span span) {
+    span.setAttribute(FlightAttributes.SERVER_ID, serverId.get());
+    activeStreams.incrementAndGet();
+    boolean slot = false;
+    try {
+      DatasetName name = Descriptors.datasetName(flightStream.getDescriptor());
+      span.setAttribute(FlightAttributes.DATASET, name.value());
+      slot = uploadSlots.tryAcquire();
+      if (!slot) {
+        throw CallStatus.RESOURCE_EXHAUSTED
+            .withDescription("server " + serverId.get() + " takes as many uploads as it may; retry later")
+            .toRuntimeException();
+      }
+      FlightStreamReader reader = new FlightStreamReader(allocator, flightStream);
+      ParquetFiles.Written written;
+      try {
+        written = store.upload(name, reader, context::isCancelled);
+      } catch (Exception e) {
+        // The stream's own failure (a cancel, a broken client) says more than the writer's echo.
+        if (reader.failure() != null) {
+          throw reader.failure();
+        }
+        if (context.isCancelled()) {
+          throw CallStatus.CANCELLED.withDescription("the client cancelled the upload").withCause(e)
+              .toRuntimeException();
+        }
+        throw e;
+      }
+      setCounts(span, written.rows(), written.batches(), written.bytes());
+      log.info("stored upload {}: {} rows in {} batches", name, written.rows(), written.batches());
+      afterUpload.run();
+      ackStream.onCompleted();
+    } catch (Exception e) {
+      ackStream.onError(failed(span, e, "cannot store the upload on server " + serverId.get()));
+    } finally {
+      if (slot) {
+        uploadSlots.release();
+      }
+      activeStreams.decrementAndGet();
+    }
+  }
+
+  /**
+   * Records a failure on the span and turns it into a Flight error: Flight errors pass as they are,
+   * anything else is the server's own trouble and becomes UNAVAILABLE (DoGet: the client may fail
+   * over to another replica) or INTERNAL, described by {@code context}.
+   */
+  private static FlightRuntimeException failed(Span span, Exception e, String context) {
+    FlightRuntimeException flight;
+    if (e instanceof FlightRuntimeException f) {
+      flight = f;
+    } else {
+      String message = e.getMessage() == null ? e.getClass().getSimpleName()
+          : e.getMessage().lines().findFirst().orElse("");
+      CallStatus status = context != null && context.startsWith("cannot read")
+          ? CallStatus.UNAVAILABLE : CallStatus.INTERNAL;
+      flight = status.withDescription((context == null ? "" : context + ": ") + message).withCause(e)
+          .toRuntimeException();
+      log.warn("{}", flight.status().description(), e);
+    }
+    Spans.recordFailure(span, flight);
+    return flight;
+  }
+}

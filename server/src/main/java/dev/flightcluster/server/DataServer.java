@@ -1,0 +1,363 @@
+package dev.flightcluster.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.flightcluster.otel.FlightTelemetry;
+import io.opentelemetry.context.Context;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.arrow.flight.FlightServer;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.util.AutoCloseables;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A data server: serves the Parquet datasets of a data dir over Arrow Flight (ListFlights,
+ * GetFlightInfo, GetSchema, DoGet, DoPut) and, when a coordinator is configured, keeps itself
+ * registered there.
+ *
+ * <pre>{@code
+ * try (DataServer server = DataServer.builder(allocator, telemetry)
+ *     .location(Location.forGrpcInsecure("0.0.0.0", 8889))
+ *     .advertisedLocation(Location.forGrpcInsecure("10.0.0.7", 8889))
+ *     .dataDir(Path.of("flight_datasets"))
+ *     .coordinator(Location.forGrpcInsecure("coordinator", 8888))
+ *     .build()
+ *     .start()) {
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Datasets changed on disk by other means appear and disappear within one heartbeat interval.
+ */
+public final class DataServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DataServer.class);
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+
+  private final BufferAllocator allocator;
+  private final FlightTelemetry telemetry;
+  private final Location bind;
+  private final Location advertisedOption;
+  private final Path dataDir;
+  private final String serverIdOption;
+  private final Location coordinator;
+  private final Duration heartbeatInterval;
+  private final int batchRows;
+  private final int maxStreams;
+
+  private BufferAllocator serverAllocator;
+  private ExecutorService grpcExecutor;
+  private ThreadPoolExecutor streamExecutor;
+  private ScheduledExecutorService maintenance;
+  private DatasetStore store;
+  private DataProducer producer;
+  private FlightServer flightServer;
+  private Registrar registrar;
+  private volatile Location advertised;
+  private volatile String serverId;
+  private boolean started;
+  private boolean closed;
+
+  private DataServer(Builder builder) {
+    this.allocator = builder.allocator;
+    this.telemetry = builder.telemetry;
+    this.bind = requireNonNull(builder.location, "location is not set");
+    this.advertisedOption = builder.advertisedLocation;
+    this.dataDir = requireNonNull(builder.dataDir, "dataDir is not set");
+    this.serverIdOption = builder.serverId;
+    this.coordinator = builder.coordinator;
+    this.heartbeatInterval = builder.heartbeatInterval;
+    this.batchRows = builder.batchRows;
+    this.maxStreams = builder.maxConcurrentStreams;
+  }
+
+  /**
+   * A builder for a data server.
+   *
+   * @param allocator the server allocates its streams from a child of this allocator; close the
+   *     allocator after the server
+   */
+  public static Builder builder(BufferAllocator allocator, FlightTelemetry telemetry) {
+    return new Builder(
+        requireNonNull(allocator, "allocator is null"), requireNonNull(telemetry, "telemetry is null"));
+  }
+
+  /**
+   * Lists the data dir, starts serving, and starts registering with the coordinator, if one is
+   * configured, in the background.
+   *
+   * @throws IOException when the data dir cannot be opened or the port cannot be bound
+   */
+  public synchronized DataServer start() throws IOException {
+    if (started) {
+      throw new IllegalStateException("already started");
+    }
+    started = true;
+    boolean ok = false;
+    try {
+      serverAllocator = allocator.newChildAllocator("data-server", 0, allocator.getLimit());
+      store = DatasetStore.open(serverAllocator, dataDir);
+      int grpcThreads = Math.max(8, 2 * Runtime.getRuntime().availableProcessors());
+      // Flight runs gRPC callbacks and DoPut bodies on this executor. Bounded threads; the task
+      // wrapping carries the gRPC span into DoPut, which Flight runs as a separate task.
+      grpcExecutor =
+          Context.taskWrapping(
+              new ThreadPoolExecutor(grpcThreads, grpcThreads, 60, TimeUnit.SECONDS,
+                  new LinkedBlockingQueue<>(), threads("flight-server-grpc")));
+      streamExecutor =
+          new ThreadPoolExecutor(0, maxStreams, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+              threads("flight-server-doget"));
+      // Each upload holds a gRPC thread while it waits for data, which other gRPC threads deliver:
+      // at most half of them may upload at once, so messages always find a thread.
+      int maxUploads = Math.max(1, grpcThreads / 2);
+      producer =
+          new DataProducer(store, serverAllocator, () -> serverId, () -> advertised, batchRows,
+              streamExecutor, maxUploads, this::afterUpload);
+      flightServer =
+          telemetry
+              .instrument(FlightServer.builder(serverAllocator, bind, producer))
+              .executor(grpcExecutor)
+              .build();
+      flightServer.start();
+      advertised = withPort(advertisedOption == null ? bind : advertisedOption, flightServer.getPort());
+      serverId = serverIdOption != null ? serverIdOption : hostName() + "-" + flightServer.getPort();
+      if (coordinator != null) {
+        registrar =
+            new Registrar(telemetry, serverAllocator, coordinator, serverId, advertised,
+                () -> store.listing().version(), producer::activeStreams, heartbeatInterval);
+        registrar.start();
+      }
+      maintenance = Executors.newSingleThreadScheduledExecutor(threads("flight-server-refresh"));
+      long every = heartbeatInterval.toNanos();
+      maintenance.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.NANOSECONDS);
+      log.info("data server {} serving {} at {} (advertised {}), {} datasets, coordinator {}",
+          serverId, store.dataDir(), flightServer.getLocation().getUri(), advertised.getUri(),
+          store.listing().datasets().size(), coordinator == null ? "none" : coordinator.getUri());
+      ok = true;
+      return this;
+    } finally {
+      if (!ok) {
+        close();
+      }
+    }
+  }
+
+  private void refresh() {
+    try {
+      if (store.refresh() && registrar != null) {
+        registrar.announce();
+      }
+    } catch (RuntimeException e) {
+      log.warn("refreshing the listing of {} failed", store.dataDir(), e);
+    }
+  }
+
+  /** After an upload: list it, and have the coordinator pull the new listing before replying. */
+  private void afterUpload() {
+    store.refresh();
+    if (registrar != null) {
+      registrar.announce();
+    }
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    checkStarted();
+    return flightServer.getPort();
+  }
+
+  /** The location clients are told to reach this server at. */
+  public Location advertisedLocation() {
+    checkStarted();
+    return advertised;
+  }
+
+  /** The id the server registers with. */
+  public String serverId() {
+    checkStarted();
+    return serverId;
+  }
+
+  private void checkStarted() {
+    if (flightServer == null) {
+      throw new IllegalStateException("the server is not started");
+    }
+  }
+
+  /**
+   * Stops the server gracefully: says goodbye to the coordinator first, so clients are no longer
+   * sent here, then stops taking calls and lets streams in progress finish for a few seconds
+   * before it ends them.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      if (maintenance != null) {
+        maintenance.shutdownNow();
+      }
+      if (registrar != null) {
+        registrar.close();
+      }
+      if (flightServer != null) {
+        flightServer.shutdown();
+        if (!flightServer.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+          log.info("streams still running after {}; ending them", SHUTDOWN_GRACE);
+          producer.closeStreams();
+          // FlightServer.close() forces the rest: shutdownNow, cancelling the calls still open.
+          flightServer.close();
+        }
+      }
+      if (producer != null) {
+        producer.closeStreams();
+      }
+      for (ExecutorService executor : new ExecutorService[] {streamExecutor, grpcExecutor, maintenance}) {
+        if (executor != null) {
+          executor.shutdown();
+          if (!executor.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+            executor.shutdownNow();
+          }
+        }
+      }
+      AutoCloseables.close(serverAllocator);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      throw new IllegalStateException("closing data server " + serverId + " failed", e);
+    }
+  }
+
+  private static ThreadFactory threads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  private static Location withPort(Location location, int port) {
+    URI uri = location.getUri();
+    if (uri.getPort() != 0) {
+      return location;
+    }
+    try {
+      return new Location(new URI(uri.getScheme(), uri.getUserInfo(), uri.getHost(), port,
+          uri.getPath(), uri.getQuery(), uri.getFragment()));
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("cannot set the port of " + uri, e);
+    }
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
+  /** Builds a {@link DataServer}. {@link #location} and {@link #dataDir} are required. */
+  public static final class Builder {
+    private final BufferAllocator allocator;
+    private final FlightTelemetry telemetry;
+    private Location location;
+    private Location advertisedLocation;
+    private Path dataDir;
+    private String serverId;
+    private Location coordinator;
+    private Duration heartbeatInterval = Duration.ofSeconds(2);
+    private int batchRows = 65_536;
+    private int maxConcurrentStreams = 64;
+
+    private Builder(BufferAllocator allocator, FlightTelemetry telemetry) {
+      this.allocator = allocator;
+      this.telemetry = telemetry;
+    }
+
+    /** Where to listen, e.g. {@code grpc://0.0.0.0:8889}; port 0 picks a free port. */
+    public Builder location(Location location) {
+      this.location = requireNonNull(location, "location is null");
+      return this;
+    }
+
+    /**
+     * The location clients are told to use, in listings and at the coordinator. Defaults to the bind
+     * location; a port of 0 means the port actually bound.
+     */
+    public Builder advertisedLocation(Location advertisedLocation) {
+      this.advertisedLocation = advertisedLocation;
+      return this;
+    }
+
+    /** The directory of Parquet datasets; created when missing. */
+    public Builder dataDir(Path dataDir) {
+      this.dataDir = requireNonNull(dataDir, "dataDir is null");
+      return this;
+    }
+
+    /** The id to register with; defaults to {@code <hostname>-<port>}. */
+    public Builder serverId(String serverId) {
+      this.serverId = serverId;
+      return this;
+    }
+
+    /** The coordinator to register with, or null to run standalone (the default). */
+    public Builder coordinator(Location coordinator) {
+      this.coordinator = coordinator;
+      return this;
+    }
+
+    /** How often to heartbeat and to re-read the data dir; default 2 s. */
+    public Builder heartbeatInterval(Duration heartbeatInterval) {
+      requireNonNull(heartbeatInterval, "heartbeatInterval is null");
+      if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+        throw new IllegalArgumentException("heartbeatInterval must be positive: " + heartbeatInterval);
+      }
+      this.heartbeatInterval = heartbeatInterval;
+      return this;
+    }
+
+    /** The most rows a DoGet batch holds; default 65536. */
+    public Builder batchRows(int batchRows) {
+      if (batchRows <= 0) {
+        throw new IllegalArgumentException("batchRows must be positive: " + batchRows);
+      }
+      this.batchRows = batchRows;
+      return this;
+    }
+
+    /** The most DoGet streams served at once; more get RESOURCE_EXHAUSTED. Default 64. */
+    public Builder maxConcurrentStreams(int maxConcurrentStreams) {
+      if (maxConcurrentStreams <= 0) {
+        throw new IllegalArgumentException("maxConcurrentStreams must be positive: " + maxConcurrentStreams);
+      }
+      this.maxConcurrentStreams = maxConcurrentStreams;
+      return this;
+    }
+
+    /** A server with this configuration; call {@link DataServer#start()} to run it. */
+    public DataServer build() {
+      return new DataServer(this);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package dev.flightcluster.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.flightcluster.protocol.DatasetName;
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * An immutable snapshot of the store's datasets.
+ *
+ * @param version changes whenever the set of (name, fingerprint) pairs changes
+ */
+record Listing(long version, SortedMap<DatasetName, Dataset> datasets) {
+  Listing {
+    requireNonNull(datasets, "datasets is null");
+    datasets = Collections.unmodifiableSortedMap(new TreeMap<>(datasets));
+  }
+}
