@@ -62,11 +62,10 @@ final class InProcessCluster implements AutoCloseable {
   private DataServer startServer(String id, Path dataDir) throws Exception {
     BufferAllocator allocator = new RootAllocator();
     serverAllocators.add(allocator);
-    // The advertised location needs the bound port, which port 0 only gives after start: bind first.
-    int port = FreePorts.find();
+    // Port 0 in the advertised location stands for the port the server binds.
     return DataServer.builder(allocator, serverTelemetry.flightTelemetry())
-        .location(Location.forGrpcInsecure("127.0.0.1", port))
-        .advertisedLocation(Location.forGrpcInsecure("127.0.0.1", port))
+        .location(Location.forGrpcInsecure("127.0.0.1", 0))
+        .advertisedLocation(Location.forGrpcInsecure("127.0.0.1", 0))
         .dataDir(dataDir)
         .serverId(id)
         .coordinator(coordinatorLocation())

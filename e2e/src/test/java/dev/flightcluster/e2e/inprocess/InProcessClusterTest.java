@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.flightcluster.client.BatchConsumer;
 import dev.flightcluster.otel.FlightAttributes;
 import dev.flightcluster.protocol.ClusterActions;
 import dev.flightcluster.protocol.Hello;
@@ -99,13 +100,14 @@ class InProcessClusterTest {
       var result =
           cluster.client.get(
               cluster.client.info(entry.getKey()),
-              batch -> {
-                for (int i = 0; i < batch.getRowCount(); i++) {
-                  long id = table.verifyRow(batch, i);
-                  assertThat(seen.get((int) id)).as("row %s read twice", id).isFalse();
-                  seen.set((int) id);
-                }
-              });
+              BatchConsumer.of(
+                  batch -> {
+                    for (int i = 0; i < batch.getRowCount(); i++) {
+                      long id = table.verifyRow(batch, i);
+                      assertThat(seen.get((int) id)).as("row %s read twice", id).isFalse();
+                      seen.set((int) id);
+                    }
+                  }));
       assertThat(result.rows()).isEqualTo(table.rows());
       assertThat(seen.cardinality()).as(entry.getKey()).isEqualTo((int) table.rows());
     }
@@ -119,11 +121,15 @@ class InProcessClusterTest {
       cluster.client.put("uploaded.parquet", reader);
     }
     assertThat(names(cluster.client.list("uploaded"))).containsExactly("uploaded.parquet");
-    var result = cluster.client.get(cluster.client.info("uploaded.parquet"), batch -> {
-      for (int i = 0; i < batch.getRowCount(); i++) {
-        uploaded.verifyRow(batch, i);
-      }
-    });
+    var result =
+        cluster.client.get(
+            cluster.client.info("uploaded.parquet"),
+            BatchConsumer.of(
+                batch -> {
+                  for (int i = 0; i < batch.getRowCount(); i++) {
+                    uploaded.verifyRow(batch, i);
+                  }
+                }));
     assertThat(result.rows()).isEqualTo(2_500);
   }
 
@@ -134,7 +140,7 @@ class InProcessClusterTest {
     cluster.clientTelemetry.reset();
     Span root = cluster.clientTelemetry.flightTelemetry().tracer().spanBuilder("list_and_get_all_flights").startSpan();
     try (Scope ignored = root.makeCurrent()) {
-      cluster.client.get(cluster.client.info("orders.parquet"), batch -> {});
+      cluster.client.get(cluster.client.info("orders.parquet"), BatchConsumer.of(batch -> {}));
     } finally {
       root.end();
     }
@@ -182,7 +188,7 @@ class InProcessClusterTest {
         DataServer ghost =
             DataServer.builder(allocator, cluster.serverTelemetry.flightTelemetry())
                 .location(Location.forGrpcInsecure("127.0.0.1", 0))
-                .advertisedLocation(Location.forGrpcInsecure("127.0.0.1", FreePorts.find()))
+                .advertisedLocation(Location.forGrpcInsecure("127.0.0.1", 0))
                 .dataDir(ghostDir)
                 .serverId("ghost")
                 .heartbeatInterval(InProcessCluster.HEARTBEAT)
