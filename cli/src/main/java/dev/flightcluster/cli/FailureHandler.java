@@ -33,19 +33,34 @@ public final class FailureHandler implements IExecutionExceptionHandler {
     Throwable cause = unwrap(failure);
     for (Throwable t = cause; t != null; t = t.getCause()) {
       if (t instanceof FlightRuntimeException flight) {
-        String description = flight.status().description();
-        if (description == null || description.isBlank()) {
-          description = flight.getCause() == null ? "" : message(flight.getCause());
-        }
-        return oneLine(flight.status().code() + (description.isBlank() ? "" : ": " + description));
+        return oneLine(
+            flight.status().code() + withRootCause(flight.status().description(), flight));
       }
       if (t instanceof StatusRuntimeException grpc) {
-        String description = grpc.getStatus().getDescription();
-        return oneLine(
-            grpc.getStatus().getCode() + (description == null ? "" : ": " + description));
+        return oneLine(grpc.getStatus().getCode() + withRootCause(grpc.getStatus().getDescription(), grpc));
       }
     }
     return oneLine(message(cause));
+  }
+
+  /**
+   * ": description", plus the root cause when it says more: gRPC reports a refused connection as
+   * "UNAVAILABLE: io exception", and only the cause names the address.
+   */
+  private static String withRootCause(String description, Throwable failure) {
+    String text = description == null ? "" : description.strip();
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root != failure
+        && !(root instanceof FlightRuntimeException)
+        && !(root instanceof StatusRuntimeException)
+        && root.getMessage() != null
+        && !text.contains(root.getMessage())) {
+      text = text.isEmpty() ? message(root) : text + " (" + message(root) + ")";
+    }
+    return text.isEmpty() ? "" : ": " + text;
   }
 
   private static Throwable unwrap(Throwable failure) {

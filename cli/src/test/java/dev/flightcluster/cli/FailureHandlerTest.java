@@ -39,6 +39,21 @@ class FailureHandlerTest {
   }
 
   @Test
+  void addsTheRootCauseWhenTheStatusIsVague() {
+    Exception refused =
+        Status.UNAVAILABLE
+            .withDescription("io exception")
+            .withCause(new java.net.ConnectException("Connection refused: /127.0.0.1:1"))
+            .asRuntimeException();
+    assertThat(FailureHandler.describe(refused))
+        .isEqualTo("UNAVAILABLE: io exception (ConnectException: Connection refused: /127.0.0.1:1)");
+    Exception flight =
+        CallStatus.UNAVAILABLE.withDescription("io exception").withCause(refused).toRuntimeException();
+    assertThat(FailureHandler.describe(flight))
+        .isEqualTo("UNAVAILABLE: io exception (ConnectException: Connection refused: /127.0.0.1:1)");
+  }
+
+  @Test
   void plainExceptionsSayWhatKind() {
     assertThat(FailureHandler.describe(new UncheckedIOException(new IOException("/x/y.parquet"))))
         .isEqualTo("IOException: /x/y.parquet");

@@ -14,7 +14,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * An {@link ArrowReader} that passes another one through and reports the rows read so far after
- * each batch, for {@code put}'s progress bar. Closing it closes the delegate.
+ * each batch, for {@code put}'s progress bar. It does not own the delegate: closing it leaves the
+ * delegate open for its owner to close, so a consumer that closes what it reads cannot close the
+ * delegate twice.
  */
 public final class CountingReader extends ArrowReader {
   private final ArrowReader delegate;
@@ -69,8 +71,8 @@ public final class CountingReader extends ArrowReader {
   }
 
   @Override
-  protected void closeReadSource() throws IOException {
-    delegate.close();
+  protected void closeReadSource() {
+    // The delegate's owner closes it.
   }
 
   @Override

@@ -97,11 +97,8 @@ class RoundTripTest {
   void countingReaderPassesThrough() throws Exception {
     List<Long> progress = new ArrayList<>();
     try (BufferAllocator allocator = new RootAllocator();
-        CountingReader counting =
-            new CountingReader(
-                allocator,
-                SampleData.reader(allocator, SampleTable.TAXI_TRIPS, ROWS, BATCH_ROWS),
-                progress::add)) {
+        SampleData data = SampleData.reader(allocator, SampleTable.TAXI_TRIPS, ROWS, BATCH_ROWS);
+        CountingReader counting = new CountingReader(allocator, data, progress::add)) {
       assertThat(Contents.of(counting)).isEqualTo(expected(allocator));
       assertThat(counting.rows()).isEqualTo(ROWS);
     }
