@@ -167,18 +167,13 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * Each child names its own service (coordinator, server) and instance in traces, whatever
-   * OTEL_SERVICE_NAME this process runs with.
+   * Each child names its own service (coordinator, server) in traces, whatever OTEL_SERVICE_NAME
+   * this process runs with; servers tell themselves apart by the server.id span attribute. (A
+   * service.instance.id in OTEL_RESOURCE_ATTRIBUTES would make the SDK warn at every start.)
    */
   private static Map<String, String> childEnvironment(String instance) {
     Map<String, String> environment = new HashMap<>();
     environment.put("OTEL_SERVICE_NAME", null);
-    String attributes = System.getenv("OTEL_RESOURCE_ATTRIBUTES");
-    environment.put(
-        "OTEL_RESOURCE_ATTRIBUTES",
-        (attributes == null || attributes.isBlank() ? "" : attributes + ",")
-            + "service.instance.id="
-            + instance);
     return environment;
   }
 

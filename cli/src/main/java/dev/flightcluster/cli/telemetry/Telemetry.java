@@ -9,7 +9,6 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.resources.Resource;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -81,12 +80,14 @@ public final class Telemetry implements AutoCloseable {
         AutoConfiguredOpenTelemetrySdk.builder()
             .addPropertiesSupplier(() -> DEFAULTS)
             .addPropertiesCustomizer(config -> overrides)
+            // Set as a property, not by changing the resource afterwards, which would make the SDK
+            // drop the service entity with a warning.
+            .addPropertiesCustomizer(config -> serviceNameDefault(config, role))
             .addResourceCustomizer(
                 (resource, config) -> {
                   configSeen.set(config);
-                  Resource named = withDefaultServiceName(resource, role);
-                  serviceName.set(named.getAttribute(SERVICE_NAME));
-                  return named;
+                  serviceName.set(resource.getAttribute(SERVICE_NAME));
+                  return resource;
                 })
             // We close the SDK ourselves, after the servers it traces have stopped.
             .disableShutdownHook()
@@ -143,13 +144,14 @@ public final class Telemetry implements AutoCloseable {
     }
   }
 
-  static Resource withDefaultServiceName(Resource resource, String role) {
-    String current = resource.getAttribute(SERVICE_NAME);
-    // The SDK's own fallback is "unknown_service:java"; anything else was configured on purpose.
-    if (current == null || current.startsWith("unknown_service")) {
-      return resource.merge(Resource.create(io.opentelemetry.api.common.Attributes.of(SERVICE_NAME, role)));
+  /** {@code otel.service.name = role}, unless a service name is configured either way. */
+  static Map<String, String> serviceNameDefault(ConfigProperties config, String role) {
+    String configured = config.getString("otel.service.name");
+    String fromResource = config.getMap("otel.resource.attributes").get("service.name");
+    if ((configured == null || configured.isBlank()) && (fromResource == null || fromResource.isBlank())) {
+      return Map.of("otel.service.name", role);
     }
-    return resource;
+    return Map.of();
   }
 
   /** The traces endpoint the OTLP exporter uses, by the SDK's rules for the configured protocol. */

@@ -47,9 +47,15 @@ class TelemetryTest {
               exportTo(receiver, Map.of("otel.resource.attributes", "service.name=from-resource")))) {
         telemetry.openTelemetry().getTracer("test").spanBuilder("y").startSpan().end();
       }
+      try (Telemetry telemetry =
+          Telemetry.start(
+              "server",
+              exportTo(receiver, Map.of("otel.resource.attributes", "deployment.environment.name=test")))) {
+        telemetry.openTelemetry().getTracer("test").spanBuilder("z").startSpan().end();
+      }
       assertThat(receiver.spans())
           .extracting(ReceivedSpan::serviceName)
-          .containsExactly("edge-7", "from-resource");
+          .containsExactly("edge-7", "from-resource", "server");
     }
   }
 
