@@ -1,0 +1,72 @@
+package dev.flightcluster.cli.client;
+
+import dev.flightcluster.cli.telemetry.Telemetry;
+import dev.flightcluster.client.FlightClusterClient;
+import dev.flightcluster.otel.FlightTelemetry;
+import io.opentelemetry.api.trace.Tracer;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+
+/**
+ * What one client command runs with: the OpenTelemetry SDK (service {@code client}), an allocator
+ * and a {@link FlightClusterClient}. Closing it closes the client, then the allocator, then flushes
+ * and stops the SDK, so the spans of the command are exported before the process exits.
+ */
+public final class ClientSession implements AutoCloseable {
+  private final Telemetry telemetry;
+  private final BufferAllocator allocator;
+  private final FlightTelemetry flightTelemetry;
+  private final FlightClusterClient client;
+
+  private ClientSession(
+      Telemetry telemetry,
+      BufferAllocator allocator,
+      FlightTelemetry flightTelemetry,
+      FlightClusterClient client) {
+    this.telemetry = telemetry;
+    this.allocator = allocator;
+    this.flightTelemetry = flightTelemetry;
+    this.client = client;
+  }
+
+  /** Starts the SDK and connects to the coordinator. */
+  public static ClientSession open(Location coordinator) {
+    Telemetry telemetry = Telemetry.start("client");
+    BufferAllocator allocator = new RootAllocator();
+    try {
+      FlightTelemetry flightTelemetry = FlightTelemetry.create(telemetry.openTelemetry());
+      FlightClusterClient client =
+          FlightClusterClient.builder(allocator, flightTelemetry, coordinator).build();
+      return new ClientSession(telemetry, allocator, flightTelemetry, client);
+    } catch (RuntimeException | Error e) {
+      allocator.close();
+      telemetry.close();
+      throw e;
+    }
+  }
+
+  public FlightClusterClient client() {
+    return client;
+  }
+
+  public BufferAllocator allocator() {
+    return allocator;
+  }
+
+  public Tracer tracer() {
+    return flightTelemetry.tracer();
+  }
+
+  public Telemetry telemetry() {
+    return telemetry;
+  }
+
+  @Override
+  public void close() throws Exception {
+    try (telemetry;
+        allocator) {
+      client.close();
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.flightcluster.cli.client;
+
+import dev.flightcluster.cli.io.BatchSink;
+import dev.flightcluster.cli.io.OutputFormat;
+import dev.flightcluster.server.parquet.ParquetFiles;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.arrow.flight.FlightInfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code client get NAME [--output FILE]}. */
+@Command(
+    name = "get",
+    description = {
+      "Streams a dataset from the servers that hold it, failing over between replicas.",
+      "Without --output the data is read and counted only."
+    },
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true)
+public final class GetCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @ParentCommand ClientCommand parent;
+
+  @Parameters(index = "0", paramLabel = "NAME", description = "The dataset, e.g. orders.parquet.")
+  String name;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description = "Write the data to FILE; the extension picks the format: .parquet, .arrow or .csv.")
+  Path output;
+
+  @Override
+  public Integer call() throws Exception {
+    DatasetNames.check(spec, name);
+    OutputFormat format = null;
+    if (output != null) {
+      try {
+        format = OutputFormat.forPath(output);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    try (ClientSession session = ClientSession.open(parent.coordinator())) {
+      FlightInfo info = session.client().info(name);
+      boolean terminal = ProgressBar.stdoutIsTerminal();
+      try (ProgressBar bar = new ProgressBar(System.out, "get " + name, info.getRecords(), terminal);
+          BatchSink sink =
+              format == null ? null : format.open(session.allocator(), output, ParquetFiles::write)) {
+        long[] rows = {0};
+        var result =
+            session
+                .client()
+                .get(
+                    info,
+                    batch -> {
+                      if (sink != null) {
+                        try {
+                          sink.write(batch);
+                        } catch (IOException e) {
+                          throw new UncheckedIOException(e);
+                        }
+                      }
+                      rows[0] += batch.getRowCount();
+                      bar.update(rows[0]);
+                    });
+        if (sink != null) {
+          sink.finish(info.getSchema());
+        }
+        bar.close();
+        out.printf(
+            Locale.ROOT,
+            "got %s: %,d rows, %,d batches, %,d bytes in %.3f s (%.1f MB/s)%s%n",
+            name,
+            result.rows(),
+            result.batches(),
+            result.bytes(),
+            result.seconds(),
+            result.seconds() > 0 ? result.bytes() / 1e6 / result.seconds() : 0.0,
+            output == null ? "" : ", written to " + output);
+        out.flush();
+      }
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,214 @@
+package dev.flightcluster.cli.demo;
+
+import dev.flightcluster.cli.DurationConverter;
+import dev.flightcluster.cli.Main;
+import dev.flightcluster.cli.client.ClientSession;
+import dev.flightcluster.cli.client.DatasetListing;
+import dev.flightcluster.cli.client.ListAndGetAll;
+import dev.flightcluster.cli.UntilStopped;
+import dev.flightcluster.server.parquet.ParquetFiles;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code flight-cluster demo}: a whole cluster on this machine. Writes sample datasets if needed
+ * (see {@link DemoData} for the layout), starts a coordinator and two data servers as child
+ * processes on free ports of 127.0.0.1, waits until the coordinator lists every dataset, runs {@code
+ * list-and-get-all} in this process, prints the results and stops the children (also on Ctrl-C).
+ */
+@Command(
+    name = "demo",
+    description = {
+      "Runs a coordinator and two data servers as child processes on 127.0.0.1, with sample"
+          + " datasets (one replicated on both servers), then lists and reads every dataset under"
+          + " one trace.",
+      "Child output goes to DIR/logs/. Stops everything on exit or Ctrl-C."
+    },
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true)
+public final class DemoCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--data-dir",
+      defaultValue = "${env:FLIGHT_DATASET_DIR:-./flight_datasets}",
+      paramLabel = "DIR",
+      description = "Where the demo keeps server-1/, server-2/ and logs/ (env FLIGHT_DATASET_DIR).")
+  Path dataDir;
+
+  @Option(
+      names = "--rows",
+      defaultValue = "1000000",
+      paramLabel = "ROWS",
+      description = "Rows per generated sample dataset (only when a server dir holds no data).")
+  long rows;
+
+  @Option(
+      names = "--startup-timeout",
+      defaultValue = "60s",
+      converter = DurationConverter.class,
+      paramLabel = "DURATION",
+      description = "How long to wait for the coordinator to list every dataset.")
+  Duration startupTimeout;
+
+  @Option(
+      names = "--keep-running",
+      description = "Keep the cluster running after the run, until Ctrl-C, to try other commands on it.")
+  boolean keepRunning;
+
+  @Override
+  public Integer call() throws Exception {
+    if (rows < 1) {
+      throw new ParameterException(spec.commandLine(), "--rows must be positive, not " + rows);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    DemoData demo = new DemoData(dataDir.toAbsolutePath().normalize());
+    try (BufferAllocator allocator = new RootAllocator()) {
+      demo.ensure(allocator, ParquetFiles::write, rows, SampleData.DEFAULT_BATCH_ROWS, out);
+    }
+    List<String> expected = demo.expectedDatasets();
+
+    ChildProcesses children = new ChildProcesses(Duration.ofSeconds(10));
+    Thread stopChildren = new Thread(children::close, "demo-stop-children");
+    Runtime.getRuntime().addShutdownHook(stopChildren);
+    try {
+      Location coordinator = startCluster(demo, children, out);
+      int exitCode;
+      try (ClientSession session = ClientSession.open(coordinator)) {
+        List<FlightInfo> listed = awaitDatasets(session, children, expected, demo);
+        out.println();
+        out.print(DatasetListing.table(listed));
+        out.println();
+        out.flush();
+        ListAndGetAll.Outcome outcome = ListAndGetAll.run(session.client(), session.tracer());
+        out.print(outcome.render());
+        out.printf(
+            "trace id: %s (service.name=client; spans go to %s)%n",
+            outcome.traceId(), session.telemetry().endpoint());
+        out.flush();
+        exitCode = outcome.table().failures() == 0 ? 0 : 1;
+      }
+      if (keepRunning) {
+        out.printf(
+            "%nThe cluster keeps running; try:%n  ./flight-cluster client --coordinator %s list%n"
+                + "Press Ctrl-C to stop.%n",
+            coordinator.getUri());
+        out.flush();
+        UntilStopped untilStopped = new UntilStopped();
+        untilStopped.register(children);
+        untilStopped.await();
+      }
+      return exitCode;
+    } finally {
+      children.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopChildren);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is running already, or has.
+      }
+    }
+  }
+
+  private Location startCluster(DemoData demo, ChildProcesses children, PrintWriter out)
+      throws Exception {
+    List<Integer> ports = FreePorts.pick(1 + DemoData.SERVERS.size());
+    String coordinatorUri = "grpc://127.0.0.1:" + ports.get(0);
+    children.start(
+        "coordinator",
+        JavaCommand.of(
+            Main.class.getName(),
+            List.of("coordinator", "--host", "127.0.0.1", "--port", ports.get(0).toString())),
+        childEnvironment("coordinator"),
+        demo.logsDir().resolve("coordinator.log"),
+        1);
+    out.printf("started coordinator at %s (log: %s)%n", coordinatorUri, demo.logsDir().resolve("coordinator.log"));
+    for (int i = 0; i < DemoData.SERVERS.size(); i++) {
+      String id = DemoData.SERVERS.get(i);
+      String port = ports.get(i + 1).toString();
+      Path log = demo.logsDir().resolve(id + ".log");
+      children.start(
+          id,
+          JavaCommand.of(
+              Main.class.getName(),
+              List.of(
+                  "server",
+                  "--host", "127.0.0.1",
+                  "--port", port,
+                  "--advertise", "grpc://127.0.0.1:" + port,
+                  "--server-id", id,
+                  "--data-dir", demo.serverDir(id).toString(),
+                  "--coordinator", coordinatorUri)),
+          childEnvironment(id),
+          log,
+          2);
+      out.printf("started %s at grpc://127.0.0.1:%s serving %s (log: %s)%n", id, port, demo.serverDir(id), log);
+    }
+    out.flush();
+    return dev.flightcluster.protocol.Locations.parse(coordinatorUri);
+  }
+
+  /**
+   * Each child names its own service (coordinator, server) in traces, whatever OTEL_SERVICE_NAME
+   * this process runs with; servers tell themselves apart by the server.id span attribute. (A
+   * service.instance.id in OTEL_RESOURCE_ATTRIBUTES would make the SDK warn at every start.)
+   */
+  private static Map<String, String> childEnvironment(String instance) {
+    Map<String, String> environment = new HashMap<>();
+    environment.put("OTEL_SERVICE_NAME", null);
+    return environment;
+  }
+
+  private List<FlightInfo> awaitDatasets(
+      ClientSession session, ChildProcesses children, List<String> expected, DemoData demo)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + startupTimeout.toNanos();
+    Set<String> listed = new TreeSet<>();
+    while (true) {
+      children.checkAlive();
+      try {
+        List<FlightInfo> infos = session.client().list("");
+        listed.clear();
+        infos.forEach(info -> listed.add(DatasetListing.name(info)));
+        if (listed.containsAll(expected)) {
+          return infos;
+        }
+      } catch (FlightRuntimeException e) {
+        if (e.status().code() != FlightStatusCode.UNAVAILABLE) {
+          throw e;
+        }
+        // The coordinator is still starting.
+      }
+      if (System.nanoTime() > deadline) {
+        List<String> missing = new ArrayList<>(expected);
+        missing.removeAll(listed);
+        throw new IllegalStateException(
+            "after "
+                + DurationConverter.format(startupTimeout)
+                + " the coordinator still does not list "
+                + missing
+                + "; see the logs in "
+                + demo.logsDir());
+      }
+      Thread.sleep(250);
+    }
+  }
+}

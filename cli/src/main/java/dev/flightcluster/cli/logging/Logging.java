@@ -1,0 +1,53 @@
+package dev.flightcluster.cli.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.turbo.TurboFilter;
+import org.slf4j.ILoggerFactory;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * The process-wide logging set-up of the CLI: logback as configured in {@code logback.xml} (stderr,
+ * with trace and span ids), and java.util.logging routed into it, since gRPC and the OpenTelemetry
+ * SDK log through JUL.
+ */
+public final class Logging {
+  private static final String PROJECT_LOGGERS = "dev.flightcluster";
+
+  private Logging() {}
+
+  /** Routes java.util.logging to SLF4J. Idempotent. */
+  public static void install() {
+    if (!SLF4JBridgeHandler.isInstalled()) {
+      SLF4JBridgeHandler.removeHandlersForRootLogger();
+      SLF4JBridgeHandler.install();
+    }
+  }
+
+  /** Logs this project's debug messages too. */
+  public static void setVerbose(boolean verbose) {
+    LoggerContext context = loggerContext();
+    if (context != null) {
+      context.getLogger(PROJECT_LOGGERS).setLevel(verbose ? Level.DEBUG : Level.INFO);
+    }
+  }
+
+  /** Tells the {@link ExportFailureFilter}s where spans go, for their one failure message. */
+  public static void exportEndpoint(String endpoint) {
+    LoggerContext context = loggerContext();
+    if (context == null) {
+      return;
+    }
+    for (TurboFilter filter : context.getTurboFilterList()) {
+      if (filter instanceof ExportFailureFilter exportFailures) {
+        exportFailures.setEndpoint(endpoint);
+      }
+    }
+  }
+
+  private static LoggerContext loggerContext() {
+    ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+    return factory instanceof LoggerContext context ? context : null;
+  }
+}

@@ -1,0 +1,181 @@
+package dev.flightcluster.cli.server;
+
+import dev.flightcluster.cli.DurationConverter;
+import dev.flightcluster.cli.UntilStopped;
+import dev.flightcluster.cli.health.ServingHealth;
+import dev.flightcluster.cli.telemetry.Telemetry;
+import dev.flightcluster.protocol.Locations;
+import dev.flightcluster.server.DataServer;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code flight-cluster server}: serves a folder of Parquet datasets until SIGTERM or Ctrl-C. */
+@Command(
+    name = "server",
+    description = {
+      "Runs a data server: serves the Parquet datasets of a folder over Arrow Flight and registers"
+          + " them with the coordinator.",
+      "Runs until SIGTERM or Ctrl-C, then says goodbye to the coordinator. Also serves"
+          + " grpc.health.v1.Health on its port."
+    },
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true)
+public final class ServerCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ServerCommand.class);
+
+  /** The --coordinator value for a server without a coordinator. */
+  static final String STANDALONE = "none";
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--host",
+      defaultValue = "${env:FLIGHT_HOST:-0.0.0.0}",
+      paramLabel = "HOST",
+      description = "Address to bind (env FLIGHT_HOST).")
+  String host;
+
+  @Option(
+      names = "--port",
+      defaultValue = "${env:FLIGHT_PORT:-8889}",
+      paramLabel = "PORT",
+      description = "Port to listen on (env FLIGHT_PORT).")
+  int port;
+
+  @Option(
+      names = "--data-dir",
+      defaultValue = "${env:FLIGHT_DATASET_DIR:-./flight_datasets}",
+      paramLabel = "DIR",
+      description = "The folder of Parquet datasets to serve; created if missing (env FLIGHT_DATASET_DIR).")
+  Path dataDir;
+
+  @Option(
+      names = "--coordinator",
+      defaultValue = "${env:FLIGHT_COORDINATOR:-grpc://localhost:8888}",
+      paramLabel = "URI",
+      description = "The coordinator to register with, or '" + STANDALONE + "' to run alone (env FLIGHT_COORDINATOR).")
+  String coordinator;
+
+  @Option(
+      names = "--advertise",
+      defaultValue = "${env:FLIGHT_ADVERTISE:-}",
+      showDefaultValue = Visibility.NEVER,
+      paramLabel = "URI",
+      description = {
+        "The location clients are sent to, grpc://HOST:PORT (env FLIGHT_ADVERTISE).",
+        "Default: the bind host if specific, else this machine's first non-loopback address."
+      })
+  String advertise;
+
+  @Option(
+      names = "--server-id",
+      defaultValue = "${env:FLIGHT_SERVER_ID:-}",
+      showDefaultValue = Visibility.NEVER,
+      paramLabel = "ID",
+      description = {"This server's id in the cluster (env FLIGHT_SERVER_ID).", "Default: <hostname>-<port>."})
+  String serverId;
+
+  @Option(
+      names = "--heartbeat-interval",
+      defaultValue = "${env:FLIGHT_HEARTBEAT_INTERVAL:-2s}",
+      converter = DurationConverter.class,
+      paramLabel = "DURATION",
+      description = "How often to renew the lease at the coordinator (env FLIGHT_HEARTBEAT_INTERVAL).")
+  Duration heartbeatInterval;
+
+  @Option(
+      names = "--batch-rows",
+      defaultValue = "${env:FLIGHT_BATCH_ROWS:-65536}",
+      paramLabel = "ROWS",
+      description = "Rows per record batch streamed to clients (env FLIGHT_BATCH_ROWS).")
+  int batchRows;
+
+  @Override
+  public Integer call() throws Exception {
+    if (port < 1 || port > 65_535) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--port must be 1..65535, not " + port + " (the advertised location needs the real port)");
+    }
+    if (batchRows < 1) {
+      throw new ParameterException(spec.commandLine(), "--batch-rows must be positive, not " + batchRows);
+    }
+    if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+      throw new ParameterException(spec.commandLine(), "--data-dir " + dataDir + " is not a directory");
+    }
+    Location coordinatorLocation = parse("--coordinator", coordinator, true);
+    Location advertised;
+    try {
+      advertised =
+          ServerAddresses.advertised(host, port, advertise, ServerAddresses.machineAddresses());
+    } catch (FlightRuntimeException e) {
+      throw new ParameterException(spec.commandLine(), "--advertise: " + e.status().description());
+    }
+    String id =
+        serverId == null || serverId.isBlank()
+            ? ServerAddresses.defaultServerId(port, System.getenv("HOSTNAME"))
+            : serverId.strip();
+    Files.createDirectories(dataDir);
+
+    UntilStopped resources = new UntilStopped();
+    try {
+      Telemetry telemetry = resources.register(Telemetry.start("server"));
+      BufferAllocator allocator = resources.register(new RootAllocator());
+      ServingHealth health = new ServingHealth();
+      DataServer server =
+          resources.register(
+              DataServer.builder(allocator, health.flightTelemetry(telemetry.openTelemetry()))
+                  .location(ServerAddresses.location(host, port))
+                  .advertisedLocation(advertised)
+                  .dataDir(dataDir)
+                  .serverId(id)
+                  .coordinator(coordinatorLocation)
+                  .heartbeatInterval(heartbeatInterval)
+                  .batchRows(batchRows)
+                  .build()
+                  .start());
+      resources.register(health);
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf(
+          "server %s serving %s on port %d, advertised as %s, coordinator %s%n",
+          id,
+          dataDir.toAbsolutePath().normalize(),
+          server.port(),
+          advertised.getUri(),
+          coordinatorLocation == null ? "none (standalone)" : coordinatorLocation.getUri());
+      out.flush();
+      log.info("server {} started", id);
+    } catch (Exception | Error e) {
+      resources.closeAll();
+      throw e;
+    }
+    resources.await();
+    return 0;
+  }
+
+  private Location parse(String option, String value, boolean allowStandalone) {
+    if (allowStandalone && (value == null || value.isBlank() || value.strip().equals(STANDALONE))) {
+      return null;
+    }
+    try {
+      return Locations.parse(value.strip());
+    } catch (FlightRuntimeException e) {
+      throw new ParameterException(spec.commandLine(), option + ": " + e.status().description());
+    }
+  }
+}

@@ -1,0 +1,174 @@
+package dev.flightcluster.cli.telemetry;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.flightcluster.cli.logging.Logging;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OpenTelemetry SDK of one CLI process, configured from the standard {@code OTEL_*} environment
+ * variables and system properties by the SDK's autoconfigure module, with these defaults:
+ *
+ * <ul>
+ *   <li>{@code service.name} is the command's role ({@code client}, {@code coordinator}, {@code
+ *       server}) unless {@code OTEL_SERVICE_NAME} or a {@code service.name} in {@code
+ *       OTEL_RESOURCE_ATTRIBUTES} says otherwise;
+ *   <li>traces go over OTLP/gRPC ({@code OTEL_EXPORTER_OTLP_PROTOCOL=grpc}) to the SDK's default
+ *       endpoint for the protocol, {@code http://localhost:4317} for gRPC;
+ *   <li>metrics and logs are not exported ({@code OTEL_METRICS_EXPORTER=none}, {@code
+ *       OTEL_LOGS_EXPORTER=none}) unless those variables say otherwise;
+ *   <li>{@code OTEL_SDK_DISABLED=true} gives a no-op SDK.
+ * </ul>
+ *
+ * <p>The SDK is never registered as {@code GlobalOpenTelemetry}: libraries get this instance passed
+ * in, and the logback MDC appender reads {@code Span.current()}, which needs no global. {@link
+ * #close()} flushes pending spans and shuts the SDK down.
+ */
+public final class Telemetry implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Telemetry.class);
+  private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
+  private static final long SHUTDOWN_SECONDS = 10;
+
+  /** Defaults that the environment and system properties override. */
+  static final Map<String, String> DEFAULTS =
+      Map.of(
+          "otel.exporter.otlp.protocol", "grpc",
+          "otel.metrics.exporter", "none",
+          "otel.logs.exporter", "none");
+
+  private final OpenTelemetrySdk sdk;
+  private final boolean enabled;
+  private final String endpoint;
+  private final String serviceName;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private Telemetry(OpenTelemetrySdk sdk, boolean enabled, String endpoint, String serviceName) {
+    this.sdk = sdk;
+    this.enabled = enabled;
+    this.endpoint = endpoint;
+    this.serviceName = serviceName;
+  }
+
+  /** Starts the SDK for a process in {@code role}, configured by the environment. */
+  public static Telemetry start(String role) {
+    return start(role, Map.of());
+  }
+
+  /**
+   * Starts the SDK for a process in {@code role}.
+   *
+   * @param overrides properties that win over the environment and system properties (for tests)
+   */
+  public static Telemetry start(String role, Map<String, String> overrides) {
+    requireNonNull(role, "role is null");
+    requireNonNull(overrides, "overrides is null");
+    AtomicReference<ConfigProperties> configSeen = new AtomicReference<>();
+    AtomicReference<String> serviceName = new AtomicReference<>(role);
+    AutoConfiguredOpenTelemetrySdk configured =
+        AutoConfiguredOpenTelemetrySdk.builder()
+            .addPropertiesSupplier(() -> DEFAULTS)
+            .addPropertiesCustomizer(config -> overrides)
+            // Set as a property, not by changing the resource afterwards, which would make the SDK
+            // drop the service entity with a warning.
+            .addPropertiesCustomizer(config -> serviceNameDefault(config, role))
+            .addResourceCustomizer(
+                (resource, config) -> {
+                  configSeen.set(config);
+                  serviceName.set(resource.getAttribute(SERVICE_NAME));
+                  return resource;
+                })
+            // We close the SDK ourselves, after the servers it traces have stopped.
+            .disableShutdownHook()
+            .build();
+    OpenTelemetrySdk sdk = configured.getOpenTelemetrySdk();
+    ConfigProperties config = configSeen.get();
+    boolean enabled = config != null && !config.getBoolean("otel.sdk.disabled", false);
+    String endpoint = config == null ? "(disabled)" : tracesEndpoint(config);
+    if (enabled) {
+      Logging.exportEndpoint(endpoint);
+      log.debug(
+          "OpenTelemetry: service.name={}, traces exporter {} to {}",
+          serviceName.get(),
+          config.getString("otel.traces.exporter", "otlp"),
+          endpoint);
+    }
+    return new Telemetry(sdk, enabled, endpoint, serviceName.get());
+  }
+
+  /** The SDK; a no-op one when disabled. */
+  public OpenTelemetry openTelemetry() {
+    return sdk;
+  }
+
+  /** False when {@code OTEL_SDK_DISABLED=true}. */
+  public boolean enabled() {
+    return enabled;
+  }
+
+  /** Where OTLP spans go (the effective traces endpoint). */
+  public String endpoint() {
+    return endpoint;
+  }
+
+  /** The {@code service.name} of this process's spans. */
+  public String serviceName() {
+    return serviceName;
+  }
+
+  /** Exports the spans still buffered, waiting at most a few seconds. */
+  public void flush() {
+    sdk.getSdkTracerProvider().forceFlush().join(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /** Flushes and shuts the SDK down. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    CompletableResultCode shutdown = sdk.shutdown().join(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+    if (enabled && !shutdown.isSuccess()) {
+      log.debug("OpenTelemetry SDK shutdown did not complete; some spans may be lost");
+    }
+  }
+
+  /** {@code otel.service.name = role}, unless a service name is configured either way. */
+  static Map<String, String> serviceNameDefault(ConfigProperties config, String role) {
+    String configured = config.getString("otel.service.name");
+    String fromResource = config.getMap("otel.resource.attributes").get("service.name");
+    if ((configured == null || configured.isBlank()) && (fromResource == null || fromResource.isBlank())) {
+      return Map.of("otel.service.name", role);
+    }
+    return Map.of();
+  }
+
+  /** The traces endpoint the OTLP exporter uses, by the SDK's rules for the configured protocol. */
+  static String tracesEndpoint(ConfigProperties config) {
+    String explicit = config.getString("otel.exporter.otlp.traces.endpoint");
+    if (explicit != null) {
+      return explicit;
+    }
+    String protocol =
+        config.getString(
+            "otel.exporter.otlp.traces.protocol",
+            config.getString("otel.exporter.otlp.protocol", "grpc"));
+    String base = config.getString("otel.exporter.otlp.endpoint");
+    if (protocol.toLowerCase(Locale.ROOT).startsWith("http")) {
+      String root = base == null ? "http://localhost:4318" : base.replaceAll("/+$", "");
+      return root + "/v1/traces";
+    }
+    return base == null ? "http://localhost:4317" : base;
+  }
+}
