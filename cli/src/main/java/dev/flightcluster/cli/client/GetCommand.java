@@ -1,5 +1,6 @@
 package dev.flightcluster.cli.client;
 
+import dev.flightcluster.client.BatchConsumer;
 import dev.flightcluster.cli.io.BatchSink;
 import dev.flightcluster.cli.io.OutputFormat;
 import dev.flightcluster.server.parquet.ParquetFiles;
@@ -64,17 +65,18 @@ public final class GetCommand implements Callable<Integer> {
                 .client()
                 .get(
                     info,
-                    batch -> {
-                      if (sink != null) {
-                        try {
-                          sink.write(batch);
-                        } catch (IOException e) {
-                          throw new UncheckedIOException(e);
-                        }
-                      }
-                      rows[0] += batch.getRowCount();
-                      bar.update(rows[0]);
-                    });
+                    BatchConsumer.of(
+                        batch -> {
+                          if (sink != null) {
+                            try {
+                              sink.write(batch);
+                            } catch (IOException e) {
+                              throw new UncheckedIOException(e);
+                            }
+                          }
+                          rows[0] += batch.getRowCount();
+                          bar.update(rows[0]);
+                        }));
         if (sink != null) {
           sink.finish(info.getSchema());
         }

@@ -2,6 +2,7 @@ package dev.flightcluster.cli.client;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.flightcluster.client.BatchConsumer;
 import dev.flightcluster.cli.FailureHandler;
 import dev.flightcluster.client.FlightClusterClient;
 import dev.flightcluster.otel.FlightAttributes;
@@ -43,7 +44,7 @@ public final class ListAndGetAll {
       for (FlightInfo info : flights) {
         String name = DatasetListing.name(info);
         try {
-          var result = client.get(info, batch -> {});
+          var result = client.get(info, BatchConsumer.of(batch -> {}));
           table.add(name, result.rows(), result.bytes(), result.seconds());
         } catch (RuntimeException e) {
           table.addFailure(name, FailureHandler.describe(e));
