@@ -12,7 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.opentelemetry.context.Context;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.CallStatus;
@@ -54,6 +58,9 @@ final class FakeDataServer implements AutoCloseable {
   private final Map<String, List<TestData.Row>> uploads = new ConcurrentHashMap<>();
   private final AtomicInteger doGets = new AtomicInteger();
   private final AtomicInteger cancelledStreams = new AtomicInteger();
+  // Streams run here, not on the gRPC thread: a getStream that blocks its call's thread keeps gRPC from delivering the
+  // very ready and cancel callbacks it waits for.
+  private final ExecutorService streams = Executors.newCachedThreadPool();
   private final FlightServer server;
   private final Location location;
 
@@ -140,6 +147,10 @@ final class FakeDataServer implements AutoCloseable {
   public void close() throws Exception {
     try {
       server.close();
+      streams.shutdown();
+      if (!streams.awaitTermination(10, TimeUnit.SECONDS)) {
+        streams.shutdownNow();
+      }
     } finally {
       try {
         allocator.close();
@@ -165,6 +176,13 @@ final class FakeDataServer implements AutoCloseable {
       BackpressureStrategy.CallbackBackpressureStrategy backpressure =
           new BackpressureStrategy.CallbackBackpressureStrategy();
       backpressure.register(listener);
+      streams.execute(Context.current().wrap(() -> stream(served, listener, backpressure)));
+    }
+
+    private void stream(
+        Served served,
+        ServerStreamListener listener,
+        BackpressureStrategy.CallbackBackpressureStrategy backpressure) {
       try (VectorSchemaRoot root = VectorSchemaRoot.create(TestData.SCHEMA, allocator)) {
         listener.start(root);
         for (int b = 0; served.ending() == Ending.ENDLESS || b < served.batches(); b++) {
