@@ -13,13 +13,17 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * @param files the real paths of its Parquet files, in name order, each checked to lie inside the
  *     data dir
- * @param schema the schema it is served with: dictionary-encoded columns appear as plain values
+ * @param schema the schema it is served with: the files' columns, where dictionary-encoded columns
+ *     appear as plain values, then the partition columns
+ * @param partitions the hive partition columns and each file's values; {@link Partitions#NONE} for
+ *     a dataset whose files lie under no {@code key=value} directory
  * @param bytes the Parquet bytes on disk
  */
 record Dataset(
     DatasetName name,
     List<FileMeta> files,
     Schema schema,
+    Partitions partitions,
     long rows,
     long bytes,
     DatasetFingerprint fingerprint) {
@@ -27,10 +31,23 @@ record Dataset(
     requireNonNull(name, "name is null");
     files = List.copyOf(files);
     requireNonNull(schema, "schema is null");
+    requireNonNull(partitions, "partitions is null");
+    if (!partitions.isEmpty() && partitions.values().size() != files.size()) {
+      throw new IllegalArgumentException("one list of partition values per file is needed");
+    }
     requireNonNull(fingerprint, "fingerprint is null");
   }
 
   List<Path> paths() {
     return files.stream().map(FileMeta::path).toList();
+  }
+
+  /** The schema of the files alone: the served schema without the partition columns. */
+  Schema fileSchema() {
+    if (partitions.isEmpty()) {
+      return schema;
+    }
+    int columns = schema.getFields().size() - partitions.fields().size();
+    return new Schema(schema.getFields().subList(0, columns), schema.getCustomMetadata());
   }
 }

@@ -15,12 +15,19 @@ import org.apache.arrow.vector.ipc.ArrowReader;
  * the native scanner then decodes them. Flight Java sends dictionaries once, when a stream starts,
  * but the Parquet reader hands out a new dictionary for every row group (and so for many batches),
  * which Flight Java cannot send mid-stream; decoding keeps every value right.
+ *
+ * <p>A dataset with hive partition columns is read by a {@link PartitionedReader} instead, file by
+ * file, because the native scanner cannot tell which file a batch came from.
  */
 final class DatasetScan implements AutoCloseable {
   private final FileSystemDatasetFactory factory;
   private final org.apache.arrow.dataset.source.Dataset dataset;
   private final Scanner scanner;
   private final ArrowReader reader;
+
+  private DatasetScan(ArrowReader reader) {
+    this(null, null, null, reader);
+  }
 
   private DatasetScan(
       FileSystemDatasetFactory factory,
@@ -34,6 +41,9 @@ final class DatasetScan implements AutoCloseable {
   }
 
   static DatasetScan open(BufferAllocator allocator, Dataset served, int batchRows) throws Exception {
+    if (!served.partitions().isEmpty()) {
+      return new DatasetScan(new PartitionedReader(allocator, served, batchRows));
+    }
     FileSystemDatasetFactory factory = DatasetStore.factory(allocator, served.paths());
     org.apache.arrow.dataset.source.Dataset dataset = null;
     Scanner scanner = null;

@@ -51,9 +51,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The datasets of a data dir: each top-level {@code *.parquet} file, and each top-level directory
- * holding Parquet files at any depth (hive-style partition folders included), scanned as one
- * dataset. Hidden entries (starting with {@code .}) are never served; {@code .flight-staging} holds
- * uploads in progress.
+ * holding Parquet files at any depth, scanned as one dataset. A folder whose files lie under
+ * hive-style {@code key=value} directories gets one column per key after the files' columns (see
+ * {@link Partitions}). Hidden entries (starting with {@code .}) are never served; {@code
+ * .flight-staging} holds uploads in progress.
  *
  * <p>Nothing outside the data dir is ever listed or opened: every path is resolved to its real path
  * and checked before use, so a symbolic link that leads out is left out.
@@ -213,9 +214,9 @@ final class DatasetStore {
           "not serving {}: it resolves to {}, outside the data dir", entry, real);
       return null;
     }
-    List<Path> files;
+    List<Found> files;
     if (Files.isRegularFile(real) && isParquetName(fileName)) {
-      files = List.of(real);
+      files = List.of(new Found(Path.of(fileName), real));
     } else if (Files.isDirectory(real)) {
       try {
         files = parquetFilesUnder(real, warnings);
@@ -233,9 +234,12 @@ final class DatasetStore {
     return load(name, files, seen, warnings);
   }
 
-  /** The Parquet files under a folder dataset, real paths in the order of their relative names. */
-  private List<Path> parquetFilesUnder(Path root, Set<String> warnings) throws IOException {
-    SortedMap<String, Path> found = new TreeMap<>();
+  /** A Parquet file of a dataset: where it lies relative to the dataset's folder, and its real path. */
+  private record Found(Path relative, Path real) {}
+
+  /** The Parquet files under a folder dataset, in the order of their relative names. */
+  private List<Found> parquetFilesUnder(Path root, Set<String> warnings) throws IOException {
+    SortedMap<String, Found> found = new TreeMap<>();
     Files.walkFileTree(
         root,
         EnumSet.noneOf(FileVisitOption.class),
@@ -264,7 +268,8 @@ final class DatasetStore {
               }
             }
             if (Files.isRegularFile(real)) {
-              found.put(root.relativize(file).toString(), real);
+              Path relative = root.relativize(file);
+              found.put(relative.toString(), new Found(relative, real));
             }
             return FileVisitResult.CONTINUE;
           }
@@ -277,9 +282,18 @@ final class DatasetStore {
     return List.copyOf(found.values());
   }
 
-  private Dataset load(DatasetName name, List<Path> files, Map<Path, FileMeta> seen, Set<String> warnings) {
-    List<FileMeta> metas = new ArrayList<>(files.size());
-    for (Path file : files) {
+  private Dataset load(DatasetName name, List<Found> found, Map<Path, FileMeta> seen, Set<String> warnings) {
+    Partitions partitions;
+    try {
+      partitions = Partitions.discover(found.stream().map(Found::relative).toList());
+    } catch (IllegalArgumentException e) {
+      warnOnce(warnings, "partitions:" + name + ":" + e.getMessage(),
+          "leaving out dataset {}: {}", name, e.getMessage());
+      return null;
+    }
+    List<FileMeta> metas = new ArrayList<>(found.size());
+    for (Found each : found) {
+      Path file = each.real();
       FileMeta meta;
       try {
         BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
@@ -305,14 +319,30 @@ final class DatasetStore {
       seen.put(file, meta);
       metas.add(meta);
     }
-    Schema schema = plain(metas.get(0).schema());
+    Schema fileSchema = plain(metas.get(0).schema());
     for (FileMeta meta : metas.subList(1, metas.size())) {
-      if (!plain(meta.schema()).getFields().equals(schema.getFields())) {
+      if (!plain(meta.schema()).getFields().equals(fileSchema.getFields())) {
         warnOnce(warnings, "schema:" + name + ":" + meta.path() + ":" + meta.modified(),
             "leaving out dataset {}: {} has schema {} but {} has {}; its files must agree",
-            name, metas.get(0).path(), schema, meta.path(), plain(meta.schema()));
+            name, metas.get(0).path(), fileSchema, meta.path(), plain(meta.schema()));
         return null;
       }
+    }
+    Schema schema = fileSchema;
+    if (!partitions.isEmpty()) {
+      List<Field> fields = new ArrayList<>(fileSchema.getFields());
+      for (Field partition : partitions.fields()) {
+        String key = partition.getName();
+        if (fileSchema.getFields().stream().anyMatch(field -> field.getName().equals(key))) {
+          FileMeta first = metas.get(0);
+          warnOnce(warnings, "partition-column:" + name + ":" + key + ":" + first.path() + ":" + first.modified(),
+              "leaving out dataset {}: its files have a column '{}' and also lie under '{}=' directories;"
+                  + " rename the column or the directories", name, key, key);
+          return null;
+        }
+        fields.add(partition);
+      }
+      schema = new Schema(fields, fileSchema.getCustomMetadata());
     }
     long rows = 0;
     long bytes = 0;
@@ -322,8 +352,11 @@ final class DatasetStore {
       bytes += meta.size();
       footers.update(meta.footer());
     }
+    if (!partitions.isEmpty()) {
+      partitions.digestInto(footers);
+    }
     DatasetFingerprint fingerprint = DatasetFingerprint.compute(schema, rows, bytes, footers.digest());
-    return new Dataset(name, metas, schema, rows, bytes, fingerprint);
+    return new Dataset(name, metas, schema, partitions, rows, bytes, fingerprint);
   }
 
   private FileMeta inspect(Path file, BasicFileAttributes attrs) throws IOException {

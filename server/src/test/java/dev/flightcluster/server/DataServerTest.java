@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.arrow.dataset.jni.NativeMemoryPool;
 import org.apache.arrow.flight.AsyncPutListener;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Criteria;
@@ -29,6 +30,7 @@ import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -134,8 +136,10 @@ class DataServerTest {
 
     FlightInfo byDescriptor = flight.getInfo(FlightDescriptor.path("trips"));
     assertThat(byDescriptor.getAppMetadata()).isEqualTo(infos.get(1).getAppMetadata());
-    assertThat(flight.getSchema(FlightDescriptor.path("trips")).getSchema().getFields())
-        .isEqualTo(TestData.SCHEMA.getFields());
+    List<Field> withYear = new ArrayList<>(TestData.SCHEMA.getFields());
+    withYear.add(Field.nullable("year", new ArrowType.Int(64, true)));
+    assertThat(infos.get(1).getSchema().getFields()).isEqualTo(withYear);
+    assertThat(flight.getSchema(FlightDescriptor.path("trips")).getSchema().getFields()).isEqualTo(withYear);
     List<String> prefixed = new ArrayList<>();
     flight.listFlights(new Criteria("tr".getBytes(StandardCharsets.UTF_8)))
         .forEach(i -> prefixed.add(i.getDescriptor().getPath().get(0)));
@@ -159,6 +163,105 @@ class DataServerTest {
     assertThat(doGet.getAttributes().get(FlightAttributes.ROWS)).isEqualTo(50L);
     assertThat(doGet.getAttributes().get(FlightAttributes.BATCHES)).isEqualTo((long) batchSizes.size());
     assertThat(doGet.getAttributes().get(FlightAttributes.BYTES)).isPositive();
+  }
+
+  /** Writes the hive fixture: 3 files under year=/month=/region= (a string key), 25 rows. */
+  private void writeHiveFixture() throws Exception {
+    TestData.write(dataDir.resolve("trips/year=2024/month=1/region=eu%2Fwest/part-0.parquet"), 0, 10);
+    TestData.write(dataDir.resolve("trips/year=2024/month=1/region=eu%2Fwest/part-1.parquet"), 10, 5);
+    TestData.write(dataDir.resolve("trips/year=2024/month=12/region=us/part-0.parquet"), 15, 3);
+    TestData.write(dataDir.resolve("trips/year=2025/month=2/region=__HIVE_DEFAULT_PARTITION__/part-0.parquet"), 18, 7);
+  }
+
+  private static List<String> hiveExpected() {
+    List<String> rows = new ArrayList<>();
+    for (long id = 0; id < 25; id++) {
+      String partition = id < 15 ? "2024:1:eu/west" : id < 18 ? "2024:12:us" : "2025:2:null";
+      rows.add(id + ":name-" + id + ":" + partition);
+    }
+    return rows;
+  }
+
+  /** Every row as {@code "<col>:<col>:..."} over all columns of the batch. */
+  private static List<String> allColumns(VectorSchemaRoot root) {
+    List<String> rows = new ArrayList<>();
+    for (int i = 0; i < root.getRowCount(); i++) {
+      List<String> values = new ArrayList<>();
+      for (FieldVector vector : root.getFieldVectors()) {
+        values.add(String.valueOf(vector.getObject(i)));
+      }
+      rows.add(String.join(":", values));
+    }
+    return rows;
+  }
+
+  @Test
+  void hivePartitionColumnsAreInTheSchemaAndInEveryRow() throws Exception {
+    writeHiveFixture();
+    FlightClient flight = start(4);
+
+    Schema expectedSchema = new Schema(List.of(
+        Field.nullable("id", new ArrowType.Int(64, true)),
+        Field.nullable("name", new ArrowType.Utf8()),
+        Field.nullable("year", new ArrowType.Int(64, true)),
+        Field.nullable("month", new ArrowType.Int(64, true)),
+        Field.nullable("region", new ArrowType.Utf8())));
+    FlightInfo info = flight.getInfo(FlightDescriptor.path("trips"));
+    assertThat(info.getSchema().getFields()).isEqualTo(expectedSchema.getFields());
+    assertThat(info.getRecords()).isEqualTo(25);
+    assertThat(flight.getSchema(FlightDescriptor.path("trips")).getSchema().getFields())
+        .isEqualTo(expectedSchema.getFields());
+    List<FlightInfo> listed = new ArrayList<>();
+    flight.listFlights(Criteria.ALL).forEach(listed::add);
+    assertThat(listed).singleElement()
+        .satisfies(i -> assertThat(i.getSchema().getFields()).isEqualTo(expectedSchema.getFields()));
+
+    List<String> rows = new ArrayList<>();
+    List<Integer> batchSizes = new ArrayList<>();
+    try (FlightStream stream = flight.getStream(new Ticket("trips".getBytes(StandardCharsets.UTF_8)))) {
+      assertThat(stream.getSchema().getFields()).isEqualTo(expectedSchema.getFields());
+      while (stream.next()) {
+        batchSizes.add(stream.getRoot().getRowCount());
+        rows.addAll(allColumns(stream.getRoot()));
+      }
+    }
+    assertThat(rows).containsExactlyElementsOf(hiveExpected());
+    // File by file: a batch never spans two files.
+    assertThat(batchSizes).containsExactly(4, 4, 2, 4, 1, 3, 4, 3);
+    SpanData doGet = serverSpan("DoGet");
+    assertThat(doGet.getAttributes().get(FlightAttributes.DATASET)).isEqualTo("trips");
+    assertThat(doGet.getAttributes().get(FlightAttributes.ROWS)).isEqualTo(25L);
+    assertThat(doGet.getAttributes().get(FlightAttributes.BATCHES)).isEqualTo(8L);
+    assertThat(doGet.getAttributes().get(FlightAttributes.BYTES)).isPositive();
+    await().untilAsserted(() -> assertThat(serverAllocator.getAllocatedMemory()).isZero());
+  }
+
+  @Test
+  void cancellingADoGetOfAPartitionedDatasetFreesEverything() throws Exception {
+    TestData.write(dataDir.resolve("big/year=2024/part-0.parquet"), 0, 100_000);
+    TestData.write(dataDir.resolve("big/year=2025/part-0.parquet"), 100_000, 100_000);
+    FlightClient flight = start(100);
+    long nativeBefore = NativeMemoryPool.getDefault().getBytesAllocated();
+    try (FlightStream stream = flight.getStream(new Ticket("big".getBytes(StandardCharsets.UTF_8)))) {
+      assertThat(stream.next()).isTrue();
+      assertThat(stream.getRoot().getRowCount()).isEqualTo(100);
+      assertThat(allColumns(stream.getRoot()).get(0)).isEqualTo("0:name-0:2024");
+      stream.cancel("enough", null);
+    }
+    await().untilAsserted(() -> assertThat(serverAllocator.getAllocatedMemory()).isZero());
+    // The native scan of the file being read is closed too (arrow-dataset's own memory pool).
+    await().untilAsserted(() -> assertThat(NativeMemoryPool.getDefault().getBytesAllocated()).isEqualTo(nativeBefore));
+    // The DoGet thread has ended: the server answers a fresh request as usual.
+    List<String> rows = new ArrayList<>();
+    try (FlightStream stream = flight.getStream(new Ticket("big".getBytes(StandardCharsets.UTF_8)))) {
+      while (stream.next()) {
+        rows.addAll(allColumns(stream.getRoot()));
+      }
+    }
+    assertThat(rows).hasSize(200_000);
+    assertThat(rows.get(99_999)).isEqualTo("99999:name-99999:2024");
+    assertThat(rows.get(100_000)).isEqualTo("100000:name-100000:2025");
+    await().untilAsserted(() -> assertThat(serverAllocator.getAllocatedMemory()).isZero());
   }
 
   @Test

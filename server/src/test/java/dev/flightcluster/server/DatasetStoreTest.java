@@ -7,13 +7,20 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.flightcluster.protocol.DatasetFingerprint;
 import dev.flightcluster.protocol.DatasetName;
+import dev.flightcluster.server.parquet.ParquetFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +72,78 @@ class DatasetStoreTest {
     assertThat(trips.schema().getFields()).isEqualTo(TestData.SCHEMA.getFields());
     assertThat(datasets.get(DatasetName.of("events")).rows()).isEqualTo(7);
     assertThat(Files.isDirectory(dataDir.resolve(DatasetStore.STAGING_DIR))).isTrue();
+  }
+
+  @Test
+  void hivePartitionDirectoriesBecomeColumnsAfterTheFileColumns() throws Exception {
+    TestData.write(dataDir.resolve("trips/year=2024/month=1/region=eu%2Fwest/part-0.parquet"), 0, 3);
+    TestData.write(dataDir.resolve("trips/year=2024/month=1/region=eu%2Fwest/part-1.parquet"), 3, 2);
+    TestData.write(dataDir.resolve("trips/year=2025/month=12/region=__HIVE_DEFAULT_PARTITION__/part-0.parquet"), 5, 4);
+    TestData.write(dataDir.resolve("plain/sub/part-0.parquet"), 0, 3);
+
+    Dataset trips = DatasetStore.open(allocator, dataDir).listing().datasets().get(DatasetName.of("trips"));
+
+    assertThat(trips.schema().getFields()).containsExactly(
+        Field.nullable("id", new ArrowType.Int(64, true)),
+        Field.nullable("name", new ArrowType.Utf8()),
+        Field.nullable("year", new ArrowType.Int(64, true)),
+        Field.nullable("month", new ArrowType.Int(64, true)),
+        Field.nullable("region", new ArrowType.Utf8()));
+    assertThat(trips.fileSchema().getFields()).isEqualTo(TestData.SCHEMA.getFields());
+    assertThat(trips.rows()).isEqualTo(9);
+    assertThat(trips.partitions().values()).containsExactly(
+        List.of(2024L, 1L, "eu/west"), List.of(2024L, 1L, "eu/west"), Arrays.asList(2025L, 12L, null));
+    assertThat(warnings()).isEmpty();
+  }
+
+  @Test
+  void partitionValuesAreInTheFingerprint() throws Exception {
+    TestData.write(dataDir.resolve("a/year=2024/part-0.parquet"), 0, 3);
+    TestData.write(dataDir.resolve("b/year=2025/part-0.parquet"), 0, 3);
+    TestData.write(dataDir.resolve("c/year=2024/part-0.parquet"), 0, 3);
+    var datasets = DatasetStore.open(allocator, dataDir).listing().datasets();
+    var a = datasets.get(DatasetName.of("a")).fingerprint();
+    assertThat(datasets.get(DatasetName.of("b")).fingerprint()).isNotEqualTo(a);
+    assertThat(datasets.get(DatasetName.of("c")).fingerprint()).isEqualTo(a);
+  }
+
+  @Test
+  void aFolderWithoutPartitionsKeepsItsFingerprintFormula() throws Exception {
+    Path first = TestData.write(dataDir.resolve("plain/part-0.parquet"), 0, 3);
+    Path second = TestData.write(dataDir.resolve("plain/sub/part-1.parquet"), 3, 4);
+    Dataset plain = DatasetStore.open(allocator, dataDir).listing().datasets().get(DatasetName.of("plain"));
+
+    MessageDigest footers = DatasetFingerprint.sha256();
+    footers.update(ParquetFiles.footer(first));
+    footers.update(ParquetFiles.footer(second));
+    assertThat(plain.partitions()).isSameAs(Partitions.NONE);
+    assertThat(plain.schema().getFields()).isEqualTo(TestData.SCHEMA.getFields());
+    assertThat(plain.fingerprint()).isEqualTo(DatasetFingerprint.compute(
+        plain.schema(), 7, Files.size(first) + Files.size(second), footers.digest()));
+  }
+
+  @Test
+  void inconsistentPartitionLayoutsAreLeftOutWithOneWarningEach() throws Exception {
+    TestData.write(dataDir.resolve("mixed/year=2024/part-0.parquet"), 0, 3);
+    TestData.write(dataDir.resolve("mixed/part-1.parquet"), 3, 3);
+    TestData.write(dataDir.resolve("clash/id=7/part-0.parquet"), 0, 3);
+    TestData.write(dataDir.resolve("good/year=2024/part-0.parquet"), 0, 3);
+
+    DatasetStore store = DatasetStore.open(allocator, dataDir);
+    store.refresh();
+    store.refresh();
+
+    assertThat(store.listing().datasets().keySet()).extracting(DatasetName::value).containsExactly("good");
+    assertThat(warnings()).hasSize(2);
+    assertThat(warnings()).anySatisfy(message -> assertThat(message)
+        .contains("leaving out dataset mixed", "different partition keys", "part-1.parquet has []"));
+    assertThat(warnings()).anySatisfy(message -> assertThat(message)
+        .contains("leaving out dataset clash", "column 'id'"));
+
+    // Repaired: served again.
+    Files.move(dataDir.resolve("mixed/part-1.parquet"), dataDir.resolve("mixed/year=2024/part-1.parquet"));
+    store.refresh();
+    assertThat(store.listing().datasets().get(DatasetName.of("mixed")).rows()).isEqualTo(6);
   }
 
   @Test
