@@ -9,6 +9,7 @@ hook and run-suite.sh's trap catch what an interrupted run left behind.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -24,7 +25,7 @@ import pyarrow.flight as flight
 import pyarrow.parquet as pq
 import pytest
 
-from jaeger_api import Jaeger, eventually, now_us
+from jaeger_api import RUN_ATTRIBUTE, Jaeger, eventually, now_us
 from processes import Processes
 
 REPO = Path(__file__).resolve().parents[2]
@@ -68,6 +69,15 @@ def pytest_sessionstart(session):
     signal.signal(signal.SIGTERM, interrupt)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    cluster = item.funcargs.get("cluster") if hasattr(item, "funcargs") else None
+    if report.failed and isinstance(cluster, Cluster):
+        report.sections.append(("cluster logs", f"{cluster.processes.log_dir}\n{cluster.processes.logs()}"))
+
+
 @pytest.fixture(scope="session")
 def run_dir() -> Path:
     """Logs, pids and data of this run; run-suite.sh provides it (and removes it after a pass)."""
@@ -78,13 +88,19 @@ def run_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def base_env() -> dict[str, str]:
+def run_id() -> str:
+    return secrets.token_hex(8)
+
+
+@pytest.fixture(scope="session")
+def base_env(run_id: str) -> dict[str, str]:
     """The environment of every child: the caller's, less anything that could redirect or switch
     off tracing or reconfigure the cluster, plus the export settings of the suite."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "FLIGHT_"))}
     env.update({
         "OTEL_EXPORTER_OTLP_ENDPOINT": OTLP_ENDPOINT,
         "OTEL_BSP_SCHEDULE_DELAY": "200",
+        "OTEL_RESOURCE_ATTRIBUTES": f"{RUN_ATTRIBUTE}={run_id}",
         # Four JVMs and Jaeger share two cores: keep each JVM small and its GC single-threaded.
         "JAVA_OPTS": "-Xmx384m -XX:MaxDirectMemorySize=512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -93,7 +109,7 @@ def base_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def jaeger(run_dir: Path) -> Jaeger:
+def jaeger(run_dir: Path, run_id: str) -> Jaeger:
     env = dict(os.environ, JAEGER_RUN_DIR=str(run_dir / "jaeger"))
     started = subprocess.run([str(HERE / "start.sh")], env=env, capture_output=True, text=True,
                              stdin=subprocess.DEVNULL, timeout=900)
@@ -101,7 +117,7 @@ def jaeger(run_dir: Path) -> Jaeger:
         if started.returncode != 0:
             pytest.fail(f"e2e/jaeger/start.sh failed ({started.returncode}):\n{started.stdout}{started.stderr}",
                         pytrace=False)
-        yield Jaeger()
+        yield Jaeger(run_id)
     finally:
         subprocess.run([str(HERE / "stop.sh")], env=env, capture_output=True, stdin=subprocess.DEVNULL,
                        timeout=30)

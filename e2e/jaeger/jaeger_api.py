@@ -109,9 +109,19 @@ class Trace:
         return "\n".join(lines)
 
 
+# A resource attribute every process of one suite run carries (OTEL_RESOURCE_ATTRIBUTES), so that
+# searches see only this run's processes even if something else on the machine exports to the
+# same Jaeger.
+RUN_ATTRIBUTE = "afc.suite.run"
+
+
 class Jaeger:
-    def __init__(self, base_url: str = QUERY_URL):
+    def __init__(self, run_id: str, base_url: str = QUERY_URL):
+        self.run_id = run_id
         self.base_url = base_url
+
+    def _ours(self, traces: list[Trace]) -> list[Trace]:
+        return [t for t in traces if any(s.resource.get(RUN_ATTRIBUTE) == self.run_id for s in t.spans)]
 
     def _get(self, path: str, params: dict | None = None) -> dict | None:
         url = self.base_url + path
@@ -137,11 +147,11 @@ class Jaeger:
 
     def find_traces(self, service: str, start_us: int, end_us: int, operation: str | None = None,
                     limit: int = 1000) -> list[Trace]:
-        """Traces with a span of `service` (and `operation`) starting in [start_us, end_us]."""
+        """This run's traces with a span of `service` (and `operation`) starting in [start_us, end_us]."""
         params = {"service": service, "start": start_us, "end": end_us, "limit": limit}
         if operation:
             params["operation"] = operation
-        return _from_ui_json(self._get("/api/traces", params))
+        return self._ours(_from_ui_json(self._get("/api/traces", params)))
 
     # --- /api/v3/traces (OTLP JSON) ----------------------------------------------------------
     def find_traces_v3(self, service: str, start_us: int, end_us: int, limit: int = 1000) -> list[Trace]:
@@ -151,7 +161,7 @@ class Jaeger:
             "query.start_time_max": _rfc3339(end_us),
             "query.num_traces": limit,
         }
-        return _from_otlp_json(self._get("/api/v3/traces", params))
+        return self._ours(_from_otlp_json(self._get("/api/v3/traces", params)))
 
 
 def eventually(check: Callable[[], T], timeout: float = 30.0, interval: float = 0.25,

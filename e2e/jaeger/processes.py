@@ -49,11 +49,6 @@ class Processes:
     def logs(self) -> str:
         return "\n".join(f"--- {name} ({log}):\n{tail(log, 15)}" for name, _, log in self.started)
 
-    def stop(self, name: str, timeout: float = 15.0) -> None:
-        for entry in [e for e in self.started if e[0] == name]:
-            _terminate(entry[1], timeout)
-            self.started.remove(entry)
-
     def stop_all(self, timeout: float = 15.0) -> None:
         # Servers before the coordinator: each says goodbye on SIGTERM.
         for name, process, _ in reversed(self.started):

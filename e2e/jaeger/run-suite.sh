@@ -61,7 +61,14 @@ while IFS= read -r name; do unset "$name"; done < <(env | sed -n 's/^\(\(OTEL\|F
 set +e
 AFC_SUITE_RUN_DIR="$run_dir" PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" -m pytest \
   -p no:cacheprovider -rfE \
-  clients/python/tests e2e/jaeger "$@"
-status=$?
-set -e
+  clients/python/tests e2e/jaeger "$@" &
+pytest_pid=$!
+# pytest runs in the background so that a signal to this script reaches it at once (bash would
+# otherwise hold the signal until pytest ended); its SIGTERM handler then runs every finalizer.
+trap 'kill -TERM "$pytest_pid" 2>/dev/null' TERM INT HUP
+while true; do
+  wait "$pytest_pid"
+  status=$?
+  kill -0 "$pytest_pid" 2>/dev/null || break # else wait was only interrupted by a signal
+done
 exit "$status"
