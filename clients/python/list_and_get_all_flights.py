@@ -11,6 +11,9 @@ Spans: list_and_get_all_flights (root) > get_single_flight (one per flight)
 
     python list_and_get_all_flights.py [--coordinator grpc://HOST:PORT] [--json]
 
+Prints the rows read per flight, then `trace id: <32 hex>` (as the Java CLI does), or with --json one
+object {"flights": {dataset: rows}, "trace_id": "<32 hex>" or null when tracing is off}.
+
 Importable: list_and_get_all_flights(uri) returns {dataset name: rows read}.
 """
 
@@ -112,13 +115,21 @@ def get_single_flight(tracer, coordinator: flight.FlightClient, coordinator_loca
 
 
 def list_and_get_all_flights(coordinator_location: str | None = None, timeout: float | None = 60.0,
-                             errors: dict[str, str] | None = None) -> dict[str, int]:
-    """Returns {dataset: rows} for every flight read; unreadable ones go into `errors`."""
+                             errors: dict[str, str] | None = None,
+                             trace_ids: list[str | None] | None = None) -> dict[str, int]:
+    """Returns {dataset: rows} for every flight read; unreadable ones go into `errors`.
+
+    The root span's trace id (None when tracing is off) is appended to `trace_ids` as soon as the
+    span starts, so a caller learns it even when the run fails.
+    """
     tracer = init_tracing("client")
     location = coordinator_uri(coordinator_location)
     options = flight.FlightCallOptions(timeout=timeout)
     counts: dict[str, int] = {}
     with tracer.start_as_current_span("list_and_get_all_flights") as root:
+        if trace_ids is not None:
+            context = root.get_span_context()
+            trace_ids.append(f"{context.trace_id:032x}" if context.is_valid else None)
         root.set_attribute("flight.coordinator", location)
         coordinator = connect(location)
         try:
@@ -144,22 +155,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--coordinator", help="coordinator location (default: $FLIGHT_COORDINATOR "
                         "or grpc://localhost:8888)")
     parser.add_argument("--json", action="store_true",
-                        help="print {dataset: rows} as one JSON object instead of text")
+                        help='print {"flights": {dataset: rows}, "trace_id": ...} as one JSON object '
+                        "instead of text")
     parser.add_argument("--timeout", type=float, default=60.0,
                         help="seconds for each Flight call (default 60)")
     args = parser.parse_args(argv)
 
     errors: dict[str, str] = {}
+    trace_ids: list[str | None] = []
     try:
-        counts = list_and_get_all_flights(args.coordinator, args.timeout, errors)
+        counts = list_and_get_all_flights(args.coordinator, args.timeout, errors, trace_ids)
     except flight.FlightError as error:
         print(f"cannot list flights at {coordinator_uri(args.coordinator)}: {error}", file=sys.stderr)
+        if trace_ids and trace_ids[0]:
+            print(f"trace id: {trace_ids[0]}", file=sys.stderr)
         return 2
+    trace_id = trace_ids[0] if trace_ids else None
     if args.json:
-        print(json.dumps(counts, sort_keys=True))
+        print(json.dumps({"flights": counts, "trace_id": trace_id}, sort_keys=True))
     else:
         for name in sorted(counts):
             print(f"{name}: {counts[name]} rows")
+        if trace_id:
+            print(f"trace id: {trace_id}")
     for name, message in sorted(errors.items()):
         print(f"{name}: UNREADABLE: {message}", file=sys.stderr)
     return 1 if errors else 0

@@ -3,11 +3,13 @@
 
 The coordinator picks the server (DoAction choose_server {"dataset": NAME} answers
 {"server_id", "location"}); the file is then streamed batch by batch to that server with
-DoPut(FlightDescriptor.for_path(NAME)). The server stores it as NAME under its data dir.
+DoPut(FlightDescriptor.for_path(NAME)). NAME is one path segment: the server stores "x.parquet"
+as the file x.parquet and any other name, such as "trips", as the folder dataset trips/; either
+way the cluster lists it under NAME.
 
-    python put_dataset.py FILE.parquet [--name NAME.parquet] [--coordinator grpc://HOST:PORT]
+    python put_dataset.py FILE.parquet [--name NAME] [--coordinator grpc://HOST:PORT]
 
-Prints {"dataset", "server_id", "location", "rows"} as JSON.
+Prints {"dataset", "server_id", "location", "rows", "trace_id"} as JSON.
 """
 
 from __future__ import annotations
@@ -25,6 +27,27 @@ from flight_tracing import connect, coordinator_uri, init_tracing
 
 CHOOSE_SERVER = "choose_server"
 
+# The servers' own limit (DatasetName.MAX_LENGTH in the protocol module).
+_MAX_NAME_LENGTH = 1024
+
+
+def check_name(name: str) -> None:
+    """Raises ValueError for a name the servers would refuse (the protocol's DatasetName rules plus
+    DoPut's one segment), so a bad name fails before the upload instead of after it."""
+    problem = None
+    if not name:
+        problem = "it is empty"
+    elif len(name) > _MAX_NAME_LENGTH:
+        problem = f"it is longer than {_MAX_NAME_LENGTH} characters"
+    elif "/" in name or "\\" in name:
+        problem = "an upload names one top-level dataset such as 'sales.parquet' or 'trips', no path"
+    elif any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in name):
+        problem = "it holds a control character"
+    elif name.startswith("."):
+        problem = "names starting with '.' are not served"
+    if problem:
+        raise ValueError(f"invalid dataset name {name!r}: {problem}")
+
 
 def choose_server(coordinator: flight.FlightClient, dataset: str,
                   options: flight.FlightCallOptions) -> dict:
@@ -40,15 +63,15 @@ def choose_server(coordinator: flight.FlightClient, dataset: str,
 
 def put_dataset(path: str, name: str | None = None, coordinator_location: str | None = None,
                 batch_rows: int = 65536, timeout: float | None = 300.0) -> dict:
-    name = name or os.path.basename(path)
-    # The servers refuse anything else; failing here saves a pointless upload.
-    if not name.endswith(".parquet"):
-        raise ValueError(f"dataset name must end with .parquet: {name!r}")
+    name = name if name is not None else os.path.basename(path)
+    check_name(name)
 
     tracer = init_tracing("client")
     options = flight.FlightCallOptions(timeout=timeout)
     location = coordinator_uri(coordinator_location)
     with tracer.start_as_current_span("put_dataset") as span:
+        context = span.get_span_context()
+        trace_id = f"{context.trace_id:032x}" if context.is_valid else None
         span.set_attribute("flight.dataset", name)
         coordinator = connect(location)
         try:
@@ -80,13 +103,14 @@ def put_dataset(path: str, name: str | None = None, coordinator_location: str | 
             server.close()
         span.set_attribute("flight.rows", rows)
     return {"dataset": name, "server_id": choice["server_id"], "location": choice["location"],
-            "rows": rows}
+            "rows": rows, "trace_id": trace_id}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("file", help="local Parquet file to upload")
-    parser.add_argument("--name", help="dataset name on the cluster, must end with .parquet "
+    parser.add_argument("--name", help="dataset name on the cluster, one path segment: 'x.parquet' "
+                        "is stored as a file, any other name as a folder dataset "
                         "(default: the file's base name)")
     parser.add_argument("--coordinator", help="coordinator location (default: $FLIGHT_COORDINATOR "
                         "or grpc://localhost:8888)")

@@ -141,22 +141,55 @@ def test_spans_and_traceparent_propagation(cluster):
     assert received and all(tp.split("-")[1] == trace_id for tp in received)
 
 
-def test_unreadable_endpoint_reported(cluster):
+def test_unreadable_endpoint_reported(cluster, capsys):
     cluster["coord"].holders["gone.parquet"] = [dead_location()]
     cluster["coord"].schemas["gone.parquet"] = pa.schema([("x", pa.int64())])
     assert lister.main(["--coordinator", cluster["coordinator"], "--json", "--timeout", "5"]) == 1
+    out, err = capsys.readouterr()
+    assert json.loads(out)["flights"] == {"sales.parquet": 100, "trips.parquet": 42}
+    assert "gone.parquet: UNREADABLE" in err
+
+
+def test_prints_the_trace_id_of_its_root_span(cluster, capsys):
+    assert lister.main(["--coordinator", cluster["coordinator"], "--json", "--timeout", "10"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    (root,) = [s for s in EXPORTER.get_finished_spans() if s.name == "list_and_get_all_flights"]
+    assert printed == {"flights": {"sales.parquet": 100, "trips.parquet": 42},
+                       "trace_id": f"{root.context.trace_id:032x}"}
+
+    EXPORTER.clear()
+    assert lister.main(["--coordinator", cluster["coordinator"], "--timeout", "10"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    (root,) = [s for s in EXPORTER.get_finished_spans() if s.name == "list_and_get_all_flights"]
+    # The Java CLI's last line too, so one pattern finds the trace of either client.
+    assert lines == ["sales.parquet: 100 rows", "trips.parquet: 42 rows",
+                     f"trace id: {root.context.trace_id:032x}"]
 
 
 def test_put_dataset_via_choose_server(cluster, tmp_path):
     src = tmp_path / "upload.parquet"
     pq.write_table(pa.table({"v": list(range(1000))}), src)
     result = putter.put_dataset(str(src), "new.parquet", cluster["coordinator"], batch_rows=300, timeout=10)
-    assert result == {"dataset": "new.parquet", "server_id": "s1", "location": cluster["s2"].location, "rows": 1000}
+    (root,) = [s for s in EXPORTER.get_finished_spans() if s.name == "put_dataset"]
+    assert result == {"dataset": "new.parquet", "server_id": "s1", "location": cluster["s2"].location,
+                      "rows": 1000, "trace_id": f"{root.context.trace_id:032x}"}
     assert cluster["s2"].tables["new.parquet"].num_rows == 1000
 
 
-def test_put_refuses_non_parquet_name(cluster, tmp_path):
+def test_put_takes_any_one_segment_name_like_the_servers(cluster, tmp_path):
+    src = tmp_path / "upload.parquet"
+    pq.write_table(pa.table({"v": [1, 2, 3]}), src)
+    # A name without .parquet is a folder dataset on the servers, listed under that name.
+    result = putter.put_dataset(str(src), "trips", cluster["coordinator"], timeout=10)
+    assert result["dataset"] == "trips"
+    assert cluster["s2"].tables["trips"].num_rows == 3
+
+
+@pytest.mark.parametrize("name", ["", "a/b.parquet", "a\\b", ".hidden", "..", "tab\there", "x" * 1025])
+def test_put_refuses_names_the_servers_refuse(cluster, tmp_path, name):
     src = tmp_path / "upload.parquet"
     pq.write_table(pa.table({"v": [1]}), src)
-    with pytest.raises(ValueError):
-        putter.put_dataset(str(src), "new.csv", cluster["coordinator"])
+    with pytest.raises(ValueError, match="invalid dataset name"):
+        putter.put_dataset(str(src), name, cluster["coordinator"])
+    # Refused before anything was sent.
+    assert not cluster["coord"].recorder.traceparents
