@@ -4,6 +4,7 @@ import dev.flightcluster.cli.telemetry.Telemetry;
 import dev.flightcluster.client.FlightClusterClient;
 import dev.flightcluster.otel.FlightTelemetry;
 import io.opentelemetry.api.trace.Tracer;
+import java.util.Map;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -32,7 +33,17 @@ public final class ClientSession implements AutoCloseable {
 
   /** Starts the SDK and connects to the coordinator. */
   public static ClientSession open(Location coordinator) {
-    Telemetry telemetry = Telemetry.start("client");
+    return open(coordinator, Map.of());
+  }
+
+  /**
+   * Starts the SDK and connects to the coordinator.
+   *
+   * @param telemetryOverrides SDK properties that win over the environment (see {@link
+   *     Telemetry#start(String, Map)})
+   */
+  public static ClientSession open(Location coordinator, Map<String, String> telemetryOverrides) {
+    Telemetry telemetry = Telemetry.start("client", telemetryOverrides);
     BufferAllocator allocator = new RootAllocator();
     try {
       FlightTelemetry flightTelemetry = FlightTelemetry.create(telemetry.openTelemetry());

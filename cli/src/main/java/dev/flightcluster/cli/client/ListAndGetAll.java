@@ -8,6 +8,7 @@ import dev.flightcluster.client.FlightClusterClient;
 import dev.flightcluster.otel.FlightAttributes;
 import dev.flightcluster.otel.Spans;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
@@ -24,8 +25,12 @@ public final class ListAndGetAll {
   /** The root span's name, as in the original example. */
   public static final String ROOT_SPAN = "list_and_get_all_flights";
 
-  /** What a run found: the table, the wall time and the trace it was recorded in. */
-  public record Outcome(TransferTable table, double seconds, String traceId) {
+  /**
+   * What a run found: the table, the wall time and the trace it was recorded in (ids in lowercase
+   * hex; {@code sampled} false when the sampler dropped the trace, or tracing is off).
+   */
+  public record Outcome(
+      TransferTable table, double seconds, String traceId, String rootSpanId, boolean sampled) {
     public String render() {
       return table.render(seconds);
     }
@@ -62,6 +67,8 @@ public final class ListAndGetAll {
       root.end();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new Outcome(table, seconds, root.getSpanContext().getTraceId());
+    SpanContext context = root.getSpanContext();
+    return new Outcome(
+        table, seconds, context.getTraceId(), context.getSpanId(), context.isSampled());
   }
 }

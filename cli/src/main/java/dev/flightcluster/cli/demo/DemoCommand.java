@@ -33,7 +33,9 @@ import picocli.CommandLine.Spec;
  * {@code flight-cluster demo}: a whole cluster on this machine. Writes sample datasets if needed
  * (see {@link DemoData} for the layout), starts a coordinator and two data servers as child
  * processes on free ports of 127.0.0.1, waits until the coordinator lists every dataset, runs {@code
- * list-and-get-all} in this process, prints the results and stops the children (also on Ctrl-C).
+ * list-and-get-all} in this process, prints its trace as a waterfall (collected from all three
+ * processes over OTLP, see {@link DemoTracing}) and the results, and stops the children (also on
+ * Ctrl-C).
  */
 @Command(
     name = "demo",
@@ -41,6 +43,8 @@ import picocli.CommandLine.Spec;
       "Runs a coordinator and two data servers as child processes on 127.0.0.1, with sample"
           + " datasets (one replicated on both servers), then lists and reads every dataset under"
           + " one trace.",
+      "Prints the trace as a waterfall: every process exports its spans over OTLP to a receiver"
+          + " in the demo, which also forwards them to OTEL_EXPORTER_OTLP_ENDPOINT when that is set.",
       "Child output goes to DIR/logs/. Stops everything on exit or Ctrl-C."
     },
     mixinStandardHelpOptions = true,
@@ -87,27 +91,34 @@ public final class DemoCommand implements Callable<Integer> {
     }
     List<String> expected = demo.expectedDatasets();
 
+    DemoTracing tracing = DemoTracing.start();
     ChildProcesses children = new ChildProcesses(Duration.ofSeconds(10));
     Thread stopChildren = new Thread(children::close, "demo-stop-children");
     Runtime.getRuntime().addShutdownHook(stopChildren);
     try {
-      Location coordinator = startCluster(demo, children, out);
+      Location coordinator = startCluster(demo, children, tracing, out);
       int exitCode;
-      try (ClientSession session = ClientSession.open(coordinator)) {
+      try (ClientSession session = ClientSession.open(coordinator, tracing.exportProperties())) {
         List<FlightInfo> listed = awaitDatasets(session, children, expected, demo);
         out.println();
         out.print(DatasetListing.table(listed));
         out.println();
         out.flush();
         ListAndGetAll.Outcome outcome = ListAndGetAll.run(session.client(), session.tracer());
+        // The client's spans now, not after the SDK's schedule delay.
+        session.telemetry().flush();
+        boolean traced = session.telemetry().enabled();
+        tracing.printTrace(out, outcome, traced);
+        out.println();
         out.print(outcome.render());
-        out.printf(
-            "trace id: %s (service.name=client; spans go to %s)%n",
-            outcome.traceId(), session.telemetry().endpoint());
+        if (traced && outcome.sampled()) {
+          tracing.printWhereToLook(out, outcome.traceId());
+        }
         out.flush();
         exitCode = outcome.table().failures() == 0 ? 0 : 1;
       }
       if (keepRunning) {
+        tracing.stopKeepingSpans();
         out.printf(
             "%nThe cluster keeps running; try:%n  ./flight-cluster client --coordinator %s list%n"
                 + "Press Ctrl-C to stop.%n",
@@ -120,6 +131,8 @@ public final class DemoCommand implements Callable<Integer> {
       return exitCode;
     } finally {
       children.close();
+      // After the children: their last spans still reach the receiver and get forwarded.
+      tracing.close();
       try {
         Runtime.getRuntime().removeShutdownHook(stopChildren);
       } catch (IllegalStateException shuttingDown) {
@@ -128,7 +141,8 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private Location startCluster(DemoData demo, ChildProcesses children, PrintWriter out)
+  private Location startCluster(
+      DemoData demo, ChildProcesses children, DemoTracing tracing, PrintWriter out)
       throws Exception {
     List<Integer> ports = FreePorts.pick(1 + DemoData.SERVERS.size());
     String coordinatorUri = "grpc://127.0.0.1:" + ports.get(0);
@@ -137,7 +151,7 @@ public final class DemoCommand implements Callable<Integer> {
         JavaCommand.of(
             Main.class.getName(),
             List.of("coordinator", "--host", "127.0.0.1", "--port", ports.get(0).toString())),
-        childEnvironment("coordinator"),
+        childEnvironment(tracing),
         demo.logsDir().resolve("coordinator.log"),
         1);
     out.printf("started coordinator at %s (log: %s)%n", coordinatorUri, demo.logsDir().resolve("coordinator.log"));
@@ -157,7 +171,7 @@ public final class DemoCommand implements Callable<Integer> {
                   "--server-id", id,
                   "--data-dir", demo.serverDir(id).toString(),
                   "--coordinator", coordinatorUri)),
-          childEnvironment(id),
+          childEnvironment(tracing),
           log,
           2);
       out.printf("started %s at grpc://127.0.0.1:%s serving %s (log: %s)%n", id, port, demo.serverDir(id), log);
@@ -169,10 +183,11 @@ public final class DemoCommand implements Callable<Integer> {
   /**
    * Each child names its own service (coordinator, server) in traces, whatever OTEL_SERVICE_NAME
    * this process runs with; servers tell themselves apart by the server.id span attribute. (A
-   * service.instance.id in OTEL_RESOURCE_ATTRIBUTES would make the SDK warn at every start.)
+   * service.instance.id in OTEL_RESOURCE_ATTRIBUTES would make the SDK warn at every start.) Spans
+   * go to the demo's receiver.
    */
-  private static Map<String, String> childEnvironment(String instance) {
-    Map<String, String> environment = new HashMap<>();
+  private static Map<String, String> childEnvironment(DemoTracing tracing) {
+    Map<String, String> environment = new HashMap<>(tracing.childEnvironment());
     environment.put("OTEL_SERVICE_NAME", null);
     return environment;
   }

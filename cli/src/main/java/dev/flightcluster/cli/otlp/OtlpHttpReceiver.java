@@ -15,14 +15,26 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A minimal OTLP/HTTP trace receiver that keeps spans in memory: point processes at it with {@code
@@ -30,24 +42,62 @@ import java.util.zip.GZIPInputStream;
  * #endpoint()}. It listens on 127.0.0.1 only, accepts {@code POST /v1/traces} with binary protobuf
  * (gzip or not), and answers metrics and logs exports with success, ignoring them.
  *
+ * <p>Given a {@link TraceForwarder}, it also sends every request it accepts on, unchanged, in the
+ * background and best effort: a failure is logged once, and never fails the exporter that sent the
+ * spans here.
+ *
  * <p>It exists for tests that run the cluster as separate processes and for showing a trace without
- * a tracing backend; it is not a collector.
+ * a tracing backend (the demo); it is not a collector.
  */
 public final class OtlpHttpReceiver implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(OtlpHttpReceiver.class);
   private static final HexFormat HEX = HexFormat.of();
+  // Requests waiting to be forwarded; beyond that they are dropped rather than piling up in memory.
+  private static final int FORWARD_QUEUE = 1024;
+  private static final long CLOSE_SECONDS = 5;
 
   private final HttpServer server;
   private final ExecutorService executor;
+  private final TraceForwarder forwarder;
+  private final ThreadPoolExecutor forwarding;
+  private final AtomicLong forwardFailures = new AtomicLong();
+  private final AtomicBoolean forwardFailureLogged = new AtomicBoolean();
   private final List<ReceivedSpan> spans = new ArrayList<>();
+  private boolean retainSpans = true;
   private int requests;
 
-  private OtlpHttpReceiver(HttpServer server, ExecutorService executor) {
+  private OtlpHttpReceiver(HttpServer server, ExecutorService executor, TraceForwarder forwarder) {
     this.server = server;
     this.executor = executor;
+    this.forwarder = forwarder;
+    this.forwarding =
+        forwarder == null
+            ? null
+            : new ThreadPoolExecutor(
+                1,
+                1,
+                0,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(FORWARD_QUEUE),
+                runnable -> {
+                  Thread thread = new Thread(runnable, "otlp-forwarder");
+                  thread.setDaemon(true);
+                  return thread;
+                });
   }
 
   /** Starts a receiver on 127.0.0.1 and a free port. */
   public static OtlpHttpReceiver start() throws IOException {
+    return start(null);
+  }
+
+  /**
+   * Starts a receiver on 127.0.0.1 and a free port that forwards every accepted request.
+   *
+   * @param forwarder where to send each request on, or null to keep the spans here only; closed
+   *     with the receiver
+   */
+  public static OtlpHttpReceiver start(TraceForwarder forwarder) throws IOException {
     HttpServer server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     ExecutorService executor =
@@ -58,7 +108,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
-    OtlpHttpReceiver receiver = new OtlpHttpReceiver(server, executor);
+    OtlpHttpReceiver receiver = new OtlpHttpReceiver(server, executor, forwarder);
     server.createContext("/v1/traces", receiver::traces);
     server.createContext("/", OtlpHttpReceiver::ignore);
     server.setExecutor(executor);
@@ -96,10 +146,71 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     spans.clear();
   }
 
+  /**
+   * Whether to keep received spans for {@link #spans()} (the default). A receiver that runs for long
+   * only to forward, such as the demo's with {@code --keep-running}, stops keeping them.
+   */
+  public synchronized void retainSpans(boolean retain) {
+    retainSpans = retain;
+    if (!retain) {
+      spans.clear();
+    }
+  }
+
+  /** Where requests are forwarded to, or null when they are not. */
+  public String forwardDestination() {
+    return forwarder == null ? null : forwarder.destination();
+  }
+
+  /**
+   * Waits until every request accepted so far has been forwarded (or has failed to be).
+   *
+   * @return false when that took longer than {@code timeout}; true at once without a forwarder
+   */
+  public boolean awaitForwarded(Duration timeout) throws InterruptedException {
+    if (forwarding == null) {
+      return true;
+    }
+    Future<?> marker;
+    try {
+      // One forwarding thread: the marker runs after every request queued before it.
+      marker = forwarding.submit(() -> {});
+    } catch (RejectedExecutionException full) {
+      return false;
+    }
+    try {
+      marker.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** How many requests could not be forwarded (failed, or dropped because the queue was full). */
+  public long forwardFailures() {
+    return forwardFailures.get();
+  }
+
+  /** Stops receiving, then gives requests still waiting to be forwarded a few seconds. */
   @Override
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    if (forwarding != null) {
+      forwarding.shutdown();
+      try {
+        if (!forwarding.awaitTermination(CLOSE_SECONDS, TimeUnit.SECONDS)) {
+          log.debug("gave up forwarding {} requests to {}", forwarding.getQueue().size(), forwardDestination());
+          forwarding.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        forwarding.shutdownNow();
+      }
+      forwarder.close();
+    }
   }
 
   private void traces(HttpExchange exchange) throws IOException {
@@ -114,20 +225,52 @@ public final class OtlpHttpReceiver implements AutoCloseable {
         exchange.sendResponseHeaders(415, -1);
         return;
       }
+      byte[] bytes;
       ExportTraceServiceRequest request;
       try (InputStream body = body(exchange)) {
-        request = ExportTraceServiceRequest.parseFrom(body);
+        bytes = body.readAllBytes();
+        request = ExportTraceServiceRequest.parseFrom(bytes);
       } catch (IOException e) {
         exchange.sendResponseHeaders(400, -1);
         return;
       }
       accept(request);
+      forward(bytes);
       byte[] response = ExportTraceServiceResponse.getDefaultInstance().toByteArray();
       exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
       exchange.sendResponseHeaders(200, response.length == 0 ? -1 : response.length);
       if (response.length > 0) {
         exchange.getResponseBody().write(response);
       }
+    }
+  }
+
+  private void forward(byte[] request) {
+    if (forwarding == null) {
+      return;
+    }
+    try {
+      forwarding.execute(
+          () -> {
+            try {
+              forwarder.forward(request);
+            } catch (IOException | RuntimeException e) {
+              forwardFailed(
+                  e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      forwardFailed(forwarding.isShutdown() ? "the receiver is closing" : "too many requests waiting");
+    }
+  }
+
+  private void forwardFailed(String reason) {
+    forwardFailures.incrementAndGet();
+    if (forwardFailureLogged.compareAndSet(false, true)) {
+      log.warn(
+          "could not forward spans to {}: {}; further forwarding failures are not logged",
+          forwarder.destination(),
+          reason);
     }
   }
 
@@ -169,7 +312,9 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     }
     synchronized (this) {
       requests++;
-      spans.addAll(received);
+      if (retainSpans) {
+        spans.addAll(received);
+      }
     }
   }
 

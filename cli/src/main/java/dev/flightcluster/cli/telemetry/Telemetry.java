@@ -69,7 +69,8 @@ public final class Telemetry implements AutoCloseable {
   /**
    * Starts the SDK for a process in {@code role}.
    *
-   * @param overrides properties that win over the environment and system properties (for tests)
+   * @param overrides properties that win over the environment and system properties (tests, and
+   *     the demo, which sends its client spans to its own receiver)
    */
   public static Telemetry start(String role, Map<String, String> overrides) {
     requireNonNull(role, "role is null");
@@ -105,6 +106,25 @@ public final class Telemetry implements AutoCloseable {
           endpoint);
     }
     return new Telemetry(sdk, enabled, endpoint, serviceName.get());
+  }
+
+  /**
+   * The configuration the SDK of a CLI process would see: {@code OTEL_*} environment variables and
+   * {@code otel.*} system properties over this class's defaults, by autoconfigure's own rules. No
+   * SDK is started: the properties are read through a builder that is then told the SDK is disabled.
+   */
+  public static ConfigProperties configuration() {
+    AtomicReference<ConfigProperties> seen = new AtomicReference<>();
+    AutoConfiguredOpenTelemetrySdk.builder()
+        .addPropertiesSupplier(() -> DEFAULTS)
+        .addPropertiesCustomizer(
+            config -> {
+              seen.set(config);
+              return Map.of("otel.sdk.disabled", "true");
+            })
+        .disableShutdownHook()
+        .build();
+    return seen.get();
   }
 
   /** The SDK; a no-op one when disabled. */
@@ -155,7 +175,7 @@ public final class Telemetry implements AutoCloseable {
   }
 
   /** The traces endpoint the OTLP exporter uses, by the SDK's rules for the configured protocol. */
-  static String tracesEndpoint(ConfigProperties config) {
+  public static String tracesEndpoint(ConfigProperties config) {
     String explicit = config.getString("otel.exporter.otlp.traces.endpoint");
     if (explicit != null) {
       return explicit;
