@@ -1,0 +1,129 @@
+package dev.flightcluster.bench;
+
+import dev.flightcluster.protocol.DatasetName;
+import dev.flightcluster.protocol.Descriptors;
+import dev.flightcluster.protocol.Locations;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.flight.AsyncPutListener;
+import org.apache.arrow.flight.CallOptions;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.util.AutoCloseables;
+import org.apache.arrow.vector.VectorLoader;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * B2: DoPut throughput. The batches are preloaded from an Arrow IPC file before anything is timed,
+ * so the client's disk never shows in the figure; what is timed ends when the server has
+ * acknowledged the whole stream (for a storing server: written it).
+ *
+ * <p>Every put has its own name, {@code PREFIX-RUN-STREAM.parquet} (warm-up runs: {@code wN}), so
+ * concurrent and successive puts never collide; the harness deletes what the server wrote.
+ */
+@Command(
+    name = "doput-bench",
+    mixinStandardHelpOptions = true,
+    description = "Measures DoPut throughput (Arrow bytes/s and rows/s) over N concurrent streams.")
+public final class DoPutBench implements Callable<Integer> {
+  @Mixin private CommonOptions common;
+
+  @Option(names = "--source", required = true, description = "Arrow IPC file whose batches to put.")
+  private Path source;
+
+  @Option(
+      names = "--name-prefix",
+      defaultValue = "bench-put",
+      description = "Dataset names are PREFIX-RUN-STREAM.parquet.")
+  private String namePrefix;
+
+  @Override
+  public Integer call() throws Exception {
+    common.validate();
+    Location location = Locations.parse(common.location);
+    List<BenchReport.Run> runs = new ArrayList<>();
+    List<AutoCloseable> resources = new ArrayList<>();
+    try (BufferAllocator allocator = new RootAllocator()) {
+      try {
+        BufferAllocator datasetAllocator = allocator.newChildAllocator("dataset", 0, Long.MAX_VALUE);
+        resources.add(datasetAllocator);
+        PreloadedDataset dataset = PreloadedDataset.load(datasetAllocator, source);
+        resources.add(dataset);
+        List<FlightClient> clients = new ArrayList<>();
+        List<BufferAllocator> streamAllocators = new ArrayList<>();
+        for (int i = 0; i < common.streams; i++) {
+          BufferAllocator child = allocator.newChildAllocator("stream-" + i, 0, Long.MAX_VALUE);
+          resources.add(child);
+          streamAllocators.add(child);
+          FlightClient client = FlightClient.builder(child, location).build();
+          resources.add(client);
+          clients.add(client);
+        }
+        try (var concurrent = new ConcurrentRuns(common.streams, common.timeoutSeconds)) {
+          for (int run = 0; run < common.warmup + common.runs; run++) {
+            String runLabel = run < common.warmup ? "w" + run : Integer.toString(run - common.warmup);
+            BenchReport.Run result =
+                concurrent.run(
+                    stream ->
+                        putAll(
+                            clients.get(stream),
+                            streamAllocators.get(stream),
+                            dataset,
+                            DatasetName.of(namePrefix + "-" + runLabel + "-" + stream + ".parquet")));
+            if (run >= common.warmup) {
+              runs.add(result);
+            }
+          }
+        }
+      } finally {
+        AutoCloseables.close(resources.reversed());
+      }
+    }
+    new BenchReport(
+            "java-doput", "doput", common.location, namePrefix, common.streams, common.warmup, runs)
+        .write(common.output);
+    return 0;
+  }
+
+  private StreamTotals putAll(
+      FlightClient client, BufferAllocator allocator, PreloadedDataset dataset, DatasetName name) {
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(dataset.schema(), allocator)) {
+      VectorLoader loader = new VectorLoader(root);
+      var ack = new AsyncPutListener();
+      FlightClient.ClientStreamListener listener =
+          client.startPut(
+              Descriptors.of(name),
+              root,
+              dataset.dictionaries(),
+              ack,
+              CallOptions.timeout(common.timeoutSeconds, TimeUnit.SECONDS));
+      try {
+        for (ArrowRecordBatch batch : dataset.batches()) {
+          loader.load(batch);
+          // Blocks while gRPC is not ready: Arrow Java's client side applies backpressure itself.
+          listener.putNext();
+        }
+        listener.completed();
+      } catch (RuntimeException e) {
+        listener.error(e);
+        throw e;
+      }
+      ack.getResult();
+    }
+    return new StreamTotals(dataset.rows(), dataset.arrowBytes(), dataset.batches().size());
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new DoPutBench()).execute(args));
+  }
+}
