@@ -85,10 +85,14 @@ final class ConcurrentRuns implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     pool.shutdownNow();
-    if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-      System.err.println("stream threads still running after 30 s");
+    try {
+      if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+        System.err.println("stream threads still running after 30 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -85,6 +85,7 @@ public final class DoGetBench implements Callable<Integer> {
     return 0;
   }
 
+  @SuppressWarnings("try") // FlightStream.close() declares Exception, InterruptedException included
   private StreamTotals readAll(FlightClient client, Ticket flightTicket) throws Exception {
     long rows = 0;
     long bytes = 0;

@@ -65,11 +65,12 @@ public final class MemoryFlightServer implements Callable<Integer> {
     BufferAllocator allocator = new RootAllocator();
     BufferAllocator datasetAllocator = null;
     PreloadedDataset dataset = null;
+    PreloadedFlightProducer producer = null;
     FlightServer server = null;
     try {
       datasetAllocator = allocator.newChildAllocator("dataset", 0, Long.MAX_VALUE);
       dataset = PreloadedDataset.load(datasetAllocator, data);
-      var producer =
+      producer =
           new PreloadedFlightProducer(
               allocator, dataset, name, TimeUnit.SECONDS.toMillis(streamTimeoutSeconds), zeroCopy);
       server =
@@ -77,11 +78,12 @@ public final class MemoryFlightServer implements Callable<Integer> {
               .build()
               .start();
     } catch (Exception e) {
-      AutoCloseables.close(e, server, dataset, datasetAllocator, allocator);
+      AutoCloseables.close(e, server, producer, dataset, datasetAllocator, allocator);
       throw e;
     }
-    // Server first: no call may still be reading the batches when they are freed.
-    AutoCloseable resources = closingInOrder(server, dataset, datasetAllocator, allocator);
+    // Server and stream threads first: no call may still be reading the batches when they are freed.
+    AutoCloseable resources =
+        closingInOrder(server, producer, dataset, datasetAllocator, allocator);
     var stopped = new CountDownLatch(1);
     var closed = new AtomicBoolean();
     Runnable stop =

@@ -117,7 +117,11 @@ public final class PreloadedDataset implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    AutoCloseables.close(batches, List.of(dictionaries));
+  public void close() {
+    try {
+      batches.forEach(ArrowRecordBatch::close);
+    } finally {
+      dictionaries.close();
+    }
   }
 }

@@ -5,6 +5,12 @@ import static java.util.Objects.requireNonNull;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Criteria;
@@ -26,15 +32,25 @@ import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
  * is the cost of Arrow Flight Java and gRPC alone, the ceiling for the cluster's data server.
  *
  * <p>It speaks the cluster's addressing so that the same clients measure both: the ticket is the
- * UTF-8 dataset name and the descriptor is PATH [name]. It keeps no other state.
+ * UTF-8 dataset name and the descriptor is PATH [name].
+ *
+ * <p>DoGet streams from a thread of its own, not from the thread that calls {@link #getStream}:
+ * Arrow Flight Java calls getStream on the gRPC call's serialized executor, which is also the only
+ * way gRPC's onReady notification reaches a {@link BackpressureStrategy}. A getStream that waits
+ * for readiness on that thread therefore waits for a notification it is itself holding back, and
+ * stalls until its timeout as soon as the transport's window fills once (seen with 10M rows).
  */
-public final class PreloadedFlightProducer extends NoOpFlightProducer {
+public final class PreloadedFlightProducer extends NoOpFlightProducer implements AutoCloseable {
+  /** More concurrent DoGets than this are refused (RESOURCE_EXHAUSTED) rather than queued. */
+  public static final int MAX_STREAMS = 64;
+
   private final BufferAllocator allocator;
   private final PreloadedDataset dataset;
   private final String name;
   private final byte[] ticket;
   private final long streamTimeoutMillis;
   private final boolean zeroCopy;
+  private final ExecutorService streams;
 
   /**
    * Serves {@code dataset} under {@code name}.
@@ -60,6 +76,19 @@ public final class PreloadedFlightProducer extends NoOpFlightProducer {
     }
     this.streamTimeoutMillis = streamTimeoutMillis;
     this.zeroCopy = zeroCopy;
+    AtomicInteger threads = new AtomicInteger();
+    this.streams =
+        new ThreadPoolExecutor(
+            0,
+            MAX_STREAMS,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            runnable -> {
+              Thread thread = new Thread(runnable, "doget-" + threads.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
   @Override
@@ -72,7 +101,19 @@ public final class PreloadedFlightProducer extends NoOpFlightProducer {
       return;
     }
     BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
+    // Registered here, before getStream returns: gRPC may deliver onReady as soon as it does.
     backpressure.register(listener);
+    try {
+      streams.execute(() -> stream(listener, backpressure));
+    } catch (RejectedExecutionException e) {
+      listener.error(
+          CallStatus.RESOURCE_EXHAUSTED
+              .withDescription("more than " + MAX_STREAMS + " concurrent streams")
+              .toRuntimeException());
+    }
+  }
+
+  private void stream(ServerStreamListener listener, BackpressureStrategy backpressure) {
     try (BufferAllocator callAllocator = allocator.newChildAllocator("doget", 0, Long.MAX_VALUE);
         VectorSchemaRoot root = VectorSchemaRoot.create(dataset.schema(), callAllocator)) {
       VectorLoader loader = new VectorLoader(root);
@@ -130,6 +171,22 @@ public final class PreloadedFlightProducer extends NoOpFlightProducer {
       CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
     listener.onNext(info());
     listener.onCompleted();
+  }
+
+  /**
+   * Stops the stream threads; streams still running are interrupted, which their backpressure
+   * wait reports as a cancellation. Close the server first, then this, then the dataset.
+   */
+  @Override
+  public void close() {
+    streams.shutdownNow();
+    try {
+      if (!streams.awaitTermination(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("DoGet streams still running 30 s after close");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private boolean isOurs(FlightDescriptor descriptor) {
