@@ -24,7 +24,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 import gen_data
-from procs import ManagedProcess, free_port, run_client
+from procs import CpuAccount, ManagedProcess, free_port, run_client
 
 HERE = Path(__file__).resolve().parent
 BENCH = HERE.parent
@@ -58,6 +58,8 @@ class Measurement:
     command: str
     runs: list[dict] = field(default_factory=list)
     note: str = ""
+    # Share of the machine's cores other processes used meanwhile (procs.CpuAccount).
+    other_load: float = 0.0
 
     @property
     def label(self) -> str:
@@ -84,7 +86,7 @@ class Harness:
         self.java_opts = shlex.split(args.java_opts)
         self.classpath = args.classpath
         self.meta: dict = {}
-        self.client_timeout = 900 if mode is FULL else 180
+        self.client_timeout = 900 if mode.name == "full" else 180
 
     # ---------------------------------------------------------------- data
 
@@ -133,18 +135,22 @@ class Harness:
         for server in self.servers:
             server.stop()
 
-    def _run_json_client(self, measurement: Measurement, argv: list, log_name: str) -> None:
+    def _run_json_client(self, measurement: Measurement, argv: list, log_name: str,
+                         server: ManagedProcess | None = None) -> None:
         output = self.logs / f"{log_name}.json"
         argv = [*argv, "--output", output]
         measurement.command = self._note_command(measurement.label, argv)
         print(f"  {measurement.label} ...", flush=True)
         started = time.monotonic()
+        account = CpuAccount([server])
         run_client(argv, self.logs / f"{log_name}.log", timeout=self.client_timeout)
+        measurement.other_load = account.other_load()
         report = json.loads(output.read_text(encoding="utf-8"))
         measurement.runs = report["runs"]
         self.measurements.append(measurement)
         median = statistics.median(measurement.mbps())
-        print(f"    median {median:,.0f} MB/s  ({time.monotonic() - started:.0f} s)", flush=True)
+        print(f"    median {median:,.0f} MB/s  ({time.monotonic() - started:.0f} s, other load "
+              f"{measurement.other_load:.0%})", flush=True)
 
     def _common(self, streams: int) -> list:
         return ["--streams", streams, "--runs", self.mode.runs, "--warmup", self.mode.warmup,
@@ -152,7 +158,8 @@ class Harness:
 
     # ---------------------------------------------------------------- B1 / B2 against a server
 
-    def doget(self, server: str, location: str, ticket: str, check_bytes: bool = True) -> None:
+    def doget(self, server: str, location: str, ticket: str, check_bytes: bool = True,
+              process: ManagedProcess | None = None) -> None:
         """B1 with both clients at 1 and N streams. Any location and ticket: the cluster's data
         server is measured by the same call with its location and ticket = dataset name."""
         checks = ["--expect-rows", self.meta["rows"]]
@@ -163,12 +170,14 @@ class Harness:
             target = ["--location", location, "--ticket", ticket, *checks, *self._common(streams)]
             self._run_json_client(
                 Measurement("B1", server, "java", streams, ""),
-                self._java("DoGetBench", *target), f"B1-{server}-java-{streams}")
+                self._java("DoGetBench", *target), f"B1-{server}-java-{streams}", process)
             self._run_json_client(
                 Measurement("B1", server, "python", streams, ""),
-                [PYTHON, HERE / "doget_client.py", *target], f"B1-{server}-python-{streams}")
+                [PYTHON, HERE / "doget_client.py", *target], f"B1-{server}-python-{streams}",
+                process)
 
-    def doput(self, server: str, location: str, verify_dir: Path | None) -> None:
+    def doput(self, server: str, location: str, verify_dir: Path | None,
+              process: ManagedProcess | None = None) -> None:
         """B2 with both clients at 1 and N streams; verify_dir holds what a storing server
         wrote, checked and emptied after each configuration."""
         for streams in self.mode.streams:
@@ -179,7 +188,7 @@ class Harness:
                 argv = (self._java("DoPutBench", *target, direct="4g") if client == "java"
                         else [PYTHON, HERE / "doput_client.py", *target])
                 self._run_json_client(Measurement("B2", server, client, streams, ""), argv,
-                                      f"B2-{server}-{client}-{streams}")
+                                      f"B2-{server}-{client}-{streams}", process)
                 if verify_dir is not None:
                     self._verify_puts(verify_dir, prefix, streams)
 
@@ -206,8 +215,8 @@ class Harness:
                        "--max-seconds", 3 * 3600, direct="4g"))
         try:
             location = server.match.group(1)
-            self.doget("java-memory", location, DATASET)
-            self.doput("java-memory", location, verify_dir=None)
+            self.doget("java-memory", location, DATASET, process=server)
+            self.doput("java-memory", location, verify_dir=None, process=server)
         finally:
             server.stop()
 
@@ -220,8 +229,8 @@ class Harness:
              self.put_dir, "--batch-rows", self.meta["batch_rows"], "--max-seconds", 3 * 3600])
         try:
             location = server.match.group(1)
-            self.doget("pyarrow-parquet", location, DATASET)
-            self.doput("pyarrow-parquet", location, verify_dir=self.put_dir)
+            self.doget("pyarrow-parquet", location, DATASET, process=server)
+            self.doput("pyarrow-parquet", location, verify_dir=self.put_dir, process=server)
         finally:
             server.stop()
 
@@ -252,6 +261,7 @@ class Harness:
                 measurement.command = self._note_command(
                     measurement.label, argv) + f"   # x{self.mode.warmup + self.mode.runs}"
                 print(f"  {measurement.label} ...", flush=True)
+                account = CpuAccount([server])
                 for i in range(self.mode.warmup + self.mode.runs):
                     result = run_client(argv, self.logs / f"iperf3-{streams}-{i}.json",
                                         timeout=self.mode.iperf_seconds + 60)
@@ -260,8 +270,10 @@ class Harness:
                         # iperf3 counts payload bytes; "rows" do not apply.
                         measurement.runs.append({"seconds": received["seconds"], "rows": 0,
                                                  "arrow_bytes": received["bytes"], "batches": 0})
+                measurement.other_load = account.other_load()
                 self.measurements.append(measurement)
-                print(f"    median {statistics.median(measurement.mbps()):,.0f} MB/s", flush=True)
+                print(f"    median {statistics.median(measurement.mbps()):,.0f} MB/s (other load "
+                      f"{measurement.other_load:.0%})", flush=True)
         finally:
             server.stop()
 
@@ -311,7 +323,7 @@ class Harness:
                 processes.append(process.start())
                 self._wait_healthy(launcher, target, env)
             # The cluster server's batching is its own (arrow-dataset): check rows, not bytes.
-            self.doget("cluster", location, DATASET, check_bytes=False)
+            self.doget("cluster", location, DATASET, check_bytes=False, process=processes[-1])
         finally:
             for process in reversed(processes):
                 process.stop()

@@ -50,6 +50,56 @@ def proc_status(pid: int) -> dict[str, int]:
     return fields
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent busy since boot (/proc/stat), steal included."""
+    with open("/proc/stat", encoding="utf-8") as f:
+        fields = [int(x) for x in f.readline().split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / _TICK
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """CPU seconds a live process has used (utime + stime); 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+            # The command name may hold spaces: fields are counted after its closing paren.
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK
+    except (FileNotFoundError, IndexError, ValueError):
+        return 0.0
+
+
+class CpuAccount:
+    """How busy the machine was with work not ours while something was measured.
+
+    The bench machine may be shared (other builds, other tests): a figure measured while another
+    process took half the cores is not comparable, and this makes that visible instead of silent.
+    Ours = this process, its waited-for children (clients) and the live servers given.
+    """
+
+    def __init__(self, servers=()):
+        self._servers = [s for s in servers if s is not None]
+        self._start = self._sample()
+
+    def _sample(self) -> tuple[float, float, float]:
+        t = os.times()
+        ours = t.user + t.system + t.children_user + t.children_system
+        ours += sum(process_cpu_seconds(s.pid) for s in self._servers)
+        return time.monotonic(), machine_busy_seconds(), ours
+
+    def other_load(self) -> float:
+        """Share of all cores (0..1) used by other processes since construction."""
+        wall0, busy0, ours0 = self._start
+        wall1, busy1, ours1 = self._sample()
+        capacity = (wall1 - wall0) * len(os.sched_getaffinity(0))
+        if capacity <= 0:
+            return 0.0
+        return min(1.0, max(0.0, ((busy1 - busy0) - (ours1 - ours0)) / capacity))
+
+
 class ManagedProcess:
     """A long-running process (a server) started in its own process group.
 
