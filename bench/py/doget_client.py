@@ -30,7 +30,7 @@ def main() -> None:
     # One client (one gRPC channel, one connection) a stream, reused by every run, as in Java.
     clients = [flight.FlightClient(args.location) for _ in range(args.streams)]
     try:
-        def read_all(stream: int, _run: int) -> flightbench.StreamTotals:
+        def read_all(stream: int, _label: str) -> flightbench.StreamTotals:
             totals = flightbench.StreamTotals()
             reader = clients[stream].do_get(ticket, options=options)
             while True:

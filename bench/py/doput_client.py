@@ -36,8 +36,7 @@ def main() -> None:
     options = flight.FlightCallOptions(timeout=args.timeout_seconds)
     clients = [flight.FlightClient(args.location) for _ in range(args.streams)]
     try:
-        def put_all(stream: int, run: int) -> flightbench.StreamTotals:
-            label = f"w{run}" if run < args.warmup else str(run - args.warmup)
+        def put_all(stream: int, label: str) -> flightbench.StreamTotals:
             name = f"{args.name_prefix}-{label}-{stream}.parquet"
             descriptor = flight.FlightDescriptor.for_path(name)
             writer, _ = clients[stream].do_put(descriptor, schema, options=options)

@@ -80,13 +80,17 @@ def common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--streams", type=int, default=1, help="concurrent streams a run")
     parser.add_argument("--runs", type=int, default=5, help="measured runs")
     parser.add_argument("--warmup", type=int, default=1, help="unreported runs made first")
+    parser.add_argument("--warmup-seconds", type=float, default=0,
+                        help="keep warming up until this long was spent warming up")
     parser.add_argument("--timeout-seconds", type=float, default=600, help="bound on one run")
     parser.add_argument("--output", help="write the JSON report here (default: stdout)")
 
 
 def check_common(args: argparse.Namespace) -> None:
-    if args.streams < 1 or args.runs < 1 or args.warmup < 0 or args.timeout_seconds <= 0:
-        sys.exit("--streams and --runs must be >= 1, --warmup >= 0, --timeout-seconds > 0")
+    if args.streams < 1 or args.runs < 1 or args.warmup < 0 or args.warmup_seconds < 0 \
+            or args.timeout_seconds <= 0:
+        sys.exit("--streams and --runs must be >= 1, --warmup and --warmup-seconds >= 0, "
+                 "--timeout-seconds > 0")
 
 
 def run_concurrently(
@@ -118,12 +122,27 @@ def run_concurrently(
     )
 
 
-def measure(args: argparse.Namespace, task: Callable[[int], StreamTotals]) -> list[Run]:
+# Bounds warm-up by count too, whatever --warmup-seconds says (as the Java clients do).
+MAX_WARMUP_RUNS = 50
+
+
+def measure(args: argparse.Namespace, task: Callable[[int, str], StreamTotals]) -> list[Run]:
+    """Warm-up runs (labelled w0, w1, ...), then the measured ones (0, 1, ...).
+
+    Sets args.warmups_done, which the report gives as "warmup".
+    """
+    warmups = 0
+    start = time.perf_counter()
+    while warmups < args.warmup or (warmups < MAX_WARMUP_RUNS
+                                    and time.perf_counter() - start < args.warmup_seconds):
+        label = f"w{warmups}"
+        run_concurrently(args.streams, args.timeout_seconds, lambda s: task(s, label))
+        warmups += 1
+    args.warmups_done = warmups
     runs = []
-    for i in range(args.warmup + args.runs):
-        run = run_concurrently(args.streams, args.timeout_seconds, lambda s: task(s, i))
-        if i >= args.warmup:
-            runs.append(run)
+    for i in range(args.runs):
+        label = str(i)
+        runs.append(run_concurrently(args.streams, args.timeout_seconds, lambda s: task(s, label)))
     return runs
 
 
@@ -136,7 +155,7 @@ def write_report(args: argparse.Namespace, tool: str, operation: str, location: 
         "location": location,
         "target": target,
         "streams": args.streams,
-        "warmup": args.warmup,
+        "warmup": getattr(args, "warmups_done", args.warmup),
         "runs": [asdict(r) for r in runs],
     }
     text = json.dumps(report, indent=2)

@@ -41,11 +41,18 @@ class Mode:
     runs: int
     warmup: int
     iperf_seconds: int
+    # Clients keep warming up until this long was spent (the JIT needs seconds, not runs).
+    warmup_seconds: float = 0.0
+    # Total seconds the run may spend waiting for other processes to leave the CPU alone.
+    quiet_budget: float = 0.0
     streams: tuple[int, ...] = (1, 4)
 
 
 QUICK = Mode("quick", rows=200_000, runs=3, warmup=1, iperf_seconds=1)
-FULL = Mode("full", rows=10_000_000, runs=5, warmup=1, iperf_seconds=3)
+FULL = Mode("full", rows=10_000_000, runs=5, warmup=1, iperf_seconds=3, warmup_seconds=8,
+            quiet_budget=180)
+# Other processes' share of the cores under which a measurement may start without waiting.
+QUIET_LOAD = 0.15
 
 
 @dataclass
@@ -60,6 +67,7 @@ class Measurement:
     note: str = ""
     # Share of the machine's cores other processes used meanwhile (procs.CpuAccount).
     other_load: float = 0.0
+    warmups: int = 0
 
     @property
     def label(self) -> str:
@@ -87,6 +95,9 @@ class Harness:
         self.classpath = args.classpath
         self.meta: dict = {}
         self.client_timeout = 900 if mode.name == "full" else 180
+        self.quiet_left = mode.quiet_budget
+        self.waited = 0.0
+        self.quiet_load = QUIET_LOAD
 
     # ---------------------------------------------------------------- data
 
@@ -141,19 +152,38 @@ class Harness:
         argv = [*argv, "--output", output]
         measurement.command = self._note_command(measurement.label, argv)
         print(f"  {measurement.label} ...", flush=True)
+        self.wait_for_quiet(server)
         started = time.monotonic()
         account = CpuAccount([server])
         run_client(argv, self.logs / f"{log_name}.log", timeout=self.client_timeout)
         measurement.other_load = account.other_load()
         report = json.loads(output.read_text(encoding="utf-8"))
         measurement.runs = report["runs"]
+        measurement.warmups = report["warmup"]
         self.measurements.append(measurement)
         median = statistics.median(measurement.mbps())
         print(f"    median {median:,.0f} MB/s  ({time.monotonic() - started:.0f} s, other load "
               f"{measurement.other_load:.0%})", flush=True)
 
+    def wait_for_quiet(self, server: ManagedProcess | None) -> None:
+        """Waits, within the run's budget, until other processes leave the cores alone.
+
+        The machine may be shared with builds and test suites; a short wait often avoids
+        measuring them. The budget bounds the run's length; what load remains is recorded.
+        """
+        while self.quiet_left > 0:
+            account = CpuAccount([server])
+            time.sleep(1.0)
+            self.quiet_left -= 1.0
+            self.waited += 1.0
+            load = account.other_load()
+            if load < self.quiet_load:
+                return
+            print(f"    waiting for a quieter machine: other load {load:.0%}", flush=True)
+
     def _common(self, streams: int) -> list:
         return ["--streams", streams, "--runs", self.mode.runs, "--warmup", self.mode.warmup,
+                "--warmup-seconds", self.mode.warmup_seconds,
                 "--timeout-seconds", self.client_timeout]
 
     # ---------------------------------------------------------------- B1 / B2 against a server
@@ -187,14 +217,15 @@ class Harness:
                           *self._common(streams)]
                 argv = (self._java("DoPutBench", *target, direct="4g") if client == "java"
                         else [PYTHON, HERE / "doput_client.py", *target])
-                self._run_json_client(Measurement("B2", server, client, streams, ""), argv,
-                                      f"B2-{server}-{client}-{streams}", process)
+                measurement = Measurement("B2", server, client, streams, "")
+                self._run_json_client(measurement, argv, f"B2-{server}-{client}-{streams}",
+                                      process)
                 if verify_dir is not None:
-                    self._verify_puts(verify_dir, prefix, streams)
+                    self._verify_puts(verify_dir, prefix,
+                                      streams * (len(measurement.runs) + measurement.warmups))
 
-    def _verify_puts(self, directory: Path, prefix: str, streams: int) -> None:
+    def _verify_puts(self, directory: Path, prefix: str, expected: int) -> None:
         files = sorted(directory.glob(f"{prefix}-*.parquet"))
-        expected = streams * (self.mode.runs + self.mode.warmup)
         if len(files) != expected:
             raise RuntimeError(f"expected {expected} files {prefix}-*.parquet, found {len(files)}")
         for path in files:
@@ -261,6 +292,7 @@ class Harness:
                 measurement.command = self._note_command(
                     measurement.label, argv) + f"   # x{self.mode.warmup + self.mode.runs}"
                 print(f"  {measurement.label} ...", flush=True)
+                self.wait_for_quiet(server)
                 account = CpuAccount([server])
                 for i in range(self.mode.warmup + self.mode.runs):
                     result = run_client(argv, self.logs / f"iperf3-{streams}-{i}.json",
@@ -271,6 +303,7 @@ class Harness:
                         measurement.runs.append({"seconds": received["seconds"], "rows": 0,
                                                  "arrow_bytes": received["bytes"], "batches": 0})
                 measurement.other_load = account.other_load()
+                measurement.warmups = self.mode.warmup
                 self.measurements.append(measurement)
                 print(f"    median {statistics.median(measurement.mbps()):,.0f} MB/s (other load "
                       f"{measurement.other_load:.0%})", flush=True)
@@ -362,7 +395,8 @@ def main() -> None:
 
     base = QUICK if args.quick else FULL
     mode = Mode(base.name, rows=args.rows or base.rows, runs=args.runs or base.runs,
-                warmup=base.warmup, iperf_seconds=base.iperf_seconds)
+                warmup=base.warmup, iperf_seconds=base.iperf_seconds,
+                warmup_seconds=base.warmup_seconds, quiet_budget=base.quiet_budget)
     harness = Harness(args, mode)
     Path(args.results_dir).mkdir(parents=True, exist_ok=True)
     shutil.rmtree(harness.logs, ignore_errors=True)

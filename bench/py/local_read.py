@@ -25,7 +25,7 @@ def main() -> None:
     args = parser.parse_args()
     flightbench.check_common(args)
 
-    def read_all(_stream: int, _run: int) -> flightbench.StreamTotals:
+    def read_all(_stream: int, _label: str) -> flightbench.StreamTotals:
         totals = flightbench.StreamTotals()
         with pq.ParquetFile(args.path) as parquet:
             for batch in parquet.iter_batches(batch_size=args.batch_rows):

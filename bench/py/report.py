@@ -130,7 +130,7 @@ def _ratio(value: float, reference: float | None) -> str:
 
 def _table(harness, bench: str) -> list[str]:
     rows = [m for m in harness.measurements if m.bench == bench]
-    header = ("| configuration | streams | runs | MB/s median | MB/s min | MB/s max "
+    header = ("| configuration | streams | runs (warm-up) | MB/s median | MB/s min | MB/s max "
               "| Mrows/s median | vs library limit | vs pyarrow peer | vs loopback TCP | other load |")
     lines = [header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for m in rows:
@@ -139,7 +139,7 @@ def _table(harness, bench: str) -> list[str]:
         mrows = f"{statistics.median(row_rates) / 1e6:,.2f}" if row_rates else "-"
         flight = m.server not in ("loopback-tcp", "local-parquet")
         lines.append(
-            f"| {m.server} <- {m.client} | {m.streams} | {len(m.runs)} | {median:,.0f} "
+            f"| {m.server} <- {m.client} | {m.streams} | {len(m.runs)} ({m.warmups}) | {median:,.0f} "
             f"| {low:,.0f} | {high:,.0f} | {mrows} "
             f"| {_ratio(median, _reference(harness, m, REFERENCES['library limit'])) if flight else '-'} "
             f"| {_ratio(median, _reference(harness, m, REFERENCES['pyarrow peer'])) if flight else '-'} "
@@ -189,9 +189,10 @@ def write(harness, started: datetime.datetime, elapsed: float) -> None:
         + (" (small data for CI: these numbers say the harness works, not how fast anything is)"
            if harness.mode.name == "quick" else "") + ".",
         "Method, units and caveats: [bench/NOTES.md](../NOTES.md). MB = 10^6 bytes. Every figure "
-        f"is the median of {harness.mode.runs} measured runs after {harness.mode.warmup} "
-        "unreported warm-up run(s), with the min and max of those runs; ratios divide medians "
-        "measured in this same run.",
+        f"is the median of {harness.mode.runs} measured runs, with their min and max, after "
+        f"unreported warm-up runs (at least {harness.mode.warmup}, and at least "
+        f"{harness.mode.warmup_seconds:.0f} s of them: the JIT needs seconds, not runs); ratios "
+        "divide medians measured in this same run.",
         "",
         "## Machine",
         "",
@@ -215,7 +216,10 @@ def write(harness, started: datetime.datetime, elapsed: float) -> None:
         "**other load** is the share of this machine's cores that processes the bench did not "
         "start used while a configuration was measured (`procs.CpuAccount`, from /proc/stat). "
         "The machine may be shared with builds and tests: a row measured under more than about "
-        "10 % other load is slowed by it and not comparable with a quiet run.",
+        "10 % other load is slowed by it and not comparable with a quiet run. "
+        f"Before each configuration the harness waited for other load under "
+        f"{harness.quiet_load:.0%} within a budget of {harness.mode.quiet_budget:.0f} s "
+        f"({harness.waited:.0f} s waited in this run).",
         "",
         "## B1 DoGet throughput",
         "",

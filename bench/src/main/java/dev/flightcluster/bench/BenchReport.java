@@ -21,7 +21,8 @@ import java.util.List;
  * @param location the Flight location measured
  * @param target the ticket (DoGet) or the name prefix (DoPut)
  * @param streams concurrent streams in each run
- * @param warmup runs made before the measured ones and left out of {@code runs}
+ * @param warmup runs made before the measured ones and left out of {@code runs} (as many as
+ *     --warmup and --warmup-seconds asked for)
  * @param runs the measured runs, in order
  */
 public record BenchReport(

@@ -55,6 +55,7 @@ public final class DoGetBench implements Callable<Integer> {
     Location location = Locations.parse(common.location);
     Ticket flightTicket = new Ticket(ticket.getBytes(StandardCharsets.UTF_8));
     List<BenchReport.Run> runs = new ArrayList<>();
+    int warmups = 0;
     List<AutoCloseable> resources = new ArrayList<>();
     try (BufferAllocator allocator = new RootAllocator()) {
       List<FlightClient> clients = new ArrayList<>();
@@ -68,19 +69,20 @@ public final class DoGetBench implements Callable<Integer> {
           clients.add(client);
         }
         try (var concurrent = new ConcurrentRuns(common.streams, common.timeoutSeconds)) {
-          for (int run = 0; run < common.warmup + common.runs; run++) {
-            BenchReport.Run result =
-                concurrent.run(stream -> readAll(clients.get(stream), flightTicket));
-            if (run >= common.warmup) {
-              runs.add(result);
-            }
+          long warmupStart = System.nanoTime();
+          while (common.warmingUp(warmups, warmupStart)) {
+            concurrent.run(stream -> readAll(clients.get(stream), flightTicket));
+            warmups++;
+          }
+          for (int run = 0; run < common.runs; run++) {
+            runs.add(concurrent.run(stream -> readAll(clients.get(stream), flightTicket)));
           }
         }
       } finally {
         AutoCloseables.close(resources.reversed());
       }
     }
-    new BenchReport("java-doget", "doget", common.location, ticket, common.streams, common.warmup, runs)
+    new BenchReport("java-doget", "doget", common.location, ticket, common.streams, warmups, runs)
         .write(common.output);
     return 0;
   }

@@ -52,6 +52,7 @@ public final class DoPutBench implements Callable<Integer> {
     common.validate();
     Location location = Locations.parse(common.location);
     List<BenchReport.Run> runs = new ArrayList<>();
+    int warmups = 0;
     List<AutoCloseable> resources = new ArrayList<>();
     try (BufferAllocator allocator = new RootAllocator()) {
       try {
@@ -70,19 +71,13 @@ public final class DoPutBench implements Callable<Integer> {
           clients.add(client);
         }
         try (var concurrent = new ConcurrentRuns(common.streams, common.timeoutSeconds)) {
-          for (int run = 0; run < common.warmup + common.runs; run++) {
-            String runLabel = run < common.warmup ? "w" + run : Integer.toString(run - common.warmup);
-            BenchReport.Run result =
-                concurrent.run(
-                    stream ->
-                        putAll(
-                            clients.get(stream),
-                            streamAllocators.get(stream),
-                            dataset,
-                            DatasetName.of(namePrefix + "-" + runLabel + "-" + stream + ".parquet")));
-            if (run >= common.warmup) {
-              runs.add(result);
-            }
+          long warmupStart = System.nanoTime();
+          while (common.warmingUp(warmups, warmupStart)) {
+            putRun(concurrent, clients, streamAllocators, dataset, "w" + warmups);
+            warmups++;
+          }
+          for (int run = 0; run < common.runs; run++) {
+            runs.add(putRun(concurrent, clients, streamAllocators, dataset, Integer.toString(run)));
           }
         }
       } finally {
@@ -90,9 +85,25 @@ public final class DoPutBench implements Callable<Integer> {
       }
     }
     new BenchReport(
-            "java-doput", "doput", common.location, namePrefix, common.streams, common.warmup, runs)
+            "java-doput", "doput", common.location, namePrefix, common.streams, warmups, runs)
         .write(common.output);
     return 0;
+  }
+
+  private BenchReport.Run putRun(
+      ConcurrentRuns concurrent,
+      List<FlightClient> clients,
+      List<BufferAllocator> allocators,
+      PreloadedDataset dataset,
+      String runLabel)
+      throws Exception {
+    return concurrent.run(
+        stream ->
+            putAll(
+                clients.get(stream),
+                allocators.get(stream),
+                dataset,
+                DatasetName.of(namePrefix + "-" + runLabel + "-" + stream + ".parquet")));
   }
 
   private StreamTotals putAll(
