@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.arrow.flight.AsyncPutListener;
 import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.FlightClient;
@@ -46,6 +47,25 @@ public final class DoPutBench implements Callable<Integer> {
       defaultValue = "bench-put",
       description = "Dataset names are PREFIX-RUN-STREAM.parquet.")
   private String namePrefix;
+
+  /** How the client waits while gRPC cannot take another batch. */
+  enum ReadyWait {
+    /** Arrow Java's own wait inside putNext(): a busy loop on isReady(). */
+    SPIN,
+    /** Poll isReady() with short sleeps before putNext(), leaving the core to the server. */
+    PARK
+  }
+
+  @Option(
+      names = "--ready-wait",
+      defaultValue = "PARK",
+      description =
+          "SPIN: let putNext() busy-wait for readiness as Arrow Java does; PARK: sleep-poll"
+              + " isReady() first (default; on 2 cores a spinning client takes the server's core).")
+  private ReadyWait readyWait;
+
+  /** Sleep between readiness polls: well under the time gRPC takes to drain one batch. */
+  private static final long PARK_NANOS = 20_000;
 
   @Override
   public Integer call() throws Exception {
@@ -119,9 +139,15 @@ public final class DoPutBench implements Callable<Integer> {
               ack,
               CallOptions.timeout(common.timeoutSeconds, TimeUnit.SECONDS));
       try {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(common.timeoutSeconds);
         for (ArrowRecordBatch batch : dataset.batches()) {
           loader.load(batch);
-          // Blocks while gRPC is not ready: Arrow Java's client side applies backpressure itself.
+          if (readyWait == ReadyWait.PARK) {
+            while (!listener.isReady() && !ack.isCancelled() && System.nanoTime() < deadline) {
+              LockSupport.parkNanos(PARK_NANOS);
+            }
+          }
+          // Busy-waits (Arrow Java) for whatever readiness is still missing.
           listener.putNext();
         }
         listener.completed();
