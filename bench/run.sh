@@ -2,17 +2,20 @@
 # One command for the benchmarks: builds what it needs, measures, writes bench/results/.
 #
 #   bench/run.sh            full run: 10M rows (~0.5 GB of Arrow data), 5 runs a configuration
-#   bench/run.sh --quick    CI run: 200k rows, 3 runs, every code path of the harness
+#   bench/run.sh --quick    CI run: 200k rows, 3 runs, every code path of the harness; writes
+#                           bench/results/quick/ so that it never overwrites the full results
 #   bench/run.sh --cluster  also measure the cluster's data server through ./flight-cluster
 #
 # Every server it starts binds 127.0.0.1 and is stopped on exit, failure included.
 set -euo pipefail
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
 HARNESS_ARGS=()
+QUICK=0
 for arg in "$@"; do
   case "$arg" in
-    --quick | --cluster) HARNESS_ARGS+=("$arg") ;;
+    --quick) HARNESS_ARGS+=("$arg"); QUICK=1 ;;
+    --cluster) HARNESS_ARGS+=("$arg") ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; usage >&2; exit 2 ;;
   esac
@@ -21,6 +24,7 @@ done
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 RESULTS="$ROOT/bench/results"
+[ "$QUICK" = 1 ] && RESULTS="$RESULTS/quick"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/arrow-flight-cluster"
 mkdir -p "$RESULTS" "$CACHE"
 
@@ -28,8 +32,10 @@ mkdir -p "$RESULTS" "$CACHE"
 # the leader of its own process group, so killing the group takes its children too.
 PID_FILE="$RESULTS/pids.tmp"
 : >"$PID_FILE"
+HARNESS_PID=""
 cleanup() {
   local pid
+  [ -n "$HARNESS_PID" ] && kill -TERM "$HARNESS_PID" 2>/dev/null || true
   while read -r pid; do
     [ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null || true
   done <"$PID_FILE"
@@ -111,10 +117,14 @@ if [ "$JAVA_MAJOR" -ge 24 ]; then
   JAVA_OPTS="$JAVA_OPTS --sun-misc-unsafe-memory-access=allow"
 fi
 
+# In the background and waited for: bash runs a trap only once the foreground command is over,
+# while `wait` returns as soon as a signal arrives, so an interrupted run is cleaned up at once.
 BENCH_PID_FILE="$PID_FILE" "$VENV/bin/python" bench/py/harness.py \
   --java "$JAVA_HOME/bin/java" \
   --java-opts "$JAVA_OPTS" \
   --classpath "$ROOT/bench/target/classes:$ROOT/bench/target/lib/*" \
   --results-dir "$RESULTS" \
   --cache-dir "$CACHE" \
-  "${HARNESS_ARGS[@]}"
+  "${HARNESS_ARGS[@]}" &
+HARNESS_PID=$!
+wait "$HARNESS_PID"

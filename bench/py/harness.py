@@ -13,6 +13,7 @@ import json
 import os
 import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -392,6 +393,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, help="override the mode's measured runs")
     parser.add_argument("--rows", type=int, help="override the mode's dataset size")
     args = parser.parse_args()
+    # SIGTERM (run.sh's cleanup, CI's timeout) unwinds through the finally blocks that stop servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     base = QUICK if args.quick else FULL
     mode = Mode(base.name, rows=args.rows or base.rows, runs=args.runs or base.runs,

@@ -188,7 +188,9 @@ def write(harness, started: datetime.datetime, elapsed: float) -> None:
         f"{started:%Y-%m-%d %H:%M} UTC in {elapsed / 60:.1f} min; mode **{harness.mode.name}**"
         + (" (small data for CI: these numbers say the harness works, not how fast anything is)"
            if harness.mode.name == "quick" else "") + ".",
-        "Method, units and caveats: [bench/NOTES.md](../NOTES.md). MB = 10^6 bytes. Every figure "
+        f"Method, units and caveats: [bench/NOTES.md]"
+        f"({os.path.relpath(Path(__file__).resolve().parent.parent / 'NOTES.md', results)}). "
+        "MB = 10^6 bytes. Every figure "
         f"is the median of {harness.mode.runs} measured runs, with their min and max, after "
         f"unreported warm-up runs (at least {harness.mode.warmup}, and at least "
         f"{harness.mode.warmup_seconds:.0f} s of them: the JIT needs seconds, not runs); ratios "
