@@ -1,0 +1,426 @@
+"""The benchmark harness behind bench/run.sh: data, servers, clients, RESULTS.md and the chart.
+
+It assumes what run.sh prepares (a JDK, the bench classes and their class path, this venv,
+iperf3) and is passed their locations. Every server it starts binds 127.0.0.1, is stopped in a
+finally block and is registered in run.sh's pid file; every client is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+import gen_data
+from procs import CpuAccount, ManagedProcess, free_port, run_client
+
+HERE = Path(__file__).resolve().parent
+BENCH = HERE.parent
+REPO = BENCH.parent
+PYTHON = sys.executable
+DATASET = "bench.parquet"
+LISTENING = r"LISTENING (grpc://\S+)"
+
+
+@dataclass
+class Mode:
+    name: str
+    rows: int
+    runs: int
+    warmup: int
+    iperf_seconds: int
+    # Clients keep warming up until this long was spent (the JIT needs seconds, not runs).
+    warmup_seconds: float = 0.0
+    # Total seconds the run may spend waiting for other processes to leave the CPU alone.
+    quiet_budget: float = 0.0
+    streams: tuple[int, ...] = (1, 4)
+
+
+QUICK = Mode("quick", rows=200_000, runs=3, warmup=1, iperf_seconds=1)
+FULL = Mode("full", rows=10_000_000, runs=5, warmup=1, iperf_seconds=3, warmup_seconds=8,
+            quiet_budget=180)
+# Other processes' share of the cores under which a measurement may start without waiting.
+QUIET_LOAD = 0.15
+
+
+@dataclass
+class Measurement:
+    """One configuration, measured: the runs of one client process against one server."""
+    bench: str          # B1 (DoGet), B2 (DoPut)
+    server: str         # what answered: java-memory, pyarrow-parquet, iperf3, local, cluster
+    client: str         # what measured: java, python, iperf3, pyarrow
+    streams: int
+    command: str
+    runs: list[dict] = field(default_factory=list)
+    note: str = ""
+    # Share of the machine's cores other processes used meanwhile (procs.CpuAccount).
+    other_load: float = 0.0
+    warmups: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.bench} {self.server} <- {self.client} x{self.streams}"
+
+    def mbps(self) -> list[float]:
+        return [r["arrow_bytes"] / r["seconds"] / 1e6 for r in self.runs]
+
+    def rows_per_s(self) -> list[float]:
+        return [r["rows"] / r["seconds"] for r in self.runs if r.get("rows")]
+
+
+class Harness:
+    def __init__(self, args: argparse.Namespace, mode: Mode):
+        self.args = args
+        self.mode = mode
+        self.results = Path(args.results_dir)
+        self.logs = self.results / "logs.tmp"
+        self.measurements: list[Measurement] = []
+        self.servers: list[ManagedProcess] = []
+        self.commands: list[tuple[str, str]] = []
+        self.skipped: list[str] = []
+        self.java = args.java
+        self.java_opts = shlex.split(args.java_opts)
+        self.classpath = args.classpath
+        self.meta: dict = {}
+        self.client_timeout = 900 if mode.name == "full" else 180
+        self.quiet_left = mode.quiet_budget
+        self.waited = 0.0
+        self.quiet_load = QUIET_LOAD
+
+    # ---------------------------------------------------------------- data
+
+    def prepare_data(self) -> None:
+        """Generates the dataset once per (generator version, rows) and caches it."""
+        cache = Path(self.args.cache_dir) / f"bench-data-v{gen_data.GENERATOR_VERSION}" \
+            / f"rows-{self.mode.rows}"
+        # serve/ holds the Parquet file alone: it is the data dir the servers list and serve.
+        self.serve_dir = cache / "serve"
+        meta_path = cache / "bench.json"
+        if not meta_path.is_file():
+            shutil.rmtree(cache, ignore_errors=True)
+            command = [PYTHON, HERE / "gen_data.py", "--rows", self.mode.rows,
+                       "--out-dir", self.serve_dir, "--side-dir", cache, "--name", DATASET]
+            self._note_command("generate the dataset", command)
+            run_client(command, self.logs / "gen_data.log", timeout=1200)
+        self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        self.parquet = Path(self.meta["parquet_file"])
+        self.ipc = Path(self.meta["ipc_file"])
+        # DoPut targets live on tmpfs when it has room: B2 then measures Flight and Parquet
+        # encoding, not this machine's disk, and many runs' output never reaches the disk.
+        shm = Path("/dev/shm")
+        need = self.meta["parquet_bytes"] * 2 * max(self.mode.streams) \
+            * (self.mode.runs + self.mode.warmup)
+        root = shm if shm.is_dir() and shutil.disk_usage(shm).free > 2 * need else self.results
+        self.put_dir = Path(tempfile.mkdtemp(prefix="bench-put-", dir=root))
+
+    # ---------------------------------------------------------------- process helpers
+
+    def _java(self, main_class: str, *args, heap: str = "1g", direct: str = "2g") -> list[str]:
+        return [self.java, *self.java_opts, f"-Xmx{heap}", f"-XX:MaxDirectMemorySize={direct}",
+                "-cp", self.classpath, f"dev.flightcluster.bench.{main_class}", *args]
+
+    def _note_command(self, what: str, argv) -> str:
+        command = shlex.join(str(a) for a in argv)
+        self.commands.append((what, command))
+        return command
+
+    def start_server(self, name: str, argv: list, ready: str = LISTENING) -> ManagedProcess:
+        server = ManagedProcess(name, argv, self.logs, ready)
+        self._note_command(f"server {name}", server.argv)
+        self.servers.append(server)
+        return server.start()
+
+    def stop_all(self) -> None:
+        for server in self.servers:
+            server.stop()
+
+    def _run_json_client(self, measurement: Measurement, argv: list, log_name: str,
+                         server: ManagedProcess | None = None) -> None:
+        output = self.logs / f"{log_name}.json"
+        argv = [*argv, "--output", output]
+        measurement.command = self._note_command(measurement.label, argv)
+        print(f"  {measurement.label} ...", flush=True)
+        self.wait_for_quiet(server)
+        started = time.monotonic()
+        account = CpuAccount([server])
+        run_client(argv, self.logs / f"{log_name}.log", timeout=self.client_timeout)
+        measurement.other_load = account.other_load()
+        report = json.loads(output.read_text(encoding="utf-8"))
+        measurement.runs = report["runs"]
+        measurement.warmups = report["warmup"]
+        self.measurements.append(measurement)
+        median = statistics.median(measurement.mbps())
+        print(f"    median {median:,.0f} MB/s  ({time.monotonic() - started:.0f} s, other load "
+              f"{measurement.other_load:.0%})", flush=True)
+
+    def wait_for_quiet(self, server: ManagedProcess | None) -> None:
+        """Waits, within the run's budget, until other processes leave the cores alone.
+
+        The machine may be shared with builds and test suites; a short wait often avoids
+        measuring them. The budget bounds the run's length; what load remains is recorded.
+        """
+        while self.quiet_left > 0:
+            account = CpuAccount([server])
+            time.sleep(1.0)
+            self.quiet_left -= 1.0
+            self.waited += 1.0
+            load = account.other_load()
+            if load < self.quiet_load:
+                return
+            print(f"    waiting for a quieter machine: other load {load:.0%}", flush=True)
+
+    def _common(self, streams: int) -> list:
+        return ["--streams", streams, "--runs", self.mode.runs, "--warmup", self.mode.warmup,
+                "--warmup-seconds", self.mode.warmup_seconds,
+                "--timeout-seconds", self.client_timeout]
+
+    # ---------------------------------------------------------------- B1 / B2 against a server
+
+    def doget(self, server: str, location: str, ticket: str, check_bytes: bool = True,
+              process: ManagedProcess | None = None) -> None:
+        """B1 with both clients at 1 and N streams. Any location and ticket: the cluster's data
+        server is measured by the same call with its location and ticket = dataset name."""
+        checks = ["--expect-rows", self.meta["rows"]]
+        if check_bytes:
+            # Only where the batching is known to match the generator's (bench/NOTES.md).
+            checks += ["--expect-bytes", self.meta["arrow_bytes"]]
+        for streams in self.mode.streams:
+            target = ["--location", location, "--ticket", ticket, *checks, *self._common(streams)]
+            self._run_json_client(
+                Measurement("B1", server, "java", streams, ""),
+                self._java("DoGetBench", *target), f"B1-{server}-java-{streams}", process)
+            self._run_json_client(
+                Measurement("B1", server, "python", streams, ""),
+                [PYTHON, HERE / "doget_client.py", *target], f"B1-{server}-python-{streams}",
+                process)
+
+    def doput(self, server: str, location: str, verify_dir: Path | None,
+              process: ManagedProcess | None = None) -> None:
+        """B2 with both clients at 1 and N streams; verify_dir holds what a storing server
+        wrote, checked and emptied after each configuration."""
+        for streams in self.mode.streams:
+            for client in ("java", "python"):
+                prefix = f"put-{client}-{streams}"
+                target = ["--location", location, "--source", self.ipc, "--name-prefix", prefix,
+                          *self._common(streams)]
+                argv = (self._java("DoPutBench", *target, direct="4g") if client == "java"
+                        else [PYTHON, HERE / "doput_client.py", *target])
+                measurement = Measurement("B2", server, client, streams, "")
+                self._run_json_client(measurement, argv, f"B2-{server}-{client}-{streams}",
+                                      process)
+                if verify_dir is not None:
+                    self._verify_puts(verify_dir, prefix,
+                                      streams * (len(measurement.runs) + measurement.warmups))
+
+    def _verify_puts(self, directory: Path, prefix: str, expected: int) -> None:
+        files = sorted(directory.glob(f"{prefix}-*.parquet"))
+        if len(files) != expected:
+            raise RuntimeError(f"expected {expected} files {prefix}-*.parquet, found {len(files)}")
+        for path in files:
+            rows = pq.read_metadata(path).num_rows
+            if rows != self.meta["rows"]:
+                raise RuntimeError(f"{path} holds {rows} rows, not {self.meta['rows']}")
+        for path in directory.iterdir():
+            path.unlink()
+
+    # ---------------------------------------------------------------- the configurations
+
+    def measure_java_memory(self) -> None:
+        """(a) library limit: Arrow Flight Java serving preloaded batches; DoPut drained."""
+        print("java-memory server (library limit)", flush=True)
+        server = self.start_server(
+            "java-memory",
+            self._java("MemoryFlightServer", "--data", self.ipc, "--name", DATASET,
+                       "--max-seconds", 3 * 3600, direct="4g"))
+        try:
+            location = server.match.group(1)
+            self.doget("java-memory", location, DATASET, process=server)
+            self.doput("java-memory", location, verify_dir=None, process=server)
+        finally:
+            server.stop()
+
+    def measure_pyarrow(self) -> None:
+        """(b) the peer: pyarrow's Flight server streaming Parquet; DoPut written to Parquet."""
+        print("pyarrow-parquet server (peer)", flush=True)
+        server = self.start_server(
+            "pyarrow-parquet",
+            [PYTHON, HERE / "pyarrow_server.py", "--data-dir", self.serve_dir, "--put-dir",
+             self.put_dir, "--batch-rows", self.meta["batch_rows"], "--max-seconds", 3 * 3600])
+        try:
+            location = server.match.group(1)
+            self.doget("pyarrow-parquet", location, DATASET, process=server)
+            self.doput("pyarrow-parquet", location, verify_dir=self.put_dir, process=server)
+        finally:
+            server.stop()
+
+    def measure_iperf3(self) -> None:
+        """(c) loopback TCP: the ceiling of any protocol on this machine's loopback."""
+        iperf3 = shutil.which("iperf3")
+        if iperf3 is None:
+            self.skipped.append("iperf3 not installed: loopback TCP not measured")
+            return
+        print("iperf3 loopback", flush=True)
+        server = None
+        for _ in range(3):  # free_port() can race with another process: retry a new port
+            port = free_port()
+            try:
+                server = self.start_server(
+                    "iperf3", [iperf3, "-s", "-B", "127.0.0.1", "-p", port, "--forceflush"],
+                    ready=r"Server listening on (\d+)")
+                break
+            except RuntimeError as e:
+                print(f"  iperf3 did not start on {port}: retrying ({e})", flush=True)
+        if server is None:
+            raise RuntimeError("iperf3 server did not start")
+        try:
+            for streams in self.mode.streams:
+                measurement = Measurement("B1", "loopback-tcp", "iperf3", streams, "")
+                argv = [iperf3, "-c", "127.0.0.1", "-p", port, "-t", self.mode.iperf_seconds,
+                        "-P", streams, "-J", "--connect-timeout", 5000]
+                measurement.command = self._note_command(
+                    measurement.label, argv) + f"   # x{self.mode.warmup + self.mode.runs}"
+                print(f"  {measurement.label} ...", flush=True)
+                self.wait_for_quiet(server)
+                account = CpuAccount([server])
+                for i in range(self.mode.warmup + self.mode.runs):
+                    result = run_client(argv, self.logs / f"iperf3-{streams}-{i}.json",
+                                        timeout=self.mode.iperf_seconds + 60)
+                    received = json.loads(result.stdout)["end"]["sum_received"]
+                    if i >= self.mode.warmup:
+                        # iperf3 counts payload bytes; "rows" do not apply.
+                        measurement.runs.append({"seconds": received["seconds"], "rows": 0,
+                                                 "arrow_bytes": received["bytes"], "batches": 0})
+                measurement.other_load = account.other_load()
+                measurement.warmups = self.mode.warmup
+                self.measurements.append(measurement)
+                print(f"    median {statistics.median(measurement.mbps()):,.0f} MB/s (other load "
+                      f"{measurement.other_load:.0%})", flush=True)
+        finally:
+            server.stop()
+
+    def measure_local_read(self) -> None:
+        """(d) pyarrow reading the Parquet file locally, as pyarrow's server does, no network."""
+        print("local Parquet read (no network)", flush=True)
+        for streams in self.mode.streams:
+            self._run_json_client(
+                Measurement("B1", "local-parquet", "pyarrow", streams, ""),
+                [PYTHON, HERE / "local_read.py", "--path", self.parquet, "--batch-rows",
+                 self.meta["batch_rows"], *self._common(streams)],
+                f"B1-local-parquet-{streams}")
+
+    def measure_cluster(self) -> None:
+        """The cluster's data server, measured exactly like the baselines.
+
+        UNTESTED until the cluster exists: it follows the CLI in /work/contract.md. Tracing is
+        off here (OTEL_SDK_DISABLED=true); B5 measures it on and off.
+        """
+        launcher = REPO / "flight-cluster"
+        if not self.args.cluster:
+            self.skipped.append("cluster: not measured yet (run bench/run.sh --cluster once the "
+                                "cluster lands)")
+            return
+        if not launcher.is_file():
+            raise RuntimeError(f"--cluster given but {launcher} does not exist")
+        print("cluster data server", flush=True)
+        env = {**os.environ, "OTEL_SDK_DISABLED": "true"}
+        coordinator_port, server_port = free_port(), free_port()
+        coordinator = f"grpc://127.0.0.1:{coordinator_port}"
+        location = f"grpc://127.0.0.1:{server_port}"
+        processes = []
+        try:
+            for name, argv, target in (
+                ("cluster-coordinator",
+                 [launcher, "coordinator", "--host", "127.0.0.1", "--port", coordinator_port],
+                 coordinator),
+                ("cluster-server",
+                 [launcher, "server", "--host", "127.0.0.1", "--port", server_port,
+                  "--data-dir", self.serve_dir, "--coordinator", coordinator,
+                  "--advertise", location, "--batch-rows", self.meta["batch_rows"]],
+                 location)):
+                # Readiness is the health check below, not a line of output.
+                process = ManagedProcess(name, argv, self.logs, "", env=env)
+                self._note_command(f"server {name}", process.argv)
+                self.servers.append(process)
+                processes.append(process.start())
+                self._wait_healthy(launcher, target, env)
+            # The cluster server's batching is its own (arrow-dataset): check rows, not bytes.
+            self.doget("cluster", location, DATASET, check_bytes=False, process=processes[-1])
+        finally:
+            for process in reversed(processes):
+                process.stop()
+
+    def _wait_healthy(self, launcher: Path, target: str, env: dict) -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if subprocess.run([launcher, "health", "--target", target], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              timeout=60).returncode == 0:
+                return
+            time.sleep(0.5)
+        raise RuntimeError(f"{target} not SERVING within 120 s")
+
+    # ---------------------------------------------------------------- report
+
+    def write_report(self, started: datetime.datetime, elapsed: float) -> None:
+        import report  # matplotlib is imported only when there is something to draw
+
+        report.write(self, started, elapsed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--cluster", action="store_true",
+                        help="also measure the cluster through ./flight-cluster")
+    parser.add_argument("--java", required=True)
+    parser.add_argument("--java-opts", default="")
+    parser.add_argument("--classpath", required=True)
+    parser.add_argument("--results-dir", default=str(BENCH / "results"))
+    parser.add_argument("--cache-dir", default=str(Path.home() / ".cache" / "arrow-flight-cluster"))
+    parser.add_argument("--runs", type=int, help="override the mode's measured runs")
+    parser.add_argument("--rows", type=int, help="override the mode's dataset size")
+    args = parser.parse_args()
+    # SIGTERM (run.sh's cleanup, CI's timeout) unwinds through the finally blocks that stop servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    base = QUICK if args.quick else FULL
+    mode = Mode(base.name, rows=args.rows or base.rows, runs=args.runs or base.runs,
+                warmup=base.warmup, iperf_seconds=base.iperf_seconds,
+                warmup_seconds=base.warmup_seconds, quiet_budget=base.quiet_budget)
+    harness = Harness(args, mode)
+    Path(args.results_dir).mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(harness.logs, ignore_errors=True)
+    harness.logs.mkdir(parents=True)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    clock = time.monotonic()
+    try:
+        harness.prepare_data()
+        print(f"dataset: {harness.meta['rows']:,} rows, {harness.meta['arrow_bytes'] / 1e6:,.0f} "
+              f"MB of Arrow data, {harness.meta['batches']} batches", flush=True)
+        harness.measure_java_memory()
+        harness.measure_pyarrow()
+        harness.measure_iperf3()
+        harness.measure_local_read()
+        harness.measure_cluster()
+    finally:
+        harness.stop_all()
+        if hasattr(harness, "put_dir"):
+            shutil.rmtree(harness.put_dir, ignore_errors=True)
+    harness.write_report(started, time.monotonic() - clock)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,274 @@
+"""Writes bench/results/RESULTS.md and bench/results/throughput.png from a finished harness."""
+
+from __future__ import annotations
+
+import datetime
+import glob
+import os
+import platform
+import re
+import statistics
+import subprocess
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on CI
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy  # noqa: E402
+import pyarrow  # noqa: E402
+
+# Each Flight row is divided by these servers' median with the same client and streams.
+REFERENCES = {
+    "library limit": "java-memory",
+    "pyarrow peer": "pyarrow-parquet",
+}
+
+NOT_MEASURED = {
+    "B3 coordinator latency": (
+        "GetFlightInfo / ListFlights latency (p50, p99, max) at the coordinator with 1, 10 and "
+        "100 simulated data servers registered (say_hello + heartbeat with synthetic listings). "
+        "Plug-in: start the coordinator with `procs.ManagedProcess` (as `Harness.measure_cluster` "
+        "does), register simulated servers, time calls from a bounded loop."),
+    "B4 server memory with a slow client": (
+        "Peak RSS (`/proc/<pid>/status` VmHWM, already read by `ManagedProcess.stop()`, see the "
+        "server table above) and Java direct memory (`-XX:NativeMemoryTracking=summary`, "
+        "`jcmd <pid> VM.native_memory summary`) of the data server while a client reads one "
+        "batch a second. Reference: the pyarrow peer, whose DoGet is bounded by a few batches."),
+    "B5 tracing on/off": (
+        "B1 against the cluster's data server with `OTEL_SDK_DISABLED=true` (as measured above "
+        "when `--cluster` is given) and with tracing exported to a local OTLP sink; the ratio "
+        "of the two medians is the overhead."),
+}
+
+
+def _median_min_max(values: list[float]) -> tuple[float, float, float]:
+    return statistics.median(values), min(values), max(values)
+
+
+def _machine() -> list[tuple[str, str]]:
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    memory = "unknown"
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as f:
+            kb = int(re.search(r"MemTotal:\s+(\d+)", f.read()).group(1))
+            memory = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, AttributeError):
+        pass
+    distro = ""
+    try:
+        distro = re.search(r'PRETTY_NAME="([^"]*)"',
+                           Path("/etc/os-release").read_text(encoding="utf-8")).group(1)
+    except (OSError, AttributeError):
+        pass
+    return [
+        ("nproc", str(len(os.sched_getaffinity(0)))),
+        ("memory", memory),
+        ("CPU", cpu),
+        ("kernel", platform.release()),
+        ("OS", distro or platform.platform()),
+    ]
+
+
+def _tool_version(argv: list[str]) -> str:
+    try:
+        result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                timeout=30, text=True)
+        return result.stdout.strip().splitlines()[0]
+    except (OSError, subprocess.SubprocessError, IndexError):
+        return "unavailable"
+
+
+def _jar_version(classpath: str, artifact: str) -> str:
+    for entry in classpath.split(os.pathsep):
+        for jar in glob.glob(entry) if "*" in entry else [entry]:
+            match = re.fullmatch(re.escape(artifact) + r"-(\d[\w.\-]*)\.jar", Path(jar).name)
+            if match:
+                return match.group(1)
+    return "unknown"
+
+
+def _versions(harness) -> list[tuple[str, str]]:
+    java = _tool_version([harness.java, "-version"])
+    return [
+        ("JDK", f"{java} ({harness.java})"),
+        ("Arrow Java (flight-core)", _jar_version(harness.classpath, "flight-core")),
+        ("grpc-java", _jar_version(harness.classpath, "grpc-core")),
+        ("pyarrow", pyarrow.__version__),
+        ("Python", platform.python_version()),
+        ("numpy / matplotlib", f"{numpy.__version__} / {matplotlib.__version__}"),
+        ("iperf3", _tool_version(["iperf3", "--version"])),
+    ]
+
+
+def _reference(harness, measurement, server: str) -> float | None:
+    for other in harness.measurements:
+        if (other.bench, other.server, other.client, other.streams) == \
+                (measurement.bench, server, measurement.client, measurement.streams):
+            return statistics.median(other.mbps())
+    return None
+
+
+def _loopback(harness, measurement) -> float | None:
+    for other in harness.measurements:
+        if other.server == "loopback-tcp" and other.streams == measurement.streams:
+            return statistics.median(other.mbps())
+    return None
+
+
+def _ratio(value: float, reference: float | None) -> str:
+    return f"{value / reference:.2f}x" if reference else "-"
+
+
+def _table(harness, bench: str) -> list[str]:
+    rows = [m for m in harness.measurements if m.bench == bench]
+    header = ("| configuration | streams | runs (warm-up) | MB/s median | MB/s min | MB/s max "
+              "| Mrows/s median | vs library limit | vs pyarrow peer | vs loopback TCP | other load |")
+    lines = [header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for m in rows:
+        median, low, high = _median_min_max(m.mbps())
+        row_rates = m.rows_per_s()
+        mrows = f"{statistics.median(row_rates) / 1e6:,.2f}" if row_rates else "-"
+        flight = m.server not in ("loopback-tcp", "local-parquet")
+        lines.append(
+            f"| {m.server} <- {m.client} | {m.streams} | {len(m.runs)} ({m.warmups}) | {median:,.0f} "
+            f"| {low:,.0f} | {high:,.0f} | {mrows} "
+            f"| {_ratio(median, _reference(harness, m, REFERENCES['library limit'])) if flight else '-'} "
+            f"| {_ratio(median, _reference(harness, m, REFERENCES['pyarrow peer'])) if flight else '-'} "
+            f"| {_ratio(median, _loopback(harness, m))} | {m.other_load:.0%} |")
+    return lines
+
+
+def _chart(harness, path: Path) -> None:
+    # B1 then B2, in the order measured within each.
+    measurements = sorted(harness.measurements, key=lambda m: m.bench)
+    labels = [m.label for m in measurements]
+    medians, lows, highs = zip(*(_median_min_max(m.mbps()) for m in measurements))
+    palette = {"java-memory": "#1f77b4", "pyarrow-parquet": "#ff7f0e", "loopback-tcp": "#7f7f7f",
+               "local-parquet": "#2ca02c", "cluster": "#d62728"}
+    colors = [palette.get(m.server, "#9467bd") for m in measurements]
+    fig, ax = plt.subplots(figsize=(10, 0.38 * len(labels) + 1.6))
+    y = range(len(labels))
+    ax.barh(y, medians, color=colors,
+            xerr=[[m - lo for m, lo in zip(medians, lows)], [h - m for m, h in zip(medians, highs)]],
+            capsize=3)
+    ax.set_yticks(list(y))
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("throughput, MB/s of Arrow data (median; bars: min-max); "
+                  "loopback TCP: MB/s of payload")
+    ax.set_title(f"arrow-flight-cluster bench ({harness.mode.name}: {harness.meta['rows']:,} rows,"
+                 f" {len(measurements[0].runs)} runs each)", fontsize=10)
+    ax.grid(axis="x", alpha=0.3)
+    for i, (value, high) in enumerate(zip(medians, highs)):
+        ax.text(high, i, f"  {value:,.0f}", va="center", fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write(harness, started: datetime.datetime, elapsed: float) -> None:
+    results = harness.results
+    chart = results / "throughput.png"
+    if harness.measurements:
+        _chart(harness, chart)
+    meta = harness.meta
+    out: list[str] = [
+        "# Benchmark results",
+        "",
+        f"Generated by `bench/run.sh{' --quick' if harness.mode.name == 'quick' else ''}` on "
+        f"{started:%Y-%m-%d %H:%M} UTC in {elapsed / 60:.1f} min; mode **{harness.mode.name}**"
+        + (" (small data for CI: these numbers say the harness works, not how fast anything is)"
+           if harness.mode.name == "quick" else "") + ".",
+        f"Method, units and caveats: [bench/NOTES.md]"
+        f"({os.path.relpath(Path(__file__).resolve().parent.parent / 'NOTES.md', results)}). "
+        "MB = 10^6 bytes. Every figure "
+        f"is the median of {harness.mode.runs} measured runs, with their min and max, after "
+        f"unreported warm-up runs (at least {harness.mode.warmup}, and at least "
+        f"{harness.mode.warmup_seconds:.0f} s of them: the JIT needs seconds, not runs); ratios "
+        "divide medians measured in this same run.",
+        "",
+        "## Machine",
+        "",
+        *[f"- {k}: {v}" for k, v in _machine()],
+        "",
+        "## Versions",
+        "",
+        *[f"- {k}: {v}" for k, v in _versions(harness)],
+        "",
+        "## Dataset",
+        "",
+        f"- {meta['rows']:,} rows in {meta['batches']} batches of {meta['batch_rows']:,} rows; "
+        f"{meta['arrow_bytes']:,} Arrow bytes ({meta['arrow_bytes'] / meta['rows']:.1f} a row)",
+        f"- Parquet (snappy, row groups of {16 * meta['batch_rows']:,} rows): "
+        f"{meta['parquet_bytes']:,} bytes; Arrow IPC file (same batches, one dictionary): "
+        f"{meta['ipc_bytes']:,} bytes",
+        "- schema: " + "; ".join(meta["schema"].splitlines()),
+        f"- generated by `bench/py/gen_data.py` (seed {meta['seed']}), cached under "
+        f"`{Path(harness.args.cache_dir).name}/bench-data-v{meta['generator_version']}/`",
+        "",
+        "**other load** is the share of this machine's cores that processes the bench did not "
+        "start used while a configuration was measured (`procs.CpuAccount`, from /proc/stat). "
+        "The machine may be shared with builds and tests: a row measured under more than about "
+        "10 % other load is slowed by it and not comparable with a quiet run. "
+        f"Before each configuration the harness waited for other load under "
+        f"{harness.quiet_load:.0%} within a budget of {harness.mode.quiet_budget:.0f} s "
+        f"({harness.waited:.0f} s waited in this run).",
+        "",
+        "## B1 DoGet throughput",
+        "",
+        "Servers: **java-memory** = the library limit, Arrow Flight Java streaming preloaded "
+        "batches (`MemoryFlightServer`); **pyarrow-parquet** = the peer, pyarrow's Flight server "
+        "reading the Parquet file batch by batch; **loopback-tcp** = iperf3 on 127.0.0.1; "
+        "**local-parquet** = pyarrow reading the file in process, no network. Clients: **java** = "
+        "`DoGetBench`, **python** = `bench/py/doget_client.py`. With N streams, N clients read "
+        "the whole dataset at once and the figure is their total over the wall time.",
+        "",
+        *_table(harness, "B1"),
+        "",
+        "## B2 DoPut throughput",
+        "",
+        "**java-memory** drains and discards (the library limit); **pyarrow-parquet** writes "
+        f"each stream to a Parquet file (on {'tmpfs' if str(harness.put_dir).startswith('/dev/shm') else 'disk'}"
+        "), timed until the server acknowledged the end of the stream.",
+        "",
+        *_table(harness, "B2"),
+        "",
+        "## Server memory",
+        "",
+        "Peak resident set (VmHWM) of each server over everything it served in this run.",
+        "",
+        "| server | VmHWM |",
+        "|---|---:|",
+        *[f"| {s.name} | {s.peak.get('VmHWM', 0) / 2**20:,.0f} MiB |" for s in harness.servers
+          if s.peak],
+        "",
+    ]
+    if harness.skipped:
+        out += ["## Not measured in this run", "", *[f"- {s}" for s in harness.skipped], ""]
+    for title, plan in NOT_MEASURED.items():
+        out += [f"## {title}", "", "**Not measured yet.** " + plan, ""]
+    out += [
+        "## Chart",
+        "",
+        "![throughput per configuration](throughput.png)",
+        "",
+        "## Commands",
+        "",
+        "As run (ports are ephemeral: each server bound port 0 or a free port).",
+        "",
+        "```sh",
+    ]
+    for what, command in harness.commands:
+        out += [f"# {what}", command]
+    out += ["```", ""]
+    (results / "RESULTS.md").write_text("\n".join(out), encoding="utf-8")
+    print(f"wrote {results / 'RESULTS.md'} and {chart}", flush=True)
