@@ -12,6 +12,7 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import dev.flightcluster.testing.GeneratedReader;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -31,10 +32,16 @@ final class TestData {
   static Path write(Path file, long firstId, int rows) throws IOException {
     Files.createDirectories(file.getParent());
     try (BufferAllocator allocator = new RootAllocator();
-        ArrowReader reader = new Generated(allocator, firstId, rows, 1000)) {
+        ArrowReader reader = generated(allocator, firstId, rows, 1000)) {
       ParquetFiles.write(allocator, reader, file);
     }
     return file;
+  }
+
+  /** A reader that generates the rows batch by batch, never holding the table. */
+  static ArrowReader generated(BufferAllocator allocator, long firstId, int rows, int batchRows) {
+    return new GeneratedReader(
+        allocator, SCHEMA, rows, batchRows, (root, first, count) -> fill(root, firstId + first, count));
   }
 
   /** Fills {@code root} with rows {@code firstId .. firstId + rows - 1}. */
@@ -65,45 +72,5 @@ final class TestData {
       out.add(id + ":name-" + id);
     }
     return out;
-  }
-
-  /** A reader that generates the rows batch by batch, never holding the table. */
-  static final class Generated extends ArrowReader {
-    private final long firstId;
-    private final int rows;
-    private final int batchRows;
-    private int done;
-
-    Generated(BufferAllocator allocator, long firstId, int rows, int batchRows) {
-      super(allocator);
-      this.firstId = firstId;
-      this.rows = rows;
-      this.batchRows = batchRows;
-    }
-
-    @Override
-    public boolean loadNextBatch() throws IOException {
-      VectorSchemaRoot root = getVectorSchemaRoot();
-      if (done >= rows) {
-        return false;
-      }
-      int count = Math.min(batchRows, rows - done);
-      fill(root, firstId + done, count);
-      done += count;
-      return true;
-    }
-
-    @Override
-    public long bytesRead() {
-      return 0;
-    }
-
-    @Override
-    protected void closeReadSource() {}
-
-    @Override
-    protected Schema readSchema() {
-      return SCHEMA;
-    }
   }
 }

@@ -1,8 +1,5 @@
 package dev.flightcluster.testing;
 
-import static java.util.Objects.requireNonNull;
-
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
@@ -81,49 +78,22 @@ public record SampleTable(long rows, int seed) {
    * time. The caller owns the reader and must close it.
    */
   public ArrowReader reader(BufferAllocator allocator, int batchRows) {
-    requireNonNull(allocator, "allocator is null");
-    if (batchRows <= 0) {
-      throw new IllegalArgumentException("batchRows must be positive: " + batchRows);
+    return new GeneratedReader(allocator, SCHEMA, rows, batchRows, this::fill);
+  }
+
+  private void fill(VectorSchemaRoot root, long firstRow, int count) {
+    root.allocateNew();
+    BigIntVector id = (BigIntVector) root.getVector("id");
+    VarCharVector cityVector = (VarCharVector) root.getVector("city");
+    Float8Vector valueVector = (Float8Vector) root.getVector("value");
+    TimeStampMicroTZVector ts = (TimeStampMicroTZVector) root.getVector("ts");
+    for (int i = 0; i < count; i++) {
+      long row = firstRow + i;
+      id.setSafe(i, row);
+      cityVector.setSafe(i, city(row).getBytes(StandardCharsets.UTF_8));
+      valueVector.setSafe(i, value(row));
+      ts.setSafe(i, timestampMicros(row));
     }
-    return new ArrowReader(allocator) {
-      private long next;
-
-      @Override
-      public boolean loadNextBatch() throws IOException {
-        if (next >= rows) {
-          return false;
-        }
-        VectorSchemaRoot root = getVectorSchemaRoot();
-        int count = (int) Math.min(batchRows, rows - next);
-        root.allocateNew();
-        BigIntVector id = (BigIntVector) root.getVector("id");
-        VarCharVector cityVector = (VarCharVector) root.getVector("city");
-        Float8Vector valueVector = (Float8Vector) root.getVector("value");
-        TimeStampMicroTZVector ts = (TimeStampMicroTZVector) root.getVector("ts");
-        for (int i = 0; i < count; i++) {
-          long row = next + i;
-          id.setSafe(i, row);
-          cityVector.setSafe(i, city(row).getBytes(StandardCharsets.UTF_8));
-          valueVector.setSafe(i, value(row));
-          ts.setSafe(i, timestampMicros(row));
-        }
-        root.setRowCount(count);
-        next += count;
-        return true;
-      }
-
-      @Override
-      public long bytesRead() {
-        return 0;
-      }
-
-      @Override
-      protected void closeReadSource() {}
-
-      @Override
-      protected Schema readSchema() {
-        return SCHEMA;
-      }
-    };
+    root.setRowCount(count);
   }
 }
