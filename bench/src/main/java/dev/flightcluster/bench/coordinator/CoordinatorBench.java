@@ -99,6 +99,17 @@ public final class CoordinatorBench implements Callable<Integer> {
       description = "Run every rate even after one was not held (default: skip the higher ones).")
   boolean allRates;
 
+  @Option(
+      names = "--busy-cores",
+      defaultValue = "0.5",
+      description =
+          "A rate missed while other processes used more cores than this is run once more, after"
+              + " waiting up to --quiet-wait-seconds for a quieter second; both attempts are reported.")
+  double busyCores;
+
+  @Option(names = "--quiet-wait-seconds", defaultValue = "10", description = "See --busy-cores.")
+  double quietWaitSeconds;
+
   @Option(names = "--list-calls", defaultValue = "30", description = "Most ListFlights calls per configuration.")
   int listCalls;
 
@@ -194,8 +205,11 @@ public final class CoordinatorBench implements Callable<Integer> {
     progress("S=%d D=%d: registering", serverCount, datasetCount);
     BenchDatasets data = new BenchDatasets(datasetCount, serverCount);
     List<String> problems = new ArrayList<>();
+    // Start each configuration from a collected heap, so that one does not pay for another's garbage.
+    System.gc();
     MachineLoad load = MachineLoad.start();
-    try (BenchTelemetry coordinatorTelemetry = BenchTelemetry.create(tracing, "coordinator");
+    try (GcPauses gc = GcPauses.start();
+        BenchTelemetry coordinatorTelemetry = BenchTelemetry.create(tracing, "coordinator");
         BenchTelemetry clientTelemetry = BenchTelemetry.create(tracing, "bench-client");
         SimulatedCluster cluster =
             SimulatedCluster.start(
@@ -238,8 +252,16 @@ public final class CoordinatorBench implements Callable<Integer> {
         }
         progress("S=%d D=%d: open loop, %d req/s", serverCount, datasetCount, rate);
         LoadGenerator.OpenLoopResult result =
-            generator.openLoop(rate, seconds(rateSeconds), openLoopWorkers, heldP99Millis);
+            generator.openLoop(rate, seconds(rateSeconds), openLoopWorkers, heldP99Millis, 1);
         open.add(result);
+        if (!result.held() && result.otherCores() > busyCores && !quick) {
+          boolean quiet = MachineLoad.awaitQuiet(busyCores, seconds(quietWaitSeconds));
+          progress(
+              "S=%d D=%d: %d req/s missed while others used %.2f cores; again (%s)",
+              serverCount, datasetCount, rate, result.otherCores(), quiet ? "quieter now" : "still busy");
+          result = generator.openLoop(rate, seconds(rateSeconds), openLoopWorkers, heldP99Millis, 2);
+          open.add(result);
+        }
         if (result.held() && !missed) {
           maxHeld = rate;
         } else {
@@ -271,6 +293,7 @@ public final class CoordinatorBench implements Callable<Integer> {
           list,
           new Spans(coordinatorTelemetry.exportedSpans(), clientTelemetry.exportedSpans()),
           load.stop(),
+          gc.summary(),
           problems);
     }
   }
@@ -304,6 +327,7 @@ public final class CoordinatorBench implements Callable<Integer> {
   private ListResult measureListFlights(
       FlightClient client, BenchDatasets data, int calls, double budgetSeconds, List<String> problems) {
     LatencySamples samples = new LatencySamples(calls);
+    MachineLoad load = MachineLoad.start();
     long deadline = System.nanoTime() + (long) (budgetSeconds * 1e9);
     long errors = 0;
     long wrongCounts = 0;
@@ -325,7 +349,7 @@ public final class CoordinatorBench implements Callable<Integer> {
     if (errors > 0 || wrongCounts > 0) {
       problems.add("ListFlights: " + errors + " errors, " + wrongCounts + " listings of the wrong size");
     }
-    return new ListResult(data.count(), errors, samples.summary());
+    return new ListResult(data.count(), errors, samples.summary(), load.stop().otherCores());
   }
 
   private List<Verdict> verdicts(List<ConfigResult> results) {
@@ -337,7 +361,7 @@ public final class CoordinatorBench implements Callable<Integer> {
       LoadGenerator.OpenLoopResult atRate =
           result.getFlightInfo().openLoop().stream()
               .filter(run -> run.rateRps() == targetRate)
-              .findFirst()
+              .reduce((first, second) -> second)
               .orElse(null);
       String getTarget =
           String.format("GetFlightInfo p99 <= %s ms at %d req/s, %d datasets", fmt(targetP99Millis), targetRate, targetDatasets);
@@ -345,7 +369,13 @@ public final class CoordinatorBench implements Callable<Integer> {
         verdicts.add(new Verdict(getTarget, result.servers(), null, false, "not measured: a lower rate was not held"));
       } else {
         boolean met = atRate.completed() == atRate.scheduled() && atRate.latencyUs().p99() <= targetP99Millis * 1000;
-        verdicts.add(new Verdict(getTarget, result.servers(), atRate.latencyUs().p99(), met, "p99 in microseconds"));
+        verdicts.add(
+            new Verdict(
+                getTarget,
+                result.servers(),
+                atRate.latencyUs().p99(),
+                met,
+                "p99 in microseconds, attempt " + atRate.attempt() + ", other processes used " + atRate.otherCores() + " cores"));
       }
       double listP99 = result.listFlights().latencyUs().p99();
       verdicts.add(
@@ -354,7 +384,7 @@ public final class CoordinatorBench implements Callable<Integer> {
               result.servers(),
               listP99,
               result.listFlights().errors() == 0 && listP99 <= targetListMillis * 1000,
-              "p99 in microseconds, p50 " + result.listFlights().latencyUs().p50()));
+              "p99 in microseconds, p50 " + result.listFlights().latencyUs().p50() + ", other processes used " + result.listFlights().otherCores() + " cores"));
     }
     return verdicts;
   }
@@ -385,7 +415,8 @@ public final class CoordinatorBench implements Callable<Integer> {
   private Options options() {
     return new Options(
         servers, datasets, threads, rates, rateSeconds, closedSeconds, closedMaxRequests,
-        warmupSeconds, openLoopWorkers, heldP99Millis, allRates, listCalls, listSeconds,
+        warmupSeconds, openLoopWorkers, heldP99Millis, allRates, busyCores, quietWaitSeconds,
+        listCalls, listSeconds,
         tracing.name().toLowerCase(), leaseMillis, heartbeatIntervalMillis);
   }
 
@@ -440,6 +471,8 @@ public final class CoordinatorBench implements Callable<Integer> {
       int openLoopWorkers,
       double heldP99Ms,
       boolean allRates,
+      double busyCores,
+      double quietWaitSeconds,
       int listCalls,
       double listSeconds,
       String tracing,
@@ -459,6 +492,7 @@ public final class CoordinatorBench implements Callable<Integer> {
       ListResult listFlights,
       Spans spans,
       MachineLoad.Sample load,
+      GcPauses.Summary gc,
       List<String> problems) {}
 
   /**
@@ -478,7 +512,8 @@ public final class CoordinatorBench implements Callable<Integer> {
       Integer maxRateHeldRps) {}
 
   /** Full listings, every FlightInfo drained; latency from the call to the last info. */
-  record ListResult(int infosPerCall, long errors, LatencySamples.Summary latencyUs) {}
+  record ListResult(
+      int infosPerCall, long errors, LatencySamples.Summary latencyUs, double otherCores) {}
 
   /** Spans exported by each side during the configuration (0 without an SDK). */
   record Spans(long coordinator, long client) {}

@@ -47,6 +47,7 @@ final class LoadGenerator {
     CountDownLatch go = new CountDownLatch(1);
     List<Thread> workers = new ArrayList<>();
     long[] startEnd = new long[2];
+    MachineLoad load = MachineLoad.start();
     for (int t = 0; t < threads; t++) {
       LatencySamples mine = new LatencySamples(maxSamplesPerThread);
       samples.add(mine);
@@ -89,7 +90,8 @@ final class LoadGenerator {
         badAnswers.get(),
         round(seconds, 3),
         round(all.size() / seconds, 1),
-        all.summary());
+        all.summary(),
+        load.stop().otherCores());
   }
 
   /**
@@ -98,8 +100,10 @@ final class LoadGenerator {
    * {@code 2 * duration + 1 s} have passed are abandoned, so an overloaded coordinator ends the run
    * instead of stretching it.
    */
-  OpenLoopResult openLoop(int rate, Duration duration, int workers, double heldP99Millis)
+  OpenLoopResult openLoop(
+      int rate, Duration duration, int workers, double heldP99Millis, int attempt)
       throws InterruptedException {
+    MachineLoad load = MachineLoad.start();
     long total = Math.max(1, Math.round(rate * duration.toNanos() / 1e9));
     double intervalNanos = 1e9 / rate;
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
@@ -162,6 +166,7 @@ final class LoadGenerator {
             && summary.p99() <= heldP99Millis * 1_000;
     return new OpenLoopResult(
         rate,
+        attempt,
         round(duration.toNanos() / 1e9, 3),
         total,
         latency.size(),
@@ -171,7 +176,8 @@ final class LoadGenerator {
         round(seconds > 0 ? latency.size() / seconds : 0, 1),
         held,
         summary,
-        LatencySamples.merge(sendLags).summary());
+        LatencySamples.merge(sendLags).summary(),
+        load.stop().otherCores());
   }
 
   private FlightInfo getInfo(int dataset) {
@@ -202,6 +208,7 @@ final class LoadGenerator {
   /**
    * @param requests answered calls, errors not included
    * @param badAnswers answers for the wrong dataset or with the wrong number of replicas
+   * @param otherCores CPU cores other processes used during the run ({@link MachineLoad})
    */
   record ClosedLoopResult(
       int threads,
@@ -210,10 +217,12 @@ final class LoadGenerator {
       long badAnswers,
       double seconds,
       double throughputRps,
-      LatencySamples.Summary latencyUs) {}
+      LatencySamples.Summary latencyUs,
+      double otherCores) {}
 
   /**
    * @param rateRps the intended rate
+   * @param attempt 1, or 2 for the repeat of a rate missed while other processes were busy
    * @param scheduled requests due in the run
    * @param completed answered calls
    * @param abandoned requests not sent because the run had overrun its bound
@@ -222,9 +231,11 @@ final class LoadGenerator {
    * @param latencyUs from the instant each request was due to its answer
    * @param sendLagUs from the instant each request was due to when it was sent: timer slack and
    *     waiting for a free worker; part of {@code latencyUs}
+   * @param otherCores CPU cores other processes used during the run ({@link MachineLoad})
    */
   record OpenLoopResult(
       int rateRps,
+      int attempt,
       double durationSeconds,
       long scheduled,
       long completed,
@@ -234,5 +245,6 @@ final class LoadGenerator {
       double achievedRps,
       boolean held,
       LatencySamples.Summary latencyUs,
-      LatencySamples.Summary sendLagUs) {}
+      LatencySamples.Summary sendLagUs,
+      double otherCores) {}
 }

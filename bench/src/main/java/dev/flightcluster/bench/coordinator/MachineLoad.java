@@ -48,6 +48,25 @@ final class MachineLoad {
         loadAverage());
   }
 
+  /**
+   * Waits, at most {@code maxWait}, for a second in which other processes used less than {@code
+   * cores} cores.
+   *
+   * @return whether such a second came
+   */
+  static boolean awaitQuiet(double cores, java.time.Duration maxWait) throws InterruptedException {
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    do {
+      MachineLoad load = start();
+      Thread.sleep(1_000);
+      double other = load.stop().otherCores();
+      if (other >= 0 && other < cores) {
+        return true;
+      }
+    } while (System.nanoTime() < deadline);
+    return false;
+  }
+
   /** {busy, total} jiffies over all CPUs, or {-1, -1}. */
   private static long[] allCpu() {
     try {
