@@ -3,6 +3,7 @@ package dev.flightcluster.bench.coordinator;
 import dev.flightcluster.otel.FlightTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -33,6 +34,7 @@ final class BenchTelemetry implements AutoCloseable {
   private final OpenTelemetrySdk sdk;
   private final FlightTelemetry flightTelemetry;
   private final AtomicLong exportedSpans = new AtomicLong();
+  private final LatencySamples listFlightsServerNanos = new LatencySamples(100_000);
 
   private BenchTelemetry(Mode mode, String serviceName) {
     if (mode == Mode.SDK) {
@@ -41,6 +43,13 @@ final class BenchTelemetry implements AutoCloseable {
             @Override
             public CompletableResultCode export(Collection<SpanData> spans) {
               exportedSpans.addAndGet(spans.size());
+              for (SpanData span : spans) {
+                if (span.getKind() == SpanKind.SERVER && span.getName().endsWith("/ListFlights")) {
+                  synchronized (listFlightsServerNanos) {
+                    listFlightsServerNanos.add(span.getEndEpochNanos() - span.getStartEpochNanos());
+                  }
+                }
+              }
               return CompletableResultCode.ofSuccess();
             }
 
@@ -100,6 +109,21 @@ final class BenchTelemetry implements AutoCloseable {
       sdk.getSdkTracerProvider().forceFlush().join(5, java.util.concurrent.TimeUnit.SECONDS);
     }
     return exportedSpans.get();
+  }
+
+  /**
+   * How long the coordinator's ListFlights server spans lasted, from the call's start until the
+   * server closed it (every FlightInfo handed to gRPC): the server's side of a listing, without the
+   * client's. Null without an SDK.
+   */
+  LatencySamples.Summary listFlightsServerSpans() {
+    if (sdk == null) {
+      return null;
+    }
+    exportedSpans();
+    synchronized (listFlightsServerNanos) {
+      return listFlightsServerNanos.summary();
+    }
   }
 
   @Override

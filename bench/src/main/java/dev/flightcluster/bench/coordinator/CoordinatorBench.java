@@ -273,7 +273,9 @@ public final class CoordinatorBench implements Callable<Integer> {
       }
 
       progress("S=%d D=%d: ListFlights", serverCount, datasetCount);
-      ListResult list = measureListFlights(client.flightClient(), data, listCalls, listSeconds, problems);
+      ListResult list =
+          measureListFlights(client.flightClient(), data, listCalls, listSeconds, problems)
+              .withServerSpans(coordinatorTelemetry.listFlightsServerSpans());
 
       Cluster clusterStats =
           new Cluster(
@@ -349,7 +351,7 @@ public final class CoordinatorBench implements Callable<Integer> {
     if (errors > 0 || wrongCounts > 0) {
       problems.add("ListFlights: " + errors + " errors, " + wrongCounts + " listings of the wrong size");
     }
-    return new ListResult(data.count(), errors, samples.summary(), load.stop().otherCores());
+    return new ListResult(data.count(), errors, samples.summary(), load.stop().otherCores(), null);
   }
 
   private List<Verdict> verdicts(List<ConfigResult> results) {
@@ -511,9 +513,22 @@ public final class CoordinatorBench implements Callable<Integer> {
       List<Integer> skippedRates,
       Integer maxRateHeldRps) {}
 
-  /** Full listings, every FlightInfo drained; latency from the call to the last info. */
+  /**
+   * Full listings, every FlightInfo drained; latency from the call to the last info.
+   *
+   * @param serverSpanUs the coordinator's ListFlights server spans (warm-up calls included): how
+   *     long the coordinator took to hand every info to gRPC; null without tracing
+   */
   record ListResult(
-      int infosPerCall, long errors, LatencySamples.Summary latencyUs, double otherCores) {}
+      int infosPerCall,
+      long errors,
+      LatencySamples.Summary latencyUs,
+      double otherCores,
+      LatencySamples.Summary serverSpanUs) {
+    ListResult withServerSpans(LatencySamples.Summary spans) {
+      return new ListResult(infosPerCall, errors, latencyUs, otherCores, spans);
+    }
+  }
 
   /** Spans exported by each side during the configuration (0 without an SDK). */
   record Spans(long coordinator, long client) {}
