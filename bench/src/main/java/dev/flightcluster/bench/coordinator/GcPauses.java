@@ -44,6 +44,10 @@ final class GcPauses implements AutoCloseable {
     }
     GarbageCollectionNotificationInfo info =
         GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+    if ("System.gc()".equals(info.getGcCause())) {
+      // The bench's own collection between configurations, notified asynchronously.
+      return;
+    }
     long millis = info.getGcInfo().getDuration();
     count.incrementAndGet();
     totalMillis.addAndGet(millis);
