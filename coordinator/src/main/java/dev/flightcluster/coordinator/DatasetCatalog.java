@@ -8,6 +8,8 @@ import dev.flightcluster.protocol.Descriptors;
 import dev.flightcluster.protocol.Tickets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -18,26 +20,50 @@ import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.Location;
 
 /**
- * The datasets of a set of live servers merged into one FlightInfo per name. Immutable; built anew
- * for every read, so it always reflects the current leases and loads.
+ * The datasets of a set of live servers merged into one FlightInfo per name. Immutable.
  *
  * <p>Servers holding a name with the same fingerprint are replicas: they share one endpoint, whose
  * locations are ordered least loaded first. Servers holding a name with different fingerprints are
  * in conflict: the variant with the most holders serves, a tie going to the smallest fingerprint so
  * that every coordinator picks the same one, and the other variants are never served.
+ *
+ * <p>Merging is O(datasets), so the registry builds a catalog once per change of its servers or
+ * their listings and keeps it; {@link #isBuiltFrom} tells whether a kept catalog still describes
+ * the live servers, and {@link #withLoadsOf} orders the locations by the servers' current loads,
+ * which heartbeats change without changing anything else.
  */
 final class DatasetCatalog {
-  private final NavigableMap<String, FlightInfo> infos;
+  private static final DatasetCatalog EMPTY = of(List.of());
+
+  /** One served name: the winning variant and its holders, least loaded first as of the build. */
+  private record Entry(ServerDataset dataset, List<RegisteredServer> holders, FlightInfo info) {}
+
+  private final NavigableMap<String, Entry> entries;
   private final Map<String, List<String>> holderIds;
   private final List<DatasetConflict> conflicts;
 
+  /** The servers merged, by id. */
+  private final Map<String, RegisteredServer> members;
+
+  /** Active streams by server id to order locations by; null: the order of the build holds. */
+  private final Map<String, Integer> loads;
+
   private DatasetCatalog(
-      NavigableMap<String, FlightInfo> infos,
+      NavigableMap<String, Entry> entries,
       Map<String, List<String>> holderIds,
-      List<DatasetConflict> conflicts) {
-    this.infos = infos;
+      List<DatasetConflict> conflicts,
+      Map<String, RegisteredServer> members,
+      Map<String, Integer> loads) {
+    this.entries = entries;
     this.holderIds = holderIds;
     this.conflicts = conflicts;
+    this.members = members;
+    this.loads = loads;
+  }
+
+  /** The catalog of no server at all. */
+  static DatasetCatalog empty() {
+    return EMPTY;
   }
 
   /** Merges the datasets of {@code liveServers}; the caller has already dropped expired ones. */
@@ -45,7 +71,9 @@ final class DatasetCatalog {
     requireNonNull(liveServers, "liveServers is null");
     // name -> fingerprint -> holders; sorted maps make every later step deterministic.
     Map<DatasetName, NavigableMap<String, List<RegisteredServer>>> variantsByName = new TreeMap<>();
+    Map<String, RegisteredServer> members = new HashMap<>();
     for (RegisteredServer server : liveServers) {
+      members.put(server.id(), server);
       for (ServerDataset dataset : server.datasets().values()) {
         variantsByName
             .computeIfAbsent(dataset.name(), name -> new TreeMap<>())
@@ -54,15 +82,18 @@ final class DatasetCatalog {
       }
     }
 
-    NavigableMap<String, FlightInfo> infos = new TreeMap<>();
-    Map<String, List<String>> holderIds = new TreeMap<>();
+    NavigableMap<String, Entry> entries = new TreeMap<>();
+    Map<String, List<String>> holderIds = new HashMap<>();
     List<DatasetConflict> conflicts = new ArrayList<>();
     variantsByName.forEach(
         (name, variants) -> {
           String winner = winningFingerprint(variants);
           List<RegisteredServer> holders = new ArrayList<>(variants.get(winner));
           holders.sort(RegisteredServer.LEAST_LOADED);
-          infos.put(name.value(), merge(name, holders));
+          // Equal fingerprints imply equal schema, rows and bytes, so any holder describes it.
+          ServerDataset dataset = holders.get(0).datasets().get(name);
+          entries.put(
+              name.value(), new Entry(dataset, List.copyOf(holders), merge(dataset, holders)));
           holderIds.put(
               name.value(),
               variants.values().stream()
@@ -74,18 +105,63 @@ final class DatasetCatalog {
             conflicts.add(conflict(name, winner, variants));
           }
         });
-    return new DatasetCatalog(infos, holderIds, List.copyOf(conflicts));
+    return new DatasetCatalog(
+        entries, holderIds, List.copyOf(conflicts), Map.copyOf(members), null);
+  }
+
+  /**
+   * Whether this catalog merged exactly {@code liveServers}: the same registrations with the same
+   * listings. Leases and loads may differ; a server that expired or joined since does not.
+   */
+  boolean isBuiltFrom(Collection<RegisteredServer> liveServers) {
+    requireNonNull(liveServers, "liveServers is null");
+    if (liveServers.size() != members.size()) {
+      return false;
+    }
+    for (RegisteredServer server : liveServers) {
+      RegisteredServer member = members.get(server.id());
+      if (member == null
+          || member.registration() != server.registration()
+          || member.listingVersion() != server.listingVersion()
+          || member.datasets() != server.datasets()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * This catalog with its locations ordered by the loads of {@code liveServers}, which must be the
+   * servers it was built from ({@link #isBuiltFrom}). O(servers); the infos of a dataset whose
+   * order did not change are shared, the others built on demand.
+   */
+  DatasetCatalog withLoadsOf(Collection<RegisteredServer> liveServers) {
+    requireNonNull(liveServers, "liveServers is null");
+    boolean changed = false;
+    for (RegisteredServer server : liveServers) {
+      RegisteredServer member = members.get(server.id());
+      if (member == null || member.activeStreams() != server.activeStreams()) {
+        changed = true;
+        break;
+      }
+    }
+    if (!changed) {
+      return loads == null ? this : new DatasetCatalog(entries, holderIds, conflicts, members, null);
+    }
+    Map<String, Integer> current = new HashMap<>();
+    liveServers.forEach(server -> current.put(server.id(), server.activeStreams()));
+    return new DatasetCatalog(entries, holderIds, conflicts, members, current);
   }
 
   /** The merged infos whose names start with {@code prefix}, sorted by name. */
   List<FlightInfo> list(String prefix) {
     requireNonNull(prefix, "prefix is null");
     List<FlightInfo> matching = new ArrayList<>();
-    for (var entry : infos.tailMap(prefix, true).entrySet()) {
+    for (var entry : entries.tailMap(prefix, true).entrySet()) {
       if (!entry.getKey().startsWith(prefix)) {
         break;
       }
-      matching.add(entry.getValue());
+      matching.add(info(entry.getValue()));
     }
     return matching;
   }
@@ -93,7 +169,8 @@ final class DatasetCatalog {
   /** The merged info of one dataset, if a live server holds it. */
   Optional<FlightInfo> find(DatasetName name) {
     requireNonNull(name, "name is null");
-    return Optional.ofNullable(infos.get(name.value()));
+    Entry entry = entries.get(name.value());
+    return entry == null ? Optional.empty() : Optional.of(info(entry));
   }
 
   /** The ids of every live server holding {@code name} in any variant, sorted; empty if none. */
@@ -105,6 +182,29 @@ final class DatasetCatalog {
   /** The names held with different contents, sorted by name. */
   List<DatasetConflict> conflicts() {
     return conflicts;
+  }
+
+  private FlightInfo info(Entry entry) {
+    if (loads == null || entry.holders().size() < 2) {
+      return entry.info();
+    }
+    Comparator<RegisteredServer> leastLoaded =
+        Comparator.<RegisteredServer>comparingInt(
+                server -> loads.getOrDefault(server.id(), server.activeStreams()))
+            .thenComparing(RegisteredServer::id);
+    List<RegisteredServer> holders = new ArrayList<>(entry.holders());
+    holders.sort(leastLoaded);
+    return sameOrder(holders, entry.holders()) ? entry.info() : merge(entry.dataset(), holders);
+  }
+
+  private static boolean sameOrder(List<RegisteredServer> a, List<RegisteredServer> b) {
+    // By identity: a record's equals would compare whole listings.
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String winningFingerprint(NavigableMap<String, List<RegisteredServer>> variants) {
@@ -120,18 +220,18 @@ final class DatasetCatalog {
     return winner;
   }
 
-  private static FlightInfo merge(DatasetName name, List<RegisteredServer> holders) {
-    // Equal fingerprints imply equal schema, rows and bytes, so any holder describes the dataset.
-    ServerDataset dataset = holders.get(0).datasets().get(name);
-    Location[] locations =
-        holders.stream().map(RegisteredServer::location).toArray(Location[]::new);
+  private static FlightInfo merge(ServerDataset dataset, List<RegisteredServer> holders) {
+    Location[] locations = new Location[holders.size()];
+    for (int i = 0; i < locations.length; i++) {
+      locations[i] = holders.get(i).location();
+    }
     return FlightInfo.builder(
             dataset.schema(),
-            Descriptors.of(name),
-            List.of(new FlightEndpoint(Tickets.of(name), locations)))
+            Descriptors.of(dataset.name()),
+            List.of(new FlightEndpoint(Tickets.of(dataset.name()), locations)))
         .setRecords(dataset.records())
         .setBytes(dataset.bytes())
-        .setAppMetadata(dataset.fingerprint().toAppMetadata())
+        .setAppMetadata(dataset.appMetadata())
         .build();
   }
 

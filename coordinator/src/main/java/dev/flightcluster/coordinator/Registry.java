@@ -17,7 +17,8 @@ import org.apache.arrow.flight.Location;
 /**
  * The data servers the coordinator knows, with their leases, loads and datasets. Thread-safe: every
  * method holds the lock briefly and never calls out, and the values are immutable, so reads work on
- * a snapshot without further locking.
+ * a snapshot without further locking. A change of servers or listings merges the catalog again
+ * under the lock, once, so that reads need not.
  *
  * <p>A server whose lease has run out stays here until {@link #removeExpired} (the sweeper) removes
  * it, but no read counts it from the moment it expired.
@@ -28,6 +29,13 @@ final class Registry {
   private final ConflictWarnings conflictWarnings = new ConflictWarnings();
   private final Map<String, RegisteredServer> servers = new HashMap<>();
   private long registrations;
+
+  /**
+   * The live servers merged, rebuilt whenever a server joins, leaves or changes its listing, and
+   * when a read finds that a lease ran out since. Heartbeats that only renew a lease or report a
+   * load leave it as it is: merging is O(datasets), and reads are many.
+   */
+  private DatasetCatalog catalog = DatasetCatalog.empty();
 
   Registry(InstantSource clock, Duration lease) {
     this.clock = requireNonNull(clock, "clock is null");
@@ -113,13 +121,20 @@ final class Registry {
 
   /** The servers whose lease runs now. */
   synchronized List<RegisteredServer> liveServers() {
-    Instant now = clock.instant();
-    return servers.values().stream().filter(server -> server.isLive(now)).toList();
+    return List.copyOf(liveServers(clock.instant()));
   }
 
-  /** The merged datasets of the live servers. */
-  DatasetCatalog catalog() {
-    return DatasetCatalog.of(liveServers());
+  /**
+   * The merged datasets of the servers live now, their locations ordered by current load. O(servers)
+   * unless a lease ran out since the last change, which costs one merge.
+   */
+  synchronized DatasetCatalog catalog() {
+    List<RegisteredServer> live = liveServers(clock.instant());
+    if (!catalog.isBuiltFrom(live)) {
+      // A server expired and the sweeper has not removed it yet: it is gone for reads at once.
+      catalog = DatasetCatalog.of(live);
+    }
+    return catalog.withLoadsOf(live);
   }
 
   /** The registered server, live or expired but not yet swept. */
@@ -127,7 +142,19 @@ final class Registry {
     return Optional.ofNullable(servers.get(id));
   }
 
+  private List<RegisteredServer> liveServers(Instant now) {
+    List<RegisteredServer> live = new ArrayList<>(servers.size());
+    for (RegisteredServer server : servers.values()) {
+      if (server.isLive(now)) {
+        live.add(server);
+      }
+    }
+    return live;
+  }
+
+  /** Merges the live servers again after a change, and warns about new conflicts. */
   private void checkConflicts() {
-    conflictWarnings.update(DatasetCatalog.of(liveServers()).conflicts());
+    catalog = DatasetCatalog.of(liveServers(clock.instant()));
+    conflictWarnings.update(catalog.conflicts());
   }
 }
