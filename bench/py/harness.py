@@ -48,11 +48,13 @@ class Mode:
     # Total seconds the run may spend waiting for other processes to leave the CPU alone.
     quiet_budget: float = 0.0
     streams: tuple[int, ...] = (1, 4)
+    # B4 streams a bigger dataset (~2 GB of Arrow data in full mode) to its slow and 8 clients.
+    memory_rows: int = 0
 
 
-QUICK = Mode("quick", rows=200_000, runs=3, warmup=1, iperf_seconds=1)
+QUICK = Mode("quick", rows=200_000, runs=3, warmup=1, iperf_seconds=1, memory_rows=200_000)
 FULL = Mode("full", rows=10_000_000, runs=5, warmup=1, iperf_seconds=3, warmup_seconds=8,
-            quiet_budget=60)
+            quiet_budget=30, memory_rows=40_000_000)
 # The cluster's data server and coordinator: a bounded heap and direct memory (B4's target is
 # < 512 MB RSS), and NMT so that B4 can report the JVM's native memory by category.
 CLUSTER_JAVA_OPTS = "-Xmx256m -XX:MaxDirectMemorySize=256m -XX:NativeMemoryTracking=summary"
@@ -111,18 +113,7 @@ class Harness:
 
     def prepare_data(self) -> None:
         """Generates the dataset once per (generator version, rows) and caches it."""
-        cache = Path(self.args.cache_dir) / f"bench-data-v{gen_data.GENERATOR_VERSION}" \
-            / f"rows-{self.mode.rows}"
-        # serve/ holds the Parquet file alone: it is the data dir the servers list and serve.
-        self.serve_dir = cache / "serve"
-        meta_path = cache / "bench.json"
-        if not meta_path.is_file():
-            shutil.rmtree(cache, ignore_errors=True)
-            command = [PYTHON, HERE / "gen_data.py", "--rows", self.mode.rows,
-                       "--out-dir", self.serve_dir, "--side-dir", cache, "--name", DATASET]
-            self._note_command("generate the dataset", command)
-            run_client(command, self.logs / "gen_data.log", timeout=1200)
-        self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        self.serve_dir, self.meta = self._dataset(self.mode.rows)
         self.parquet = Path(self.meta["parquet_file"])
         self.ipc = Path(self.meta["ipc_file"])
         # DoPut targets live on tmpfs when it has room: B2 then measures Flight and Parquet
@@ -132,6 +123,20 @@ class Harness:
             * (self.mode.runs + self.mode.warmup)
         root = shm if shm.is_dir() and shutil.disk_usage(shm).free > 2 * need else self.results
         self.put_dir = Path(tempfile.mkdtemp(prefix="bench-put-", dir=root))
+
+    def _dataset(self, rows: int) -> tuple[Path, dict]:
+        cache = Path(self.args.cache_dir) / f"bench-data-v{gen_data.GENERATOR_VERSION}" \
+            / f"rows-{rows}"
+        # serve/ holds the Parquet file alone: it is the data dir the servers list and serve.
+        serve_dir = cache / "serve"
+        meta_path = cache / "bench.json"
+        if not meta_path.is_file():
+            shutil.rmtree(cache, ignore_errors=True)
+            command = [PYTHON, HERE / "gen_data.py", "--rows", rows,
+                       "--out-dir", serve_dir, "--side-dir", cache, "--name", DATASET]
+            self._note_command(f"generate the dataset ({rows:,} rows)", command)
+            run_client(command, self.logs / f"gen_data-{rows}.log", timeout=3600)
+        return serve_dir, json.loads(meta_path.read_text(encoding="utf-8"))
 
     # ---------------------------------------------------------------- process helpers
 
@@ -432,7 +437,8 @@ class Harness:
         """B4: the data server's peak RSS (VmHWM, reset between scenarios through clear_refs)
         and Java native memory (NMT) while a slow client reads, then while 8 clients read."""
         print("B4 cluster server memory", flush=True)
-        server = self._cluster_process("cluster-memory", "server", env, data_dir=self.serve_dir)
+        serve_dir, self.memory_meta = self._dataset(self.mode.memory_rows or self.mode.rows)
+        server = self._cluster_process("cluster-memory", "server", env, data_dir=serve_dir)
         sleep_ms = 50
         try:
             for scenario, extra in ((f"1 slow client ({sleep_ms} ms sleep a batch)",
@@ -440,7 +446,7 @@ class Harness:
                                     ("8 clients at once", ["--streams", 8])):
                 self._reset_hwm(server)
                 argv = [PYTHON, HERE / "doget_client.py", "--location", server.location,
-                        "--ticket", DATASET, "--expect-rows", self.meta["rows"], "--runs", 1,
+                        "--ticket", DATASET, "--expect-rows", self.memory_meta["rows"], "--runs", 1,
                         "--warmup", 0, "--timeout-seconds", self.client_timeout, *extra,
                         "--output", self.logs / f"B4-{len(self.memory)}.json"]
                 self._note_command(f"B4 {scenario}", argv)
@@ -525,7 +531,8 @@ def main() -> None:
     base = QUICK if args.quick else FULL
     mode = Mode(base.name, rows=args.rows or base.rows, runs=args.runs or base.runs,
                 warmup=base.warmup, iperf_seconds=base.iperf_seconds,
-                warmup_seconds=base.warmup_seconds, quiet_budget=base.quiet_budget)
+                warmup_seconds=base.warmup_seconds, quiet_budget=base.quiet_budget,
+                memory_rows=base.memory_rows if not args.rows else args.rows)
     harness = Harness(args, mode)
     Path(args.results_dir).mkdir(parents=True, exist_ok=True)
     shutil.rmtree(harness.logs, ignore_errors=True)
