@@ -57,7 +57,9 @@ FULL = Mode("full", rows=10_000_000, runs=5, warmup=1, iperf_seconds=3, warmup_s
             quiet_budget=30, memory_rows=40_000_000)
 # The cluster's data server and coordinator: a bounded heap and direct memory (B4's target is
 # < 512 MB RSS), and NMT so that B4 can report the JVM's native memory by category.
-CLUSTER_JAVA_OPTS = "-Xmx256m -XX:MaxDirectMemorySize=256m -XX:NativeMemoryTracking=summary"
+# Direct memory 1g: with 256m the data server failed a 10M-row DoPut (OutOfMemoryError: Cannot
+# reserve direct buffer memory, gRPC's inbound buffers while it writes Parquet).
+CLUSTER_JAVA_OPTS = "-Xmx256m -XX:MaxDirectMemorySize=1g -XX:NativeMemoryTracking=summary"
 # Other processes' share of the cores under which a measurement may start without waiting.
 QUIET_LOAD = 0.15
 
@@ -539,6 +541,7 @@ def main() -> None:
     harness.logs.mkdir(parents=True)
     started = datetime.datetime.now(datetime.timezone.utc)
     clock = time.monotonic()
+    failure = None
     try:
         harness.prepare_data()
         print(f"dataset: {harness.meta['rows']:,} rows, {harness.meta['arrow_bytes'] / 1e6:,.0f} "
@@ -549,11 +552,17 @@ def main() -> None:
         harness.measure_local_read()
         if not args.no_cluster:
             harness.measure_cluster()
+    except Exception as e:  # report what was measured, then fail
+        failure = e
+        harness.skipped.append(f"the run FAILED here, what follows was not measured: {e}"[:600])
     finally:
         harness.stop_all()
         if hasattr(harness, "put_dir"):
             shutil.rmtree(harness.put_dir, ignore_errors=True)
-    harness.write_report(started, time.monotonic() - clock)
+    if harness.meta:
+        harness.write_report(started, time.monotonic() - clock)
+    if failure is not None:
+        raise failure
 
 
 if __name__ == "__main__":

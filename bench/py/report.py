@@ -214,8 +214,8 @@ def _cluster_sections(harness) -> list[str]:
                    f"| {r['p99_us']:,.0f} | {delta} | {r['other_load']:.0%} |")
     out += ["", "## B4 cluster server memory", "",
             f"A fresh traced data server ({harness.cluster_java_opts}) streaming the "
-            f"{harness.memory_meta['rows']:,}-row dataset "
-            f"({harness.memory_meta['arrow_bytes'] / 1e6:,.0f} MB of Arrow data, same generator); VmHWM reset "
+            f"{getattr(harness, 'memory_meta', harness.meta)['rows']:,}-row dataset "
+            f"({getattr(harness, 'memory_meta', harness.meta)['arrow_bytes'] / 1e6:,.0f} MB of Arrow data, same generator); VmHWM reset "
             "(`/proc/<pid>/clear_refs` 5) before each scenario; native memory from "
             "`jcmd VM.native_memory summary` right after (committed now / peak). Arrow's buffers "
             "are allocated outside NMT's Java heap category (Other / Unsafe) and arrow-dataset's "
