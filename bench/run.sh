@@ -4,7 +4,7 @@
 #   bench/run.sh            full run: 10M rows (~0.5 GB of Arrow data), 5 runs a configuration
 #   bench/run.sh --quick    CI run: 200k rows, 3 runs, every code path of the harness; writes
 #                           bench/results/quick/ so that it never overwrites the full results
-#   bench/run.sh --cluster  also measure the cluster's data server through ./flight-cluster
+#   bench/run.sh --no-cluster  baselines only (the cluster is measured by default, both modes)
 #
 # Every server it starts binds 127.0.0.1 and is stopped on exit, failure included.
 set -euo pipefail
@@ -15,7 +15,7 @@ QUICK=0
 for arg in "$@"; do
   case "$arg" in
     --quick) HARNESS_ARGS+=("$arg"); QUICK=1 ;;
-    --cluster) HARNESS_ARGS+=("$arg") ;;
+    --no-cluster) HARNESS_ARGS+=("$arg") ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; usage >&2; exit 2 ;;
   esac
@@ -85,8 +85,8 @@ JAVA_MAJOR="$(java_major "$JAVA_HOME")"
 echo "JDK: $JAVA_HOME (Java $JAVA_MAJOR)"
 
 # ---- the bench classes and their runtime class path (bench/target/lib), built from source
-echo "building bench ..."
-./mvnw -B -ntp -q -pl bench -am package -DskipTests
+echo "building bench and the cluster's distribution (cli) ..."
+./mvnw -B -ntp -q -pl bench,cli -am package -DskipTests
 
 # ---- Python venv with the pinned requirements; rebuilt when they or the interpreter change
 VENV="$CACHE/bench-venv"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 import pyarrow.flight as flight
 
@@ -21,6 +22,8 @@ def main() -> None:
                         help="fail unless every stream yields this many rows")
     parser.add_argument("--expect-bytes", type=int, default=-1,
                         help="fail unless every stream yields this many Arrow bytes")
+    parser.add_argument("--sleep-ms", type=float, default=0,
+                        help="sleep this long after each batch: a deliberately slow reader (B4)")
     flightbench.common_arguments(parser)
     args = parser.parse_args()
     flightbench.check_common(args)
@@ -41,6 +44,8 @@ def main() -> None:
                 totals.rows += batch.num_rows
                 totals.arrow_bytes += flightbench.arrow_bytes(batch)
                 totals.batches += 1
+                if args.sleep_ms > 0:
+                    time.sleep(args.sleep_ms / 1000)
             if args.expect_rows >= 0 and totals.rows != args.expect_rows:
                 raise RuntimeError(f"expected {args.expect_rows} rows, got {totals.rows}")
             if args.expect_bytes >= 0 and totals.arrow_bytes != args.expect_bytes:

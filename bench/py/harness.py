@@ -11,6 +11,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -47,11 +48,18 @@ class Mode:
     # Total seconds the run may spend waiting for other processes to leave the CPU alone.
     quiet_budget: float = 0.0
     streams: tuple[int, ...] = (1, 4)
+    # B4 streams a bigger dataset (~2 GB of Arrow data in full mode) to its slow and 8 clients.
+    memory_rows: int = 0
 
 
-QUICK = Mode("quick", rows=200_000, runs=3, warmup=1, iperf_seconds=1)
+QUICK = Mode("quick", rows=200_000, runs=3, warmup=1, iperf_seconds=1, memory_rows=200_000)
 FULL = Mode("full", rows=10_000_000, runs=5, warmup=1, iperf_seconds=3, warmup_seconds=8,
-            quiet_budget=180)
+            quiet_budget=30, memory_rows=40_000_000)
+# The cluster's data server and coordinator: a bounded heap and direct memory (B4's target is
+# < 512 MB RSS), and NMT so that B4 can report the JVM's native memory by category.
+# Direct memory 1g: with 256m the data server failed a 10M-row DoPut (OutOfMemoryError: Cannot
+# reserve direct buffer memory, gRPC's inbound buffers while it writes Parquet).
+CLUSTER_JAVA_OPTS = "-Xmx256m -XX:MaxDirectMemorySize=1g -XX:NativeMemoryTracking=summary"
 # Other processes' share of the cores under which a measurement may start without waiting.
 QUIET_LOAD = 0.15
 
@@ -99,23 +107,15 @@ class Harness:
         self.quiet_left = mode.quiet_budget
         self.waited = 0.0
         self.quiet_load = QUIET_LOAD
+        self.latency: dict[str, dict] = {}
+        self.memory: list[dict] = []
+        self.cluster_java_opts = CLUSTER_JAVA_OPTS
 
     # ---------------------------------------------------------------- data
 
     def prepare_data(self) -> None:
         """Generates the dataset once per (generator version, rows) and caches it."""
-        cache = Path(self.args.cache_dir) / f"bench-data-v{gen_data.GENERATOR_VERSION}" \
-            / f"rows-{self.mode.rows}"
-        # serve/ holds the Parquet file alone: it is the data dir the servers list and serve.
-        self.serve_dir = cache / "serve"
-        meta_path = cache / "bench.json"
-        if not meta_path.is_file():
-            shutil.rmtree(cache, ignore_errors=True)
-            command = [PYTHON, HERE / "gen_data.py", "--rows", self.mode.rows,
-                       "--out-dir", self.serve_dir, "--side-dir", cache, "--name", DATASET]
-            self._note_command("generate the dataset", command)
-            run_client(command, self.logs / "gen_data.log", timeout=1200)
-        self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        self.serve_dir, self.meta = self._dataset(self.mode.rows)
         self.parquet = Path(self.meta["parquet_file"])
         self.ipc = Path(self.meta["ipc_file"])
         # DoPut targets live on tmpfs when it has room: B2 then measures Flight and Parquet
@@ -125,6 +125,20 @@ class Harness:
             * (self.mode.runs + self.mode.warmup)
         root = shm if shm.is_dir() and shutil.disk_usage(shm).free > 2 * need else self.results
         self.put_dir = Path(tempfile.mkdtemp(prefix="bench-put-", dir=root))
+
+    def _dataset(self, rows: int) -> tuple[Path, dict]:
+        cache = Path(self.args.cache_dir) / f"bench-data-v{gen_data.GENERATOR_VERSION}" \
+            / f"rows-{rows}"
+        # serve/ holds the Parquet file alone: it is the data dir the servers list and serve.
+        serve_dir = cache / "serve"
+        meta_path = cache / "bench.json"
+        if not meta_path.is_file():
+            shutil.rmtree(cache, ignore_errors=True)
+            command = [PYTHON, HERE / "gen_data.py", "--rows", rows,
+                       "--out-dir", serve_dir, "--side-dir", cache, "--name", DATASET]
+            self._note_command(f"generate the dataset ({rows:,} rows)", command)
+            run_client(command, self.logs / f"gen_data-{rows}.log", timeout=3600)
+        return serve_dir, json.loads(meta_path.read_text(encoding="utf-8"))
 
     # ---------------------------------------------------------------- process helpers
 
@@ -190,22 +204,25 @@ class Harness:
     # ---------------------------------------------------------------- B1 / B2 against a server
 
     def doget(self, server: str, location: str, ticket: str, check_bytes: bool = True,
-              process: ManagedProcess | None = None) -> None:
+              process: ManagedProcess | None = None, clients=("java", "python"),
+              streams=None) -> None:
         """B1 with both clients at 1 and N streams. Any location and ticket: the cluster's data
         server is measured by the same call with its location and ticket = dataset name."""
         checks = ["--expect-rows", self.meta["rows"]]
         if check_bytes:
             # Only where the batching is known to match the generator's (bench/NOTES.md).
             checks += ["--expect-bytes", self.meta["arrow_bytes"]]
-        for streams in self.mode.streams:
-            target = ["--location", location, "--ticket", ticket, *checks, *self._common(streams)]
-            self._run_json_client(
-                Measurement("B1", server, "java", streams, ""),
-                self._java("DoGetBench", *target), f"B1-{server}-java-{streams}", process)
-            self._run_json_client(
-                Measurement("B1", server, "python", streams, ""),
-                [PYTHON, HERE / "doget_client.py", *target], f"B1-{server}-python-{streams}",
-                process)
+        for n in streams or self.mode.streams:
+            target = ["--location", location, "--ticket", ticket, *checks, *self._common(n)]
+            if "java" in clients:
+                self._run_json_client(
+                    Measurement("B1", server, "java", n, ""),
+                    self._java("DoGetBench", *target), f"B1-{server}-java-{n}", process)
+            if "python" in clients:
+                self._run_json_client(
+                    Measurement("B1", server, "python", n, ""),
+                    [PYTHON, HERE / "doget_client.py", *target], f"B1-{server}-python-{n}",
+                    process)
 
     def doput(self, server: str, location: str, verify_dir: Path | None,
               process: ManagedProcess | None = None) -> None:
@@ -234,7 +251,8 @@ class Harness:
             if rows != self.meta["rows"]:
                 raise RuntimeError(f"{path} holds {rows} rows, not {self.meta['rows']}")
         for path in directory.iterdir():
-            path.unlink()
+            if path.is_file():  # the cluster server keeps a .flight-staging/ dir there
+                path.unlink()
 
     # ---------------------------------------------------------------- the configurations
 
@@ -322,54 +340,170 @@ class Harness:
                 f"B1-local-parquet-{streams}")
 
     def measure_cluster(self) -> None:
-        """The cluster's data server, measured exactly like the baselines.
-
-        UNTESTED until the cluster exists: it follows the CLI in /work/contract.md. Tracing is
-        off here (OTEL_SDK_DISABLED=true); B5 measures it on and off.
-        """
-        launcher = REPO / "flight-cluster"
-        if not self.args.cluster:
-            self.skipped.append("cluster: not measured yet (run bench/run.sh --cluster once the "
-                                "cluster lands)")
-            return
+        """The cluster's data server (./flight-cluster's built distribution), measured like the
+        baselines, with tracing ON (spans exported over OTLP/HTTP to otlp_sink.py, OTEL_BSP
+        defaults) and OFF (OTEL_SDK_DISABLED=true); then B2 DoPut, B4 memory, B5 tracing cost."""
+        launcher = REPO / "cli" / "target" / "flight-cluster" / "bin" / "flight-cluster"
         if not launcher.is_file():
-            raise RuntimeError(f"--cluster given but {launcher} does not exist")
+            raise RuntimeError(f"{launcher} missing: run.sh builds it (mvnw -pl bench,cli -am "
+                               "package)")
+        self.launcher = launcher
         print("cluster data server", flush=True)
-        env = {**os.environ, "OTEL_SDK_DISABLED": "true"}
-        coordinator_port, server_port = free_port(), free_port()
-        coordinator = f"grpc://127.0.0.1:{coordinator_port}"
-        location = f"grpc://127.0.0.1:{server_port}"
-        processes = []
+        sink = self.start_server("otlp-sink", [PYTHON, HERE / "otlp_sink.py", "--max-seconds",
+                                               3 * 3600], ready=r"LISTENING (http://\S+)")
+        endpoint = sink.match.group(1)
+        dead = f"http://127.0.0.1:{free_port()}"  # nothing listens: the exporter fails
+        traced = self._otel_env(endpoint)
+        untraced = {**os.environ, "OTEL_SDK_DISABLED": "true"}
+        coordinator = self._cluster_process("cluster-coordinator", "coordinator", untraced)
         try:
-            for name, argv, target in (
-                ("cluster-coordinator",
-                 [launcher, "coordinator", "--host", "127.0.0.1", "--port", coordinator_port],
-                 coordinator),
-                ("cluster-server",
-                 [launcher, "server", "--host", "127.0.0.1", "--port", server_port,
-                  "--data-dir", self.serve_dir, "--coordinator", coordinator,
-                  "--advertise", location, "--batch-rows", self.meta["batch_rows"]],
-                 location)):
-                # Readiness is the health check below, not a line of output.
-                process = ManagedProcess(name, argv, self.logs, "", env=env)
-                self._note_command(f"server {name}", process.argv)
-                self.servers.append(process)
-                processes.append(process.start())
-                self._wait_healthy(launcher, target, env)
-            # The cluster server's batching is its own (arrow-dataset): check rows, not bytes.
-            self.doget("cluster", location, DATASET, check_bytes=False, process=processes[-1])
+            for name, env in (("cluster-traced", traced), ("cluster-untraced", untraced)):
+                server = self._cluster_process(name, "server", env, data_dir=self.serve_dir,
+                                               coordinator=coordinator.location)
+                try:
+                    # arrow-dataset's batching is its own: check rows, not bytes.
+                    self.doget(name, server.location, DATASET, check_bytes=False, process=server)
+                    self.rpc_latency(name, server)
+                finally:
+                    server.stop()
+            # B5 with the collector down: tracing on, the exporter failing.
+            server = self._cluster_process("cluster-traced-nocollector", "server",
+                                           self._otel_env(dead), data_dir=self.serve_dir,
+                                           coordinator=coordinator.location)
+            try:
+                self.doget("cluster-traced-nocollector", server.location, DATASET,
+                           check_bytes=False, process=server, clients=("java",), streams=(1,))
+                self.rpc_latency("cluster-traced-nocollector", server)
+            finally:
+                server.stop()
         finally:
-            for process in reversed(processes):
-                process.stop()
+            coordinator.stop()
+        # B2: DoPut straight to a data server (PATH descriptor), which writes Parquet, traced.
+        server = self._cluster_process("cluster-put", "server", traced, data_dir=self.put_dir)
+        try:
+            self.doput("cluster-traced", server.location, verify_dir=self.put_dir,
+                       process=server)
+        finally:
+            server.stop()
+        self.measure_memory(traced)
+        sink.stop()
 
-    def _wait_healthy(self, launcher: Path, target: str, env: dict) -> None:
+    def _otel_env(self, endpoint: str) -> dict:
+        return {**os.environ, "OTEL_SDK_DISABLED": "false", "OTEL_TRACES_EXPORTER": "otlp",
+                "OTEL_METRICS_EXPORTER": "none", "OTEL_LOGS_EXPORTER": "none",
+                "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/protobuf",
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": f"{endpoint}/v1/traces"}
+
+    def _cluster_process(self, name: str, role: str, env: dict, data_dir: Path | None = None,
+                         coordinator: str | None = None) -> ManagedProcess:
+        """Starts `flight-cluster coordinator|server` on a free port and waits for SERVING."""
+        for attempt in range(3):  # free_port() may race with another process
+            port = free_port()
+            location = f"grpc://127.0.0.1:{port}"
+            argv = [self.launcher, role, "--host", "127.0.0.1", "--port", port]
+            if role == "server":
+                argv += ["--data-dir", data_dir, "--coordinator", coordinator or "none",
+                         "--advertise", location, "--batch-rows", self.meta["batch_rows"]]
+            env = {**env, "JAVA_OPTS": CLUSTER_JAVA_OPTS}
+            process = ManagedProcess(name, argv, self.logs, "", env=env)
+            self._note_command(f"server {name} (JAVA_OPTS={CLUSTER_JAVA_OPTS})", process.argv)
+            self.servers.append(process)
+            process.start()
+            process.location = location
+            try:
+                self._wait_healthy(self.launcher, location, process)
+                return process
+            except RuntimeError:
+                process.stop()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def rpc_latency(self, name: str, server: ManagedProcess) -> None:
+        """B5: GetFlightInfo latency from one pyarrow client (same client for every server)."""
+        calls = 3000 if self.mode.name == "full" else 300
+        output = self.logs / f"B5-{name}.json"
+        argv = [PYTHON, HERE / "rpc_latency.py", "--location", server.location, "--path", DATASET,
+                "--calls", calls, "--warmup", calls // 3, "--output", output]
+        self._note_command(f"B5 GetFlightInfo latency {name}", argv)
+        print(f"  B5 GetFlightInfo latency {name} ...", flush=True)
+        self.wait_for_quiet(server)
+        account = CpuAccount([server])
+        run_client(argv, self.logs / f"B5-{name}.log", timeout=300)
+        result = json.loads(output.read_text(encoding="utf-8"))
+        result["other_load"] = account.other_load()
+        self.latency[name] = result
+        print(f"    p50 {result['p50_us']:,.0f} us", flush=True)
+
+    def measure_memory(self, env: dict) -> None:
+        """B4: the data server's peak RSS (VmHWM, reset between scenarios through clear_refs)
+        and Java native memory (NMT) while a slow client reads, then while 8 clients read."""
+        print("B4 cluster server memory", flush=True)
+        serve_dir, self.memory_meta = self._dataset(self.mode.memory_rows or self.mode.rows)
+        server = self._cluster_process("cluster-memory", "server", env, data_dir=serve_dir)
+        sleep_ms = 50
+        try:
+            for scenario, extra in ((f"1 slow client ({sleep_ms} ms sleep a batch)",
+                                     ["--streams", 1, "--sleep-ms", sleep_ms]),
+                                    ("8 clients at once", ["--streams", 8])):
+                self._reset_hwm(server)
+                argv = [PYTHON, HERE / "doget_client.py", "--location", server.location,
+                        "--ticket", DATASET, "--expect-rows", self.memory_meta["rows"], "--runs", 1,
+                        "--warmup", 0, "--timeout-seconds", self.client_timeout, *extra,
+                        "--output", self.logs / f"B4-{len(self.memory)}.json"]
+                self._note_command(f"B4 {scenario}", argv)
+                print(f"  B4 {scenario} ...", flush=True)
+                account = CpuAccount([server])
+                started = time.monotonic()
+                run_client(argv, self.logs / f"B4-{len(self.memory)}.log",
+                           timeout=self.client_timeout)
+                status = server.status()
+                self.memory.append({"scenario": scenario, "hwm": status.get("VmHWM", 0),
+                                    "rss": status.get("VmRSS", 0), "nmt": self._nmt(server),
+                                    "seconds": time.monotonic() - started,
+                                    "other_load": account.other_load()})
+                print(f"    VmHWM {status.get('VmHWM', 0) / 2**20:,.0f} MiB", flush=True)
+        finally:
+            server.stop()
+
+    @staticmethod
+    def _reset_hwm(server: ManagedProcess) -> None:
+        try:  # "5" resets VmHWM to the current RSS (Linux >= 4.0)
+            Path(f"/proc/{server.pid}/clear_refs").write_text("5")
+        except OSError:
+            pass
+
+    def _nmt(self, server: ManagedProcess) -> dict:
+        """Committed and peak native memory of the server JVM by NMT category, in bytes."""
+        jcmd = Path(self.java).with_name("jcmd")
+        try:
+            # The launcher script execs java, so the JVM has the server's pid.
+            text = subprocess.run([jcmd, str(server.pid), "VM.native_memory", "summary"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                  timeout=60).stdout
+        except (OSError, subprocess.SubprocessError):
+            return {}
+        out = {}
+        for match in re.finditer(r"-\s+(Total|Java Heap|Other|Thread)[^\n]*?committed=(\d+)KB"
+                                 r"(?:[^\n]*?peak=(\d+)KB)?", text):
+            out[match.group(1)] = (int(match.group(2)) * 1024,
+                                   int(match.group(3)) * 1024 if match.group(3) else None)
+        total = re.search(r"Total: reserved=\d+KB, committed=(\d+)KB", text)
+        if total:
+            out["Total"] = (int(total.group(1)) * 1024, None)
+        return out
+
+    def _wait_healthy(self, launcher: Path, target: str, process: ManagedProcess) -> None:
         deadline = time.monotonic() + 120
+        env = {**os.environ, "OTEL_SDK_DISABLED": "true"}
         while time.monotonic() < deadline:
-            if subprocess.run([launcher, "health", "--target", target], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            if process._process.poll() is not None:
+                raise RuntimeError(f"{process.name} exited; see {process.log_path}")
+            if subprocess.run([launcher, "health", "--target", target, "--timeout", "2s"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               timeout=60).returncode == 0:
                 return
-            time.sleep(0.5)
+            time.sleep(0.3)
         raise RuntimeError(f"{target} not SERVING within 120 s")
 
     # ---------------------------------------------------------------- report
@@ -383,8 +517,8 @@ class Harness:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--cluster", action="store_true",
-                        help="also measure the cluster through ./flight-cluster")
+    parser.add_argument("--no-cluster", action="store_true",
+                        help="skip the cluster (baselines only)")
     parser.add_argument("--java", required=True)
     parser.add_argument("--java-opts", default="")
     parser.add_argument("--classpath", required=True)
@@ -399,13 +533,15 @@ def main() -> None:
     base = QUICK if args.quick else FULL
     mode = Mode(base.name, rows=args.rows or base.rows, runs=args.runs or base.runs,
                 warmup=base.warmup, iperf_seconds=base.iperf_seconds,
-                warmup_seconds=base.warmup_seconds, quiet_budget=base.quiet_budget)
+                warmup_seconds=base.warmup_seconds, quiet_budget=base.quiet_budget,
+                memory_rows=base.memory_rows if not args.rows else args.rows)
     harness = Harness(args, mode)
     Path(args.results_dir).mkdir(parents=True, exist_ok=True)
     shutil.rmtree(harness.logs, ignore_errors=True)
     harness.logs.mkdir(parents=True)
     started = datetime.datetime.now(datetime.timezone.utc)
     clock = time.monotonic()
+    failure = None
     try:
         harness.prepare_data()
         print(f"dataset: {harness.meta['rows']:,} rows, {harness.meta['arrow_bytes'] / 1e6:,.0f} "
@@ -414,12 +550,19 @@ def main() -> None:
         harness.measure_pyarrow()
         harness.measure_iperf3()
         harness.measure_local_read()
-        harness.measure_cluster()
+        if not args.no_cluster:
+            harness.measure_cluster()
+    except Exception as e:  # report what was measured, then fail
+        failure = e
+        harness.skipped.append(f"the run FAILED here, what follows was not measured: {e}"[:600])
     finally:
         harness.stop_all()
         if hasattr(harness, "put_dir"):
             shutil.rmtree(harness.put_dir, ignore_errors=True)
-    harness.write_report(started, time.monotonic() - clock)
+    if harness.meta:
+        harness.write_report(started, time.monotonic() - clock)
+    if failure is not None:
+        raise failure
 
 
 if __name__ == "__main__":

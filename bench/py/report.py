@@ -30,15 +30,6 @@ NOT_MEASURED = {
         "100 simulated data servers registered (say_hello + heartbeat with synthetic listings). "
         "Plug-in: start the coordinator with `procs.ManagedProcess` (as `Harness.measure_cluster` "
         "does), register simulated servers, time calls from a bounded loop."),
-    "B4 server memory with a slow client": (
-        "Peak RSS (`/proc/<pid>/status` VmHWM, already read by `ManagedProcess.stop()`, see the "
-        "server table above) and Java direct memory (`-XX:NativeMemoryTracking=summary`, "
-        "`jcmd <pid> VM.native_memory summary`) of the data server while a client reads one "
-        "batch a second. Reference: the pyarrow peer, whose DoGet is bounded by a few batches."),
-    "B5 tracing on/off": (
-        "B1 against the cluster's data server with `OTEL_SDK_DISABLED=true` (as measured above "
-        "when `--cluster` is given) and with tracing exported to a local OTLP sink; the ratio "
-        "of the two medians is the overhead."),
 }
 
 
@@ -175,6 +166,78 @@ def _chart(harness, path: Path) -> None:
     plt.close(fig)
 
 
+def _median_of(harness, bench, server, client, streams):
+    for m in harness.measurements:
+        if (m.bench, m.server, m.client, m.streams) == (bench, server, client, streams):
+            return statistics.median(m.mbps()), m.other_load
+    return None, None
+
+
+def _cluster_sections(harness) -> list[str]:
+    if not harness.latency and not harness.memory:
+        return []
+    out = ["## Cluster vs targets", "",
+           "**cluster-traced** = the cluster's data server (`flight-cluster server`, "
+           f"JAVA_OPTS `{harness.cluster_java_opts}`) exporting every span over OTLP/HTTP to a local "
+           "sink (`bench/py/otlp_sink.py`, OTEL_BSP defaults); **cluster-untraced** = the same "
+           "with `OTEL_SDK_DISABLED=true`; **cluster-traced-nocollector** = tracing on, the "
+           "exporter's endpoint a closed port. The bench clients themselves are not traced.", "",
+           "| client | streams | traced MB/s | untraced MB/s | traced vs pyarrow peer (target >= 1.0x) "
+           "| traced vs library limit (target >= 0.9x) | tracing cost (target <= 2 %) | other load (traced / untraced) |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for client in ("java", "python"):
+        for streams in harness.mode.streams:
+            on, load_on = _median_of(harness, "B1", "cluster-traced", client, streams)
+            off, load_off = _median_of(harness, "B1", "cluster-untraced", client, streams)
+            peer, _ = _median_of(harness, "B1", "pyarrow-parquet", client, streams)
+            limit, _ = _median_of(harness, "B1", "java-memory", client, streams)
+            if on is None or off is None:
+                continue
+            out.append(f"| {client} | {streams} | {on:,.0f} | {off:,.0f} | {_ratio(on, peer)} "
+                       f"| {_ratio(on, limit)} | {(off - on) / off:+.1%} "
+                       f"| {load_on:.0%} / {load_off:.0%} |")
+    down, load_down = _median_of(harness, "B1", "cluster-traced-nocollector", "java", 1)
+    off, _ = _median_of(harness, "B1", "cluster-untraced", "java", 1)
+    if down is not None and off:
+        out += ["", f"Collector down (java x1): {down:,.0f} MB/s vs untraced {off:,.0f} MB/s, "
+                f"cost {(off - down) / off:+.1%} (other load {load_down:.0%})."]
+    out += ["", "## B5 tracing cost per RPC", "",
+            "GetFlightInfo on the data server, one pyarrow client, sequential calls "
+            "(`bench/py/rpc_latency.py`); the client is the same for every row, so the "
+            "difference of the p50s is the server's tracing cost (target <= 50 us).", "",
+            "| server | calls | p50 us | p90 us | p99 us | p50 vs untraced | other load |",
+            "|---|---:|---:|---:|---:|---:|---:|"]
+    base = harness.latency.get("cluster-untraced", {}).get("p50_us")
+    for name, r in harness.latency.items():
+        delta = f"{r['p50_us'] - base:+,.0f} us" if base is not None else "-"
+        out.append(f"| {name} | {r['calls']:,} | {r['p50_us']:,.0f} | {r['p90_us']:,.0f} "
+                   f"| {r['p99_us']:,.0f} | {delta} | {r['other_load']:.0%} |")
+    out += ["", "## B4 cluster server memory", "",
+            f"A fresh traced data server ({harness.cluster_java_opts}) streaming the "
+            f"{getattr(harness, 'memory_meta', harness.meta)['rows']:,}-row dataset "
+            f"({getattr(harness, 'memory_meta', harness.meta)['arrow_bytes'] / 1e6:,.0f} MB of Arrow data, same generator); VmHWM reset "
+            "(`/proc/<pid>/clear_refs` 5) before each scenario; native memory from "
+            "`jcmd VM.native_memory summary` right after (committed now / peak). Arrow's buffers "
+            "are allocated outside NMT's Java heap category (Other / Unsafe) and arrow-dataset's "
+            "C++ pool is outside NMT altogether: RSS is the figure that counts. Target < 512 MiB.",
+            "", "| scenario | seconds | VmHWM | VmRSS after | NMT total committed | NMT Other committed (peak) | target | other load |",
+            "|---|---:|---:|---:|---:|---:|---|---:|"]
+    for r in harness.memory:
+        nmt = r["nmt"]
+        total = f"{nmt['Total'][0] / 2**20:,.0f} MiB" if "Total" in nmt else "-"
+        other = "-"
+        if "Other" in nmt:
+            c, p = nmt["Other"]
+            other = f"{c / 2**20:,.0f} MiB" + (f" ({p / 2**20:,.0f})" if p else "")
+        hwm = r["hwm"] / 2**20
+        verdict = "met" if hwm < 512 else f"missed by {hwm - 512:,.0f} MiB"
+        out.append(f"| {r['scenario']} | {r['seconds']:.1f} | {hwm:,.0f} MiB | "
+                   f"{r['rss'] / 2**20:,.0f} MiB | {total} | {other} | {verdict} | "
+                   f"{r['other_load']:.0%} |")
+    out.append("")
+    return out
+
+
 def write(harness, started: datetime.datetime, elapsed: float) -> None:
     results = harness.results
     chart = results / "throughput.png"
@@ -252,6 +315,7 @@ def write(harness, started: datetime.datetime, elapsed: float) -> None:
           if s.peak],
         "",
     ]
+    out += _cluster_sections(harness)
     if harness.skipped:
         out += ["## Not measured in this run", "", *[f"- {s}" for s in harness.skipped], ""]
     for title, plan in NOT_MEASURED.items():
