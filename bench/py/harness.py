@@ -440,7 +440,10 @@ class Harness:
         and Java native memory (NMT) while a slow client reads, then while 8 clients read."""
         print("B4 cluster server memory", flush=True)
         serve_dir, self.memory_meta = self._dataset(self.mode.memory_rows or self.mode.rows)
-        server = self._cluster_process("cluster-memory", "server", env, data_dir=serve_dir)
+        # The 8 clients queue for scan memory (one 1 GB file's scan takes the default 1 GiB budget
+        # whole): B4 measures memory, so let them wait instead of timing out.
+        server = self._cluster_process("cluster-memory", "server",
+                                       {**env, "FLIGHT_SCAN_QUEUE_TIMEOUT": "600s"}, data_dir=serve_dir)
         sleep_ms = 50
         try:
             for scenario, extra in ((f"1 slow client ({sleep_ms} ms sleep a batch)",

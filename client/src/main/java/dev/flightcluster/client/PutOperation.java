@@ -18,6 +18,7 @@ import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.AsyncPutListener;
 import org.apache.arrow.flight.CallOption;
@@ -37,6 +38,8 @@ import org.apache.arrow.vector.ipc.ArrowReader;
  * and of the DoPut hang below it.
  */
 final class PutOperation {
+  private static final long READY_POLL_NANOS = 20_000;
+
   private final Connections connections;
   private final Tracer tracer;
   private final Location coordinator;
@@ -167,7 +170,7 @@ final class PutOperation {
     try {
       // isCancelled: the server has ended the call (rejected it, typically); stop sending.
       while (loaded && !acknowledgements.isCancelled()) {
-        // putNext waits while gRPC's send buffer is full, so at most a batch or two is in memory.
+        awaitReady(stream, acknowledgements);
         stream.putNext();
         rows += root.getRowCount();
         batches++;
@@ -192,6 +195,23 @@ final class PutOperation {
                   + batches
                   + " batches, before the source was exhausted")
           .toRuntimeException();
+    }
+  }
+
+  /**
+   * Waits until gRPC can take another batch, so at most a batch or two is in memory. Flight's own
+   * wait inside {@code putNext} is a busy loop, and on a small machine a client spinning there takes
+   * the core the server needs to encode what it received (bench/NOTES.md, optimisation 1). Flight
+   * offers no readiness callback once a put has started, so this polls with short sleeps: well under
+   * the time gRPC takes to drain one batch.
+   */
+  private static void awaitReady(ClientStreamListener stream, AsyncPutListener acknowledgements) {
+    while (!stream.isReady() && !acknowledgements.isCancelled()) {
+      LockSupport.parkNanos(READY_POLL_NANOS);
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        throw CallStatus.CANCELLED.withDescription("interrupted while uploading").toRuntimeException();
+      }
     }
   }
 

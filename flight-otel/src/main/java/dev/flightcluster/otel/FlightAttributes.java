@@ -16,6 +16,9 @@ public final class FlightAttributes {
   /** Arrow buffer bytes streamed. */
   public static final AttributeKey<Long> BYTES = AttributeKey.longKey("flight.bytes");
 
+  /** The share of the data server's scan memory budget a DoGet held, in bytes. */
+  public static final AttributeKey<Long> SCAN_MEMORY_RESERVED = AttributeKey.longKey("flight.scan_memory_reserved");
+
   /** The data server a span ran on or talked to. */
   public static final AttributeKey<String> SERVER_ID = AttributeKey.stringKey("server.id");
 

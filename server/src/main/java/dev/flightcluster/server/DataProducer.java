@@ -11,6 +11,7 @@ import dev.flightcluster.server.parquet.ParquetFiles;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +33,7 @@ import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.SchemaResult;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
@@ -51,6 +53,8 @@ final class DataProducer extends NoOpFlightProducer {
   private final Supplier<Location> advertised;
   private final int batchRows;
   private final ExecutorService streamExecutor;
+  private final ScanBudget scanBudget;
+  private final Duration scanQueueTimeout;
   private final Semaphore uploadSlots;
   private final Runnable afterUpload;
   private final AtomicInteger activeStreams = new AtomicInteger();
@@ -60,6 +64,8 @@ final class DataProducer extends NoOpFlightProducer {
    * @param streamExecutor runs each DoGet on a thread of its own, so the gRPC thread returns at once
    *     and can deliver the call's ready and cancel callbacks; a full executor answers
    *     RESOURCE_EXHAUSTED
+   * @param scanBudget the native memory DoGet scans share; a stream waits up to {@code
+   *     scanQueueTimeout} for its share, then gets RESOURCE_EXHAUSTED
    * @param maxUploads concurrent DoPuts; each holds a gRPC executor thread until its upload ends
    * @param afterUpload runs after each stored upload, before the client hears of success
    */
@@ -70,6 +76,8 @@ final class DataProducer extends NoOpFlightProducer {
       Supplier<Location> advertised,
       int batchRows,
       ExecutorService streamExecutor,
+      ScanBudget scanBudget,
+      Duration scanQueueTimeout,
       int maxUploads,
       Runnable afterUpload) {
     this.store = requireNonNull(store, "store is null");
@@ -78,6 +86,8 @@ final class DataProducer extends NoOpFlightProducer {
     this.advertised = requireNonNull(advertised, "advertised is null");
     this.batchRows = batchRows;
     this.streamExecutor = requireNonNull(streamExecutor, "streamExecutor is null");
+    this.scanBudget = requireNonNull(scanBudget, "scanBudget is null");
+    this.scanQueueTimeout = requireNonNull(scanQueueTimeout, "scanQueueTimeout is null");
     this.uploadSlots = new Semaphore(maxUploads);
     this.afterUpload = requireNonNull(afterUpload, "afterUpload is null");
   }
@@ -181,7 +191,11 @@ final class DataProducer extends NoOpFlightProducer {
         store.refresh();
         dataset = store.find(dataset.name());
       }
-      try (DatasetScan scan = DatasetScan.open(allocator, dataset, batchRows)) {
+      ScanBudget.Reservation reservation = reserveScan(dataset, listener, span);
+      if (reservation == null) {
+        return; // the client left while queued
+      }
+      try (reservation; DatasetScan scan = DatasetScan.open(allocator, dataset, batchRows)) {
         ArrowReader reader = scan.reader();
         VectorSchemaRoot root = reader.getVectorSchemaRoot();
         // The scanner loads every batch into fresh buffers, so gRPC may send them without a copy.
@@ -223,6 +237,31 @@ final class DataProducer extends NoOpFlightProducer {
       openGates.remove(gate);
       activeStreams.decrementAndGet();
     }
+  }
+
+  /**
+   * Waits for the scan's share of the memory budget.
+   *
+   * @return the reservation, or null when the client cancelled while waiting
+   * @throws FlightRuntimeException RESOURCE_EXHAUSTED when the queue timeout passed first
+   */
+  private ScanBudget.Reservation reserveScan(Dataset dataset, ServerStreamListener listener, Span span)
+      throws InterruptedException {
+    long wanted = ScanBudget.estimate(dataset);
+    ScanBudget.Reservation reservation = scanBudget.reserve(wanted, scanQueueTimeout, listener::isCancelled);
+    if (reservation != null) {
+      span.setAttribute(FlightAttributes.SCAN_MEMORY_RESERVED, reservation.bytes());
+      return reservation;
+    }
+    if (listener.isCancelled()) {
+      return null;
+    }
+    throw CallStatus.RESOURCE_EXHAUSTED
+        .withDescription("server " + serverId.get() + " has no room for another scan of '" + dataset.name()
+            + "' (it needs about " + (wanted >> 20) + " MiB of its " + (scanBudget.budgetBytes() >> 20)
+            + " MiB scan memory) after waiting " + scanQueueTimeout.toMillis() + " ms; retry later or read"
+            + " from another replica")
+        .toRuntimeException();
   }
 
   private static void setCounts(Span span, long rows, long batches, long bytes) {
@@ -269,7 +308,8 @@ final class DataProducer extends NoOpFlightProducer {
       log.info("stored upload {}: {} rows in {} batches", name, written.rows(), written.batches());
       afterUpload.run();
       ackStream.onCompleted();
-    } catch (Exception e) {
+    } catch (Exception | OutOfMemoryError e) {
+      // An OutOfMemoryError here is direct memory running out for this upload, not the heap's end.
       ackStream.onError(failed(span, e, "cannot store the upload on server " + serverId.get()));
     } finally {
       if (slot) {
@@ -281,13 +321,20 @@ final class DataProducer extends NoOpFlightProducer {
 
   /**
    * Records a failure on the span and turns it into a Flight error: Flight errors pass as they are,
-   * anything else is the server's own trouble and becomes UNAVAILABLE (DoGet: the client may fail
-   * over to another replica) or INTERNAL, described by {@code context}.
+   * running out of memory is RESOURCE_EXHAUSTED (a retry may find room), anything else is the
+   * server's own trouble and becomes UNAVAILABLE (DoGet: the client may fail over to another
+   * replica) or INTERNAL, described by {@code context}.
    */
-  private static FlightRuntimeException failed(Span span, Exception e, String context) {
+  private static FlightRuntimeException failed(Span span, Throwable e, String context) {
     FlightRuntimeException flight;
     if (e instanceof FlightRuntimeException f) {
       flight = f;
+    } else if (outOfMemory(e)) {
+      flight = CallStatus.RESOURCE_EXHAUSTED
+          .withDescription((context == null ? "" : context + ": ") + "the server is out of memory for it; retry later")
+          .withCause(e)
+          .toRuntimeException();
+      log.warn("{}", flight.status().description(), e);
     } else {
       String message = e.getMessage() == null ? e.getClass().getSimpleName()
           : e.getMessage().lines().findFirst().orElse("");
@@ -299,5 +346,14 @@ final class DataProducer extends NoOpFlightProducer {
     }
     Spans.recordFailure(span, flight);
     return flight;
+  }
+
+  private static boolean outOfMemory(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof OutOfMemoryException || t instanceof OutOfMemoryError) {
+        return true;
+      }
+    }
+    return false;
   }
 }

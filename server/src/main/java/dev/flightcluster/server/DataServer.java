@@ -60,6 +60,9 @@ public final class DataServer implements AutoCloseable {
   private final Duration heartbeatInterval;
   private final int batchRows;
   private final int maxStreams;
+  private final int maxMessageBytes;
+  private final long scanMemoryBytes;
+  private final Duration scanQueueTimeout;
 
   private BufferAllocator serverAllocator;
   private ExecutorService grpcExecutor;
@@ -85,6 +88,9 @@ public final class DataServer implements AutoCloseable {
     this.heartbeatInterval = builder.heartbeatInterval;
     this.batchRows = builder.batchRows;
     this.maxStreams = builder.maxConcurrentStreams;
+    this.maxMessageBytes = builder.maxMessageBytes;
+    this.scanMemoryBytes = builder.scanMemoryBytes;
+    this.scanQueueTimeout = builder.scanQueueTimeout;
   }
 
   /**
@@ -128,10 +134,11 @@ public final class DataServer implements AutoCloseable {
       int maxUploads = Math.max(1, grpcThreads / 2);
       producer =
           new DataProducer(store, serverAllocator, () -> serverId, () -> advertised, batchRows,
-              streamExecutor, maxUploads, this::afterUpload);
+              streamExecutor, new ScanBudget(scanMemoryBytes), scanQueueTimeout, maxUploads, this::afterUpload);
       flightServer =
           telemetry
               .instrument(FlightServer.builder(serverAllocator, bind, producer))
+              .maxInboundMessageSize(maxMessageBytes)
               .executor(grpcExecutor)
               .build();
       flightServer.start();
@@ -277,6 +284,9 @@ public final class DataServer implements AutoCloseable {
   }
 
   /** Builds a {@link DataServer}. {@link #location} and {@link #dataDir} are required. */
+  /** gRPC's own default is 4 MiB, too small for record batches; Flight's is 2 GiB, too large to buffer. */
+  static final int DEFAULT_MAX_MESSAGE_BYTES = 256 << 20;
+
   public static final class Builder {
     private final BufferAllocator allocator;
     private final FlightTelemetry telemetry;
@@ -288,6 +298,9 @@ public final class DataServer implements AutoCloseable {
     private Duration heartbeatInterval = Duration.ofSeconds(2);
     private int batchRows = 65_536;
     private int maxConcurrentStreams = 64;
+    private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+    private long scanMemoryBytes = 1L << 30;
+    private Duration scanQueueTimeout = Duration.ofSeconds(60);
 
     private Builder(BufferAllocator allocator, FlightTelemetry telemetry) {
       this.allocator = allocator;
@@ -352,6 +365,41 @@ public final class DataServer implements AutoCloseable {
         throw new IllegalArgumentException("maxConcurrentStreams must be positive: " + maxConcurrentStreams);
       }
       this.maxConcurrentStreams = maxConcurrentStreams;
+      return this;
+    }
+
+    /**
+     * The largest message a client may send, a DoPut record batch say; a larger one is refused with
+     * RESOURCE_EXHAUSTED before any of it is buffered. Default 256 MiB.
+     */
+    public Builder maxMessageBytes(int maxMessageBytes) {
+      if (maxMessageBytes < 1024) {
+        throw new IllegalArgumentException("maxMessageBytes must be at least 1024: " + maxMessageBytes);
+      }
+      this.maxMessageBytes = maxMessageBytes;
+      return this;
+    }
+
+    /**
+     * The native memory all DoGet scans may hold at once; default 1 GiB. Each stream reserves what
+     * its scan may hold (about its Parquet bytes, see docs/decisions.md D13) before it starts, and
+     * waits while the budget is taken. At least 1 MiB.
+     */
+    public Builder scanMemoryBytes(long scanMemoryBytes) {
+      if (scanMemoryBytes < (1L << 20)) {
+        throw new IllegalArgumentException("scanMemoryBytes must be at least 1 MiB: " + scanMemoryBytes);
+      }
+      this.scanMemoryBytes = scanMemoryBytes;
+      return this;
+    }
+
+    /** How long a DoGet waits for scan memory before RESOURCE_EXHAUSTED; default 60 s. */
+    public Builder scanQueueTimeout(Duration scanQueueTimeout) {
+      requireNonNull(scanQueueTimeout, "scanQueueTimeout is null");
+      if (scanQueueTimeout.isNegative()) {
+        throw new IllegalArgumentException("scanQueueTimeout must not be negative: " + scanQueueTimeout);
+      }
+      this.scanQueueTimeout = scanQueueTimeout;
       return this;
     }
 

@@ -347,6 +347,33 @@ class DataServerTest {
   }
 
   @Test
+  void aDoPutBatchLargerThanTheMessageLimitIsResourceExhaustedAndLeavesNothing() throws Exception {
+    server =
+        DataServer.builder(serverAllocator, telemetry.flightTelemetry())
+            .location(Location.forGrpcInsecure("127.0.0.1", 0))
+            .dataDir(dataDir)
+            .maxMessageBytes(64 << 10)
+            .build()
+            .start();
+    client = clientTelemetry.flightTelemetry().connect(clientAllocator, server.advertisedLocation());
+    FlightClient flight = client.flightClient();
+
+    assertThatThrownBy(() -> put(flight, "huge.parquet", 2, 20_000))
+        .isInstanceOfSatisfying(FlightRuntimeException.class, e -> {
+          assertThat(e.status().code()).isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED);
+          assertThat(e.status().description()).contains("exceeds maximum size");
+        });
+
+    await().untilAsserted(() -> assertThat(serverAllocator.getAllocatedMemory()).isZero());
+    assertThat(dataDir.resolve("huge.parquet")).doesNotExist();
+    await().untilAsserted(() -> assertThat(dataDir.resolve(DatasetStore.STAGING_DIR)).isEmptyDirectory());
+    // The server keeps serving: batches under the limit are stored and read back.
+    put(flight, "small.parquet", 2, 100);
+    assertThat(readAll(flight, "small.parquet", new ArrayList<>()))
+        .containsExactlyElementsOf(TestData.expected(0, 200));
+  }
+
+  @Test
   void aConcurrentUploadOfTheSameNameIsAlreadyExists() throws Exception {
     FlightClient flight = start(1000);
     try (VectorSchemaRoot root = VectorSchemaRoot.create(TestData.SCHEMA, clientAllocator)) {
@@ -461,6 +488,39 @@ class DataServerTest {
     assertThat(colors).containsExactly(
         "red", "green", "red", "blue", "blue", "green", "violet", null, "indigo");
     assertThat(ids).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+  }
+
+  @Test
+  void aDoGetThatFindsTheScanMemoryTakenWaitsThenIsResourceExhausted() throws Exception {
+    TestData.write(dataDir.resolve("big.parquet"), 0, 200_000);
+    server =
+        DataServer.builder(serverAllocator, telemetry.flightTelemetry())
+            .location(Location.forGrpcInsecure("127.0.0.1", 0))
+            .dataDir(dataDir)
+            .batchRows(100)
+            .scanMemoryBytes(1L << 20) // less than one scan of big.parquet wants: one stream at a time
+            .scanQueueTimeout(Duration.ofMillis(200))
+            .build()
+            .start();
+    client = clientTelemetry.flightTelemetry().connect(clientAllocator, server.advertisedLocation());
+    FlightClient flight = client.flightClient();
+    Ticket ticket = new Ticket("big.parquet".getBytes(StandardCharsets.UTF_8));
+
+    try (FlightStream first = flight.getStream(ticket)) {
+      assertThat(first.next()).isTrue();
+      assertThatThrownBy(() -> readAll(flight, "big.parquet", new ArrayList<>()))
+          .isInstanceOfSatisfying(FlightRuntimeException.class, e -> {
+            assertThat(e.status().code()).isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED);
+            assertThat(e.status().description()).contains("scan memory").contains("another replica");
+          });
+      first.cancel("enough", null);
+    }
+
+    // The first scan returned its share: the next stream gets it.
+    await().untilAsserted(() -> assertThat(readAll(flight, "big.parquet", new ArrayList<>())).hasSize(200_000));
+    assertThat(serverSpans("DoGet"))
+        .anySatisfy(span -> assertThat(span.getAttributes().get(FlightAttributes.SCAN_MEMORY_RESERVED))
+            .isEqualTo(1L << 20));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.flightcluster.cli.server;
 
+import dev.flightcluster.cli.DataSizeConverter;
 import dev.flightcluster.cli.DurationConverter;
 import dev.flightcluster.cli.UntilStopped;
 import dev.flightcluster.cli.health.ServingHealth;
@@ -105,6 +106,33 @@ public final class ServerCommand implements Callable<Integer> {
       description = "Rows per record batch streamed to clients (env FLIGHT_BATCH_ROWS).")
   int batchRows;
 
+  @Option(
+      names = "--scan-memory",
+      defaultValue = "${env:FLIGHT_SCAN_MEMORY:-1GiB}",
+      converter = DataSizeConverter.class,
+      paramLabel = "SIZE",
+      description = "Native memory all DoGet scans may hold at once; a stream waits for its share, about its"
+          + " Parquet bytes (env FLIGHT_SCAN_MEMORY).")
+  long scanMemory;
+
+  @Option(
+      names = "--scan-queue-timeout",
+      defaultValue = "${env:FLIGHT_SCAN_QUEUE_TIMEOUT:-60s}",
+      converter = DurationConverter.class,
+      paramLabel = "DURATION",
+      description = "How long a DoGet waits for scan memory before RESOURCE_EXHAUSTED"
+          + " (env FLIGHT_SCAN_QUEUE_TIMEOUT).")
+  Duration scanQueueTimeout;
+
+  @Option(
+      names = "--max-message-size",
+      defaultValue = "${env:FLIGHT_MAX_MESSAGE_SIZE:-256MiB}",
+      converter = DataSizeConverter.class,
+      paramLabel = "SIZE",
+      description = "Largest message a client may send, a DoPut batch say; larger ones get RESOURCE_EXHAUSTED"
+          + " (env FLIGHT_MAX_MESSAGE_SIZE).")
+  long maxMessageSize;
+
   @Override
   public Integer call() throws Exception {
     if (port < 1 || port > 65_535) {
@@ -114,6 +142,13 @@ public final class ServerCommand implements Callable<Integer> {
     }
     if (batchRows < 1) {
       throw new ParameterException(spec.commandLine(), "--batch-rows must be positive, not " + batchRows);
+    }
+    if (scanMemory < (1L << 20)) {
+      throw new ParameterException(spec.commandLine(), "--scan-memory must be at least 1MiB, not " + scanMemory + " bytes");
+    }
+    if (maxMessageSize < 1024 || maxMessageSize > Integer.MAX_VALUE) {
+      throw new ParameterException(
+          spec.commandLine(), "--max-message-size must be 1KiB..2GiB, not " + maxMessageSize + " bytes");
     }
     if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
       throw new ParameterException(spec.commandLine(), "--data-dir " + dataDir + " is not a directory");
@@ -147,6 +182,9 @@ public final class ServerCommand implements Callable<Integer> {
                   .coordinator(coordinatorLocation)
                   .heartbeatInterval(heartbeatInterval)
                   .batchRows(batchRows)
+                  .scanMemoryBytes(scanMemory)
+                  .scanQueueTimeout(scanQueueTimeout)
+                  .maxMessageBytes((int) maxMessageSize)
                   .build()
                   .start());
       resources.register(health);

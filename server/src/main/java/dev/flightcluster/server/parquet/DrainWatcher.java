@@ -8,8 +8,9 @@ import org.apache.arrow.memory.AllocationListener;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
- * Lets a thread wait until an allocator holds no more memory: the native writer releases exported
- * buffers from its own threads, shortly after the write call has returned.
+ * Lets a thread wait until an allocator holds at most so many bytes: the native writer releases
+ * exported buffers from its own threads, as it encodes them and shortly after the write call has
+ * returned.
  */
 final class DrainWatcher implements AllocationListener {
   private final ReentrantLock lock = new ReentrantLock();
@@ -31,10 +32,19 @@ final class DrainWatcher implements AllocationListener {
    * @return true when it is empty
    */
   boolean awaitEmpty(BufferAllocator allocator, Duration limit) throws InterruptedException {
+    return awaitAtMost(allocator, 0, limit);
+  }
+
+  /**
+   * Waits until {@code allocator} holds at most {@code bytes}, at most {@code limit}.
+   *
+   * @return true when it holds at most {@code bytes}
+   */
+  boolean awaitAtMost(BufferAllocator allocator, long bytes, Duration limit) throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     lock.lock();
     try {
-      while (allocator.getAllocatedMemory() > 0) {
+      while (allocator.getAllocatedMemory() > bytes) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;

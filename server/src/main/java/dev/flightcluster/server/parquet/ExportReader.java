@@ -3,6 +3,8 @@ package dev.flightcluster.server.parquet;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
@@ -25,20 +27,41 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * With every exported buffer accounted to one private allocator, {@link ParquetFiles} can wait until
  * that allocator is empty, so no buffer outlives the write and callers can close their allocators.
  *
+ * <p>It is also the writer's backpressure. arrow-dataset's writer pulls batches as fast as the
+ * reader hands them out and queues what it has not yet encoded (up to 64M rows by default, not
+ * settable from Java), so a fast upload used to sit in memory whole: 540 MB for a 460 MB upload, and
+ * four at once exhausted the server's direct memory. Before taking the next batch this reader waits
+ * until the batches the writer still holds are under {@code inFlightBytes}; the wait reaches the
+ * client through gRPC flow control.
+ *
  * <p>Dictionaries are decoded because Parquet written through arrow-dataset stores no Arrow schema,
  * so a dictionary type would not survive the round trip anyway, and because a source such as a
  * Flight stream may replace a dictionary between batches. Closing this reader never closes the
  * source: its owner does.
  */
 final class ExportReader extends ArrowReader {
+  /** How long one batch may wait for the writer before it is handed over anyway. */
+  private static final Duration WAIT_LIMIT = Duration.ofSeconds(30);
+
   private final ArrowReader source;
+  private final DrainWatcher watcher;
+  private final long inFlightBytes;
   private volatile long rows;
   private volatile long batches;
   private volatile long bytes;
 
-  ExportReader(BufferAllocator allocator, ArrowReader source) {
+  /**
+   * @param allocator receives every batch handed to the writer; {@code watcher} must listen to it
+   * @param inFlightBytes how much the writer may hold before the next batch waits
+   */
+  ExportReader(BufferAllocator allocator, ArrowReader source, DrainWatcher watcher, long inFlightBytes) {
     super(allocator);
     this.source = requireNonNull(source, "source is null");
+    this.watcher = requireNonNull(watcher, "watcher is null");
+    if (inFlightBytes < 0) {
+      throw new IllegalArgumentException("inFlightBytes must not be negative: " + inFlightBytes);
+    }
+    this.inFlightBytes = inFlightBytes;
   }
 
   @Override
@@ -70,6 +93,7 @@ final class ExportReader extends ArrowReader {
   @Override
   public boolean loadNextBatch() throws IOException {
     VectorSchemaRoot target = getVectorSchemaRoot();
+    awaitWriter();
     if (!source.loadNextBatch()) {
       return false;
     }
@@ -94,6 +118,17 @@ final class ExportReader extends ArrowReader {
       bytes += vector.getBufferSize();
     }
     return true;
+  }
+
+  private void awaitWriter() throws IOException {
+    try {
+      // Not a deadlock risk: the writer encodes and releases what it holds without waiting for more.
+      // The limit only keeps a stuck writer from stalling the upload for ever.
+      watcher.awaitAtMost(allocator, inFlightBytes, WAIT_LIMIT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while the Parquet writer caught up");
+    }
   }
 
   long rows() {

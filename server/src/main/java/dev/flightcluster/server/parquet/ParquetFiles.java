@@ -41,6 +41,12 @@ public final class ParquetFiles {
   /** How long to wait for the native writer to release the batches it was given. */
   private static final Duration DRAIN_LIMIT = Duration.ofSeconds(30);
 
+  /**
+   * How much of an upload the native writer may hold unencoded before the reader waits: a few
+   * batches, enough to keep it busy, instead of whatever the client managed to send.
+   */
+  static final long WRITER_IN_FLIGHT_BYTES = 32L << 20;
+
   /** The native writer's file name pattern; {i} counts files, and it writes exactly one here. */
   private static final String WRITER_TEMPLATE = "data-{i}.parquet";
 
@@ -107,7 +113,7 @@ public final class ParquetFiles {
     try {
       // The C stream export closes the reader when the native side releases it, maybe later and
       // from another thread, so this method never closes it itself.
-      ExportReader export = new ExportReader(writeAllocator, reader);
+      ExportReader export = new ExportReader(writeAllocator, reader, drain, WRITER_IN_FLIGHT_BYTES);
       try {
         DatasetFileWriter.write(
             writeAllocator, export, FileFormat.PARQUET, dir.toUri().toString(), new String[0], 1,

@@ -8,10 +8,12 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.flightcluster.testing.GeneratedReader;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
@@ -43,6 +45,35 @@ class ParquetFilesTest {
       try (var entries = Files.list(dir)) {
         assertThat(entries).containsExactly(target);
       }
+    }
+  }
+
+  @Test
+  void theWriterHoldsAtMostItsInFlightLimitOfAFastSource() throws Exception {
+    Schema schema = new Schema(List.of(
+        Field.nullable("x", new ArrowType.Int(64, true)), Field.nullable("s", ArrowType.Utf8.INSTANCE)));
+    int batchRows = 65_536;
+    try (BufferAllocator root = new RootAllocator();
+        BufferAllocator writeSide = root.newChildAllocator("write", 0, Long.MAX_VALUE);
+        BufferAllocator sourceSide = root.newChildAllocator("source", 0, Long.MAX_VALUE);
+        GeneratedReader source = new GeneratedReader(sourceSide, schema, 6_000_000, batchRows, (batch, first, count) -> {
+          BigIntVector x = (BigIntVector) batch.getVector(0);
+          VarCharVector s = (VarCharVector) batch.getVector(1);
+          x.allocateNew(count);
+          s.allocateNew(count * 24L, count);
+          for (int i = 0; i < count; i++) {
+            x.set(i, first + i);
+            s.setSafe(i, ("row-" + (first + i) + "-" + (first + i) * 7919).getBytes(StandardCharsets.UTF_8));
+          }
+          batch.setRowCount(count);
+        })) {
+      ParquetFiles.Written written = ParquetFiles.write(writeSide, source, dir.resolve("big.parquet"));
+
+      assertThat(written.rows()).isEqualTo(6_000_000);
+      // Without backpressure the writer queues what a fast source hands it: here ~250 MB.
+      long oneBatch = written.bytes() / written.batches() + (1 << 20);
+      assertThat(writeSide.getPeakMemoryAllocation()).isLessThanOrEqualTo(ParquetFiles.WRITER_IN_FLIGHT_BYTES + oneBatch);
+      assertThat(writeSide.getAllocatedMemory()).isZero();
     }
   }
 
