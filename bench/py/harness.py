@@ -109,6 +109,7 @@ class Harness:
         self.quiet_load = QUIET_LOAD
         self.latency: dict[str, dict] = {}
         self.memory: list[dict] = []
+        self.coordinator: dict | None = None
         self.cluster_java_opts = CLUSTER_JAVA_OPTS
 
     # ---------------------------------------------------------------- data
@@ -388,6 +389,24 @@ class Harness:
         self.measure_memory(traced)
         sink.stop()
 
+    def measure_coordinator(self) -> None:
+        """B3: the coordinator in process with simulated data servers (`CoordinatorBench`):
+        GetFlightInfo closed and open loop, ListFlights, for S servers x D datasets."""
+        print("B3 coordinator ...", flush=True)
+        output = self.logs / "B3.json"
+        args = ["--output", output]
+        if self.mode.name != "full":  # proves the plumbing: 4 small configurations, ~25 s
+            args += ["--servers", "1,10", "--datasets", "1,100", "--rates", "250,1000",
+                     "--rate-seconds", 1, "--closed-seconds", 1, "--warmup-seconds", 1,
+                     "--list-calls", 3, "--list-seconds", 1, "--quiet-wait-seconds", 1]
+        argv = self._java("coordinator.CoordinatorBench", *args, heap="2g")
+        self._note_command("B3 coordinator", argv)
+        self.wait_for_quiet(None)
+        run_client(argv, self.logs / "B3.log", timeout=3600 if self.mode.name == "full" else 600)
+        self.coordinator = json.loads(output.read_text(encoding="utf-8"))
+        print(f"    {len(self.coordinator['configs'])} configurations in "
+              f"{self.coordinator['total_seconds']:,.0f} s", flush=True)
+
     def _otel_env(self, endpoint: str) -> dict:
         return {**os.environ, "OTEL_SDK_DISABLED": "false", "OTEL_TRACES_EXPORTER": "otlp",
                 "OTEL_METRICS_EXPORTER": "none", "OTEL_LOGS_EXPORTER": "none",
@@ -555,6 +574,7 @@ def main() -> None:
         harness.measure_local_read()
         if not args.no_cluster:
             harness.measure_cluster()
+            harness.measure_coordinator()
     except Exception as e:  # report what was measured, then fail
         failure = e
         harness.skipped.append(f"the run FAILED here, what follows was not measured: {e}"[:600])

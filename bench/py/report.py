@@ -24,13 +24,9 @@ REFERENCES = {
     "pyarrow peer": "pyarrow-parquet",
 }
 
-NOT_MEASURED = {
-    "B3 coordinator latency": (
-        "GetFlightInfo / ListFlights latency (p50, p99, max) at the coordinator with 1, 10 and "
-        "100 simulated data servers registered (say_hello + heartbeat with synthetic listings). "
-        "Plug-in: start the coordinator with `procs.ManagedProcess` (as `Harness.measure_cluster` "
-        "does), register simulated servers, time calls from a bounded loop."),
-}
+# Sections a run may not have measured, with what they would show.
+NOT_MEASURED: dict[str, str] = {}
+
 
 
 def _median_min_max(values: list[float]) -> tuple[float, float, float]:
@@ -219,7 +215,13 @@ def _cluster_sections(harness) -> list[str]:
             "(`/proc/<pid>/clear_refs` 5) before each scenario; native memory from "
             "`jcmd VM.native_memory summary` right after (committed now / peak). Arrow's buffers "
             "are allocated outside NMT's Java heap category (Other / Unsafe) and arrow-dataset's "
-            "C++ pool is outside NMT altogether: RSS is the figure that counts. Target < 512 MiB.",
+            "C++ pool is outside NMT altogether: RSS is the figure that counts. Target < 512 MiB. "
+            "The server runs with its default scan memory budget (`--scan-memory` 1 GiB), so the 8 "
+            "clients queue for it (`FLIGHT_SCAN_QUEUE_TIMEOUT=600s`) instead of scanning at once. Why "
+            "the target is missed: arrow-dataset's Parquet reader keeps every column chunk it has read "
+            "until the file ends (apache/arrow#39808) and Arrow Java 18.3 cannot turn that off, so one "
+            f"scan holds about the Parquet file's {getattr(harness, 'memory_meta', harness.meta).get('parquet_bytes', 0) / 1e6:,.0f} MB "
+            "plus decoded batches (docs/decisions.md D13, bench/NOTES.md optimisation 5).",
             "", "| scenario | seconds | VmHWM | VmRSS after | NMT total committed | NMT Other committed (peak) | target | other load |",
             "|---|---:|---:|---:|---:|---:|---|---:|"]
     for r in harness.memory:
@@ -235,6 +237,43 @@ def _cluster_sections(harness) -> list[str]:
                    f"{r['rss'] / 2**20:,.0f} MiB | {total} | {other} | {verdict} | "
                    f"{r['other_load']:.0%} |")
     out.append("")
+    return out
+
+
+def _p50_p99(latency: dict) -> str:
+    return f"{latency['p50']:,.0f} / {latency['p99']:,.0f}"
+
+
+def _coordinator_section(harness) -> list[str]:
+    b3 = getattr(harness, "coordinator", None)
+    if not b3:
+        return []
+    target_rate = 1000
+    out = ["## B3 coordinator latency", "",
+           "The coordinator in process (`dev.flightcluster.bench.coordinator.CoordinatorBench`, traced "
+           "with the SDK) with S simulated data servers that speak only the registration protocol, "
+           "holding D datasets between them. GetFlightInfo: closed loop with 1 thread, then open loop "
+           f"at fixed rates; *held* = the largest rate whose p99 stayed under "
+           f"{b3['options']['held_p99_ms']:g} ms. Targets at D = 10,000: GetFlightInfo p99 <= 2 ms at "
+           f"{target_rate:,} req/s, ListFlights <= 100 ms. Latencies in microseconds.", "",
+           "| S | D | GetFlightInfo p50 / p99 (1 thread) | p99 at 1,000 req/s | most req/s held "
+           "| ListFlights p50 / p99 | other cores |",
+           "|---:|---:|---:|---:|---:|---:|---:|"]
+    for c in b3["configs"]:
+        gfi = c.get("get_flight_info", {})
+        closed = next((r for r in gfi.get("closed_loop", []) if r["threads"] == 1), None)
+        at_target = [r for r in gfi.get("open_loop", []) if r["rate_rps"] == target_rate]
+        held = gfi.get("max_rate_held_rps")
+        lf = c.get("list_flights", {}).get("latency_us")
+        cells = [f"{c['servers']}", f"{c['datasets']:,}",
+                 _p50_p99(closed["latency_us"]) if closed else "-",
+                 f"{at_target[-1]['latency_us']['p99']:,.0f}" if at_target else "-",
+                 f"{held:,.0f}" if held else "none",
+                 _p50_p99(lf) if lf else "-",
+                 f"{c.get('load', {}).get('other_cores', 0):.2f}"]
+        out.append("| " + " | ".join(cells) + " |")
+    out += ["", "ListFlights sends one gRPC message per dataset; at 10,000 datasets its time is "
+            "Flight Java's per-message hand-offs, not the coordinator (docs/decisions.md D14).", ""]
     return out
 
 
@@ -318,6 +357,7 @@ def write(harness, started: datetime.datetime, elapsed: float) -> None:
     out += _cluster_sections(harness)
     if harness.skipped:
         out += ["## Not measured in this run", "", *[f"- {s}" for s in harness.skipped], ""]
+    out += _coordinator_section(harness)
     for title, plan in NOT_MEASURED.items():
         out += [f"## {title}", "", "**Not measured yet.** " + plan, ""]
     out += [

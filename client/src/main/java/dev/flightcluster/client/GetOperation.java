@@ -114,7 +114,10 @@ final class GetOperation {
       } catch (FlightRuntimeException e) {
         // Once the consumer has seen a batch, reading the endpoint again elsewhere would hand it
         // those rows twice: only a failure before that is safe to retry.
-        if (e.status().code() != FlightStatusCode.UNAVAILABLE || attempt.consumerCalled) {
+        // RESOURCE_EXHAUSTED: that server is busy (out of scan memory, say); another holder may not be.
+        FlightStatusCode code = e.status().code();
+        if ((code != FlightStatusCode.UNAVAILABLE && code != FlightStatusCode.RESOURCE_EXHAUSTED)
+            || attempt.consumerCalled) {
           throw e;
         }
         failures.add(location.getUri() + " (" + Failures.describe(e) + ")");
@@ -122,7 +125,7 @@ final class GetOperation {
         if (i + 1 < locations.size()) {
           Location next = locations.get(i + 1);
           log.warn(
-              "Location {} of '{}' is unavailable ({}); trying {}",
+              "Location {} of '{}' cannot serve it ({}); trying {}",
               location.getUri(),
               dataset,
               Failures.describe(e),
@@ -136,16 +139,17 @@ final class GetOperation {
         }
       }
     }
-    FlightRuntimeException unavailable =
-        CallStatus.UNAVAILABLE
+    boolean allBusy = causes.stream().allMatch(c -> c.status().code() == FlightStatusCode.RESOURCE_EXHAUSTED);
+    String where = "could not read '" + dataset + "' (endpoint " + (index + 1) + " of " + info.getEndpoints().size() + "): ";
+    FlightRuntimeException failure = allBusy
+        ? CallStatus.RESOURCE_EXHAUSTED
+            .withDescription(where + "every location is busy: " + String.join("; ", failures) + ". Retry later.")
+            .withCause(causes.get(causes.size() - 1))
+            .toRuntimeException()
+        : CallStatus.UNAVAILABLE
             .withDescription(
-                "could not read '"
-                    + dataset
-                    + "' (endpoint "
-                    + (index + 1)
-                    + " of "
-                    + info.getEndpoints().size()
-                    + "): every location is unavailable: "
+                where
+                    + "every location is unavailable: "
                     + String.join("; ", failures)
                     + ". Check that a data server holding '"
                     + dataset
@@ -154,9 +158,9 @@ final class GetOperation {
             .withCause(causes.get(causes.size() - 1))
             .toRuntimeException();
     for (int i = 0; i < causes.size() - 1; i++) {
-      unavailable.addSuppressed(causes.get(i));
+      failure.addSuppressed(causes.get(i));
     }
-    throw unavailable;
+    throw failure;
   }
 
   /**

@@ -45,7 +45,9 @@ final class FakeDataServer implements AutoCloseable {
     /** After the batches, fails UNAVAILABLE, as a server that is shutting down does. */
     FAIL,
     /** Never: streams until the client cancels. */
-    ENDLESS
+    ENDLESS,
+    /** Refuses the stream before any batch with RESOURCE_EXHAUSTED, as a server out of scan memory does. */
+    BUSY
   }
 
   private record Served(int batches, int rowsPerBatch, Ending ending) {}
@@ -170,6 +172,13 @@ final class FakeDataServer implements AutoCloseable {
         listener.error(
             CallStatus.NOT_FOUND
                 .withDescription("dataset '" + name + "' is not on " + serverId)
+                .toRuntimeException());
+        return;
+      }
+      if (served.ending() == Ending.BUSY) {
+        listener.error(
+            CallStatus.RESOURCE_EXHAUSTED
+                .withDescription(serverId + " has no room for another scan; read from another replica")
                 .toRuntimeException());
         return;
       }

@@ -147,6 +147,43 @@ class GetTest {
   }
 
   @Test
+  void aBusyReplicaIsSkippedForTheNextLocation() {
+    cluster.serverA.serve("sales.parquet", 0, 10, FakeDataServer.Ending.BUSY);
+    cluster.serverB.serve("sales.parquet", 3, 10);
+    CollectingConsumer consumer = CollectingConsumer.all();
+
+    GetResult result =
+        cluster.client.get(
+            infoWithLocations("sales.parquet", 30, cluster.serverA.location(), cluster.serverB.location()),
+            consumer);
+
+    assertThat(consumer.rows).isEqualTo(TestData.expectedRows(0, 30));
+    assertThat(result.locationsUsed()).containsExactly(cluster.serverB.location());
+  }
+
+  @Test
+  void everyLocationBusyIsResourceExhausted() {
+    cluster.serverA.serve("sales.parquet", 0, 10, FakeDataServer.Ending.BUSY);
+    cluster.serverB.serve("sales.parquet", 0, 10, FakeDataServer.Ending.BUSY);
+
+    assertThatThrownBy(
+            () ->
+                cluster.client.get(
+                    infoWithLocations(
+                        "sales.parquet", 30, cluster.serverA.location(), cluster.serverB.location()),
+                    CollectingConsumer.all()))
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> {
+              assertThat(e.status().code()).isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED);
+              assertThat(e.status().description())
+                  .contains("every location is busy")
+                  .contains(cluster.serverA.location().getUri().toString())
+                  .contains(cluster.serverB.location().getUri().toString());
+            });
+  }
+
+  @Test
   void failureAfterTheFirstBatchIsNotRetriedElsewhere() {
     cluster.serverA.serve("flaky.parquet", 1, 10, FakeDataServer.Ending.FAIL);
     cluster.serverB.serve("flaky.parquet", 3, 10);
