@@ -49,7 +49,7 @@ class MainTest {
     assertThat(run("coordinator", "--lease", "soon").err()).contains("e.g. 500ms, 2s");
     assertThat(run("coordinator", "--port", "70000").exitCode()).isEqualTo(2);
 
-    assertThat(run("server", "--port", "0").err()).contains("--port must be 1..65535");
+    assertThat(run("server", "--port", "-1").err()).contains("--port must be 0..65535");
     assertThat(run("server", "--batch-rows", "0").exitCode()).isEqualTo(2);
     assertThat(run("server", "--coordinator", "localhost:8888").err()).contains("--coordinator");
     assertThat(run("server", "--advertise", "http://x:1").err()).contains("--advertise");

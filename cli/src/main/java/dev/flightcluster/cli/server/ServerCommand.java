@@ -55,7 +55,7 @@ public final class ServerCommand implements Callable<Integer> {
       names = "--port",
       defaultValue = "${env:FLIGHT_PORT:-8889}",
       paramLabel = "PORT",
-      description = "Port to listen on (env FLIGHT_PORT).")
+      description = "Port to listen on; 0 picks a free port (env FLIGHT_PORT).")
   int port;
 
   @Option(
@@ -135,10 +135,8 @@ public final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (port < 1 || port > 65_535) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "--port must be 1..65535, not " + port + " (the advertised location needs the real port)");
+    if (port < 0 || port > 65_535) {
+      throw new ParameterException(spec.commandLine(), "--port must be 0..65535 (0: any free port), not " + port);
     }
     if (batchRows < 1) {
       throw new ParameterException(spec.commandLine(), "--batch-rows must be positive, not " + batchRows);
@@ -161,9 +159,11 @@ public final class ServerCommand implements Callable<Integer> {
     } catch (FlightRuntimeException e) {
       throw new ParameterException(spec.commandLine(), "--advertise: " + e.status().description());
     }
+    // With --port 0 the default id and an advertised port of 0 are settled by the server once it
+    // has bound: the port it got.
     String id =
         serverId == null || serverId.isBlank()
-            ? ServerAddresses.defaultServerId(port, System.getenv("HOSTNAME"))
+            ? (port == 0 ? null : ServerAddresses.defaultServerId(port, System.getenv("HOSTNAME")))
             : serverId.strip();
     Files.createDirectories(dataDir);
 
@@ -191,13 +191,13 @@ public final class ServerCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
           "server %s serving %s on port %d, advertised as %s, coordinator %s%n",
-          id,
+          server.serverId(),
           dataDir.toAbsolutePath().normalize(),
           server.port(),
-          advertised.getUri(),
+          server.advertisedLocation().getUri(),
           coordinatorLocation == null ? "none (standalone)" : coordinatorLocation.getUri());
       out.flush();
-      log.info("server {} started", id);
+      log.info("server {} started", server.serverId());
     } catch (Exception | Error e) {
       resources.closeAll();
       throw e;
