@@ -40,12 +40,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * source: its owner does.
  */
 final class ExportReader extends ArrowReader {
-  /** How long one batch may wait for the writer before it is handed over anyway. */
-  private static final Duration WAIT_LIMIT = Duration.ofSeconds(30);
-
   private final ArrowReader source;
   private final DrainWatcher watcher;
   private final long inFlightBytes;
+  private final Duration waitLimit;
   private volatile long rows;
   private volatile long batches;
   private volatile long bytes;
@@ -53,8 +51,11 @@ final class ExportReader extends ArrowReader {
   /**
    * @param allocator receives every batch handed to the writer; {@code watcher} must listen to it
    * @param inFlightBytes how much the writer may hold before the next batch waits
+   * @param waitLimit how long one batch may wait for the writer before it is handed over anyway, so
+   *     a stuck writer cannot stall an upload for ever
    */
-  ExportReader(BufferAllocator allocator, ArrowReader source, DrainWatcher watcher, long inFlightBytes) {
+  ExportReader(
+      BufferAllocator allocator, ArrowReader source, DrainWatcher watcher, long inFlightBytes, Duration waitLimit) {
     super(allocator);
     this.source = requireNonNull(source, "source is null");
     this.watcher = requireNonNull(watcher, "watcher is null");
@@ -62,6 +63,7 @@ final class ExportReader extends ArrowReader {
       throw new IllegalArgumentException("inFlightBytes must not be negative: " + inFlightBytes);
     }
     this.inFlightBytes = inFlightBytes;
+    this.waitLimit = requireNonNull(waitLimit, "waitLimit is null");
   }
 
   @Override
@@ -93,6 +95,12 @@ final class ExportReader extends ArrowReader {
   @Override
   public boolean loadNextBatch() throws IOException {
     VectorSchemaRoot target = getVectorSchemaRoot();
+    // The C stream has exported the previous batch, which holds references of its own: dropping ours
+    // leaves in the allocator only what the writer holds, or a batch larger than inFlightBytes would
+    // wait for itself.
+    for (FieldVector vector : target.getFieldVectors()) {
+      vector.clear();
+    }
     awaitWriter();
     if (!source.loadNextBatch()) {
       return false;
@@ -123,8 +131,7 @@ final class ExportReader extends ArrowReader {
   private void awaitWriter() throws IOException {
     try {
       // Not a deadlock risk: the writer encodes and releases what it holds without waiting for more.
-      // The limit only keeps a stuck writer from stalling the upload for ever.
-      watcher.awaitAtMost(allocator, inFlightBytes, WAIT_LIMIT);
+      watcher.awaitAtMost(allocator, inFlightBytes, waitLimit);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while the Parquet writer caught up");

@@ -113,7 +113,7 @@ public final class ParquetFiles {
     try {
       // The C stream export closes the reader when the native side releases it, maybe later and
       // from another thread, so this method never closes it itself.
-      ExportReader export = new ExportReader(writeAllocator, reader, drain, WRITER_IN_FLIGHT_BYTES);
+      ExportReader export = new ExportReader(writeAllocator, reader, drain, WRITER_IN_FLIGHT_BYTES, DRAIN_LIMIT);
       try {
         DatasetFileWriter.write(
             writeAllocator, export, FileFormat.PARQUET, dir.toUri().toString(), new String[0], 1,
