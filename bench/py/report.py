@@ -208,10 +208,11 @@ def _cluster_sections(harness) -> list[str]:
         delta = f"{r['p50_us'] - base:+,.0f} us" if base is not None else "-"
         out.append(f"| {name} | {r['calls']:,} | {r['p50_us']:,.0f} | {r['p90_us']:,.0f} "
                    f"| {r['p99_us']:,.0f} | {delta} | {r['other_load']:.0%} |")
+    memory_meta = getattr(harness, "memory_meta", harness.meta)
     out += ["", "## B4 cluster server memory", "",
             f"A fresh traced data server ({harness.cluster_java_opts}) streaming the "
-            f"{getattr(harness, 'memory_meta', harness.meta)['rows']:,}-row dataset "
-            f"({getattr(harness, 'memory_meta', harness.meta)['arrow_bytes'] / 1e6:,.0f} MB of Arrow data, same generator); VmHWM reset "
+            f"{memory_meta['rows']:,}-row dataset "
+            f"({memory_meta['arrow_bytes'] / 1e6:,.0f} MB of Arrow data, same generator); VmHWM reset "
             "(`/proc/<pid>/clear_refs` 5) before each scenario; native memory from "
             "`jcmd VM.native_memory summary` right after (committed now / peak). Arrow's buffers "
             "are allocated outside NMT's Java heap category (Other / Unsafe) and arrow-dataset's "
@@ -220,7 +221,7 @@ def _cluster_sections(harness) -> list[str]:
             "clients queue for it (`FLIGHT_SCAN_QUEUE_TIMEOUT=600s`) instead of scanning at once. Why "
             "the target is missed: arrow-dataset's Parquet reader keeps every column chunk it has read "
             "until the file ends (apache/arrow#39808) and Arrow Java 18.3 cannot turn that off, so one "
-            f"scan holds about the Parquet file's {getattr(harness, 'memory_meta', harness.meta).get('parquet_bytes', 0) / 1e6:,.0f} MB "
+            f"scan holds about the Parquet file's {memory_meta.get('parquet_bytes', 0) / 1e6:,.0f} MB "
             "plus decoded batches (docs/decisions.md D13, bench/NOTES.md optimisation 5).",
             "", "| scenario | seconds | VmHWM | VmRSS after | NMT total committed | NMT Other committed (peak) | target | other load |",
             "|---|---:|---:|---:|---:|---:|---|---:|"]

@@ -208,8 +208,7 @@ final class PutOperation {
   private static void awaitReady(ClientStreamListener stream, AsyncPutListener acknowledgements) {
     while (!stream.isReady() && !acknowledgements.isCancelled()) {
       LockSupport.parkNanos(READY_POLL_NANOS);
-      if (Thread.interrupted()) {
-        Thread.currentThread().interrupt();
+      if (Thread.currentThread().isInterrupted()) {
         throw CallStatus.CANCELLED.withDescription("interrupted while uploading").toRuntimeException();
       }
     }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.arrow.dataset.jni.NativeMemoryPool;
 import org.apache.arrow.flight.AsyncPutListener;
 import org.apache.arrow.flight.CallStatus;
@@ -80,15 +81,19 @@ class DataServerTest {
   }
 
   private FlightClient start(int batchRows) throws Exception {
-    server =
+    return start(batchRows, builder -> builder);
+  }
+
+  /** Starts the server with the test defaults, then whatever {@code configure} sets on top. */
+  private FlightClient start(int batchRows, UnaryOperator<DataServer.Builder> configure) throws Exception {
+    DataServer.Builder builder =
         DataServer.builder(serverAllocator, telemetry.flightTelemetry())
             .location(Location.forGrpcInsecure("127.0.0.1", 0))
             .dataDir(dataDir)
             .serverId("server-1")
             .batchRows(batchRows)
-            .heartbeatInterval(Duration.ofMillis(100))
-            .build()
-            .start();
+            .heartbeatInterval(Duration.ofMillis(100));
+    server = configure.apply(builder).build().start();
     client = clientTelemetry.flightTelemetry().connect(clientAllocator, server.advertisedLocation());
     return client.flightClient();
   }
@@ -348,15 +353,7 @@ class DataServerTest {
 
   @Test
   void aDoPutBatchLargerThanTheMessageLimitIsResourceExhaustedAndLeavesNothing() throws Exception {
-    server =
-        DataServer.builder(serverAllocator, telemetry.flightTelemetry())
-            .location(Location.forGrpcInsecure("127.0.0.1", 0))
-            .dataDir(dataDir)
-            .maxMessageBytes(64 << 10)
-            .build()
-            .start();
-    client = clientTelemetry.flightTelemetry().connect(clientAllocator, server.advertisedLocation());
-    FlightClient flight = client.flightClient();
+    FlightClient flight = start(1000, builder -> builder.maxMessageBytes(64 << 10));
 
     assertThatThrownBy(() -> put(flight, "huge.parquet", 2, 20_000))
         .isInstanceOfSatisfying(FlightRuntimeException.class, e -> {
@@ -493,17 +490,9 @@ class DataServerTest {
   @Test
   void aDoGetThatFindsTheScanMemoryTakenWaitsThenIsResourceExhausted() throws Exception {
     TestData.write(dataDir.resolve("big.parquet"), 0, 200_000);
-    server =
-        DataServer.builder(serverAllocator, telemetry.flightTelemetry())
-            .location(Location.forGrpcInsecure("127.0.0.1", 0))
-            .dataDir(dataDir)
-            .batchRows(100)
-            .scanMemoryBytes(1L << 20) // less than one scan of big.parquet wants: one stream at a time
-            .scanQueueTimeout(Duration.ofMillis(200))
-            .build()
-            .start();
-    client = clientTelemetry.flightTelemetry().connect(clientAllocator, server.advertisedLocation());
-    FlightClient flight = client.flightClient();
+    FlightClient flight = start(100, builder -> builder
+        .scanMemoryBytes(1L << 20) // less than one scan of big.parquet wants: one stream at a time
+        .scanQueueTimeout(Duration.ofMillis(200)));
     Ticket ticket = new Ticket("big.parquet".getBytes(StandardCharsets.UTF_8));
 
     try (FlightStream first = flight.getStream(ticket)) {

@@ -98,9 +98,7 @@ final class ExportReader extends ArrowReader {
     // The C stream has exported the previous batch, which holds references of its own: dropping ours
     // leaves in the allocator only what the writer holds, or a batch larger than inFlightBytes would
     // wait for itself.
-    for (FieldVector vector : target.getFieldVectors()) {
-      vector.clear();
-    }
+    target.clear();
     awaitWriter();
     if (!source.loadNextBatch()) {
       return false;
