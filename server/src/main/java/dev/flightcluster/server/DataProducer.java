@@ -55,6 +55,7 @@ final class DataProducer extends NoOpFlightProducer {
   private final ExecutorService streamExecutor;
   private final ScanBudget scanBudget;
   private final Duration scanQueueTimeout;
+  private final long maxBatchBytes;
   private final Semaphore uploadSlots;
   private final Runnable afterUpload;
   private final AtomicInteger activeStreams = new AtomicInteger();
@@ -66,6 +67,8 @@ final class DataProducer extends NoOpFlightProducer {
    *     RESOURCE_EXHAUSTED
    * @param scanBudget the native memory DoGet scans share; a stream waits up to {@code
    *     scanQueueTimeout} for its share, then gets RESOURCE_EXHAUSTED
+   * @param maxBatchBytes the largest DoPut record batch taken; a larger one fails the upload with
+   *     RESOURCE_EXHAUSTED
    * @param maxUploads concurrent DoPuts; each holds a gRPC executor thread until its upload ends
    * @param afterUpload runs after each stored upload, before the client hears of success
    */
@@ -78,6 +81,7 @@ final class DataProducer extends NoOpFlightProducer {
       ExecutorService streamExecutor,
       ScanBudget scanBudget,
       Duration scanQueueTimeout,
+      long maxBatchBytes,
       int maxUploads,
       Runnable afterUpload) {
     this.store = requireNonNull(store, "store is null");
@@ -88,6 +92,7 @@ final class DataProducer extends NoOpFlightProducer {
     this.streamExecutor = requireNonNull(streamExecutor, "streamExecutor is null");
     this.scanBudget = requireNonNull(scanBudget, "scanBudget is null");
     this.scanQueueTimeout = requireNonNull(scanQueueTimeout, "scanQueueTimeout is null");
+    this.maxBatchBytes = maxBatchBytes;
     this.uploadSlots = new Semaphore(maxUploads);
     this.afterUpload = requireNonNull(afterUpload, "afterUpload is null");
   }
@@ -289,7 +294,7 @@ final class DataProducer extends NoOpFlightProducer {
             .withDescription("server " + serverId.get() + " takes as many uploads as it may; retry later")
             .toRuntimeException();
       }
-      FlightStreamReader reader = new FlightStreamReader(allocator, flightStream);
+      FlightStreamReader reader = new FlightStreamReader(allocator, flightStream, maxBatchBytes);
       ParquetFiles.Written written;
       try {
         written = store.upload(name, reader, context::isCancelled);

@@ -134,11 +134,14 @@ public final class DataServer implements AutoCloseable {
       int maxUploads = Math.max(1, grpcThreads / 2);
       producer =
           new DataProducer(store, serverAllocator, () -> serverId, () -> advertised, batchRows,
-              streamExecutor, new ScanBudget(scanMemoryBytes), scanQueueTimeout, maxUploads, this::afterUpload);
+              streamExecutor, new ScanBudget(scanMemoryBytes), scanQueueTimeout, maxMessageBytes, maxUploads,
+              this::afterUpload);
       flightServer =
           telemetry
               .instrument(FlightServer.builder(serverAllocator, bind, producer))
-              .maxInboundMessageSize(maxMessageBytes)
+              // gRPC refuses larger messages before buffering them, but its reset can overtake its status
+              // (grpc/grpc-java#11245): up to twice the limit the producer refuses them itself, precisely.
+              .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, 2L * maxMessageBytes))
               .executor(grpcExecutor)
               .build();
       flightServer.start();
@@ -369,8 +372,10 @@ public final class DataServer implements AutoCloseable {
     }
 
     /**
-     * The largest message a client may send, a DoPut record batch say; a larger one is refused with
-     * RESOURCE_EXHAUSTED before any of it is buffered. Default 256 MiB.
+     * The largest record batch a client may upload, in Arrow buffer bytes; a larger one fails the
+     * DoPut with RESOURCE_EXHAUSTED and nothing is stored. A message over twice this is refused by
+     * gRPC before it is buffered, when the client may see CANCELLED instead (grpc/grpc-java#11245).
+     * Default 256 MiB.
      */
     public Builder maxMessageBytes(int maxMessageBytes) {
       if (maxMessageBytes < 1024) {

@@ -3,9 +3,11 @@ package dev.flightcluster.server;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Set;
+import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.ipc.ArrowReader;
@@ -13,16 +15,19 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * An upload's {@link FlightStream} seen as an {@link ArrowReader}, so the Parquet writer can pull
- * it batch by batch. It keeps the first stream failure (a client cancel, say), which the native
- * writer would otherwise turn into text. The stream stays owned by Flight.
+ * it batch by batch. It refuses a batch larger than {@code maxBatchBytes} with RESOURCE_EXHAUSTED,
+ * and keeps the first failure (that one, or a client cancel), which the native writer would
+ * otherwise turn into text. The stream stays owned by Flight.
  */
 final class FlightStreamReader extends ArrowReader {
   private final FlightStream stream;
+  private final long maxBatchBytes;
   private volatile FlightRuntimeException failure;
 
-  FlightStreamReader(BufferAllocator allocator, FlightStream stream) {
+  FlightStreamReader(BufferAllocator allocator, FlightStream stream, long maxBatchBytes) {
     super(allocator);
     this.stream = requireNonNull(stream, "stream is null");
+    this.maxBatchBytes = maxBatchBytes;
   }
 
   @Override
@@ -33,7 +38,20 @@ final class FlightStreamReader extends ArrowReader {
   @Override
   public boolean loadNextBatch() {
     try {
-      return stream.next();
+      if (!stream.next()) {
+        return false;
+      }
+      long bytes = 0;
+      for (FieldVector vector : stream.getRoot().getFieldVectors()) {
+        bytes += vector.getBufferSize();
+      }
+      if (bytes > maxBatchBytes) {
+        throw CallStatus.RESOURCE_EXHAUSTED
+            .withDescription("a record batch of " + bytes + " bytes exceeds this server's limit of " + maxBatchBytes
+                + " bytes (--max-message-size); send smaller batches")
+            .toRuntimeException();
+      }
+      return true;
     } catch (FlightRuntimeException e) {
       if (failure == null) {
         failure = e;

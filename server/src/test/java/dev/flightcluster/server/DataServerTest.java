@@ -353,12 +353,13 @@ class DataServerTest {
 
   @Test
   void aDoPutBatchLargerThanTheMessageLimitIsResourceExhaustedAndLeavesNothing() throws Exception {
-    FlightClient flight = start(1000, builder -> builder.maxMessageBytes(64 << 10));
+    // Batches of 50,000 rows hold ~1.2 MB: over the limit, under the twice-the-limit gRPC cap.
+    FlightClient flight = start(1000, builder -> builder.maxMessageBytes(1 << 20));
 
-    assertThatThrownBy(() -> put(flight, "huge.parquet", 2, 20_000))
+    assertThatThrownBy(() -> put(flight, "huge.parquet", 2, 50_000))
         .isInstanceOfSatisfying(FlightRuntimeException.class, e -> {
           assertThat(e.status().code()).isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED);
-          assertThat(e.status().description()).contains("exceeds maximum size");
+          assertThat(e.status().description()).contains("exceeds this server's limit").contains("smaller batches");
         });
 
     await().untilAsserted(() -> assertThat(serverAllocator.getAllocatedMemory()).isZero());

@@ -129,7 +129,7 @@ public final class ServerCommand implements Callable<Integer> {
       defaultValue = "${env:FLIGHT_MAX_MESSAGE_SIZE:-256MiB}",
       converter = DataSizeConverter.class,
       paramLabel = "SIZE",
-      description = "Largest message a client may send, a DoPut batch say; larger ones get RESOURCE_EXHAUSTED"
+      description = "Largest record batch a client may upload; a larger one fails the DoPut with RESOURCE_EXHAUSTED"
           + " (env FLIGHT_MAX_MESSAGE_SIZE).")
   long maxMessageSize;
 
