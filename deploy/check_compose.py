@@ -6,6 +6,9 @@ each of which breaks `docker compose up --scale server=N` or tracing without any
 - server: no container_name and no published host port (both make a second replica fail),
   no FLIGHT_ADVERTISE (each replica must advertise its own container address), the coordinator
   reached by its service name, the dataset dir mounted read-write;
+- coordinator: scalable too (`--scale coordinator=2`): no container_name, and its client port published
+  on loopback from a range of host ports (one fixed host port would clash between replicas), and not
+  a dependency that servers wait on for health (it only becomes healthy once servers reached it);
 - every Flight service: an OTLP endpoint on the jaeger service, its own OTEL_SERVICE_NAME, and a
   healthcheck that runs `flight-cluster health` against its own port.
 
@@ -54,6 +57,20 @@ def check(doc: dict) -> list[str]:
                for p in coordinator_ports):
         errors.append(f"coordinator: port 8888 not published ({coordinator_ports})")
 
+    coordinator = services["coordinator"]
+    if "container_name" in coordinator:
+        errors.append("coordinator: container_name forbids --scale")
+    for p in coordinator_ports:
+        published = str(p.get("published", "")) if isinstance(p, dict) else str(p).rsplit(":", 1)[0]
+        host_ip = str(p.get("host_ip", "")) if isinstance(p, dict) else published.split(":")[0]
+        if "-" not in published:
+            errors.append(f"coordinator: port {p} is one host port; a second replica could not bind it (use a range)")
+        if host_ip != "127.0.0.1":
+            errors.append(f"coordinator: port {p} is not published on loopback only")
+    waits_on = (server.get("depends_on") or {}).get("coordinator") or {}
+    if isinstance(waits_on, dict) and waits_on.get("condition") == "service_healthy":
+        errors.append("server: waits for a healthy coordinator, which waits for servers to become warm")
+
     for name, port in FLIGHT_PORTS.items():
         svc = services[name]
         env = svc.get("environment") or {}
@@ -73,7 +90,7 @@ def main(argv: list[str]) -> int:
     for e in errors:
         print(f"ERROR compose: {e}", file=sys.stderr)
     if not errors:
-        print("compose: project rules hold (scalable server, tracing, healthchecks)")
+        print("compose: project rules hold (scalable coordinator and server, tracing, healthchecks)")
     return 1 if errors else 0
 
 

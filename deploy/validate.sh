@@ -147,6 +147,12 @@ neg_compose "compose: server container_name" \
 neg_compose "compose: fixed server host port" \
   '    command: ["server"]|||    command: ["server"]
     ports: ["8889:8889"]'
+neg_compose "compose: one fixed coordinator host port" \
+  '"127.0.0.1:8888-8891:8888"|||"127.0.0.1:8888:8888"'
+neg_compose "compose: servers wait for a healthy coordinator" \
+  '      coordinator:
+        condition: service_started|||      coordinator:
+        condition: service_healthy'
 
 mutate "$repo/Dockerfile" "$work/Dockerfile" 'FROM eclipse-temurin:21-jre|||FROM eclipse-temurin:latest'
 must_fail "Dockerfile: :latest base image" check_dockerfile "$work/Dockerfile"
@@ -179,6 +185,18 @@ if [[ -f "$work/rendered.yaml" ]]; then
   neg_k8s "k8s: malformed memory quantity" 'memory: 2Gi|||memory: 2Gx'
   neg_k8s "k8s: \$(VAR) never defined (wiring)" 'grpc://$(POD_IP):8889|||grpc://$(POD_ADDR):8889'
   neg_k8s "k8s: loopback advertise address (wiring)" 'grpc://$(POD_IP):8889|||grpc://localhost:8889'
+  neg_k8s "k8s: servers register through the load-balanced Service (wiring)" \
+    'value: grpc://coordinator-nodes:8888|||value: grpc://coordinator:8888'
+  neg_k8s "k8s: coordinator-nodes hides not-ready pods (wiring)" \
+    'publishNotReadyAddresses: true|||publishNotReadyAddresses: false'
+  neg_k8s "k8s: PodDisruptionBudget selecting nothing (wiring)" \
+    'minAvailable: 1
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: coordinator|||minAvailable: 1
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: coordinators'
 fi
 
 if ((failures > 0)); then

@@ -11,7 +11,9 @@
    their own template, a StatefulSet whose serviceName is not a headless Service, `$(VAR)`
    references to variables not defined earlier in the container (Kubernetes leaves them
    unexpanded), malformed resource quantities, loopback addresses in FLIGHT_ADVERTISE/FLIGHT_COORDINATOR, probes naming a port
-   the container lacks, containers without probes or resource requests/limits.
+   the container lacks, containers without probes or resource requests/limits,
+   PodDisruptionBudgets selecting no pod template, and a FLIGHT_COORDINATOR that is not a headless
+   Service publishing not-ready addresses (servers must reach every coordinator pod, ready or not).
 
     validate_k8s.py RENDERED.yaml [--k8s-versions 1.27.0,1.37.0]
 """
@@ -63,6 +65,24 @@ def _probe_ports(container: dict):
                 yield probe_name, probe[handler].get("port")
 
 
+def _coordinator_errors(value: str, services: dict) -> list[str]:
+    """Each FLIGHT_COORDINATOR host that names a Service here must be headless (one DNS record per
+    coordinator pod, so a server registers with every one) and publish not-ready addresses (a
+    coordinator becomes ready only after servers reached it)."""
+    errors = []
+    for uri in (u.strip() for u in value.split(",") if u.strip()):
+        host = re.sub(r"^[a-z+]+://", "", uri).rsplit(":", 1)[0].split(".")[0]
+        svc = services.get(host)
+        if svc is None:
+            continue
+        spec = svc.get("spec") or {}
+        if spec.get("clusterIP") != "None":
+            errors.append(f"FLIGHT_COORDINATOR={uri}: Service {host!r} is not headless, so a server reaches one coordinator only")
+        if not spec.get("publishNotReadyAddresses"):
+            errors.append(f"FLIGHT_COORDINATOR={uri}: Service {host!r} hides coordinators that are not ready yet")
+    return errors
+
+
 def wiring_errors(objs: list[dict]) -> list[str]:
     errors = []
     workloads = [o for o in objs if o.get("kind") in WORKLOAD_KINDS]
@@ -73,6 +93,11 @@ def wiring_errors(objs: list[dict]) -> list[str]:
         if selector and not any(_matches(selector, w["spec"]["template"]["metadata"].get("labels", {}))
                                 for w in workloads):
             errors.append(f"{name_of(svc)}: selector {selector} matches no pod template")
+
+    for pdb in (o for o in objs if o.get("kind") == "PodDisruptionBudget"):
+        match = ((pdb.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
+        if not any(_matches(match, w["spec"]["template"]["metadata"].get("labels", {})) for w in workloads):
+            errors.append(f"{name_of(pdb)}: selector {match} matches no pod template")
 
     for w in workloads:
         spec = w["spec"]
@@ -94,6 +119,8 @@ def wiring_errors(objs: list[dict]) -> list[str]:
                         errors.append(f"{where}: env {env['name']} uses $({ref}) before {ref} is defined")
                 if env["name"] in ("FLIGHT_ADVERTISE", "FLIGHT_COORDINATOR") and LOOPBACK.search(env.get("value", "")):
                     errors.append(f"{where}: {env['name']}={env['value']} is a loopback address other pods cannot reach")
+                if env["name"] == "FLIGHT_COORDINATOR":
+                    errors.extend(f"{where}: {e}" for e in _coordinator_errors(env.get("value", ""), services))
                 defined.add(env["name"])
 
             port_names = {p.get("name") for p in c.get("ports", [])}
