@@ -1,6 +1,5 @@
 package dev.flightcluster.e2e;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.flightcluster.cli.client.DatasetListing;
@@ -99,6 +98,5 @@ class MultiCoordinatorIT {
     cluster.awaitEveryDatasetListedWithItsReplicas(allocator, cluster.coordinators().get(0));
     System.out.printf("measured: coordinator restart to its full catalog: %d ms%n",
         Duration.ofNanos(System.nanoTime() - restarted).toMillis());
-    assertThat(cluster.coordinators()).hasSize(2);
   }
 }
