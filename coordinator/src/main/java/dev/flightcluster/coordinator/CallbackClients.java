@@ -3,13 +3,15 @@ package dev.flightcluster.coordinator;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
-import dev.flightcluster.otel.TracedFlightClient;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import io.grpc.ManagedChannel;
 import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.FlightGrpcUtils;
 import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.grpc.NettyClientBuilder;
 import org.apache.arrow.memory.BufferAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +26,7 @@ final class CallbackClients implements AutoCloseable {
 
   private final BufferAllocator allocator;
   private final FlightTelemetry telemetry;
-  private final Map<String, TracedFlightClient> clients = new HashMap<>();
+  private final Map<String, CallbackClient> clients = new HashMap<>();
   private boolean closed;
 
   CallbackClients(BufferAllocator allocator, FlightTelemetry telemetry) {
@@ -36,11 +38,11 @@ final class CallbackClients implements AutoCloseable {
    * The client for a server at {@code location}; a cached client for another location (the server
    * came back elsewhere) is closed and replaced.
    */
-  TracedFlightClient clientFor(String serverId, Location location) {
+  CallbackClient clientFor(String serverId, Location location) {
     requireNonNull(serverId, "serverId is null");
     requireNonNull(location, "location is null");
-    TracedFlightClient stale;
-    TracedFlightClient client;
+    CallbackClient stale;
+    CallbackClient client;
     synchronized (this) {
       if (closed) {
         throw CallStatus.UNAVAILABLE
@@ -48,12 +50,12 @@ final class CallbackClients implements AutoCloseable {
                 "the coordinator is shutting down; say hello to it again once it is back")
             .toRuntimeException();
       }
-      TracedFlightClient cached = clients.get(serverId);
+      CallbackClient cached = clients.get(serverId);
       if (cached != null && cached.location().equals(location)) {
         return cached;
       }
       stale = cached;
-      client = telemetry.connect(allocator, location);
+      client = connect(location);
       clients.put(serverId, client);
     }
     closeQuietly(serverId, stale);
@@ -63,7 +65,7 @@ final class CallbackClients implements AutoCloseable {
   /** Closes and forgets the client of a server, if there is one. */
   void close(String serverId) {
     requireNonNull(serverId, "serverId is null");
-    TracedFlightClient removed;
+    CallbackClient removed;
     synchronized (this) {
       removed = clients.remove(serverId);
     }
@@ -72,7 +74,7 @@ final class CallbackClients implements AutoCloseable {
 
   @Override
   public void close() {
-    List<Map.Entry<String, TracedFlightClient>> all;
+    List<Map.Entry<String, CallbackClient>> all;
     synchronized (this) {
       closed = true;
       all = new ArrayList<>(clients.entrySet());
@@ -81,7 +83,18 @@ final class CallbackClients implements AutoCloseable {
     all.forEach(entry -> closeQuietly(entry.getKey(), entry.getValue()));
   }
 
-  private static void closeQuietly(String serverId, TracedFlightClient client) {
+  private CallbackClient connect(Location location) {
+    // Built like FlightTelemetry#connect, but keeping the channel: see CallbackClient.
+    ManagedChannel channel =
+        new NettyClientBuilder(allocator, location)
+            .build()
+            .intercept(telemetry.clientInterceptor())
+            .build();
+    return new CallbackClient(
+        location, channel, FlightGrpcUtils.createFlightClient(allocator, channel));
+  }
+
+  private static void closeQuietly(String serverId, CallbackClient client) {
     if (client == null) {
       return;
     }

@@ -40,14 +40,19 @@ import org.slf4j.LoggerFactory;
 public final class Coordinator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
 
+  /** Callbacks that may wait for a callback thread, per thread. */
+  private static final int CALLBACK_QUEUE_PER_THREAD = 8;
+
   /** How long close waits for calls in progress before cancelling them. */
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
   private final BufferAllocator allocator;
   private final Duration sweepInterval;
   private final Registry registry;
+  private final WarmUp warmUp;
   private final Membership membership;
   private final CallbackClients clients;
+  private final Callbacks callbacks;
   private final ExecutorService executor;
   private final ScheduledExecutorService sweeper;
   private final FlightServer server;
@@ -60,15 +65,37 @@ public final class Coordinator implements AutoCloseable {
       Duration lease,
       Duration heartbeatInterval,
       InstantSource clock,
-      int executorThreads) {
+      int executorThreads,
+      int callbackThreads,
+      Duration callbackConnectTimeout,
+      Duration callbackTimeout,
+      Runnable onWarm) {
     // A child allocator of our own, so that closing it proves the coordinator leaked nothing.
     this.allocator = parentAllocator.newChildAllocator("coordinator", 0, Long.MAX_VALUE);
     this.sweepInterval = heartbeatInterval;
-    this.registry = new Registry(clock, lease);
+    this.registry = new Registry(clock, lease, heartbeatInterval);
+    this.warmUp =
+        new WarmUp(
+            clock,
+            lease,
+            () -> {
+              registry.markWarm();
+              onWarm.run();
+            });
     this.clients = new CallbackClients(allocator, telemetry);
+    // Enough queue for a restart's burst of hellos; beyond it, hellos are refused and retried.
+    this.callbacks = new Callbacks(callbackThreads, callbackThreads * CALLBACK_QUEUE_PER_THREAD);
     // A listing slower than a whole lease would not help: the server would have expired meanwhile.
+    Duration pullDeadline = callbackTimeout.compareTo(lease) < 0 ? callbackTimeout : lease;
     this.membership =
-        new Membership(registry, clients, new ListingPuller(lease), lease, heartbeatInterval);
+        new Membership(
+            registry,
+            clients,
+            new ListingPuller(callbackConnectTimeout, pullDeadline),
+            callbacks,
+            warmUp,
+            lease,
+            heartbeatInterval);
     this.executor =
         Executors.newFixedThreadPool(
             executorThreads, Thread.ofPlatform().name("coordinator-flight-", 0).daemon().factory());
@@ -79,11 +106,18 @@ public final class Coordinator implements AutoCloseable {
                   FlightServer.builder(
                       allocator,
                       bind,
-                      new GuardedProducer(new CoordinatorProducer(registry, membership))))
+                      new GuardedProducer(
+                          new CoordinatorProducer(registry, membership, warmUp))),
+                  netty -> netty.setBinaryLog(new RequestDecodingGuard()))
               .executor(executor)
               .build();
     } catch (RuntimeException e) {
       executor.shutdownNow();
+      try {
+        callbacks.close();
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
       allocator.close();
       throw e;
     }
@@ -111,6 +145,7 @@ public final class Coordinator implements AutoCloseable {
    */
   public Coordinator start() throws IOException {
     server.start();
+    warmUp.start();
     sweeper.scheduleWithFixedDelay(
         this::sweep, sweepInterval.toMillis(), sweepInterval.toMillis(), TimeUnit.MILLISECONDS);
     log.info("Coordinator listening at {}", location().getUri());
@@ -151,12 +186,26 @@ public final class Coordinator implements AutoCloseable {
           shutdownAndWait(executor);
           shutdownAndWait(sweeper);
         } finally {
+          // Clients first: closing their channels cancels the callbacks still running.
           clients.close();
-          allocator.close();
+          try {
+            callbacks.close();
+          } finally {
+            allocator.close();
+          }
         }
       }
     }
     log.info("Coordinator stopped");
+  }
+
+  /**
+   * Whether the coordinator is warm: it has heard from every data server it has to know about, and
+   * answers catalog reads. Until then they fail with UNAVAILABLE (see {@link
+   * CoordinatorBuilder#whenWarm}).
+   */
+  public boolean isWarm() {
+    return warmUp.isWarm();
   }
 
   /** The registry, for tests in this package. */

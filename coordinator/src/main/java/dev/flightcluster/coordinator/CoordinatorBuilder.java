@@ -19,6 +19,15 @@ public final class CoordinatorBuilder {
   /** Flight server threads when none is set. */
   public static final int DEFAULT_EXECUTOR_THREADS = 32;
 
+  /** Threads calling data servers back when none is set. */
+  public static final int DEFAULT_CALLBACK_THREADS = 8;
+
+  /** How long a callback may take to connect to a data server when none is set. */
+  public static final Duration DEFAULT_CALLBACK_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
+  /** How long a whole listing pull may take when none is set. */
+  public static final Duration DEFAULT_CALLBACK_TIMEOUT = Duration.ofSeconds(5);
+
   private final BufferAllocator allocator;
   private final FlightTelemetry telemetry;
   private Location location;
@@ -26,6 +35,10 @@ public final class CoordinatorBuilder {
   private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
   private InstantSource clock = InstantSource.system();
   private int executorThreads = DEFAULT_EXECUTOR_THREADS;
+  private int callbackThreads = DEFAULT_CALLBACK_THREADS;
+  private Duration callbackConnectTimeout = DEFAULT_CALLBACK_CONNECT_TIMEOUT;
+  private Duration callbackTimeout = DEFAULT_CALLBACK_TIMEOUT;
+  private Runnable whenWarm = () -> {};
 
   CoordinatorBuilder(BufferAllocator allocator, FlightTelemetry telemetry) {
     this.allocator = requireNonNull(allocator, "allocator is null");
@@ -65,8 +78,8 @@ public final class CoordinatorBuilder {
 
   /**
    * The number of threads serving Flight calls. Calls beyond it wait in a queue rather than start
-   * threads without limit. Default 32: say_hello and changed heartbeats block a thread for a
-   * ListFlights callback, and many servers say hello at once when a coordinator restarts.
+   * threads without limit. Default 32. No call holds one of them while a data server is called
+   * back: that happens on the callback threads ({@link #callbackThreads}).
    */
   public CoordinatorBuilder executorThreads(int executorThreads) {
     if (executorThreads < 1) {
@@ -74,6 +87,50 @@ public final class CoordinatorBuilder {
           "executorThreads must be positive, got " + executorThreads);
     }
     this.executorThreads = executorThreads;
+    return this;
+  }
+
+  /**
+   * The number of threads that call data servers back (the ListFlights pull after a hello or a
+   * changed listing). Up to 8 per thread more may wait; beyond that a hello is refused with
+   * UNAVAILABLE and retried by its server. Default 8.
+   */
+  public CoordinatorBuilder callbackThreads(int callbackThreads) {
+    if (callbackThreads < 1) {
+      throw new IllegalArgumentException(
+          "callbackThreads must be positive, got " + callbackThreads);
+    }
+    this.callbackThreads = callbackThreads;
+    return this;
+  }
+
+  /**
+   * How long a callback may take to connect to a data server. Short, because a healthy server
+   * accepts at once, and a location that accepts TCP but never speaks gRPC would otherwise hold a
+   * callback thread for the whole {@link #callbackTimeout}. Default 2 s.
+   */
+  public CoordinatorBuilder callbackConnectTimeout(Duration callbackConnectTimeout) {
+    this.callbackConnectTimeout =
+        requireNonNull(callbackConnectTimeout, "callbackConnectTimeout is null");
+    return this;
+  }
+
+  /**
+   * How long a whole listing pull may take, connecting included; at most the lease. Default 5 s,
+   * the deadline data servers give their hello.
+   */
+  public CoordinatorBuilder callbackTimeout(Duration callbackTimeout) {
+    this.callbackTimeout = requireNonNull(callbackTimeout, "callbackTimeout is null");
+    return this;
+  }
+
+  /**
+   * Runs {@code action} once, when the coordinator becomes warm and starts answering catalog reads
+   * (one lease after it started, or once it has listed every data server it heard from). Use it to
+   * report readiness, e.g. gRPC health. It runs on a coordinator thread and must not block.
+   */
+  public CoordinatorBuilder whenWarm(Runnable action) {
+    this.whenWarm = requireNonNull(action, "action is null");
     return this;
   }
 
@@ -104,7 +161,25 @@ public final class CoordinatorBuilder {
               + lease
               + ")");
     }
+    requirePositive("callbackConnectTimeout", callbackConnectTimeout);
+    requirePositive("callbackTimeout", callbackTimeout);
     return new Coordinator(
-        allocator, telemetry, location, lease, heartbeatInterval, clock, executorThreads);
+        allocator,
+        telemetry,
+        location,
+        lease,
+        heartbeatInterval,
+        clock,
+        executorThreads,
+        callbackThreads,
+        callbackConnectTimeout,
+        callbackTimeout,
+        whenWarm);
+  }
+
+  private static void requirePositive(String name, Duration duration) {
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, got " + duration);
+    }
   }
 }

@@ -17,6 +17,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.arrow.flight.Action;
@@ -36,8 +38,9 @@ import org.apache.arrow.flight.Ticket;
  * The coordinator's Flight service: metadata calls answered from the registry, and the cluster
  * actions. It serves no data; the data calls fail with UNIMPLEMENTED saying where to go instead.
  *
- * <p>Every method answers synchronously on the gRPC call's thread, so the call's span is current
- * throughout, including in the ListFlights callbacks of say_hello and heartbeat.
+ * <p>Every method but say_hello and heartbeat answers synchronously on the gRPC call's thread;
+ * those two finish on a callback thread, in the call's trace. Catalog reads are refused with
+ * UNAVAILABLE while the coordinator warms up ({@link WarmUp}), after the request is validated.
  */
 final class CoordinatorProducer implements FlightProducer {
   /** The protocol's actions plus the coordinator's own diagnostic. */
@@ -56,16 +59,19 @@ final class CoordinatorProducer implements FlightProducer {
 
   private final Registry registry;
   private final Membership membership;
+  private final WarmUp warmUp;
 
-  CoordinatorProducer(Registry registry, Membership membership) {
+  CoordinatorProducer(Registry registry, Membership membership, WarmUp warmUp) {
     this.registry = requireNonNull(registry, "registry is null");
     this.membership = requireNonNull(membership, "membership is null");
+    this.warmUp = requireNonNull(warmUp, "warmUp is null");
   }
 
   @Override
   public void listFlights(
       CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
     String prefix = prefix(criteria);
+    warmUp.check("ListFlights");
     registry.catalog().list(prefix).forEach(listener::onNext);
     listener.onCompleted();
   }
@@ -73,6 +79,7 @@ final class CoordinatorProducer implements FlightProducer {
   @Override
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
     DatasetName name = Descriptors.datasetName(descriptor);
+    warmUp.check("GetFlightInfo");
     return registry
         .catalog()
         .find(name)
@@ -121,23 +128,61 @@ final class CoordinatorProducer implements FlightProducer {
         .toRuntimeException();
   }
 
+  /**
+   * say_hello and heartbeat may wait for a callback to the data server: their reply is sent from
+   * the callback thread when it is done, and the gRPC thread returns at once.
+   */
   @Override
   public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
     byte[] body = action.getBody();
+    switch (action.getType()) {
+      case ClusterActions.SAY_HELLO ->
+          replyWhenDone(action, membership.hello(Messages.decode(body, Hello.class)), listener);
+      case ClusterActions.HEARTBEAT ->
+          replyWhenDone(
+              action, membership.heartbeat(Messages.decode(body, Heartbeat.class)), listener);
+      default -> reply(doSyncAction(action), listener);
+    }
+  }
+
+  private static void replyWhenDone(
+      Action action, CompletableFuture<?> reply, StreamListener<Result> listener) {
+    reply.whenComplete(
+        (value, failure) -> {
+          if (failure == null) {
+            reply(Messages.encode(value), listener);
+            return;
+          }
+          Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+          listener.onError(
+              cause instanceof RuntimeException runtime
+                  ? GuardedProducer.translate("DoAction " + action.getType(), runtime)
+                  : GuardedProducer.translate(
+                      "DoAction " + action.getType(), new IllegalStateException(cause)));
+        });
+  }
+
+  private static void reply(byte[] result, StreamListener<Result> listener) {
+    if (result != null) {
+      listener.onNext(new Result(result));
+    }
+    listener.onCompleted();
+  }
+
+  private byte[] doSyncAction(Action action) {
+    byte[] body = action.getBody();
     byte[] result =
         switch (action.getType()) {
-          case ClusterActions.SAY_HELLO ->
-              Messages.encode(membership.hello(Messages.decode(body, Hello.class)));
-          case ClusterActions.HEARTBEAT ->
-              Messages.encode(membership.heartbeat(Messages.decode(body, Heartbeat.class)));
           case ClusterActions.GOODBYE -> {
             membership.goodbye(Messages.decode(body, Goodbye.class));
             yield null;
           }
           case ClusterActions.CHOOSE_SERVER ->
               Messages.encode(chooseServer(Messages.decode(body, ChooseServer.class)));
-          case ClusterActions.LIST_CONFLICTS ->
-              Messages.encode(new ConflictReport(registry.catalog().conflicts()));
+          case ClusterActions.LIST_CONFLICTS -> {
+            warmUp.check("list_conflicts");
+            yield Messages.encode(new ConflictReport(registry.catalog().conflicts()));
+          }
           default ->
               throw CallStatus.INVALID_ARGUMENT
                   .withDescription(
@@ -147,10 +192,7 @@ final class CoordinatorProducer implements FlightProducer {
                           + ACTION_NAMES)
                   .toRuntimeException();
         };
-    if (result != null) {
-      listener.onNext(new Result(result));
-    }
-    listener.onCompleted();
+    return result;
   }
 
   @Override
@@ -169,6 +211,8 @@ final class CoordinatorProducer implements FlightProducer {
                   + "'")
           .toRuntimeException();
     }
+    // A server not heard from yet may hold the name: the upload would become a conflict.
+    warmUp.check("choose_server");
     DatasetCatalog catalog = registry.catalog();
     List<String> holders = catalog.holders(name);
     if (!holders.isEmpty()) {

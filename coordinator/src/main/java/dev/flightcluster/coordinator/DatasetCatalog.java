@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
@@ -23,9 +24,12 @@ import org.apache.arrow.flight.Location;
  * The datasets of a set of live servers merged into one FlightInfo per name. Immutable.
  *
  * <p>Servers holding a name with the same fingerprint are replicas: they share one endpoint, whose
- * locations are ordered least loaded first. Servers holding a name with different fingerprints are
- * in conflict: the variant with the most holders serves, a tie going to the smallest fingerprint so
- * that every coordinator picks the same one, and the other variants are never served.
+ * locations are ordered healthy before overdue (a server whose heartbeat is late), then least
+ * loaded first, then by server id, so that every coordinator with the same registry state answers
+ * with the same FlightInfo. Servers holding a name with different fingerprints are in conflict: the
+ * incumbent variant (the one this coordinator served before the conflict) keeps serving while any
+ * live server holds it; without one, the variant with the most holders serves, a tie going to the
+ * smallest fingerprint. The other variants are never served.
  *
  * <p>Merging is O(datasets), so the registry builds a catalog once per change of its servers or
  * their listings and keeps it; {@link #isBuiltFrom} tells whether a kept catalog still describes
@@ -48,17 +52,22 @@ final class DatasetCatalog {
   /** Active streams by server id to order locations by; null: the order of the build holds. */
   private final Map<String, Integer> loads;
 
+  /** Servers whose heartbeat is overdue, placed after the healthy ones. */
+  private final Set<String> overdue;
+
   private DatasetCatalog(
       NavigableMap<String, Entry> entries,
       Map<String, List<String>> holderIds,
       List<DatasetConflict> conflicts,
       Map<String, RegisteredServer> members,
-      Map<String, Integer> loads) {
+      Map<String, Integer> loads,
+      Set<String> overdue) {
     this.entries = entries;
     this.holderIds = holderIds;
     this.conflicts = conflicts;
     this.members = members;
     this.loads = loads;
+    this.overdue = overdue;
   }
 
   /** The catalog of no server at all. */
@@ -66,9 +75,21 @@ final class DatasetCatalog {
     return EMPTY;
   }
 
-  /** Merges the datasets of {@code liveServers}; the caller has already dropped expired ones. */
+  /** Merges the datasets of {@code liveServers} with no incumbents: the fallback rule decides. */
   static DatasetCatalog of(Collection<RegisteredServer> liveServers) {
+    return of(liveServers, Map.of());
+  }
+
+  /**
+   * Merges the datasets of {@code liveServers}; the caller has already dropped expired ones.
+   *
+   * @param incumbents the fingerprint served so far, by dataset name; a name in conflict keeps it
+   *     while a live server holds it
+   */
+  static DatasetCatalog of(
+      Collection<RegisteredServer> liveServers, Map<String, String> incumbents) {
     requireNonNull(liveServers, "liveServers is null");
+    requireNonNull(incumbents, "incumbents is null");
     // name -> fingerprint -> holders; sorted maps make every later step deterministic.
     Map<DatasetName, NavigableMap<String, List<RegisteredServer>>> variantsByName = new TreeMap<>();
     Map<String, RegisteredServer> members = new HashMap<>();
@@ -87,7 +108,11 @@ final class DatasetCatalog {
     List<DatasetConflict> conflicts = new ArrayList<>();
     variantsByName.forEach(
         (name, variants) -> {
-          String winner = winningFingerprint(variants);
+          String incumbent = incumbents.get(name.value());
+          String winner =
+              incumbent != null && variants.containsKey(incumbent)
+                  ? incumbent
+                  : winningFingerprint(variants);
           List<RegisteredServer> holders = new ArrayList<>(variants.get(winner));
           holders.sort(RegisteredServer.LEAST_LOADED);
           // Equal fingerprints imply equal schema, rows and bytes, so any holder describes it.
@@ -106,7 +131,14 @@ final class DatasetCatalog {
           }
         });
     return new DatasetCatalog(
-        entries, holderIds, List.copyOf(conflicts), Map.copyOf(members), null);
+        entries, holderIds, List.copyOf(conflicts), Map.copyOf(members), null, Set.of());
+  }
+
+  /** The fingerprint served for each name. */
+  Map<String, String> servingFingerprints() {
+    Map<String, String> serving = new HashMap<>();
+    entries.forEach((name, entry) -> serving.put(name, entry.dataset().fingerprint().value()));
+    return serving;
   }
 
   /**
@@ -130,14 +162,22 @@ final class DatasetCatalog {
     return true;
   }
 
-  /**
-   * This catalog with its locations ordered by the loads of {@code liveServers}, which must be the
-   * servers it was built from ({@link #isBuiltFrom}). O(servers); the infos of a dataset whose
-   * order did not change are shared, the others built on demand.
-   */
+  /** {@link #withStateOf} with no overdue server. */
   DatasetCatalog withLoadsOf(Collection<RegisteredServer> liveServers) {
+    return withStateOf(liveServers, Set.of());
+  }
+
+  /**
+   * This catalog with its locations ordered by the health and loads of {@code liveServers}, which
+   * must be the servers it was built from ({@link #isBuiltFrom}). O(servers); the infos of a
+   * dataset whose order did not change are shared, the others built on demand.
+   *
+   * @param overdueIds the servers whose heartbeat is overdue
+   */
+  DatasetCatalog withStateOf(Collection<RegisteredServer> liveServers, Set<String> overdueIds) {
     requireNonNull(liveServers, "liveServers is null");
-    boolean changed = false;
+    requireNonNull(overdueIds, "overdueIds is null");
+    boolean changed = !overdueIds.isEmpty();
     for (RegisteredServer server : liveServers) {
       RegisteredServer member = members.get(server.id());
       if (member == null || member.activeStreams() != server.activeStreams()) {
@@ -146,11 +186,14 @@ final class DatasetCatalog {
       }
     }
     if (!changed) {
-      return loads == null ? this : new DatasetCatalog(entries, holderIds, conflicts, members, null);
+      return loads == null
+          ? this
+          : new DatasetCatalog(entries, holderIds, conflicts, members, null, Set.of());
     }
     Map<String, Integer> current = new HashMap<>();
     liveServers.forEach(server -> current.put(server.id(), server.activeStreams()));
-    return new DatasetCatalog(entries, holderIds, conflicts, members, current);
+    return new DatasetCatalog(
+        entries, holderIds, conflicts, members, current, Set.copyOf(overdueIds));
   }
 
   /** The merged infos whose names start with {@code prefix}, sorted by name. */
@@ -188,12 +231,12 @@ final class DatasetCatalog {
     if (loads == null || entry.holders().size() < 2) {
       return entry.info();
     }
-    Comparator<RegisteredServer> leastLoaded =
-        Comparator.<RegisteredServer>comparingInt(
-                server -> loads.getOrDefault(server.id(), server.activeStreams()))
+    Comparator<RegisteredServer> healthyThenLeastLoaded =
+        Comparator.<RegisteredServer, Boolean>comparing(server -> overdue.contains(server.id()))
+            .thenComparingInt(server -> loads.getOrDefault(server.id(), server.activeStreams()))
             .thenComparing(RegisteredServer::id);
     List<RegisteredServer> holders = new ArrayList<>(entry.holders());
-    holders.sort(leastLoaded);
+    holders.sort(healthyThenLeastLoaded);
     return sameOrder(holders, entry.holders()) ? entry.info() : merge(entry.dataset(), holders);
   }
 

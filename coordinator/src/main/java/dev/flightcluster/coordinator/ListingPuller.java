@@ -2,7 +2,6 @@ package dev.flightcluster.coordinator;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.flightcluster.otel.TracedFlightClient;
 import dev.flightcluster.protocol.DatasetFingerprint;
 import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.Descriptors;
@@ -22,7 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Calls a data server's ListFlights back and keeps the datasets the coordinator can serve. It runs
- * on the thread (and so in the trace) of the say_hello or heartbeat that asked for it.
+ * on a callback thread ({@link Callbacks}), in the trace of the say_hello or heartbeat that asked
+ * for it. Two deadlines bound it: one to connect, short, because a healthy server accepts at once,
+ * and one for the whole listing.
  *
  * <p>One bad FlightInfo is the server's problem alone and is skipped with a warning; a listing that
  * cannot be read at all fails the whole pull.
@@ -30,13 +31,16 @@ import org.slf4j.LoggerFactory;
 final class ListingPuller {
   private static final Logger log = LoggerFactory.getLogger(ListingPuller.class);
 
+  private final Duration connectDeadline;
   private final Duration deadline;
 
   /**
-   * @param deadline how long one ListFlights callback may take; a listing slower than that is
-   *     treated as an unreachable server
+   * @param connectDeadline how long connecting to a server may take
+   * @param deadline how long one ListFlights callback may take in all; a listing slower than that
+   *     is treated as an unreachable server
    */
-  ListingPuller(Duration deadline) {
+  ListingPuller(Duration connectDeadline, Duration deadline) {
+    this.connectDeadline = requireNonNull(connectDeadline, "connectDeadline is null");
     this.deadline = requireNonNull(deadline, "deadline is null");
   }
 
@@ -45,10 +49,22 @@ final class ListingPuller {
    *
    * @throws FlightRuntimeException UNAVAILABLE when the server cannot be listed
    */
-  Map<DatasetName, ServerDataset> pull(String serverId, TracedFlightClient client) {
+  Map<DatasetName, ServerDataset> pull(String serverId, CallbackClient client) {
     requireNonNull(serverId, "serverId is null");
     requireNonNull(client, "client is null");
     Map<DatasetName, ServerDataset> datasets = new TreeMap<>();
+    try {
+      if (!client.awaitConnected(connectDeadline)) {
+        throw unavailable(
+            serverId,
+            client,
+            "no gRPC connection within " + connectDeadline.toMillis() + " ms",
+            null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unavailable(serverId, client, "the coordinator is shutting down", e);
+    }
     try {
       Iterable<FlightInfo> infos =
           client
@@ -104,7 +120,7 @@ final class ListingPuller {
   }
 
   private static FlightRuntimeException unavailable(
-      String serverId, TracedFlightClient client, String reason, Throwable cause) {
+      String serverId, CallbackClient client, String reason, Throwable cause) {
     return CallStatus.UNAVAILABLE
         .withDescription(
             "could not list the flights of server "

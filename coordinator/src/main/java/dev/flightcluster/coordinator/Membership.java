@@ -3,7 +3,6 @@ package dev.flightcluster.coordinator;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightAttributes;
-import dev.flightcluster.otel.TracedFlightClient;
 import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.Goodbye;
 import dev.flightcluster.protocol.Heartbeat;
@@ -15,6 +14,7 @@ import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.Location;
@@ -32,17 +32,23 @@ final class Membership {
   private final Registry registry;
   private final CallbackClients clients;
   private final ListingPuller puller;
+  private final Callbacks callbacks;
+  private final WarmUp warmUp;
   private final HelloReply helloReply;
 
   Membership(
       Registry registry,
       CallbackClients clients,
       ListingPuller puller,
+      Callbacks callbacks,
+      WarmUp warmUp,
       Duration lease,
       Duration heartbeatInterval) {
     this.registry = requireNonNull(registry, "registry is null");
     this.clients = requireNonNull(clients, "clients is null");
     this.puller = requireNonNull(puller, "puller is null");
+    this.callbacks = requireNonNull(callbacks, "callbacks is null");
+    this.warmUp = requireNonNull(warmUp, "warmUp is null");
     requireNonNull(lease, "lease is null");
     requireNonNull(heartbeatInterval, "heartbeatInterval is null");
     this.helloReply = new HelloReply(lease.toMillis(), heartbeatInterval.toMillis());
@@ -52,12 +58,21 @@ final class Membership {
    * Registers a server after listing its datasets. A server whose listing cannot be read is not
    * registered at all, not even under an earlier hello: clients would otherwise be sent to a server
    * whose contents the coordinator cannot vouch for.
+   *
+   * <p>The listing is pulled on a callback thread; the reply completes when it is registered.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT for a bad id or
+   *     location, UNAVAILABLE at once when a hello for the same id or address is in progress
    */
-  HelloReply hello(Hello hello) {
+  CompletableFuture<HelloReply> hello(Hello hello) {
     String id = serverId(hello.serverId());
     Location location = Locations.parse(hello.location());
     Span.current().setAttribute(FlightAttributes.SERVER_ID, id);
+    warmUp.heardFrom(id);
+    return callbacks.run(id, location.getUri().toString(), () -> register(id, location, hello));
+  }
 
+  private HelloReply register(String id, Location location, Hello hello) {
     Map<DatasetName, ServerDataset> datasets;
     try {
       datasets = puller.pull(id, clients.clientFor(id, location));
@@ -82,14 +97,17 @@ final class Membership {
         previous.isPresent() ? "said hello again" : "joined",
         server.datasets().size(),
         server.listingVersion());
+    warmUp.pulled(id);
     return helloReply;
   }
 
   /**
-   * Renews a server's lease. When its listing changed, the new listing is pulled before the reply,
-   * so that once a server's heartbeat after a DoPut returns, the coordinator lists the new dataset.
+   * Renews a server's lease at once, on the calling thread, so that no amount of callback work
+   * delays it. When its listing changed, the new listing is pulled on a callback thread before the
+   * reply completes, so that once a server's heartbeat after a DoPut returns, the coordinator lists
+   * the new dataset.
    */
-  HeartbeatReply heartbeat(Heartbeat heartbeat) {
+  CompletableFuture<HeartbeatReply> heartbeat(Heartbeat heartbeat) {
     String id = serverId(heartbeat.serverId());
     Span.current().setAttribute(FlightAttributes.SERVER_ID, id);
     if (heartbeat.activeStreams() < 0) {
@@ -100,22 +118,29 @@ final class Membership {
     Optional<RegisteredServer> renewed = registry.renew(id, heartbeat.activeStreams());
     if (renewed.isEmpty()) {
       log.debug("Heartbeat from unknown server {}: asking it to say hello again", id);
-      return new HeartbeatReply(false);
+      warmUp.heardFrom(id);
+      return CompletableFuture.completedFuture(new HeartbeatReply(false));
     }
     RegisteredServer server = renewed.get();
-    if (server.listingVersion() != heartbeat.listingVersion()) {
-      TracedFlightClient client = clients.clientFor(id, server.location());
-      Map<DatasetName, ServerDataset> datasets = puller.pull(id, client);
-      if (registry.updateListing(server, heartbeat.listingVersion(), datasets)) {
-        log.info(
-            "Server {} listing changed from version {} to {}: {} datasets",
-            id,
-            server.listingVersion(),
-            heartbeat.listingVersion(),
-            datasets.size());
-      }
+    if (server.listingVersion() == heartbeat.listingVersion()) {
+      return CompletableFuture.completedFuture(new HeartbeatReply(true));
     }
-    return new HeartbeatReply(true);
+    return callbacks.run(
+        id,
+        null,
+        () -> {
+          Map<DatasetName, ServerDataset> datasets =
+              puller.pull(id, clients.clientFor(id, server.location()));
+          if (registry.updateListing(server, heartbeat.listingVersion(), datasets)) {
+            log.info(
+                "Server {} listing changed from version {} to {}: {} datasets",
+                id,
+                server.listingVersion(),
+                heartbeat.listingVersion(),
+                datasets.size());
+          }
+          return new HeartbeatReply(true);
+        });
   }
 
   /** Forgets a server at once. Idempotent: a goodbye from an unknown server is not an error. */
@@ -126,11 +151,13 @@ final class Membership {
         .remove(id)
         .ifPresent(
             server -> log.info("Server {} at {} said goodbye", id, server.location().getUri()));
+    warmUp.left(id);
     clients.close(id);
   }
 
-  /** Evicts every server whose lease has run out. */
+  /** Evicts every server whose lease has run out, and notices the end of the warm-up. */
   void sweep() {
+    warmUp.isWarm();
     for (RegisteredServer server : registry.removeExpired()) {
       log.info(
           "Evicted server {} at {}: its lease expired at {} without a heartbeat",

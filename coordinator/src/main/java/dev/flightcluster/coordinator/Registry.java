@@ -8,10 +8,12 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.arrow.flight.Location;
 
 /**
@@ -21,14 +23,27 @@ import org.apache.arrow.flight.Location;
  * under the lock, once, so that reads need not.
  *
  * <p>A server whose lease has run out stays here until {@link #removeExpired} (the sweeper) removes
- * it, but no read counts it from the moment it expired.
+ * it, but no read counts it from the moment it expired. A server that has sent no heartbeat for
+ * more than two heartbeat intervals is overdue: still listed, but after the healthy replicas.
+ *
+ * <p>Once the coordinator is warm ({@link #markWarm}), the fingerprint served for each name is
+ * remembered, so that a conflicting copy appearing later never takes over (decisions D26).
  */
 final class Registry {
   private final InstantSource clock;
   private final Duration lease;
+  private final Duration overdueAfter;
   private final ConflictWarnings conflictWarnings = new ConflictWarnings();
   private final Map<String, RegisteredServer> servers = new HashMap<>();
   private long registrations;
+
+  /**
+   * The fingerprint served for each name since the coordinator became warm; empty before, so
+   * that the order in which servers say hello during the warm-up decides nothing.
+   */
+  private Map<String, String> incumbents = Map.of();
+
+  private boolean warm;
 
   /**
    * The live servers merged, rebuilt whenever a server joins, leaves or changes its listing, and
@@ -37,9 +52,23 @@ final class Registry {
    */
   private DatasetCatalog catalog = DatasetCatalog.empty();
 
-  Registry(InstantSource clock, Duration lease) {
+  /**
+   * @param heartbeatInterval the interval servers are asked to heartbeat at; a server silent for
+   *     more than two of them is overdue
+   */
+  Registry(InstantSource clock, Duration lease, Duration heartbeatInterval) {
     this.clock = requireNonNull(clock, "clock is null");
     this.lease = requireNonNull(lease, "lease is null");
+    this.overdueAfter =
+        requireNonNull(heartbeatInterval, "heartbeatInterval is null").multipliedBy(2);
+  }
+
+  /** From now on, the variant served for each name keeps serving through conflicts. */
+  synchronized void markWarm() {
+    if (!warm) {
+      warm = true;
+      incumbents = catalog.servingFingerprints();
+    }
   }
 
   /** Registers a server, replacing any earlier registration of its id, with a fresh lease. */
@@ -125,16 +154,25 @@ final class Registry {
   }
 
   /**
-   * The merged datasets of the servers live now, their locations ordered by current load. O(servers)
-   * unless a lease ran out since the last change, which costs one merge.
+   * The merged datasets of the servers live now, their locations ordered healthy first, then by
+   * current load. O(servers) unless a lease ran out since the last change, which costs one merge.
    */
   synchronized DatasetCatalog catalog() {
-    List<RegisteredServer> live = liveServers(clock.instant());
+    Instant now = clock.instant();
+    List<RegisteredServer> live = liveServers(now);
     if (!catalog.isBuiltFrom(live)) {
       // A server expired and the sweeper has not removed it yet: it is gone for reads at once.
-      catalog = DatasetCatalog.of(live);
+      merge(live);
     }
-    return catalog.withLoadsOf(live);
+    // Overdue: its last heartbeat (lease expiry minus the lease) is more than overdueAfter ago.
+    Instant overdueIfExpiringBefore = now.plus(lease).minus(overdueAfter);
+    Set<String> overdue = new HashSet<>();
+    for (RegisteredServer server : live) {
+      if (server.leaseExpiry().isBefore(overdueIfExpiringBefore)) {
+        overdue.add(server.id());
+      }
+    }
+    return catalog.withStateOf(live, overdue);
   }
 
   /** The registered server, live or expired but not yet swept. */
@@ -154,7 +192,15 @@ final class Registry {
 
   /** Merges the live servers again after a change, and warns about new conflicts. */
   private void checkConflicts() {
-    catalog = DatasetCatalog.of(liveServers(clock.instant()));
+    merge(liveServers(clock.instant()));
     conflictWarnings.update(catalog.conflicts());
+  }
+
+  private void merge(List<RegisteredServer> live) {
+    catalog = DatasetCatalog.of(live, incumbents);
+    if (warm) {
+      // A name no live server holds any more is forgotten; a new one is served from now on.
+      incumbents = catalog.servingFingerprints();
+    }
   }
 }

@@ -39,7 +39,7 @@ class ConflictTest {
   }
 
   @Test
-  void theVariantOnMostServersServesAndOnlyItsHoldersAreLocations() throws Exception {
+  void onlyTheHoldersOfTheServedVariantAreLocations() throws Exception {
     FakeDataServer a = harness.startServer("a").holds("trips=ff");
     FakeDataServer b = harness.startServer("b").holds("trips=ff");
     FakeDataServer c = harness.startServer("c").holds("trips=00");
@@ -56,16 +56,71 @@ class ConflictTest {
   }
 
   @Test
-  void aTieGoesToTheSmallestFingerprint() throws Exception {
+  void theServedVariantKeepsServingWhenACopyWithASmallerFingerprintAppears() throws Exception {
+    FakeDataServer a = harness.startServer("a").holds("trips=bb");
+    harness.hello(a);
+    assertThat(servedFingerprint("trips")).isEqualTo("bb");
+
+    harness.hello(harness.startServer("b").holds("trips=aa"));
+
+    FlightInfo info = harness.client().getInfo(FlightDescriptor.path("trips"));
+    assertThat(DatasetFingerprint.fromAppMetadata(info.getAppMetadata()).value()).isEqualTo("bb");
+    assertThat(info.getEndpoints().get(0).getLocations()).containsExactly(a.location());
+    assertThat(listConflicts().conflicts())
+        .containsExactly(
+            new DatasetConflict(
+                "trips",
+                "bb",
+                List.of(
+                    new DatasetConflict.Variant("bb", List.of("a")),
+                    new DatasetConflict.Variant("aa", List.of("b")))));
+  }
+
+  @Test
+  void theServedVariantKeepsServingWhenTheNewcomerHasMoreHolders() throws Exception {
+    FakeDataServer a = harness.startServer("a").holds("trips=ff");
+    harness.hello(a);
+    assertThat(servedFingerprint("trips")).isEqualTo("ff");
+
+    harness.hello(harness.startServer("b").holds("trips=00"));
+    harness.hello(harness.startServer("c").holds("trips=00"));
+
+    assertThat(servedFingerprint("trips")).isEqualTo("ff");
+    assertThat(listConflicts().conflicts()).singleElement().satisfies(
+        conflict -> assertThat(conflict.servingFingerprint()).isEqualTo("ff"));
+  }
+
+  @Test
+  void theNewcomerServesOnlyOnceNoLiveServerHoldsTheServedVariantAndThenStays() throws Exception {
+    FakeDataServer a = harness.startServer("a").holds("trips=ff");
+    harness.hello(a);
+    harness.hello(harness.startServer("b").holds("trips=00"));
+
+    harness.goodbye("a");
+    assertThat(servedFingerprint("trips")).isEqualTo("00");
+
+    harness.hello(a);
+    assertThat(servedFingerprint("trips")).isEqualTo("00");
+  }
+
+  @Test
+  void aCoordinatorStartingAfterTheConflictPicksTheMajorityThenTheSmallestFingerprint()
+      throws Exception {
+    harness.close();
+    harness = new CoordinatorHarness(false);
     FakeDataServer a = harness.startServer("a").holds("trips=bb");
     FakeDataServer b = harness.startServer("b").holds("trips=aa");
+    // Both heartbeat the restarted coordinator before either is listed again.
+    assertThat(harness.heartbeat("a", 1, 0).known()).isFalse();
+    assertThat(harness.heartbeat("b", 1, 0).known()).isFalse();
+
     harness.hello(a);
     harness.hello(b);
 
-    FlightInfo info = harness.client().getInfo(FlightDescriptor.path("trips"));
-
-    assertThat(DatasetFingerprint.fromAppMetadata(info.getAppMetadata()).value()).isEqualTo("aa");
-    assertThat(info.getEndpoints().get(0).getLocations()).containsExactly(b.location());
+    assertThat(harness.coordinator.isWarm()).isTrue();
+    assertThat(servedFingerprint("trips")).as("a tie: the smallest fingerprint").isEqualTo("aa");
+    harness.hello(harness.startServer("c").holds("trips=bb"));
+    assertThat(servedFingerprint("trips")).as("and it keeps serving").isEqualTo("aa");
   }
 
   @Test
@@ -113,6 +168,11 @@ class ConflictTest {
     assertThat(messages(Level.WARN)).hasSize(1);
     assertThat(messages(Level.INFO)).singleElement().asString().contains("'trips'");
     assertThat(listConflicts().conflicts()).isEmpty();
+  }
+
+  private String servedFingerprint(String dataset) {
+    FlightInfo info = harness.client().getInfo(FlightDescriptor.path(dataset));
+    return DatasetFingerprint.fromAppMetadata(info.getAppMetadata()).value();
   }
 
   private ConflictReport listConflicts() {

@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.StreamSupport;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.Criteria;
@@ -51,15 +53,35 @@ final class CoordinatorHarness implements AutoCloseable {
   private final TracedFlightClient client;
   private final List<FakeDataServer> servers = new ArrayList<>();
 
+  final AtomicInteger warmSignals = new AtomicInteger();
+
+  /** A coordinator that is warm already: one lease has passed on its clock since it started. */
   CoordinatorHarness() throws IOException {
-    coordinator =
+    this(true);
+  }
+
+  /**
+   * @param warm whether to move the clock one lease past the start, so that the coordinator
+   *     answers catalog reads at once; false leaves it warming up
+   */
+  CoordinatorHarness(boolean warm) throws IOException {
+    this(warm, builder -> {});
+  }
+
+  CoordinatorHarness(boolean warm, Consumer<CoordinatorBuilder> configure) throws IOException {
+    CoordinatorBuilder builder =
         Coordinator.builder(allocator, coordinatorTelemetry.flightTelemetry())
             .location(Location.forGrpcInsecure("127.0.0.1", 0))
             .lease(LEASE)
             .heartbeatInterval(HEARTBEAT_INTERVAL)
             .clock(clock)
-            .build()
-            .start();
+            .whenWarm(warmSignals::incrementAndGet);
+    configure.accept(builder);
+    coordinator = builder.build().start();
+    if (warm) {
+      clock.advance(LEASE);
+      assertThat(coordinator.isWarm()).isTrue();
+    }
     // Traced with the servers' SDK: it makes the calls a data server's registrar would make.
     client = serverTelemetry.flightTelemetry().connect(allocator, coordinator.location());
   }

@@ -20,8 +20,10 @@ import org.junit.jupiter.api.Test;
 class RegistryCatalogTest {
   private static final Duration LEASE = Duration.ofSeconds(10);
 
+  private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(3);
+
   private final FakeClock clock = new FakeClock();
-  private final Registry registry = new Registry(clock, LEASE);
+  private final Registry registry = new Registry(clock, LEASE, HEARTBEAT_INTERVAL);
 
   @Test
   void readsReuseTheMergeUntilSomethingChanges() {
@@ -80,6 +82,37 @@ class RegistryCatalogTest {
             info ->
                 assertThat(info.getEndpoints().get(0).getLocations())
                     .containsExactly(location("a"), location("b")));
+  }
+
+  @Test
+  void aServerWhoseHeartbeatIsOverdueComesAfterTheHealthyReplicasBeforeItsLeaseRunsOut() {
+    registry.register("a", location("a"), 1, datasets("t=aa"));
+    registry.register("b", location("b"), 1, datasets("t=aa"));
+    registry.renew("b", 5);
+    assertThat(locations("t")).containsExactly(location("a"), location("b"));
+
+    clock.advance(HEARTBEAT_INTERVAL.multipliedBy(2));
+    registry.renew("b", 5);
+    assertThat(locations("t")).as("exactly two intervals late is not overdue yet")
+        .containsExactly(location("a"), location("b"));
+
+    clock.advance(Duration.ofMillis(1));
+    assertThat(locations("t")).containsExactly(location("b"), location("a"));
+
+    registry.renew("a", 0);
+    assertThat(locations("t")).containsExactly(location("a"), location("b"));
+  }
+
+  @Test
+  void overdueServersAreOrderedAmongThemselvesByLoadThenId() {
+    registry.register("c", location("c"), 1, datasets("t=aa"));
+    registry.register("b", location("b"), 1, datasets("t=aa"));
+    registry.register("a", location("a"), 1, datasets("t=aa"));
+    registry.renew("c", 1);
+    clock.advance(HEARTBEAT_INTERVAL.multipliedBy(3));
+    registry.renew("a", 9);
+
+    assertThat(locations("t")).containsExactly(location("a"), location("b"), location("c"));
   }
 
   @Test

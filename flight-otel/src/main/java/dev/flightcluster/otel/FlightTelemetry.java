@@ -90,11 +90,24 @@ public final class FlightTelemetry {
    * @return {@code builder}, for chaining
    */
   public FlightServer.Builder instrument(FlightServer.Builder builder) {
+    return instrument(builder, netty -> {});
+  }
+
+  /**
+   * Like {@link #instrument(FlightServer.Builder)}, and hands the Netty server builder to {@code
+   * customizer} too, after the telemetry's own customizer: Flight takes only one such hook.
+   *
+   * @return {@code builder}, for chaining
+   */
+  public FlightServer.Builder instrument(
+      FlightServer.Builder builder, Consumer<NettyServerBuilder> customizer) {
     requireNonNull(builder, "builder is null");
+    requireNonNull(customizer, "customizer is null");
     Consumer<NettyServerBuilder> consumer =
         netty -> {
           netty.intercept(serverInterceptor);
           serverCustomizer.accept(netty);
+          customizer.accept(netty);
         };
     return builder.transportHint(GRPC_BUILDER_CONSUMER, consumer);
   }

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
- * One dataset name held with different contents by live servers. The variant held by the most
- * servers serves (a tie goes to the smallest fingerprint, so every coordinator picks the same); the
- * others are excluded until they match it or go away.
+ * One dataset name held with different contents by live servers. The variant the coordinator served
+ * before the conflict keeps serving; without one, the variant held by the most servers (a tie goes
+ * to the smallest fingerprint). The others are excluded until they match it or go away.
  *
  * @param dataset the dataset name
  * @param servingFingerprint the fingerprint of the variant the coordinator serves

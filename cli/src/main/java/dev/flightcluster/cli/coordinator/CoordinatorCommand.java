@@ -6,6 +6,7 @@ import dev.flightcluster.cli.health.ServingHealth;
 import dev.flightcluster.cli.server.ServerAddresses;
 import dev.flightcluster.cli.telemetry.Telemetry;
 import dev.flightcluster.coordinator.Coordinator;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
     name = "coordinator",
     description = {
       "Runs the coordinator: data servers register with it, clients ask it where datasets are.",
-      "Runs until SIGTERM or Ctrl-C. Also serves grpc.health.v1.Health on its port."
+      "Runs until SIGTERM or Ctrl-C. Also serves grpc.health.v1.Health on its port: NOT_SERVING",
+      "until warm (one lease after start, or once every data server it heard from is listed)."
     },
     mixinStandardHelpOptions = true,
     showDefaultValues = true)
@@ -85,6 +87,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
       Telemetry telemetry = resources.register(Telemetry.start("coordinator"));
       BufferAllocator allocator = resources.register(new RootAllocator());
       ServingHealth health = new ServingHealth();
+      // Not ready until warm (decisions D25): a fresh coordinator would serve a partial catalog.
+      health.manager().setStatus("", ServingStatus.NOT_SERVING);
       Coordinator coordinator =
           resources.register(
               Coordinator.builder(allocator, health.flightTelemetry(telemetry.openTelemetry()))
@@ -92,6 +96,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
                   .lease(lease)
                   .heartbeatInterval(heartbeatInterval)
                   .clock(InstantSource.system())
+                  .whenWarm(() -> health.manager().setStatus("", ServingStatus.SERVING))
                   .build()
                   .start());
       // Closed first on stop: probes see NOT_SERVING while the coordinator drains.
