@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
@@ -169,8 +168,7 @@ class MultiCoordinatorClusterTest {
     for (FlightEndpoint endpoint : info.getEndpoints()) {
       text.append(" endpoint ticket=").append(Arrays.toString(endpoint.getTicket().getBytes()))
           .append(" locations=")
-          .append(endpoint.getLocations().stream().map(l -> l.getUri().toString())
-              .collect(Collectors.toCollection(java.util.TreeSet::new)));
+          .append(endpoint.getLocations().stream().map(l -> l.getUri().toString()).sorted().toList());
     }
     return text.toString();
   }
