@@ -52,6 +52,9 @@ class MainTest {
     assertThat(run("server", "--port", "-1").err()).contains("--port must be 0..65535");
     assertThat(run("server", "--batch-rows", "0").exitCode()).isEqualTo(2);
     assertThat(run("server", "--coordinator", "localhost:8888").err()).contains("--coordinator");
+    assertThat(run("server", "--coordinator", "grpc://a:8888,,grpc://b:8888").err()).contains("empty entry");
+    assertThat(run("server", "--coordinator", "grpc://a:8888,none").err()).contains("cannot be combined");
+    assertThat(run("server", "--coordinator", "grpc://a:8888, b:8888").err()).contains("invalid location 'b:8888'");
     assertThat(run("server", "--advertise", "http://x:1").err()).contains("--advertise");
 
     assertThat(run("client", "--coordinator", "nowhere", "list").err()).contains("invalid location");

@@ -11,6 +11,7 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -29,15 +30,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A data server: serves the Parquet datasets of a data dir over Arrow Flight (ListFlights,
- * GetFlightInfo, GetSchema, DoGet, DoPut) and, when a coordinator is configured, keeps itself
- * registered there.
+ * GetFlightInfo, GetSchema, DoGet, DoPut) and, when coordinators are configured, keeps itself
+ * registered with every one of them (every address of every coordinator name).
  *
  * <pre>{@code
  * try (DataServer server = DataServer.builder(allocator, telemetry)
  *     .location(Location.forGrpcInsecure("0.0.0.0", 8889))
  *     .advertisedLocation(Location.forGrpcInsecure("10.0.0.7", 8889))
  *     .dataDir(Path.of("flight_datasets"))
- *     .coordinator(Location.forGrpcInsecure("coordinator", 8888))
+ *     .coordinators(List.of(Location.forGrpcInsecure("coordinator-headless", 8888)))
  *     .build()
  *     .start()) {
  *   ...
@@ -56,8 +57,10 @@ public final class DataServer implements AutoCloseable {
   private final Location advertisedOption;
   private final Path dataDir;
   private final String serverIdOption;
-  private final Location coordinator;
+  private final List<Location> coordinators;
+  private final HostResolver hostResolver;
   private final Duration heartbeatInterval;
+  private final RegistrationTimes registrationTimes;
   private final int batchRows;
   private final int maxStreams;
   private final int maxMessageBytes;
@@ -84,8 +87,11 @@ public final class DataServer implements AutoCloseable {
     this.advertisedOption = builder.advertisedLocation;
     this.dataDir = requireNonNull(builder.dataDir, "dataDir is not set");
     this.serverIdOption = builder.serverId;
-    this.coordinator = builder.coordinator;
+    this.coordinators = builder.coordinators;
+    this.hostResolver = builder.hostResolver;
     this.heartbeatInterval = builder.heartbeatInterval;
+    this.registrationTimes =
+        builder.registrationTimes != null ? builder.registrationTimes : RegistrationTimes.defaults(heartbeatInterval);
     this.batchRows = builder.batchRows;
     this.maxStreams = builder.maxConcurrentStreams;
     this.maxMessageBytes = builder.maxMessageBytes;
@@ -105,7 +111,7 @@ public final class DataServer implements AutoCloseable {
   }
 
   /**
-   * Lists the data dir, starts serving, and starts registering with the coordinator, if one is
+   * Lists the data dir, starts serving, and starts registering with the coordinators, if any are
    * configured, in the background.
    *
    * @throws IOException when the data dir cannot be opened or the port cannot be bound
@@ -147,18 +153,20 @@ public final class DataServer implements AutoCloseable {
       flightServer.start();
       advertised = withPort(advertisedOption == null ? bind : advertisedOption, flightServer.getPort());
       serverId = serverIdOption != null ? serverIdOption : hostName() + "-" + flightServer.getPort();
-      if (coordinator != null) {
+      if (!coordinators.isEmpty()) {
         registrar =
-            new Registrar(telemetry, serverAllocator, coordinator, serverId, advertised,
-                () -> store.listing().version(), producer::activeStreams, heartbeatInterval);
+            new Registrar(telemetry, serverAllocator, coordinators, hostResolver,
+                new LocalServer(serverId, advertised, () -> store.listing().version(), producer::activeStreams),
+                registrationTimes);
         registrar.start();
       }
       maintenance = Executors.newSingleThreadScheduledExecutor(threads("flight-server-refresh"));
       long every = heartbeatInterval.toNanos();
       maintenance.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.NANOSECONDS);
-      log.info("data server {} serving {} at {} (advertised {}), {} datasets, coordinator {}",
+      log.info("data server {} serving {} at {} (advertised {}), {} datasets, coordinators {}",
           serverId, store.dataDir(), flightServer.getLocation().getUri(), advertised.getUri(),
-          store.listing().datasets().size(), coordinator == null ? "none" : coordinator.getUri());
+          store.listing().datasets().size(),
+          coordinators.isEmpty() ? "none" : coordinators.stream().map(Location::getUri).toList());
       ok = true;
       return this;
     } finally {
@@ -178,7 +186,7 @@ public final class DataServer implements AutoCloseable {
     }
   }
 
-  /** After an upload: list it, and have the coordinator pull the new listing before replying. */
+  /** After an upload: list it, and have every reachable coordinator pull the new listing before replying. */
   private void afterUpload() {
     store.refresh();
     if (registrar != null) {
@@ -204,6 +212,15 @@ public final class DataServer implements AutoCloseable {
     return serverId;
   }
 
+  /**
+   * The coordinator addresses this server has registered with and that have not forgotten it
+   * since, in resolution order; empty when it runs alone.
+   */
+  public List<URI> registeredWith() {
+    checkStarted();
+    return registrar == null ? List.of() : registrar.registeredWith();
+  }
+
   private void checkStarted() {
     if (flightServer == null) {
       throw new IllegalStateException("the server is not started");
@@ -211,7 +228,7 @@ public final class DataServer implements AutoCloseable {
   }
 
   /**
-   * Stops the server gracefully: says goodbye to the coordinator first, so clients are no longer
+   * Stops the server gracefully: says goodbye to the coordinators first, so clients are no longer
    * sent here, then stops taking calls and lets streams in progress finish for a few seconds
    * before it ends them.
    */
@@ -297,8 +314,10 @@ public final class DataServer implements AutoCloseable {
     private Location advertisedLocation;
     private Path dataDir;
     private String serverId;
-    private Location coordinator;
+    private List<Location> coordinators = List.of();
+    private HostResolver hostResolver = HostResolver.system();
     private Duration heartbeatInterval = Duration.ofSeconds(2);
+    private RegistrationTimes registrationTimes;
     private int batchRows = 65_536;
     private int maxConcurrentStreams = 64;
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
@@ -337,9 +356,34 @@ public final class DataServer implements AutoCloseable {
       return this;
     }
 
-    /** The coordinator to register with, or null to run standalone (the default). */
+    /** The one coordinator to register with, or null to run standalone (the default). */
     public Builder coordinator(Location coordinator) {
-      this.coordinator = coordinator;
+      return coordinators(coordinator == null ? List.of() : List.of(coordinator));
+    }
+
+    /**
+     * The coordinators to register with, each {@code grpc://HOST:PORT}; empty to run standalone (the
+     * default). The server registers with every address of every HOST (a Kubernetes headless Service
+     * names every coordinator pod), and resolves the names again every few heartbeat intervals.
+     */
+    public Builder coordinators(List<Location> coordinators) {
+      requireNonNull(coordinators, "coordinators is null");
+      for (Location coordinator : coordinators) {
+        requireNonNull(coordinator, "a coordinator is null");
+        URI uri = coordinator.getUri();
+        if (uri.getHost() == null || uri.getPort() <= 0
+            || !List.of("grpc", "grpc+tcp", "grpc+tls").contains(uri.getScheme())) {
+          throw new IllegalArgumentException(
+              "a coordinator must be grpc://HOST:PORT, grpc+tcp://HOST:PORT or grpc+tls://HOST:PORT, not " + uri);
+        }
+      }
+      this.coordinators = List.copyOf(coordinators);
+      return this;
+    }
+
+    /** How coordinator names become addresses; default {@link HostResolver#system()}. */
+    public Builder hostResolver(HostResolver hostResolver) {
+      this.hostResolver = requireNonNull(hostResolver, "hostResolver is null");
       return this;
     }
 
@@ -351,6 +395,12 @@ public final class DataServer implements AutoCloseable {
       }
       this.heartbeatInterval = heartbeatInterval;
       return this;
+    }
+
+    /** Tests only: every registration timing at once, the heartbeat interval included. */
+    Builder registrationTimes(RegistrationTimes registrationTimes) {
+      this.registrationTimes = requireNonNull(registrationTimes, "registrationTimes is null");
+      return heartbeatInterval(registrationTimes.heartbeatInterval());
     }
 
     /** The most rows a DoGet batch holds; default 65536. */

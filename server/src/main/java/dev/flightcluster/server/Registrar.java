@@ -2,307 +2,212 @@ package dev.flightcluster.server;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.flightcluster.otel.FlightAttributes;
 import dev.flightcluster.otel.FlightTelemetry;
-import dev.flightcluster.otel.Spans;
-import dev.flightcluster.otel.TracedFlightClient;
-import dev.flightcluster.protocol.ClusterActions;
-import dev.flightcluster.protocol.Goodbye;
-import dev.flightcluster.protocol.Heartbeat;
-import dev.flightcluster.protocol.HeartbeatReply;
-import dev.flightcluster.protocol.Hello;
-import dev.flightcluster.protocol.HelloReply;
-import dev.flightcluster.protocol.Messages;
-import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.Scope;
+import java.net.URI;
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.IntSupplier;
-import java.util.function.LongSupplier;
-import org.apache.arrow.flight.Action;
-import org.apache.arrow.flight.CallOptions;
-import org.apache.arrow.flight.FlightClient;
+import java.util.concurrent.TimeoutException;
 import org.apache.arrow.flight.Location;
-import org.apache.arrow.flight.Result;
 import org.apache.arrow.memory.BufferAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a data server registered with its coordinator: says hello until a coordinator answers
- * (exponential backoff with jitter), then heartbeats every interval, and says goodbye on close.
+ * Keeps a data server registered with every coordinator: one independent {@link Registration} per
+ * coordinator address, each with its own thread, deadlines and backoff, so one dead or slow
+ * coordinator never delays the heartbeats to the others. The registry of a coordinator is soft
+ * state rebuilt from hellos and heartbeats, so coordinators need no shared store: each one hears
+ * from every server (docs/decisions.md D28).
  *
- * <p>Tracing: a heartbeat whose listing version the coordinator already acknowledged changes
- * nothing, so it runs in {@link Spans#unsampledContext()} and is recorded nowhere; a heartbeat that
- * carries a new version makes the coordinator pull the listing, and is traced as {@code heartbeat}.
- * Only the first hello of a series is traced, so an outage does not open a trace per retry.
+ * <p>Coordinator names are resolved again every few heartbeat intervals on the registrar's own
+ * thread: an address that appears gets a registration, one that disappears is closed (goodbye if
+ * reachable). A name that resolves to several addresses stands for one coordinator per address.
  *
- * <p>All coordinator calls are serialized; {@link #announce} lets an upload report its new listing
- * at once, inside the upload's trace. When the periodic refresh notices the upload first, its own
- * (root) heartbeat carries the news and the upload's announce finds nothing left to say; either
- * way the coordinator has pulled the listing before the upload completes.
+ * <p>{@link #announce} reports a new listing to every coordinator at once and waits, up to the call
+ * deadline, until each reachable one has pulled it: an upload completes only when the very next
+ * ListFlights at any coordinator shows it. A coordinator that does not answer in time learns the
+ * listing from its next heartbeat.
  */
 final class Registrar implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Registrar.class);
-  static final Duration MIN_BACKOFF = Duration.ofMillis(100);
-  static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
-  private static final Duration GOODBYE_DEADLINE = Duration.ofSeconds(1);
-  /**
-   * Deadline of hello and heartbeat calls. The coordinator answers a heartbeat with a new listing
-   * version only after it pulled the listing, so this is generous; a refused connection fails fast
-   * anyway.
-   */
-  private static final Duration CALL_DEADLINE = Duration.ofSeconds(5);
 
   private final FlightTelemetry telemetry;
-  private final TracedFlightClient client;
-  private final Location coordinator;
-  private final String serverId;
-  private final Location advertised;
-  private final LongSupplier listingVersion;
-  private final IntSupplier activeStreams;
-  private final Duration interval;
-  private final ScheduledExecutorService scheduler;
-  private final ReentrantLock lock = new ReentrantLock();
+  private final BufferAllocator allocator;
+  private final LocalServer self;
+  private final RegistrationTimes times;
+  private final CoordinatorAddresses addresses;
+  private final ScheduledThreadPoolExecutor resolver;
+  private final Object lock = new Object();
 
+  // Replaced whole by the resolver thread under lock; read without it.
+  private volatile Map<URI, Registration> registrations = Map.of();
   // Guarded by lock.
-  private boolean registered;
   private boolean closed;
-  private long acknowledgedVersion;
-  private int helloAttempts;
-  private Duration beatInterval;
-  private boolean unreachable;
 
   Registrar(
       FlightTelemetry telemetry,
       BufferAllocator allocator,
-      Location coordinator,
-      String serverId,
-      Location advertised,
-      LongSupplier listingVersion,
-      IntSupplier activeStreams,
-      Duration interval) {
+      List<Location> coordinators,
+      HostResolver hostResolver,
+      LocalServer self,
+      RegistrationTimes times) {
     this.telemetry = requireNonNull(telemetry, "telemetry is null");
-    this.coordinator = requireNonNull(coordinator, "coordinator is null");
-    this.serverId = requireNonNull(serverId, "serverId is null");
-    this.advertised = requireNonNull(advertised, "advertised is null");
-    this.listingVersion = requireNonNull(listingVersion, "listingVersion is null");
-    this.activeStreams = requireNonNull(activeStreams, "activeStreams is null");
-    this.interval = requireNonNull(interval, "interval is null");
-    this.beatInterval = interval;
-    this.client = telemetry.connect(requireNonNull(allocator, "allocator is null"), coordinator);
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
+    this.allocator = requireNonNull(allocator, "allocator is null");
+    this.self = requireNonNull(self, "self is null");
+    this.times = requireNonNull(times, "times is null");
+    requireNonNull(coordinators, "coordinators is null");
+    if (coordinators.isEmpty()) {
+      throw new IllegalArgumentException("no coordinator to register with");
+    }
+    this.addresses = new CoordinatorAddresses(coordinators, requireNonNull(hostResolver, "hostResolver is null"));
+    this.resolver =
+        new ScheduledThreadPoolExecutor(
+            1,
             runnable -> {
-              Thread thread = new Thread(runnable, "flight-server-registrar-" + serverId);
+              Thread thread = new Thread(runnable, "flight-server-registrar-resolve-" + self.serverId());
               thread.setDaemon(true);
               return thread;
             });
+    resolver.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
   }
 
-  /** Starts saying hello, at once. */
+  /** Resolves the coordinators and starts registering with each, in the background, at once. */
   void start() {
-    scheduler.execute(this::tick);
+    resolver.execute(this::resolve);
   }
 
-  /**
-   * Tells the coordinator the current listing version now, when it differs from the acknowledged
-   * one, and waits for the reply (by which time the coordinator has pulled the listing). Runs in
-   * the caller's context, so the heartbeat joins the caller's trace. Does nothing before the
-   * server is registered: the next hello carries the version.
-   */
-  void announce() {
-    lock.lock();
-    try {
-      if (closed || !registered || listingVersion.getAsLong() == acknowledgedVersion) {
-        return;
-      }
-      if (!heartbeat()) {
-        hello(); // the coordinator forgot us: the hello carries the listing instead
-      }
-    } finally {
-      lock.unlock();
-    }
+  /** The coordinator addresses registered with or trying to be, in resolution order. */
+  List<URI> coordinators() {
+    return List.copyOf(registrations.keySet());
   }
 
-  private void tick() {
-    Duration next;
-    lock.lock();
+  /** The coordinator addresses that have accepted this server and not forgotten it since. */
+  List<URI> registeredWith() {
+    return registrations.values().stream().filter(Registration::registered).map(Registration::coordinator).toList();
+  }
+
+  private void resolve() {
+    Duration next = times.resolveInterval();
     try {
-      if (closed) {
-        return;
+      Set<URI> resolved = addresses.resolve();
+      if (!addresses.complete()) {
+        next = times.heartbeatInterval(); // a name not there yet: look again soon
       }
-      if (!registered) {
-        next = hello() ? beatInterval : backoff(helloAttempts);
-      } else if (heartbeat()) {
-        next = beatInterval;
-      } else {
-        next = Duration.ZERO; // known=false: say hello again right away
-      }
+      reconcile(resolved);
     } catch (RuntimeException e) {
-      log.warn("registrar tick failed; retrying", e);
-      next = beatInterval;
-    } finally {
-      lock.unlock();
+      log.warn("resolving the coordinators failed; trying again", e);
+      next = times.heartbeatInterval();
     }
     try {
-      scheduler.schedule(this::tick, next.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+      resolver.schedule(this::resolve, next.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
       // closing
     }
   }
 
-  /** One hello attempt; true when the coordinator registered us. */
-  private boolean hello() {
-    long version = listingVersion.getAsLong();
-    boolean traced = helloAttempts == 0;
-    helloAttempts++;
-    Hello hello = new Hello(serverId, advertised.getUri().toString(), version);
-    try {
-      HelloReply reply =
-          traced
-              ? inSpan("say_hello", () -> call(ClusterActions.SAY_HELLO, hello, HelloReply.class))
-              : inContext(Spans.unsampledContext(),
-                  () -> call(ClusterActions.SAY_HELLO, hello, HelloReply.class));
-      registered = true;
-      acknowledgedVersion = version;
-      helloAttempts = 0;
-      if (reply.heartbeatIntervalMillis() > 0) {
-        Duration asked = Duration.ofMillis(reply.heartbeatIntervalMillis());
-        beatInterval = asked.compareTo(interval) < 0 ? asked : interval;
+  /** Opens a registration per new address and closes those whose address went away. */
+  private void reconcile(Set<URI> resolved) {
+    List<Registration> added = new ArrayList<>();
+    List<Registration> removed = new ArrayList<>();
+    synchronized (lock) {
+      if (closed) {
+        return;
       }
-      reachable();
-      log.info("registered with coordinator {} as {} (listing version {}, lease {} ms)",
-          coordinator.getUri(), serverId, version, reply.leaseMillis());
-      return true;
-    } catch (RuntimeException e) {
-      unreachable(e);
-      return false;
-    }
-  }
-
-  /** One heartbeat; false when the coordinator does not know us (say hello again). */
-  private boolean heartbeat() {
-    long version = listingVersion.getAsLong();
-    Heartbeat beat = new Heartbeat(serverId, version, activeStreams.getAsInt());
-    try {
-      HeartbeatReply reply =
-          version == acknowledgedVersion
-              ? inContext(Spans.unsampledContext(),
-                  () -> call(ClusterActions.HEARTBEAT, beat, HeartbeatReply.class))
-              : inSpan("heartbeat", () -> call(ClusterActions.HEARTBEAT, beat, HeartbeatReply.class));
-      reachable();
-      if (!reply.known()) {
-        log.info("coordinator {} does not know {}; saying hello again", coordinator.getUri(), serverId);
-        registered = false;
-        return false;
+      Map<URI, Registration> next = new LinkedHashMap<>();
+      for (URI address : resolved) {
+        Registration registration = registrations.get(address);
+        if (registration == null) {
+          registration = new Registration(telemetry, allocator, address, self, times);
+          added.add(registration);
+        }
+        next.put(address, registration);
       }
-      acknowledgedVersion = version;
-      return true;
-    } catch (RuntimeException e) {
-      unreachable(e);
-      return true; // stay registered: if the lease ran out, the coordinator answers known=false
+      for (Map.Entry<URI, Registration> entry : registrations.entrySet()) {
+        if (!next.containsKey(entry.getKey())) {
+          removed.add(entry.getValue());
+        }
+      }
+      registrations = Collections.unmodifiableMap(next);
+      added.forEach(Registration::start);
     }
+    for (Registration registration : removed) {
+      log.info("coordinator {} no longer resolves; closing its registration", registration.coordinator());
+      registration.beginClose();
+    }
+    awaitClosed(removed);
   }
 
-  private void unreachable(RuntimeException e) {
-    if (!unreachable) {
-      unreachable = true;
-      log.warn("coordinator {} unreachable ({}); {} keeps retrying", coordinator.getUri(),
-          e.getMessage(), serverId);
-    } else {
-      log.debug("coordinator {} still unreachable: {}", coordinator.getUri(), e.getMessage());
-    }
-  }
-
-  private void reachable() {
-    if (unreachable) {
-      unreachable = false;
-      log.info("coordinator {} reachable again", coordinator.getUri());
-    }
-  }
-
-  private <T> T call(String type, Object body, Class<T> replyType) {
-    FlightClient flight = client.flightClient();
-    Iterator<Result> results =
-        flight.doAction(new Action(type, Messages.encode(body)),
-            CallOptions.timeout(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
-    T reply = null;
-    while (results.hasNext()) {
-      byte[] result = results.next().getBody();
-      if (reply == null && replyType != null) {
-        reply = Messages.decode(result, replyType);
+  /** Waits for each registration to close; an interrupt shortens the waits but closes every one. */
+  private static void awaitClosed(Iterable<Registration> closing) {
+    boolean interrupted = false;
+    for (Registration registration : closing) {
+      try {
+        registration.awaitClosed();
+      } catch (InterruptedException e) {
+        interrupted = true;
       }
     }
-    if (replyType != null && reply == null) {
-      throw new IllegalStateException("coordinator sent no " + replyType.getSimpleName() + " for " + type);
-    }
-    return reply;
-  }
-
-  private <T> T inSpan(String name, java.util.function.Supplier<T> work) {
-    Span span = telemetry.tracer().spanBuilder(name).startSpan();
-    span.setAttribute(FlightAttributes.SERVER_ID, serverId);
-    try (Scope ignored = span.makeCurrent()) {
-      return work.get();
-    } catch (RuntimeException e) {
-      Spans.recordFailure(span, e);
-      throw e;
-    } finally {
-      span.end();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
-  private static <T> T inContext(Context context, java.util.function.Supplier<T> work) {
-    try (Scope ignored = context.makeCurrent()) {
-      return work.get();
+  /**
+   * Tells every coordinator the current listing version now, in parallel and in the caller's trace
+   * context, and waits until each has answered (by which time it has pulled the listing), but no
+   * longer than the call deadline. Coordinators that are not registered or whose last call failed
+   * are not waited for: their next hello or heartbeat carries the listing.
+   */
+  void announce() {
+    Context context = Context.current();
+    List<Future<?>> pending = new ArrayList<>();
+    for (Registration registration : registrations.values()) {
+      pending.add(registration.announce(context));
+    }
+    long deadline = System.nanoTime() + times.callDeadline().toNanos();
+    for (Future<?> future : pending) {
+      try {
+        future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        // This coordinator learns the listing from its next heartbeat; a queued announce is dropped.
+        future.cancel(false);
+      } catch (ExecutionException | CancellationException e) {
+        log.debug("announcing the listing to a coordinator failed", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        pending.forEach(f -> f.cancel(false));
+        return;
+      }
     }
   }
 
-  /** The delay before hello attempt {@code attempt + 1}: doubling from 100 ms to 5 s, jittered. */
-  static Duration backoff(int attempt) {
-    long cap = MAX_BACKOFF.toMillis();
-    long base = Math.min(cap, MIN_BACKOFF.toMillis() << Math.min(attempt - 1, 16));
-    // Full jitter over the upper half keeps restarted servers from saying hello in lockstep.
-    long jittered = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
-    return Duration.ofMillis(Math.max(MIN_BACKOFF.toMillis() / 2, jittered));
-  }
-
-  /** Stops heartbeating and says goodbye, best effort with a short deadline. */
+  /** Stops the resolver, then says goodbye to every coordinator at once, best effort with a short deadline. */
   @Override
   public void close() throws InterruptedException {
-    lock.lock();
-    try {
+    Map<URI, Registration> open;
+    synchronized (lock) {
       if (closed) {
         return;
       }
       closed = true;
-      scheduler.shutdownNow();
-      if (registered) {
-        try {
-          inSpan("goodbye", () -> {
-            FlightClient flight = client.flightClient();
-            flight.doAction(new Action(ClusterActions.GOODBYE, Messages.encode(new Goodbye(serverId))),
-                    CallOptions.timeout(GOODBYE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS))
-                .forEachRemaining(result -> {});
-            return null;
-          });
-          log.info("said goodbye to coordinator {}", coordinator.getUri());
-        } catch (RuntimeException e) {
-          log.warn("goodbye to coordinator {} failed: {}", coordinator.getUri(), e.getMessage());
-        }
-        registered = false;
-      }
-    } finally {
-      lock.unlock();
+      open = registrations;
     }
-    scheduler.awaitTermination(5, TimeUnit.SECONDS);
-    client.close();
+    // A DNS lookup in progress cannot be interrupted; a reconcile finishing late sees closed.
+    resolver.shutdownNow();
+    open.values().forEach(Registration::beginClose);
+    awaitClosed(open.values());
+    resolver.awaitTermination(times.goodbyeDeadline().toMillis(), TimeUnit.MILLISECONDS);
   }
 }

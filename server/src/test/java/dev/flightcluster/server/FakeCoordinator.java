@@ -13,6 +13,10 @@ import dev.flightcluster.testing.InMemoryTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,6 +40,11 @@ final class FakeCoordinator extends NoOpFlightProducer implements AutoCloseable 
 
   final AtomicBoolean answering = new AtomicBoolean(true);
   final AtomicBoolean forgetOnce = new AtomicBoolean();
+  /** This many coming hellos are answered only after the caller gave up (a coordinator under load). */
+  final AtomicInteger lateHellos = new AtomicInteger();
+  /** While set, heartbeats are answered only after the caller gave up. */
+  final AtomicBoolean lateHeartbeats = new AtomicBoolean();
+  final AtomicInteger lateCalls = new AtomicInteger();
   final AtomicInteger refusedHellos = new AtomicInteger();
   final List<Call<Hello>> hellos = new CopyOnWriteArrayList<>();
   final List<Call<Heartbeat>> heartbeats = new CopyOnWriteArrayList<>();
@@ -46,20 +55,32 @@ final class FakeCoordinator extends NoOpFlightProducer implements AutoCloseable 
   private final InMemoryTelemetry telemetry;
   private final BufferAllocator allocator;
   private final FlightServer server;
+  private final String host;
+  private final Set<String> known = ConcurrentHashMap.newKeySet();
   private volatile long knownVersion = Long.MIN_VALUE;
 
   FakeCoordinator(InMemoryTelemetry telemetry, BufferAllocator allocator) throws Exception {
+    this(telemetry, allocator, "127.0.0.1", 0);
+  }
+
+  /** A coordinator at {@code host:port}; port 0 picks one. A fresh one knows no server. */
+  FakeCoordinator(InMemoryTelemetry telemetry, BufferAllocator allocator, String host, int port) throws Exception {
     this.telemetry = telemetry;
     this.allocator = allocator;
+    this.host = host;
     this.server =
         telemetry.flightTelemetry()
-            .instrument(FlightServer.builder(allocator, Location.forGrpcInsecure("127.0.0.1", 0), this))
+            .instrument(FlightServer.builder(allocator, Location.forGrpcInsecure(host, port), this))
             .build()
             .start();
   }
 
   Location location() {
-    return Location.forGrpcInsecure("127.0.0.1", server.getPort());
+    return Location.forGrpcInsecure(host, server.getPort());
+  }
+
+  int port() {
+    return server.getPort();
   }
 
   @Override
@@ -73,7 +94,11 @@ final class FakeCoordinator extends NoOpFlightProducer implements AutoCloseable 
             refusedHellos.incrementAndGet();
             throw CallStatus.UNAVAILABLE.withDescription("not yet").toRuntimeException();
           }
+          if (lateHellos.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            answerLate(context);
+          }
           pull(hello.location());
+          known.add(hello.serverId());
           knownVersion = hello.listingVersion();
           hellos.add(new Call<>(hello, span));
           listener.onNext(new Result(Messages.encode(new HelloReply(10_000, 60_000))));
@@ -81,19 +106,38 @@ final class FakeCoordinator extends NoOpFlightProducer implements AutoCloseable 
         case ClusterActions.HEARTBEAT -> {
           Heartbeat beat = Messages.decode(action.getBody(), Heartbeat.class);
           heartbeats.add(new Call<>(beat, span));
-          boolean known = !forgetOnce.getAndSet(false);
+          if (lateHeartbeats.get()) {
+            answerLate(context);
+          }
+          boolean known = this.known.contains(beat.serverId()) && !forgetOnce.getAndSet(false);
+          if (!known) {
+            this.known.remove(beat.serverId());
+          }
           if (known && beat.listingVersion() != knownVersion) {
             pull(hellos.get(hellos.size() - 1).message().location());
             knownVersion = beat.listingVersion();
           }
           listener.onNext(new Result(Messages.encode(new HeartbeatReply(known))));
         }
-        case ClusterActions.GOODBYE -> goodbyes.add(Messages.decode(action.getBody(), Goodbye.class));
+        case ClusterActions.GOODBYE -> {
+          Goodbye goodbye = Messages.decode(action.getBody(), Goodbye.class);
+          known.remove(goodbye.serverId());
+          goodbyes.add(goodbye);
+        }
         default -> throw CallStatus.UNIMPLEMENTED.toRuntimeException();
       }
       listener.onCompleted();
     } catch (RuntimeException e) {
       listener.onError(e);
+    }
+  }
+
+  /** Holds the call until its caller has given up (its deadline passed), as a coordinator under load would. */
+  private void answerLate(CallContext context) {
+    lateCalls.incrementAndGet();
+    long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (!context.isCancelled() && System.nanoTime() < giveUp) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
     }
   }
 

@@ -164,10 +164,10 @@ class RegistrarTest {
   @Test
   void backoffGrowsToItsCapWithJitter() {
     for (int attempt = 1; attempt < 30; attempt++) {
-      Duration delay = Registrar.backoff(attempt);
-      assertThat(delay).isBetween(Duration.ofMillis(50), Registrar.MAX_BACKOFF);
+      Duration delay = Registration.backoff(attempt);
+      assertThat(delay).isBetween(Duration.ofMillis(50), Registration.MAX_BACKOFF);
     }
-    assertThat(Registrar.backoff(20)).isGreaterThanOrEqualTo(Registrar.MAX_BACKOFF.dividedBy(2));
+    assertThat(Registration.backoff(20)).isGreaterThanOrEqualTo(Registration.MAX_BACKOFF.dividedBy(2));
   }
 
   private static Set<String> traceIds(List<SpanData> spans) {

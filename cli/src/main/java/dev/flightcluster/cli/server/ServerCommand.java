@@ -11,7 +11,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
@@ -68,8 +71,13 @@ public final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--coordinator",
       defaultValue = "${env:FLIGHT_COORDINATOR:-grpc://localhost:8888}",
-      paramLabel = "URI",
-      description = "The coordinator to register with, or '" + STANDALONE + "' to run alone (env FLIGHT_COORDINATOR).")
+      paramLabel = "URI[,URI...]",
+      description = {
+        "The coordinators to register with, grpc://HOST:PORT separated by commas, or '" + STANDALONE
+            + "' to run alone (env FLIGHT_COORDINATOR).",
+        "A HOST with several addresses (a Kubernetes headless Service, a scaled compose service) stands for one"
+            + " coordinator per address; names are resolved again every 5 heartbeat intervals."
+      })
   String coordinator;
 
   @Option(
@@ -151,7 +159,7 @@ public final class ServerCommand implements Callable<Integer> {
     if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
       throw new ParameterException(spec.commandLine(), "--data-dir " + dataDir + " is not a directory");
     }
-    Location coordinatorLocation = parse("--coordinator", coordinator, true);
+    List<Location> coordinators = coordinators(coordinator);
     Location advertised;
     try {
       advertised =
@@ -179,7 +187,7 @@ public final class ServerCommand implements Callable<Integer> {
                   .advertisedLocation(advertised)
                   .dataDir(dataDir)
                   .serverId(id)
-                  .coordinator(coordinatorLocation)
+                  .coordinators(coordinators)
                   .heartbeatInterval(heartbeatInterval)
                   .batchRows(batchRows)
                   .scanMemoryBytes(scanMemory)
@@ -190,12 +198,14 @@ public final class ServerCommand implements Callable<Integer> {
       resources.register(health);
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
-          "server %s serving %s on port %d, advertised as %s, coordinator %s%n",
+          "server %s serving %s on port %d, advertised as %s, coordinators %s%n",
           server.serverId(),
           dataDir.toAbsolutePath().normalize(),
           server.port(),
           server.advertisedLocation().getUri(),
-          coordinatorLocation == null ? "none (standalone)" : coordinatorLocation.getUri());
+          coordinators.isEmpty()
+              ? "none (standalone)"
+              : coordinators.stream().map(location -> location.getUri().toString()).collect(Collectors.joining(",")));
       out.flush();
       log.info("server {} started", server.serverId());
     } catch (Exception | Error e) {
@@ -206,14 +216,28 @@ public final class ServerCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Location parse(String option, String value, boolean allowStandalone) {
-    if (allowStandalone && (value == null || value.isBlank() || value.strip().equals(STANDALONE))) {
-      return null;
+  /** The --coordinator list; empty for {@value #STANDALONE}. */
+  private List<Location> coordinators(String value) {
+    if (value == null || value.isBlank() || value.strip().equals(STANDALONE)) {
+      return List.of();
     }
-    try {
-      return Locations.parse(value.strip());
-    } catch (FlightRuntimeException e) {
-      throw new ParameterException(spec.commandLine(), option + ": " + e.status().description());
+    List<Location> locations = new ArrayList<>();
+    for (String item : value.split(",", -1)) {
+      String uri = item.strip();
+      if (uri.isEmpty()) {
+        throw new ParameterException(
+            spec.commandLine(), "--coordinator: empty entry in '" + value + "'; separate URIs by single commas");
+      }
+      if (uri.equals(STANDALONE)) {
+        throw new ParameterException(
+            spec.commandLine(), "--coordinator: '" + STANDALONE + "' cannot be combined with coordinators");
+      }
+      try {
+        locations.add(Locations.parse(uri));
+      } catch (FlightRuntimeException e) {
+        throw new ParameterException(spec.commandLine(), "--coordinator: " + e.status().description());
+      }
     }
+    return List.copyOf(locations);
   }
 }

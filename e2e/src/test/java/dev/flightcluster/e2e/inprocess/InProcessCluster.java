@@ -8,6 +8,7 @@ import dev.flightcluster.server.DataServer;
 import dev.flightcluster.testing.InMemoryTelemetry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.flight.Location;
@@ -15,9 +16,10 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
- * A coordinator, data servers and a client in one JVM, each with its own allocator and its own
+ * Coordinators (one unless asked for more), data servers and a client in one JVM, each with its own allocator and its own
  * OpenTelemetry SDK (service.name coordinator, server, client), as if they were processes.
- * Closing it closes everything and fails if any allocator still holds memory.
+ * Every server registers with every coordinator; the client asks the first. Closing it closes
+ * everything and fails if any allocator still holds memory.
  */
 final class InProcessCluster implements AutoCloseable {
   static final Duration LEASE = Duration.ofSeconds(10);
@@ -32,11 +34,28 @@ final class InProcessCluster implements AutoCloseable {
   private final BufferAllocator clientAllocator = new RootAllocator();
   final List<DataServer> servers = new ArrayList<>();
   Coordinator coordinator;
+  /** The coordinators after the first; a test may close or replace them. */
+  final List<Coordinator> moreCoordinators = new ArrayList<>();
+  private final InstantSource clock;
+  private final Duration lease;
   FlightClusterClient client;
 
   InProcessCluster(List<Path> dataDirs) throws Exception {
+    this(dataDirs, 1, null, LEASE);
+  }
+
+  /**
+   * @param clock the coordinators' clock; null for {@link #coordinatorClock}, which moves only when
+   *     a test advances it
+   */
+  InProcessCluster(List<Path> dataDirs, int coordinators, InstantSource clock, Duration lease) throws Exception {
     requireNonNull(dataDirs, "dataDirs is null");
+    this.clock = clock == null ? coordinatorClock : clock;
+    this.lease = requireNonNull(lease, "lease is null");
     coordinator = startCoordinator(0);
+    for (int i = 1; i < coordinators; i++) {
+      moreCoordinators.add(startCoordinator(0));
+    }
     for (int i = 0; i < dataDirs.size(); i++) {
       servers.add(startServer("server-" + (i + 1), dataDirs.get(i)));
     }
@@ -49,12 +68,25 @@ final class InProcessCluster implements AutoCloseable {
     return Location.forGrpcInsecure("127.0.0.1", coordinator.port());
   }
 
+  /** Every coordinator, the first first. */
+  List<Coordinator> coordinators() {
+    List<Coordinator> all = new ArrayList<>();
+    all.add(coordinator);
+    all.addAll(moreCoordinators);
+    return all;
+  }
+
+  /** Where every coordinator listens, the first first. */
+  List<Location> coordinatorLocations() {
+    return coordinators().stream().map(c -> Location.forGrpcInsecure("127.0.0.1", c.port())).toList();
+  }
+
   Coordinator startCoordinator(int port) throws Exception {
     return Coordinator.builder(coordinatorAllocator, coordinatorTelemetry.flightTelemetry())
         .location(Location.forGrpcInsecure("127.0.0.1", port))
-        .lease(LEASE)
+        .lease(lease)
         .heartbeatInterval(HEARTBEAT)
-        .clock(coordinatorClock)
+        .clock(clock)
         .build()
         .start();
   }
@@ -68,7 +100,7 @@ final class InProcessCluster implements AutoCloseable {
         .advertisedLocation(Location.forGrpcInsecure("127.0.0.1", 0))
         .dataDir(dataDir)
         .serverId(id)
-        .coordinator(coordinatorLocation())
+        .coordinators(coordinatorLocations())
         .heartbeatInterval(HEARTBEAT)
         .batchRows(4096)
         .build()
@@ -84,8 +116,10 @@ final class InProcessCluster implements AutoCloseable {
       for (DataServer server : servers) {
         server.close();
       }
-      if (coordinator != null) {
-        coordinator.close();
+      for (Coordinator each : coordinators()) {
+        if (each != null) {
+          each.close();
+        }
       }
     } finally {
       clientAllocator.close();
