@@ -17,14 +17,9 @@ from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-DEFAULT_COORDINATOR = "grpc://localhost:8888"
+from failover import DEFAULT_CONNECT_TIMEOUT, channel_options
 
 _provider: TracerProvider | None = None
-
-
-def coordinator_uri(cli_value: str | None) -> str:
-    """--coordinator wins, then FLIGHT_COORDINATOR (the same variable the Java CLI reads)."""
-    return cli_value or os.environ.get("FLIGHT_COORDINATOR") or DEFAULT_COORDINATOR
 
 
 def init_tracing(default_service_name: str = "client") -> trace.Tracer:
@@ -84,5 +79,7 @@ class TracingClientMiddleware(flight.ClientMiddleware):
         pass
 
 
-def connect(location: str) -> flight.FlightClient:
-    return flight.connect(location, middleware=[TracingClientMiddlewareFactory()])
+def connect(location: str, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT) -> flight.FlightClient:
+    """A traced client with a connect timeout and keepalive (failover.channel_options)."""
+    return flight.connect(location, middleware=[TracingClientMiddlewareFactory()],
+                          generic_options=channel_options(connect_timeout))

@@ -7,7 +7,10 @@ DoPut(FlightDescriptor.for_path(NAME)). NAME is one path segment: the server sto
 as the file x.parquet and any other name, such as "trips", as the folder dataset trips/; either
 way the cluster lists it under NAME.
 
-    python put_dataset.py FILE.parquet [--name NAME] [--coordinator grpc://HOST:PORT]
+    python put_dataset.py FILE.parquet [--name NAME] [--coordinator grpc://HOST:PORT[,grpc://HOST:PORT...]]
+
+choose_server goes to the first coordinator that answers (failover.py); it only picks a server, so
+asking the next one is safe. The upload itself is not repeated elsewhere.
 
 Prints {"dataset", "server_id", "location", "rows", "trace_id"} as JSON.
 """
@@ -23,7 +26,8 @@ import pyarrow as pa
 import pyarrow.flight as flight
 import pyarrow.parquet as pq
 
-from flight_tracing import connect, coordinator_uri, init_tracing
+from failover import DEFAULT_CONNECT_TIMEOUT, Coordinators, coordinator_uris
+from flight_tracing import connect, init_tracing
 
 CHOOSE_SERVER = "choose_server"
 
@@ -61,28 +65,29 @@ def choose_server(coordinator: flight.FlightClient, dataset: str,
     return choice
 
 
-def put_dataset(path: str, name: str | None = None, coordinator_location: str | None = None,
-                batch_rows: int = 65536, timeout: float | None = 300.0) -> dict:
+def put_dataset(path: str, name: str | None = None, coordinator_location: str | list[str] | None = None,
+                batch_rows: int = 65536, timeout: float | None = 300.0,
+                connect_timeout: float = DEFAULT_CONNECT_TIMEOUT) -> dict:
     name = name if name is not None else os.path.basename(path)
     check_name(name)
+    uris = coordinator_uris(coordinator_location)
 
     tracer = init_tracing("client")
     options = flight.FlightCallOptions(timeout=timeout)
-    location = coordinator_uri(coordinator_location)
     with tracer.start_as_current_span("put_dataset") as span:
         context = span.get_span_context()
         trace_id = f"{context.trace_id:032x}" if context.is_valid else None
         span.set_attribute("flight.dataset", name)
-        coordinator = connect(location)
+        coordinators = Coordinators(uris, lambda uri: connect(uri, connect_timeout))
         try:
             with tracer.start_as_current_span("choose_server"):
-                choice = choose_server(coordinator, name, options)
+                choice = coordinators.call(lambda client, uri: choose_server(client, name, options))
         finally:
-            coordinator.close()
+            coordinators.close()
         span.set_attribute("server.id", choice["server_id"])
 
         parquet = pq.ParquetFile(path)
-        server = connect(choice["location"])
+        server = connect(choice["location"], connect_timeout)
         rows = 0
         try:
             with tracer.start_as_current_span("do_put") as put_span:
@@ -112,15 +117,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", help="dataset name on the cluster, one path segment: 'x.parquet' "
                         "is stored as a file, any other name as a folder dataset "
                         "(default: the file's base name)")
-    parser.add_argument("--coordinator", help="coordinator location (default: $FLIGHT_COORDINATOR "
-                        "or grpc://localhost:8888)")
+    parser.add_argument("--coordinator", help="coordinator locations, comma-separated, tried in order "
+                        "(default: $FLIGHT_COORDINATOR or grpc://localhost:8888)")
     parser.add_argument("--batch-rows", type=int, default=65536,
                         help="rows per record batch sent (default 65536)")
     parser.add_argument("--timeout", type=float, default=300.0,
                         help="seconds for each Flight call (default 300)")
+    parser.add_argument("--connect-timeout", type=float, default=DEFAULT_CONNECT_TIMEOUT,
+                        help=f"seconds to wait for a connection (default {DEFAULT_CONNECT_TIMEOUT:g})")
     args = parser.parse_args(argv)
     try:
-        result = put_dataset(args.file, args.name, args.coordinator, args.batch_rows, args.timeout)
+        result = put_dataset(args.file, args.name, args.coordinator, args.batch_rows, args.timeout,
+                             args.connect_timeout)
     except (ValueError, OSError, RuntimeError, pa.ArrowException) as error:
         print(f"put failed: {error}", file=sys.stderr)
         return 1

@@ -28,7 +28,19 @@ class MainTest {
             "Default: 2s",
             "Default: 65536");
     assertThat(run("client", "--help").out())
-        .contains("list", "info", "get", "put", "list-and-get-all", "FLIGHT_COORDINATOR");
+        .contains(
+            "list",
+            "info",
+            "get",
+            "put",
+            "list-and-get-all",
+            "FLIGHT_COORDINATOR",
+            "--progress-timeout=DURATION",
+            "Default: 15s",
+            "FLIGHT_PROGRESS_TIMEOUT",
+            "--connect-timeout=DURATION",
+            "Default: 5s",
+            "FLIGHT_CONNECT_TIMEOUT");
     assertThat(run("client", "get", "--help").out()).contains("--output=FILE", ".parquet, .arrow or .csv");
     assertThat(run("client", "put", "--help").out()).contains("--name=NAME");
     assertThat(run("demo", "--help").out()).contains("--data-dir=DIR", "--keep-running");
@@ -58,6 +70,10 @@ class MainTest {
     assertThat(run("server", "--advertise", "http://x:1").err()).contains("--advertise");
 
     assertThat(run("client", "--coordinator", "nowhere", "list").err()).contains("invalid location");
+    assertThat(run("client", "--coordinator", "grpc://a:1,nowhere", "list").err())
+        .contains("invalid location");
+    assertThat(run("client", "--progress-timeout", "0s", "list").err()).contains("not a positive duration");
+    assertThat(run("client", "list", "--connect-timeout", "soon").err()).contains("e.g. 500ms, 2s");
     assertThat(run("client", "get", "x.parquet", "--output", "x.json").err())
         .contains("name it .parquet, .arrow or .csv");
     assertThat(run("client", "info", "../etc/passwd").err()).contains("'..' segments are not allowed");

@@ -13,8 +13,8 @@ final class ClientAttributes {
   static final AttributeKey<String> LOCATION = AttributeKey.stringKey("flight.location");
 
   /**
-   * Whether {@code connect} found a client already open. gRPC connects lazily, so a {@code
-   * connect} span is short either way; a refused connection shows on the {@code do_get} after it.
+   * Whether {@code connect} found a client already open. {@code connect} waits for the connection
+   * (at most the connect timeout); a refused connection shows on the {@code do_get} after it.
    */
   static final AttributeKey<Boolean> CONNECTION_REUSED =
       AttributeKey.booleanKey("flight.connection.reused");

@@ -4,11 +4,17 @@ import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.otel.TracedFlightClient;
+import io.grpc.ConnectivityState;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.ChannelOption;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
 
@@ -17,22 +23,68 @@ import org.apache.arrow.memory.BufferAllocator;
  * channels multiplex concurrent calls and reconnect by themselves, so one per server is enough
  * and saves a TCP and HTTP/2 handshake per read.
  *
+ * <p>Every channel sends keepalive pings after {@link #KEEPALIVE_TIME} without a frame from the
+ * server while a call is open, and gives the connection up, failing its calls UNAVAILABLE, when a
+ * ping is not answered within {@link #KEEPALIVE_TIMEOUT}: that is how an upload to a stopped server
+ * ends. Idle channels do not ping (servers would take it for abuse).
+ *
  * <p>Thread-safe. Opening a client only builds a channel (gRPC connects lazily), so holding the
  * lock while doing it is cheap, and it is what keeps {@link #close} from missing a client opened
  * concurrently.
  */
 final class Connections implements AutoCloseable {
+  /** Silence on a connection with open calls before a keepalive ping; gRPC's minimum. */
+  static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
+
+  /** How long a keepalive ping may go unanswered before the connection is given up. */
+  static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
+
   /** A client and whether it was already open. */
   record Lease(TracedFlightClient client, boolean reused) {}
 
   private final BufferAllocator allocator;
   private final FlightTelemetry telemetry;
+  private final Duration connectTimeout;
   private final Map<URI, TracedFlightClient> clients = new LinkedHashMap<>(); // guarded by this
   private boolean closed; // guarded by this
 
-  Connections(BufferAllocator allocator, FlightTelemetry telemetry) {
+  Connections(BufferAllocator allocator, FlightTelemetry telemetry, Duration connectTimeout) {
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.telemetry = requireNonNull(telemetry, "telemetry is null");
+    this.connectTimeout = requireNonNull(connectTimeout, "connectTimeout is null");
+  }
+
+  /**
+   * The client for {@code location}, opened if needed and connected: waits up to the connect
+   * timeout for the TCP and HTTP/2 handshakes. A connection refused returns at once; the call made
+   * next then fails with gRPC's own UNAVAILABLE, which says why.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException UNAVAILABLE when the server did not
+   *     answer within the connect timeout; CANCELLED when the thread was interrupted
+   * @throws IllegalStateException after {@link #close}
+   */
+  Lease connect(Location location) {
+    Lease lease = acquire(location);
+    ConnectivityState state;
+    try {
+      state = lease.client().awaitConnection(connectTimeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CallStatus.CANCELLED
+          .withDescription("interrupted while connecting to " + location.getUri())
+          .toRuntimeException();
+    }
+    if (state == ConnectivityState.IDLE || state == ConnectivityState.CONNECTING) {
+      throw CallStatus.UNAVAILABLE
+          .withDescription(
+              "no connection to "
+                  + location.getUri()
+                  + " within the connect timeout of "
+                  + Failures.format(connectTimeout)
+                  + " (no answer: the server may be stopped, overloaded or unreachable)")
+          .toRuntimeException();
+    }
+    return lease;
   }
 
   /**
@@ -49,9 +101,18 @@ final class Connections implements AutoCloseable {
     if (client != null) {
       return new Lease(client, true);
     }
-    client = telemetry.connect(allocator, location);
+    client = telemetry.connect(allocator, location, this::configure);
     clients.put(location.getUri(), client);
     return new Lease(client, false);
+  }
+
+  private void configure(NettyChannelBuilder channel) {
+    channel
+        .keepAliveTime(KEEPALIVE_TIME.toNanos(), TimeUnit.NANOSECONDS)
+        .keepAliveTimeout(KEEPALIVE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)
+        .keepAliveWithoutCalls(false)
+        // The TCP handshake; connect() bounds the HTTP/2 one as well.
+        .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.flightcluster.client;
 
+import java.time.Duration;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 
@@ -42,5 +43,16 @@ final class Failures {
       out.append(" (").append(rootMessage).append(')');
     }
     return out.toString();
+  }
+
+  /** {@code 500ms}, {@code 15s}, {@code 2m}: as the CLI's flags are written. */
+  static String format(Duration duration) {
+    if (duration.toMillisPart() != 0 || duration.isZero()) {
+      return duration.toMillis() + "ms";
+    }
+    if (duration.toSecondsPart() != 0 || duration.toMinutes() == 0) {
+      return duration.toSeconds() + "s";
+    }
+    return duration.toMinutes() + "m";
   }
 }

@@ -3,7 +3,6 @@ package dev.flightcluster.client;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
-import dev.flightcluster.otel.TracedFlightClient;
 import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.Descriptors;
 import io.opentelemetry.api.trace.Tracer;
@@ -51,6 +50,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * the server that failed (NOT_FOUND, ALREADY_EXISTS, INVALID_ARGUMENT, ...); a server that cannot be
  * reached is UNAVAILABLE with a description naming it.
  *
+ * <p><b>Stalled peers.</b> No wait is unbounded: a connection must be made within the connect
+ * timeout, a stream must deliver its next message within the progress timeout, and a connection
+ * with calls open is pinged (gRPC keepalive) after 10 s of silence and given up when the ping is not
+ * answered within 5 s. Each counts as UNAVAILABLE, so the call moves to the next coordinator or
+ * replica. A peer that failed is tried after the others for a while.
+ *
  * <p><b>Tracing.</b> Spans are recorded with the {@link FlightTelemetry} given to the builder and
  * are children of the span current in the calling thread, so a caller can group several calls under
  * one span of its own. The gRPC spans of every call, and through W3C trace context the servers'
@@ -60,19 +65,26 @@ public final class FlightClusterClient implements AutoCloseable {
   private final BufferAllocator allocator;
   private final Connections connections;
   private final Tracer tracer;
-  private final Location coordinator;
+  private final Coordinators coordinators;
+  private final FailedPeers failedPeers;
+  private final ProgressWatchdog watchdog;
   private final Duration callTimeout;
 
   FlightClusterClient(
       BufferAllocator parentAllocator,
       FlightTelemetry telemetry,
-      Location coordinator,
-      Duration callTimeout) {
-    this.coordinator = requireNonNull(coordinator, "coordinator is null");
+      List<Location> coordinators,
+      Duration callTimeout,
+      Duration connectTimeout,
+      Duration progressTimeout,
+      FailedPeers failedPeers) {
     this.callTimeout = requireNonNull(callTimeout, "callTimeout is null");
+    this.failedPeers = requireNonNull(failedPeers, "failedPeers is null");
     this.tracer = telemetry.tracer();
     this.allocator = parentAllocator.newChildAllocator("flight-cluster-client", 0, Long.MAX_VALUE);
-    this.connections = new Connections(allocator, telemetry);
+    this.connections = new Connections(allocator, telemetry, connectTimeout);
+    this.coordinators = new Coordinators(coordinators, connections, failedPeers);
+    this.watchdog = new ProgressWatchdog(progressTimeout);
   }
 
   /**
@@ -85,12 +97,25 @@ public final class FlightClusterClient implements AutoCloseable {
    */
   public static FlightClusterClientBuilder builder(
       BufferAllocator allocator, FlightTelemetry telemetry, Location coordinator) {
-    return new FlightClusterClientBuilder(allocator, telemetry, coordinator);
+    return builder(allocator, telemetry, List.of(requireNonNull(coordinator, "coordinator is null")));
   }
 
-  /** The coordinator this client asks. */
-  public Location coordinator() {
-    return coordinator;
+  /**
+   * A builder for a client of a cluster with several coordinators. Each call goes to the first of
+   * them that answers; one that cannot be reached, or is not ready, is tried after the others for a
+   * while ({@link FlightClusterClientBuilder#failedPeerSkip}).
+   *
+   * @param coordinators the coordinators' locations, in the order to try them; at least one
+   * @throws IllegalArgumentException when {@code coordinators} is empty
+   */
+  public static FlightClusterClientBuilder builder(
+      BufferAllocator allocator, FlightTelemetry telemetry, List<Location> coordinators) {
+    return new FlightClusterClientBuilder(allocator, telemetry, coordinators);
+  }
+
+  /** The coordinators this client asks, in the order given to the builder. */
+  public List<Location> coordinators() {
+    return coordinators.all();
   }
 
   /**
@@ -145,8 +170,10 @@ public final class FlightClusterClient implements AutoCloseable {
    * keeps only a few batches in flight.
    *
    * <p><b>Failover.</b> The locations of an endpoint are replicas, tried in the order given (the
-   * coordinator lists the least loaded first). When one is UNAVAILABLE (server down, connection
-   * refused) before any batch of that endpoint reached the consumer, the next is tried. A failure
+   * coordinator lists the least loaded first; a location that failed recently goes last). When one
+   * is UNAVAILABLE (server down, connection refused, no connection within the connect timeout, no
+   * message within the progress timeout) or RESOURCE_EXHAUSTED (busy) before any batch of that
+   * endpoint reached the consumer, the next is tried. A failure
    * after that propagates: reading the endpoint again elsewhere would hand the consumer the same
    * rows twice. When every location fails, the call fails UNAVAILABLE, naming each location tried
    * and why. Other statuses, such as NOT_FOUND, propagate at once.
@@ -159,11 +186,13 @@ public final class FlightClusterClient implements AutoCloseable {
    * flight.batches, flight.bytes) that parents the DoGet's gRPC span.
    *
    * @param info as returned by {@link #info} or {@link #list}; endpoints without locations are read
-   *     from the coordinator, as the Flight spec says
+   *     from the coordinators, as the Flight spec says
    * @param progress told the totals so far after every batch
    */
   public GetResult get(FlightInfo info, BatchConsumer consumer, ProgressListener progress) {
-    return new GetOperation(connections, tracer, coordinator, info, consumer, progress).run();
+    return new GetOperation(
+            connections, tracer, coordinators, failedPeers, watchdog, info, consumer, progress)
+        .run();
   }
 
   /** {@link #put(String, ArrowReader, ProgressListener)} without progress reports. */
@@ -193,7 +222,7 @@ public final class FlightClusterClient implements AutoCloseable {
       throws IOException {
     DatasetName dataset = DatasetName.of(requireNonNull(name, "name is null"));
     return new PutOperation(
-            connections, tracer, coordinator, timeout(), dataset, source, progress)
+            connections, tracer, coordinators, timeout(), dataset, source, progress)
         .run();
   }
 
@@ -206,6 +235,7 @@ public final class FlightClusterClient implements AutoCloseable {
   @Override
   public void close() {
     try {
+      watchdog.close();
       connections.close();
     } finally {
       allocator.close();
@@ -213,12 +243,7 @@ public final class FlightClusterClient implements AutoCloseable {
   }
 
   private <T> T atCoordinator(Function<FlightClient, T> call) {
-    TracedFlightClient client = connections.acquire(coordinator).client();
-    try {
-      return call.apply(client.flightClient());
-    } catch (FlightRuntimeException e) {
-      throw Failures.withContext(e, "coordinator at " + coordinator.getUri());
-    }
+    return coordinators.call(call);
   }
 
   private CallOption timeout() {

@@ -3,7 +3,13 @@ package dev.flightcluster.client;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
+import java.net.URI;
 import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
 
@@ -12,16 +18,29 @@ public final class FlightClusterClientBuilder {
   /** Default deadline of a metadata call. */
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
 
+  /** Default time to wait for a connection to a coordinator or data server. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Default time a read may wait for its next message before the server counts as stalled. */
+  public static final Duration DEFAULT_PROGRESS_TIMEOUT = Duration.ofSeconds(15);
+
+  /** Default time a coordinator or data server that failed is tried only after the others. */
+  public static final Duration DEFAULT_FAILED_PEER_SKIP = Duration.ofSeconds(30);
+
   private final BufferAllocator allocator;
   private final FlightTelemetry telemetry;
-  private final Location coordinator;
+  private final List<Location> coordinators;
   private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
+  private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+  private Duration progressTimeout = DEFAULT_PROGRESS_TIMEOUT;
+  private Duration failedPeerSkip = DEFAULT_FAILED_PEER_SKIP;
+  private InstantSource clock = InstantSource.system();
 
   FlightClusterClientBuilder(
-      BufferAllocator allocator, FlightTelemetry telemetry, Location coordinator) {
+      BufferAllocator allocator, FlightTelemetry telemetry, List<Location> coordinators) {
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.telemetry = requireNonNull(telemetry, "telemetry is null");
-    this.coordinator = requireNonNull(coordinator, "coordinator is null");
+    this.coordinators = distinct(requireNonNull(coordinators, "coordinators is null"));
   }
 
   /**
@@ -32,16 +51,87 @@ public final class FlightClusterClientBuilder {
    * @throws IllegalArgumentException unless positive
    */
   public FlightClusterClientBuilder callTimeout(Duration callTimeout) {
-    requireNonNull(callTimeout, "callTimeout is null");
-    if (callTimeout.isNegative() || callTimeout.isZero()) {
-      throw new IllegalArgumentException("callTimeout must be positive: " + callTimeout);
-    }
-    this.callTimeout = callTimeout;
+    this.callTimeout = positive(callTimeout, "callTimeout");
+    return this;
+  }
+
+  /**
+   * How long to wait for a connection (TCP and HTTP/2 handshakes) to a coordinator or a data
+   * server before trying the next one. A refused connection fails at once. Default {@link
+   * #DEFAULT_CONNECT_TIMEOUT}.
+   *
+   * @throws IllegalArgumentException unless positive
+   */
+  public FlightClusterClientBuilder connectTimeout(Duration connectTimeout) {
+    this.connectTimeout = positive(connectTimeout, "connectTimeout");
+    return this;
+  }
+
+  /**
+   * How long a read may wait for the next message of a stream before the server counts as stalled:
+   * the stream is cancelled and the read fails over to the next location as if the server were
+   * UNAVAILABLE (only before the endpoint's first batch; later the get fails UNAVAILABLE). Time the
+   * consumer takes does not count. Set it above the time a server may rightly take to start a
+   * stream, such as a data server's scan queue wait when its memory is taken. Default {@link
+   * #DEFAULT_PROGRESS_TIMEOUT}.
+   *
+   * @throws IllegalArgumentException unless positive
+   */
+  public FlightClusterClientBuilder progressTimeout(Duration progressTimeout) {
+    this.progressTimeout = positive(progressTimeout, "progressTimeout");
+    return this;
+  }
+
+  /**
+   * How long a coordinator or data server that could not be reached (or stalled) is tried only
+   * after the others; then it takes its place again. Default {@link #DEFAULT_FAILED_PEER_SKIP}.
+   *
+   * @throws IllegalArgumentException unless positive
+   */
+  public FlightClusterClientBuilder failedPeerSkip(Duration failedPeerSkip) {
+    this.failedPeerSkip = positive(failedPeerSkip, "failedPeerSkip");
+    return this;
+  }
+
+  /** The clock {@link #failedPeerSkip} is measured by. Default the system clock; tests pass a fake. */
+  public FlightClusterClientBuilder clock(InstantSource clock) {
+    this.clock = requireNonNull(clock, "clock is null");
     return this;
   }
 
   /** A new client. Opening it makes no call yet: connections are made on first use. */
   public FlightClusterClient build() {
-    return new FlightClusterClient(allocator, telemetry, coordinator, callTimeout);
+    return new FlightClusterClient(
+        allocator,
+        telemetry,
+        coordinators,
+        callTimeout,
+        connectTimeout,
+        progressTimeout,
+        new FailedPeers(clock, failedPeerSkip));
+  }
+
+  private static Duration positive(Duration value, String name) {
+    requireNonNull(value, name + " is null");
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive: " + value);
+    }
+    return value;
+  }
+
+  /** The coordinators in the order given, each once. */
+  private static List<Location> distinct(List<Location> coordinators) {
+    if (coordinators.isEmpty()) {
+      throw new IllegalArgumentException("at least one coordinator is needed");
+    }
+    Set<URI> seen = new LinkedHashSet<>();
+    List<Location> distinct = new ArrayList<>();
+    for (Location coordinator : coordinators) {
+      requireNonNull(coordinator, "a coordinator is null");
+      if (seen.add(coordinator.getUri())) {
+        distinct.add(coordinator);
+      }
+    }
+    return List.copyOf(distinct);
   }
 }

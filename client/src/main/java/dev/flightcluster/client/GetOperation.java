@@ -42,7 +42,9 @@ final class GetOperation {
 
   private final Connections connections;
   private final Tracer tracer;
-  private final Location coordinator;
+  private final Coordinators coordinators;
+  private final FailedPeers failedPeers;
+  private final ProgressWatchdog watchdog;
   private final FlightInfo info;
   private final BatchConsumer consumer;
   private final ProgressListener progress;
@@ -57,13 +59,17 @@ final class GetOperation {
   GetOperation(
       Connections connections,
       Tracer tracer,
-      Location coordinator,
+      Coordinators coordinators,
+      FailedPeers failedPeers,
+      ProgressWatchdog watchdog,
       FlightInfo info,
       BatchConsumer consumer,
       ProgressListener progress) {
     this.connections = requireNonNull(connections, "connections is null");
     this.tracer = requireNonNull(tracer, "tracer is null");
-    this.coordinator = requireNonNull(coordinator, "coordinator is null");
+    this.coordinators = requireNonNull(coordinators, "coordinators is null");
+    this.failedPeers = requireNonNull(failedPeers, "failedPeers is null");
+    this.watchdog = requireNonNull(watchdog, "watchdog is null");
     this.info = requireNonNull(info, "info is null");
     this.consumer = requireNonNull(consumer, "consumer is null");
     this.progress = requireNonNull(progress, "progress is null");
@@ -106,18 +112,22 @@ final class GetOperation {
     List<FlightRuntimeException> causes = new ArrayList<>();
     for (int i = 0; i < locations.size(); i++) {
       Location location = locations.get(i);
-      TracedFlightClient client = connect(location);
       Attempt attempt = new Attempt();
       try {
+        TracedFlightClient client = connect(location);
         doGet(client, location, index, endpoint.getTicket(), attempt);
+        failedPeers.succeeded(location);
         return location;
       } catch (FlightRuntimeException e) {
         // Once the consumer has seen a batch, reading the endpoint again elsewhere would hand it
         // those rows twice: only a failure before that is safe to retry.
         // RESOURCE_EXHAUSTED: that server is busy (out of scan memory, say); another holder may not be.
         FlightStatusCode code = e.status().code();
-        if ((code != FlightStatusCode.UNAVAILABLE && code != FlightStatusCode.RESOURCE_EXHAUSTED)
-            || attempt.consumerCalled) {
+        if (code != FlightStatusCode.UNAVAILABLE && code != FlightStatusCode.RESOURCE_EXHAUSTED) {
+          throw e;
+        }
+        failedPeers.failed(location);
+        if (attempt.consumerCalled) {
           throw e;
         }
         failures.add(location.getUri() + " (" + Failures.describe(e) + ")");
@@ -164,23 +174,29 @@ final class GetOperation {
   }
 
   /**
-   * The locations to try, in the order given. Per the Flight spec, an endpoint without locations,
-   * or with the reuse-connection location, is served by the service that gave out the FlightInfo:
-   * the coordinator.
+   * The locations to try: in the order given, except that those that failed recently go last. Per
+   * the Flight spec, an endpoint without locations, or with the reuse-connection location, is
+   * served by the service that gave out the FlightInfo: any coordinator, as they all serve the same.
    */
   private List<Location> candidates(FlightEndpoint endpoint) {
-    if (endpoint.getLocations().isEmpty()) {
-      return List.of(coordinator);
+    List<Location> given = new ArrayList<>();
+    for (Location location : endpoint.getLocations()) {
+      if (LocationSchemes.REUSE_CONNECTION.equals(location.getUri().getScheme())) {
+        given.addAll(coordinators.all());
+      } else {
+        given.add(location);
+      }
     }
-    return endpoint.getLocations().stream()
-        .map(l -> LocationSchemes.REUSE_CONNECTION.equals(l.getUri().getScheme()) ? coordinator : l)
-        .toList();
+    if (given.isEmpty()) {
+      given.addAll(coordinators.all());
+    }
+    return failedPeers.order(given.stream().distinct().toList());
   }
 
   private TracedFlightClient connect(Location location) {
     Span span = tracer.spanBuilder("connect").setAllAttributes(ClientAttributes.of(location)).startSpan();
     try (Scope ignored = span.makeCurrent()) {
-      Connections.Lease lease = connections.acquire(location);
+      Connections.Lease lease = connections.connect(location);
       span.setAttribute(ClientAttributes.CONNECTION_REUSED, lease.reused());
       return lease.client();
     } catch (RuntimeException | Error e) {
@@ -202,11 +218,17 @@ final class GetOperation {
     Span span = builder.startSpan();
     try (Scope ignored = span.makeCurrent()) {
       FlightStream stream = client.flightClient().getStream(ticket);
-      try {
-        read(stream, location, attempt);
-      } catch (Throwable t) {
-        closeAfterFailure(stream, t);
-        throw t;
+      try (ProgressWatchdog.Watch watch = watchdog.watch(stream)) {
+        try {
+          read(stream, location, attempt, watch);
+        } catch (FlightRuntimeException e) {
+          FlightRuntimeException failure = watch.stalled() ? stalled(location, attempt, e) : e;
+          closeAfterFailure(stream, failure);
+          throw failure;
+        } catch (Throwable t) {
+          closeAfterFailure(stream, t);
+          throw t;
+        }
       }
       close(stream);
       attempt.setOn(span);
@@ -219,8 +241,27 @@ final class GetOperation {
     }
   }
 
-  private void read(FlightStream stream, Location location, Attempt attempt) {
-    while (stream.next()) {
+  /**
+   * A stream the watchdog cancelled counts as UNAVAILABLE: the server is there but sends nothing,
+   * which for the reader is the same as gone.
+   */
+  private FlightRuntimeException stalled(
+      Location location, Attempt attempt, FlightRuntimeException cancelled) {
+    return CallStatus.UNAVAILABLE
+        .withDescription(
+            location.getUri()
+                + " sent nothing for "
+                + Failures.format(watchdog.timeout())
+                + (attempt.batches == 0 ? " before the first batch" : " after " + attempt.batches + " batches")
+                + " (progress timeout): the server is stopped, overloaded or waiting for memory."
+                + " A server that rightly takes longer needs a longer progress timeout.")
+        .withCause(cancelled)
+        .toRuntimeException();
+  }
+
+  private void read(
+      FlightStream stream, Location location, Attempt attempt, ProgressWatchdog.Watch watch) {
+    while (next(stream, watch)) {
       VectorSchemaRoot root = stream.getRoot();
       attempt.consumerCalled = true;
       deliverSchema(root.getSchema(), location);
@@ -245,6 +286,15 @@ final class GetOperation {
       // A stream with a schema and no batches: the dataset is empty.
       attempt.consumerCalled = true;
       deliverSchema(stream.getRoot().getSchema(), location);
+    }
+  }
+
+  private static boolean next(FlightStream stream, ProgressWatchdog.Watch watch) {
+    watch.waiting();
+    try {
+      return stream.next();
+    } finally {
+      watch.progressed();
     }
   }
 

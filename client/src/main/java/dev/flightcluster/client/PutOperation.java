@@ -42,7 +42,7 @@ final class PutOperation {
 
   private final Connections connections;
   private final Tracer tracer;
-  private final Location coordinator;
+  private final Coordinators coordinators;
   private final CallOption callTimeout;
   private final DatasetName dataset;
   private final ArrowReader source;
@@ -55,14 +55,14 @@ final class PutOperation {
   PutOperation(
       Connections connections,
       Tracer tracer,
-      Location coordinator,
+      Coordinators coordinators,
       CallOption callTimeout,
       DatasetName dataset,
       ArrowReader source,
       ProgressListener progress) {
     this.connections = requireNonNull(connections, "connections is null");
     this.tracer = requireNonNull(tracer, "tracer is null");
-    this.coordinator = requireNonNull(coordinator, "coordinator is null");
+    this.coordinators = requireNonNull(coordinators, "coordinators is null");
     this.callTimeout = requireNonNull(callTimeout, "callTimeout is null");
     this.dataset = requireNonNull(dataset, "dataset is null");
     this.source = requireNonNull(source, "source is null");
@@ -78,9 +78,8 @@ final class PutOperation {
       Location location = serverLocation(choice);
       span.setAttribute(FlightAttributes.SERVER_ID, choice.serverId());
       span.setAllAttributes(ClientAttributes.of(location));
-      TracedFlightClient client = connections.acquire(location).client();
       try {
-        upload(client, choice);
+        upload(connections.connect(location).client(), choice);
       } catch (FlightRuntimeException e) {
         throw Failures.withContext(
             e,
@@ -109,40 +108,46 @@ final class PutOperation {
     }
   }
 
+  /**
+   * Asks a coordinator where the dataset should go. choose_server only picks a server, so asking the
+   * next coordinator when one cannot answer is safe.
+   */
   private ServerChoice chooseServer() {
-    TracedFlightClient client = connections.acquire(coordinator).client();
     Action action =
         new Action(ClusterActions.CHOOSE_SERVER, Messages.encode(new ChooseServer(dataset.value())));
-    byte[] body;
-    try {
-      Iterator<Result> results = client.flightClient().doAction(action, callTimeout);
-      if (!results.hasNext()) {
-        throw CallStatus.INTERNAL
-            .withDescription(
-                "the coordinator at " + coordinator.getUri() + " answered choose_server with no result")
-            .toRuntimeException();
-      }
-      body = results.next().getBody();
-      // Read to the end so the call completes instead of lingering until its deadline.
-      results.forEachRemaining(r -> {});
-    } catch (FlightRuntimeException e) {
-      throw Failures.withContext(e, "coordinator at " + coordinator.getUri());
+    Reply reply =
+        coordinators.call(
+            (client, location) -> {
+              Iterator<Result> results = client.doAction(action, callTimeout);
+              if (!results.hasNext()) {
+                return new Reply(null, location);
+              }
+              byte[] body = results.next().getBody();
+              // Read to the end so the call completes instead of lingering until its deadline.
+              results.forEachRemaining(r -> {});
+              return new Reply(body, location);
+            });
+    String coordinator = "the coordinator at " + reply.coordinator().getUri();
+    if (reply.body() == null) {
+      throw CallStatus.INTERNAL
+          .withDescription(coordinator + " answered choose_server with no result")
+          .toRuntimeException();
     }
     try {
-      return Messages.decode(body, ServerChoice.class);
+      return Messages.decode(reply.body(), ServerChoice.class);
     } catch (FlightRuntimeException e) {
       // Messages reports INVALID_ARGUMENT, right for a server reading a request, wrong here: the
       // caller did nothing wrong.
       throw CallStatus.INTERNAL
           .withDescription(
-              "the coordinator at "
-                  + coordinator.getUri()
-                  + " sent a malformed choose_server reply: "
-                  + e.status().description())
+              coordinator + " sent a malformed choose_server reply: " + e.status().description())
           .withCause(e)
           .toRuntimeException();
     }
   }
+
+  /** A choose_server reply and which coordinator sent it, for messages. */
+  private record Reply(byte[] body, Location coordinator) {}
 
   private Location serverLocation(ServerChoice choice) {
     try {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Criteria;
@@ -36,6 +37,8 @@ final class FakeCoordinator implements AutoCloseable {
   private final List<String> criteriaSeen = new CopyOnWriteArrayList<>();
   private final List<String> chooseRequests = new CopyOnWriteArrayList<>();
   private volatile ServerChoice choice;
+  private volatile String unavailable; // when set, every call fails UNAVAILABLE with it
+  private final AtomicInteger calls = new AtomicInteger();
   private final FlightServer server;
 
   private FakeCoordinator() {
@@ -71,6 +74,20 @@ final class FakeCoordinator implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Answers every call UNAVAILABLE with {@code reason}, as a coordinator still warming up does;
+   * null to answer normally again.
+   */
+  FakeCoordinator unavailable(String reason) {
+    unavailable = reason;
+    return this;
+  }
+
+  /** Calls received: ListFlights, GetFlightInfo, GetSchema and DoAction. */
+  int calls() {
+    return calls.get();
+  }
+
   Location location() {
     return Location.forGrpcInsecure("127.0.0.1", server.getPort());
   }
@@ -103,9 +120,23 @@ final class FakeCoordinator implements AutoCloseable {
   }
 
   private final class Producer extends NoOpFlightProducer {
+    /** Counts the call; fails it when this coordinator is set unavailable. */
+    private boolean refuse(StreamListener<?> listener) {
+      calls.incrementAndGet();
+      String reason = unavailable;
+      if (reason == null) {
+        return false;
+      }
+      listener.onError(CallStatus.UNAVAILABLE.withDescription(reason).toRuntimeException());
+      return true;
+    }
+
     @Override
     public void listFlights(
         CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
+      if (refuse(listener)) {
+        return;
+      }
       byte[] expression = criteria.getExpression();
       String prefix = expression == null ? "" : new String(expression, StandardCharsets.UTF_8);
       criteriaSeen.add(prefix);
@@ -120,6 +151,11 @@ final class FakeCoordinator implements AutoCloseable {
 
     @Override
     public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
+      calls.incrementAndGet();
+      String reason = unavailable;
+      if (reason != null) {
+        throw CallStatus.UNAVAILABLE.withDescription(reason).toRuntimeException();
+      }
       String name = descriptor.getPath().get(0);
       FlightInfo info = infos.get(name);
       if (info == null) {
@@ -132,6 +168,9 @@ final class FakeCoordinator implements AutoCloseable {
 
     @Override
     public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+      if (refuse(listener)) {
+        return;
+      }
       if (!action.getType().equals(ClusterActions.CHOOSE_SERVER)) {
         listener.onError(CallStatus.UNIMPLEMENTED.toRuntimeException());
         return;

@@ -47,7 +47,11 @@ final class FakeDataServer implements AutoCloseable {
     /** Never: streams until the client cancels. */
     ENDLESS,
     /** Refuses the stream before any batch with RESOURCE_EXHAUSTED, as a server out of scan memory does. */
-    BUSY
+    BUSY,
+    /** After the batches, sends nothing more and never ends the stream, as a stopped server does. */
+    STALL,
+    /** Sends nothing at all, not even the schema, and never ends the stream. */
+    SILENT
   }
 
   private record Served(int batches, int rowsPerBatch, Ending ending) {}
@@ -182,6 +186,10 @@ final class FakeDataServer implements AutoCloseable {
                 .toRuntimeException());
         return;
       }
+      if (served.ending() == Ending.SILENT) {
+        listener.setOnCancelHandler(cancelledStreams::incrementAndGet);
+        return;
+      }
       BackpressureStrategy.CallbackBackpressureStrategy backpressure =
           new BackpressureStrategy.CallbackBackpressureStrategy();
       backpressure.register(listener);
@@ -203,6 +211,11 @@ final class FakeDataServer implements AutoCloseable {
           }
           TestData.fill(root, (long) b * served.rowsPerBatch(), served.rowsPerBatch());
           listener.putNext();
+        }
+        if (served.ending() == Ending.STALL) {
+          // Leave the call open with nothing more to send; only the client's cancel ends it.
+          listener.setOnCancelHandler(cancelledStreams::incrementAndGet);
+          return;
         }
         if (served.ending() == Ending.FAIL) {
           listener.error(

@@ -5,10 +5,13 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.ServerInterceptor;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightGrpcUtils;
@@ -35,6 +38,14 @@ public final class FlightTelemetry {
 
   /** Flight's transport hint that hands us the underlying Netty server builder. */
   private static final String GRPC_BUILDER_CONSUMER = "grpc.builderConsumer";
+
+  /**
+   * How often a client may send keepalive pings while it has calls open. gRPC servers allow one
+   * every 5 minutes by default and close the connection (every call on it) after three that come
+   * sooner; our clients ping after 10 s of silence to notice a stopped peer, so every server built
+   * here allows that, with room for jitter.
+   */
+  public static final Duration PERMIT_KEEPALIVE_TIME = Duration.ofSeconds(5);
 
   private final OpenTelemetry openTelemetry;
   private final Tracer tracer;
@@ -106,6 +117,7 @@ public final class FlightTelemetry {
     Consumer<NettyServerBuilder> consumer =
         netty -> {
           netty.intercept(serverInterceptor);
+          netty.permitKeepAliveTime(PERMIT_KEEPALIVE_TIME.toNanos(), TimeUnit.NANOSECONDS);
           serverCustomizer.accept(netty);
           customizer.accept(netty);
         };
@@ -121,10 +133,23 @@ public final class FlightTelemetry {
    * @return a client that owns its channel and shuts it down on close
    */
   public TracedFlightClient connect(BufferAllocator allocator, Location location) {
+    return connect(allocator, location, channel -> {});
+  }
+
+  /**
+   * Like {@link #connect(BufferAllocator, Location)}, letting {@code channelCustomizer} set
+   * transport options (keepalive, connect timeout, ...) on the channel builder first.
+   */
+  public TracedFlightClient connect(
+      BufferAllocator allocator,
+      Location location,
+      Consumer<NettyChannelBuilder> channelCustomizer) {
     requireNonNull(allocator, "allocator is null");
     requireNonNull(location, "location is null");
-    ManagedChannel channel =
-        new NettyClientBuilder(allocator, location).build().intercept(clientInterceptor).build();
+    requireNonNull(channelCustomizer, "channelCustomizer is null");
+    NettyChannelBuilder builder = new NettyClientBuilder(allocator, location).build();
+    channelCustomizer.accept(builder);
+    ManagedChannel channel = builder.intercept(clientInterceptor).build();
     return new TracedFlightClient(
         location, channel, FlightGrpcUtils.createFlightClient(allocator, channel));
   }

@@ -1,6 +1,9 @@
 package dev.flightcluster.cli.client;
 
+import dev.flightcluster.cli.DurationConverter;
 import dev.flightcluster.cli.LocationConverter;
+import java.time.Duration;
+import java.util.List;
 import org.apache.arrow.flight.Location;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -9,7 +12,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
-/** {@code flight-cluster client ...}: the client commands, all talking to one coordinator. */
+/** {@code flight-cluster client ...}: the client commands, all talking to the coordinators given. */
 @Command(
     name = "client",
     description = "Lists, describes, downloads and uploads datasets through the coordinator.",
@@ -28,15 +31,46 @@ public final class ClientCommand implements Runnable {
   @Option(
       names = "--coordinator",
       scope = ScopeType.INHERIT,
+      split = ",",
       defaultValue = "${env:FLIGHT_COORDINATOR:-grpc://localhost:8888}",
       converter = LocationConverter.class,
-      paramLabel = "URI",
-      description = "The coordinator to ask (env FLIGHT_COORDINATOR).")
-  Location coordinator;
+      // Short, so picocli keeps the description column where the subcommands' help expects it.
+      paramLabel = "URIS",
+      hideParamSyntax = true,
+      description = {
+        "The coordinators to ask, comma-separated, in the order to try them; a call that one cannot"
+            + " answer (unreachable, not ready, no answer within the connect timeout) goes to the"
+            + " next, and that one is tried last for a while (env FLIGHT_COORDINATOR)."
+      })
+  List<Location> coordinators;
 
-  /** The coordinator all subcommands talk to. */
-  Location coordinator() {
-    return coordinator;
+  @Option(
+      names = "--connect-timeout",
+      scope = ScopeType.INHERIT,
+      defaultValue = "${env:FLIGHT_CONNECT_TIMEOUT:-5s}",
+      converter = DurationConverter.class,
+      paramLabel = "DURATION",
+      description =
+          "How long to wait for a connection to a coordinator or data server before trying the next"
+              + " one (env FLIGHT_CONNECT_TIMEOUT).")
+  Duration connectTimeout;
+
+  @Option(
+      names = "--progress-timeout",
+      scope = ScopeType.INHERIT,
+      defaultValue = "${env:FLIGHT_PROGRESS_TIMEOUT:-15s}",
+      converter = DurationConverter.class,
+      paramLabel = "DURATION",
+      description =
+          "A read that receives nothing for this long counts the server as stalled and moves to the"
+              + " next replica (before the first batch; later it fails) (env FLIGHT_PROGRESS_TIMEOUT).")
+  Duration progressTimeout;
+
+  /** Starts a client session with the options of this command. */
+  ClientSession openSession() {
+    return ClientSession.open(
+        coordinators,
+        builder -> builder.connectTimeout(connectTimeout).progressTimeout(progressTimeout));
   }
 
   @Override

@@ -2,9 +2,12 @@ package dev.flightcluster.cli.client;
 
 import dev.flightcluster.cli.telemetry.Telemetry;
 import dev.flightcluster.client.FlightClusterClient;
+import dev.flightcluster.client.FlightClusterClientBuilder;
 import dev.flightcluster.otel.FlightTelemetry;
 import io.opentelemetry.api.trace.Tracer;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -31,24 +34,43 @@ public final class ClientSession implements AutoCloseable {
     this.client = client;
   }
 
-  /** Starts the SDK and connects to the coordinator. */
+  /** Starts the SDK and a client of the coordinator, with the client's defaults. */
   public static ClientSession open(Location coordinator) {
     return open(coordinator, Map.of());
   }
 
   /**
-   * Starts the SDK and connects to the coordinator.
+   * Starts the SDK and a client of the coordinator, with the client's defaults.
    *
    * @param telemetryOverrides SDK properties that win over the environment (see {@link
    *     Telemetry#start(String, Map)})
    */
   public static ClientSession open(Location coordinator, Map<String, String> telemetryOverrides) {
+    return open(List.of(coordinator), builder -> {}, telemetryOverrides);
+  }
+
+  /**
+   * Starts the SDK and a client of the coordinators.
+   *
+   * @param configure sets options on the client's builder
+   */
+  public static ClientSession open(
+      List<Location> coordinators, Consumer<FlightClusterClientBuilder> configure) {
+    return open(coordinators, configure, Map.of());
+  }
+
+  private static ClientSession open(
+      List<Location> coordinators,
+      Consumer<FlightClusterClientBuilder> configure,
+      Map<String, String> telemetryOverrides) {
     Telemetry telemetry = Telemetry.start("client", telemetryOverrides);
     BufferAllocator allocator = new RootAllocator();
     try {
       FlightTelemetry flightTelemetry = FlightTelemetry.create(telemetry.openTelemetry());
-      FlightClusterClient client =
-          FlightClusterClient.builder(allocator, flightTelemetry, coordinator).build();
+      FlightClusterClientBuilder builder =
+          FlightClusterClient.builder(allocator, flightTelemetry, coordinators);
+      configure.accept(builder);
+      FlightClusterClient client = builder.build();
       return new ClientSession(telemetry, allocator, flightTelemetry, client);
     } catch (RuntimeException | Error e) {
       allocator.close();

@@ -53,7 +53,7 @@ public final class GetCommand implements Callable<Integer> {
       }
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (ClientSession session = ClientSession.open(parent.coordinator())) {
+    try (ClientSession session = parent.openSession()) {
       FlightInfo info = session.client().info(name);
       boolean terminal = ProgressBar.stdoutIsTerminal();
       try (ProgressBar bar = new ProgressBar(System.out, "get " + name, info.getRecords(), terminal);

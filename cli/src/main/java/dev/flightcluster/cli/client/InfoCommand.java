@@ -25,7 +25,7 @@ public final class InfoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DatasetNames.check(spec, name);
-    try (ClientSession session = ClientSession.open(parent.coordinator())) {
+    try (ClientSession session = parent.openSession()) {
       PrintWriter out = spec.commandLine().getOut();
       out.print(DatasetListing.details(session.client().info(DatasetName.of(name).value())));
       out.flush();

@@ -24,7 +24,7 @@ public final class ListAndGetAllCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ListAndGetAll.Outcome outcome;
-    try (ClientSession session = ClientSession.open(parent.coordinator())) {
+    try (ClientSession session = parent.openSession()) {
       outcome = ListAndGetAll.run(session.client(), session.tracer());
     }
     PrintWriter out = spec.commandLine().getOut();

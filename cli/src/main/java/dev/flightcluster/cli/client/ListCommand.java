@@ -30,7 +30,7 @@ public final class ListCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (ClientSession session = ClientSession.open(parent.coordinator())) {
+    try (ClientSession session = parent.openSession()) {
       List<FlightInfo> flights = session.client().list(prefix);
       PrintWriter out = spec.commandLine().getOut();
       out.print(DatasetListing.table(flights));

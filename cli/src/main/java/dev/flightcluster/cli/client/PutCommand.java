@@ -47,7 +47,7 @@ public final class PutCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "no such file: " + file);
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (ClientSession session = ClientSession.open(parent.coordinator());
+    try (ClientSession session = parent.openSession();
         InputFile input = open(session)) {
       boolean terminal = ProgressBar.stdoutIsTerminal();
       try (ProgressBar bar = new ProgressBar(System.out, "put " + name, -1, terminal)) {
