@@ -90,11 +90,24 @@ public final class FlightTelemetry {
    * @return {@code builder}, for chaining
    */
   public FlightServer.Builder instrument(FlightServer.Builder builder) {
+    return instrument(builder, netty -> {});
+  }
+
+  /**
+   * Like {@link #instrument(FlightServer.Builder)}, and then lets {@code customizer} configure the
+   * Netty server builder too (executors, further interceptors, which then run before tracing's).
+   *
+   * @return {@code builder}, for chaining
+   */
+  public FlightServer.Builder instrument(
+      FlightServer.Builder builder, Consumer<NettyServerBuilder> customizer) {
     requireNonNull(builder, "builder is null");
+    requireNonNull(customizer, "customizer is null");
     Consumer<NettyServerBuilder> consumer =
         netty -> {
           netty.intercept(serverInterceptor);
           serverCustomizer.accept(netty);
+          customizer.accept(netty);
         };
     return builder.transportHint(GRPC_BUILDER_CONSUMER, consumer);
   }
