@@ -40,11 +40,12 @@ import org.slf4j.LoggerFactory;
 public final class Coordinator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
 
-  /** How long close waits for calls in progress before cancelling them. */
+  /** How long close waits for its own executors once the server has stopped. */
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
   private final BufferAllocator allocator;
   private final Duration sweepInterval;
+  private final Duration drainTimeout;
   private final Registry registry;
   private final Membership membership;
   private final CallbackClients clients;
@@ -60,10 +61,12 @@ public final class Coordinator implements AutoCloseable {
       Duration lease,
       Duration heartbeatInterval,
       InstantSource clock,
-      int executorThreads) {
+      int executorThreads,
+      Duration drainTimeout) {
     // A child allocator of our own, so that closing it proves the coordinator leaked nothing.
     this.allocator = parentAllocator.newChildAllocator("coordinator", 0, Long.MAX_VALUE);
     this.sweepInterval = heartbeatInterval;
+    this.drainTimeout = drainTimeout;
     this.registry = new Registry(clock, lease);
     this.clients = new CallbackClients(allocator, telemetry);
     // A listing slower than a whole lease would not help: the server would have expired meanwhile.
@@ -128,7 +131,7 @@ public final class Coordinator implements AutoCloseable {
   }
 
   /**
-   * Stops the coordinator: refuses new calls, waits a few seconds for calls in progress, cancels
+   * Stops the coordinator: refuses new calls, waits up to the drain timeout for calls in progress, cancels
    * the rest, then closes the callback clients and the allocator. Idempotent.
    */
   @Override
@@ -139,8 +142,9 @@ public final class Coordinator implements AutoCloseable {
     sweeper.shutdownNow();
     try {
       server.shutdown();
-      if (!server.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("Flight calls still running after {}; cancelling them", SHUTDOWN_GRACE);
+      if (!server.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("Flight calls still running after the drain timeout of {} ms; cancelling them",
+            drainTimeout.toMillis());
       }
     } finally {
       try {

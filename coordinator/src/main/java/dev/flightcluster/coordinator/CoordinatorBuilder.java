@@ -19,6 +19,9 @@ public final class CoordinatorBuilder {
   /** Flight server threads when none is set. */
   public static final int DEFAULT_EXECUTOR_THREADS = 32;
 
+  /** How long close lets calls in progress run when none is set. */
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
   private final BufferAllocator allocator;
   private final FlightTelemetry telemetry;
   private Location location;
@@ -26,6 +29,7 @@ public final class CoordinatorBuilder {
   private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
   private InstantSource clock = InstantSource.system();
   private int executorThreads = DEFAULT_EXECUTOR_THREADS;
+  private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
 
   CoordinatorBuilder(BufferAllocator allocator, FlightTelemetry telemetry) {
     this.allocator = requireNonNull(allocator, "allocator is null");
@@ -78,6 +82,19 @@ public final class CoordinatorBuilder {
   }
 
   /**
+   * On {@link Coordinator#close()}: how long calls in progress may still run; new calls are refused
+   * from the start (UNAVAILABLE), and the calls left after it are cancelled. Default 10 s.
+   */
+  public CoordinatorBuilder drainTimeout(Duration drainTimeout) {
+    requireNonNull(drainTimeout, "drainTimeout is null");
+    if (drainTimeout.isNegative()) {
+      throw new IllegalArgumentException("drainTimeout must not be negative, got " + drainTimeout);
+    }
+    this.drainTimeout = drainTimeout;
+    return this;
+  }
+
+  /**
    * A coordinator with this configuration, not yet listening: call {@link Coordinator#start()}.
    *
    * @throws IllegalStateException when no location is set
@@ -105,6 +122,7 @@ public final class CoordinatorBuilder {
               + ")");
     }
     return new Coordinator(
-        allocator, telemetry, location, lease, heartbeatInterval, clock, executorThreads);
+        allocator, telemetry, location, lease, heartbeatInterval, clock, executorThreads,
+        drainTimeout);
   }
 }
