@@ -43,11 +43,12 @@ public final class Coordinator implements AutoCloseable {
   /** Callbacks that may wait for a callback thread, per thread. */
   private static final int CALLBACK_QUEUE_PER_THREAD = 8;
 
-  /** How long close waits for calls in progress before cancelling them. */
+  /** How long close waits for its own executors once the server has stopped. */
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
   private final BufferAllocator allocator;
   private final Duration sweepInterval;
+  private final Duration drainTimeout;
   private final Registry registry;
   private final WarmUp warmUp;
   private final Membership membership;
@@ -69,10 +70,12 @@ public final class Coordinator implements AutoCloseable {
       int callbackThreads,
       Duration callbackConnectTimeout,
       Duration callbackTimeout,
-      Runnable onWarm) {
+      Runnable onWarm,
+      Duration drainTimeout) {
     // A child allocator of our own, so that closing it proves the coordinator leaked nothing.
     this.allocator = parentAllocator.newChildAllocator("coordinator", 0, Long.MAX_VALUE);
     this.sweepInterval = heartbeatInterval;
+    this.drainTimeout = drainTimeout;
     this.registry = new Registry(clock, lease, heartbeatInterval);
     this.warmUp =
         new WarmUp(
@@ -163,7 +166,7 @@ public final class Coordinator implements AutoCloseable {
   }
 
   /**
-   * Stops the coordinator: refuses new calls, waits a few seconds for calls in progress, cancels
+   * Stops the coordinator: refuses new calls, waits up to the drain timeout for calls in progress, cancels
    * the rest, then closes the callback clients and the allocator. Idempotent.
    */
   @Override
@@ -174,8 +177,9 @@ public final class Coordinator implements AutoCloseable {
     sweeper.shutdownNow();
     try {
       server.shutdown();
-      if (!server.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("Flight calls still running after {}; cancelling them", SHUTDOWN_GRACE);
+      if (!server.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("Flight calls still running after the drain timeout of {} ms; cancelling them",
+            drainTimeout.toMillis());
       }
     } finally {
       try {

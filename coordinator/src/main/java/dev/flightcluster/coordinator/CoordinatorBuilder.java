@@ -28,6 +28,9 @@ public final class CoordinatorBuilder {
   /** How long a whole listing pull may take when none is set. */
   public static final Duration DEFAULT_CALLBACK_TIMEOUT = Duration.ofSeconds(5);
 
+  /** How long close lets calls in progress run when none is set. */
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
   private final BufferAllocator allocator;
   private final FlightTelemetry telemetry;
   private Location location;
@@ -39,6 +42,7 @@ public final class CoordinatorBuilder {
   private Duration callbackConnectTimeout = DEFAULT_CALLBACK_CONNECT_TIMEOUT;
   private Duration callbackTimeout = DEFAULT_CALLBACK_TIMEOUT;
   private Runnable whenWarm = () -> {};
+  private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
 
   CoordinatorBuilder(BufferAllocator allocator, FlightTelemetry telemetry) {
     this.allocator = requireNonNull(allocator, "allocator is null");
@@ -135,6 +139,19 @@ public final class CoordinatorBuilder {
   }
 
   /**
+   * On {@link Coordinator#close()}: how long calls in progress may still run; new calls are refused
+   * from the start (UNAVAILABLE), and the calls left after it are cancelled. Default 10 s.
+   */
+  public CoordinatorBuilder drainTimeout(Duration drainTimeout) {
+    requireNonNull(drainTimeout, "drainTimeout is null");
+    if (drainTimeout.isNegative()) {
+      throw new IllegalArgumentException("drainTimeout must not be negative, got " + drainTimeout);
+    }
+    this.drainTimeout = drainTimeout;
+    return this;
+  }
+
+  /**
    * A coordinator with this configuration, not yet listening: call {@link Coordinator#start()}.
    *
    * @throws IllegalStateException when no location is set
@@ -174,7 +191,8 @@ public final class CoordinatorBuilder {
         callbackThreads,
         callbackConnectTimeout,
         callbackTimeout,
-        whenWarm);
+        whenWarm,
+        drainTimeout);
   }
 
   private static void requirePositive(String name, Duration duration) {

@@ -105,8 +105,8 @@ public final class FlightTelemetry {
   }
 
   /**
-   * Like {@link #instrument(FlightServer.Builder)}, and hands the Netty server builder to {@code
-   * customizer} too, after the telemetry's own customizer: Flight takes only one such hook.
+   * Like {@link #instrument(FlightServer.Builder)}, and then lets {@code customizer} configure the
+   * Netty server builder too (executors, further interceptors, which then run before tracing's).
    *
    * @return {@code builder}, for chaining
    */

@@ -3,7 +3,6 @@ package dev.flightcluster.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
-import io.opentelemetry.context.Context;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -12,9 +11,9 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -50,6 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class DataServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DataServer.class);
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+  /** After the drain period: how long the calls just ended with UNAVAILABLE get to send it. */
+  private static final Duration END_GRACE = Duration.ofSeconds(2);
 
   private final BufferAllocator allocator;
   private final FlightTelemetry telemetry;
@@ -66,9 +67,11 @@ public final class DataServer implements AutoCloseable {
   private final int maxMessageBytes;
   private final long scanMemoryBytes;
   private final Duration scanQueueTimeout;
+  private final int maxUploads;
+  private final Duration drainTimeout;
 
   private BufferAllocator serverAllocator;
-  private ExecutorService grpcExecutor;
+  private CallPools callPools;
   private ThreadPoolExecutor streamExecutor;
   private ScheduledExecutorService maintenance;
   private DatasetStore store;
@@ -79,6 +82,8 @@ public final class DataServer implements AutoCloseable {
   private volatile String serverId;
   private boolean started;
   private boolean closed;
+  private volatile boolean draining;
+  private volatile boolean drainEnded;
 
   private DataServer(Builder builder) {
     this.allocator = builder.allocator;
@@ -97,6 +102,8 @@ public final class DataServer implements AutoCloseable {
     this.maxMessageBytes = builder.maxMessageBytes;
     this.scanMemoryBytes = builder.scanMemoryBytes;
     this.scanQueueTimeout = builder.scanQueueTimeout;
+    this.maxUploads = builder.maxConcurrentUploads;
+    this.drainTimeout = builder.drainTimeout;
   }
 
   /**
@@ -125,30 +132,28 @@ public final class DataServer implements AutoCloseable {
     try {
       serverAllocator = allocator.newChildAllocator("data-server", 0, allocator.getLimit());
       store = DatasetStore.open(serverAllocator, dataDir);
-      int grpcThreads = Math.max(8, 2 * Runtime.getRuntime().availableProcessors());
-      // Flight runs gRPC callbacks and DoPut bodies on this executor. Bounded threads; the task
-      // wrapping carries the gRPC span into DoPut, which Flight runs as a separate task.
-      grpcExecutor =
-          Context.taskWrapping(
-              new ThreadPoolExecutor(grpcThreads, grpcThreads, 60, TimeUnit.SECONDS,
-                  new LinkedBlockingQueue<>(), threads("flight-server-grpc")));
+      int cpus = Runtime.getRuntime().availableProcessors();
+      callPools =
+          new CallPools(() -> serverId, Map.of(
+              CallPools.Kind.UPLOAD, new CallPools.Limit(Math.max(2, cpus), maxUploads),
+              CallPools.Kind.READ, new CallPools.Limit(Math.max(4, cpus), maxStreams),
+              CallPools.Kind.CONTROL, new CallPools.Limit(Math.max(4, 2 * cpus), MAX_CONTROL_CALLS),
+              CallPools.Kind.HEALTH, new CallPools.Limit(2, MAX_HEALTH_CALLS)));
       streamExecutor =
           new ThreadPoolExecutor(0, maxStreams, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
               threads("flight-server-doget"));
-      // Each upload holds a gRPC thread while it waits for data, which other gRPC threads deliver:
-      // at most half of them may upload at once, so messages always find a thread.
-      int maxUploads = Math.max(1, grpcThreads / 2);
       producer =
           new DataProducer(store, serverAllocator, () -> serverId, () -> advertised, batchRows,
               streamExecutor, new ScanBudget(scanMemoryBytes), scanQueueTimeout, maxMessageBytes, maxUploads,
               this::afterUpload);
       flightServer =
           telemetry
-              .instrument(FlightServer.builder(serverAllocator, bind, producer))
+              .instrument(FlightServer.builder(serverAllocator, bind, producer), callPools::install)
               // gRPC refuses larger messages before buffering them, but its reset can overtake its status
               // (grpc/grpc-java#11245): up to twice the limit the producer refuses them itself, precisely.
               .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, 2L * maxMessageBytes))
-              .executor(grpcExecutor)
+              // Flight runs only DoPut bodies on it: every gRPC callback runs on the call pools.
+              .executor(callPools.uploadExecutor())
               .build();
       flightServer.start();
       advertised = withPort(advertisedOption == null ? bind : advertisedOption, flightServer.getPort());
@@ -229,8 +234,8 @@ public final class DataServer implements AutoCloseable {
 
   /**
    * Stops the server gracefully: says goodbye to the coordinators first, so clients are no longer
-   * sent here, then stops taking calls and lets streams in progress finish for a few seconds
-   * before it ends them.
+   * sent here, then refuses new calls with UNAVAILABLE, lets the streams in progress finish within
+   * the drain timeout, and ends the rest with UNAVAILABLE, so their clients move to another replica.
    */
   @Override
   public synchronized void close() {
@@ -246,18 +251,26 @@ public final class DataServer implements AutoCloseable {
         registrar.close();
       }
       if (flightServer != null) {
+        callPools.drain();
+        draining = true;
         flightServer.shutdown();
-        if (!flightServer.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-          log.info("streams still running after {}; ending them", SHUTDOWN_GRACE);
+        if (!flightServer.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          log.info("calls still running after the drain timeout of {} ms; ending them with UNAVAILABLE",
+              drainTimeout.toMillis());
           producer.closeStreams();
-          // FlightServer.close() forces the rest: shutdownNow, cancelling the calls still open.
-          flightServer.close();
+          drainEnded = true;
+          callPools.endOpenCalls(io.grpc.Status.UNAVAILABLE.withDescription(
+              "server " + serverId + " is shutting down; use another replica"));
+          if (!flightServer.awaitTermination(END_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+            // FlightServer.close() forces the rest: shutdownNow, cancelling the calls still open.
+            flightServer.close();
+          }
         }
       }
       if (producer != null) {
         producer.closeStreams();
       }
-      for (ExecutorService executor : new ExecutorService[] {streamExecutor, grpcExecutor, maintenance}) {
+      for (ExecutorService executor : new ExecutorService[] {streamExecutor, maintenance}) {
         if (executor != null) {
           executor.shutdown();
           if (!executor.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -265,12 +278,31 @@ public final class DataServer implements AutoCloseable {
           }
         }
       }
+      if (callPools != null) {
+        callPools.close();
+      }
       AutoCloseables.close(serverAllocator);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       throw new IllegalStateException("closing data server " + serverId + " failed", e);
     }
+  }
+
+  /** Whether {@link #close()} has begun to drain, for tests. */
+  boolean draining() {
+    return draining;
+  }
+
+  /** Whether the drain timeout has passed and the streams left are being ended, for tests. */
+  boolean drainEnded() {
+    return drainEnded;
+  }
+
+  /** Calls of {@code kind} open now, for tests. */
+  int openCalls(CallPools.Kind kind) {
+    checkStarted();
+    return callPools.openCalls(kind);
   }
 
   private static ThreadFactory threads(String prefix) {
@@ -303,10 +335,13 @@ public final class DataServer implements AutoCloseable {
     }
   }
 
-  /** Builds a {@link DataServer}. {@link #location} and {@link #dataDir} are required. */
   /** gRPC's own default is 4 MiB, too small for record batches; Flight's is 2 GiB, too large to buffer. */
   static final int DEFAULT_MAX_MESSAGE_BYTES = 256 << 20;
+  /** Listing, schema and action calls open at once; they are short, so this is only a flood guard. */
+  private static final int MAX_CONTROL_CALLS = 256;
+  private static final int MAX_HEALTH_CALLS = 64;
 
+  /** Builds a {@link DataServer}. {@link #location} and {@link #dataDir} are required. */
   public static final class Builder {
     private final BufferAllocator allocator;
     private final FlightTelemetry telemetry;
@@ -323,6 +358,8 @@ public final class DataServer implements AutoCloseable {
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     private long scanMemoryBytes = 1L << 30;
     private Duration scanQueueTimeout = Duration.ofSeconds(60);
+    private int maxConcurrentUploads = 8;
+    private Duration drainTimeout = Duration.ofSeconds(10);
 
     private Builder(BufferAllocator allocator, FlightTelemetry telemetry) {
       this.allocator = allocator;
@@ -455,6 +492,31 @@ public final class DataServer implements AutoCloseable {
         throw new IllegalArgumentException("scanQueueTimeout must not be negative: " + scanQueueTimeout);
       }
       this.scanQueueTimeout = scanQueueTimeout;
+      return this;
+    }
+
+    /**
+     * The most DoPut calls open at once; one more gets RESOURCE_EXHAUSTED at once. Each open upload
+     * holds a thread of its own while it waits for the client's data. Default 8.
+     */
+    public Builder maxConcurrentUploads(int maxConcurrentUploads) {
+      if (maxConcurrentUploads <= 0) {
+        throw new IllegalArgumentException("maxConcurrentUploads must be positive: " + maxConcurrentUploads);
+      }
+      this.maxConcurrentUploads = maxConcurrentUploads;
+      return this;
+    }
+
+    /**
+     * On {@link DataServer#close()}: how long streams in progress may still run; the rest then end
+     * with UNAVAILABLE. New calls get UNAVAILABLE from the start of the drain. Default 10 s.
+     */
+    public Builder drainTimeout(Duration drainTimeout) {
+      requireNonNull(drainTimeout, "drainTimeout is null");
+      if (drainTimeout.isNegative()) {
+        throw new IllegalArgumentException("drainTimeout must not be negative: " + drainTimeout);
+      }
+      this.drainTimeout = drainTimeout;
       return this;
     }
 

@@ -68,6 +68,14 @@ public final class CoordinatorCommand implements Callable<Integer> {
               + " (env FLIGHT_HEARTBEAT_INTERVAL).")
   Duration heartbeatInterval;
 
+  @Option(
+      names = "--drain-timeout",
+      defaultValue = "${env:FLIGHT_DRAIN_TIMEOUT:-10s}",
+      converter = DurationConverter.class,
+      paramLabel = "DURATION",
+      description = "How long SIGTERM lets calls in progress run before ending them (env FLIGHT_DRAIN_TIMEOUT).")
+  Duration drainTimeout;
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65_535) {
@@ -97,6 +105,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
                   .heartbeatInterval(heartbeatInterval)
                   .clock(InstantSource.system())
                   .whenWarm(() -> health.manager().setStatus("", ServingStatus.SERVING))
+                  .drainTimeout(drainTimeout)
                   .build()
                   .start());
       // Closed first on stop: probes see NOT_SERVING while the coordinator drains.

@@ -29,10 +29,19 @@ public final class ExportFailureFilter extends TurboFilter {
 
   private final AtomicBoolean reported = new AtomicBoolean();
   private volatile String endpoint = "the OTLP endpoint";
+  private volatile boolean endpointConfigured = true;
 
   /** The endpoint the exporter sends to, for the hint. */
   public void setEndpoint(String endpoint) {
     this.endpoint = requireNonNull(endpoint, "endpoint is null");
+  }
+
+  /**
+   * Whether the user named the endpoint. When not, nobody asked for a collector, so the one report
+   * is a warning even where the exporter logs an error.
+   */
+  public void setEndpointConfigured(boolean endpointConfigured) {
+    this.endpointConfigured = endpointConfigured;
   }
 
   /** Whether an export failure has been reported already. */
@@ -62,7 +71,7 @@ public final class ExportFailureFilter extends TurboFilter {
     String hint =
         "{}{} - is a collector listening at {}? Tracing stays on, further export failures are not"
             + " logged";
-    if (level.isGreaterOrEqual(Level.ERROR)) {
+    if (level.isGreaterOrEqual(Level.ERROR) && endpointConfigured) {
       logger.error(REPORTED, hint, message, cause, endpoint);
     } else {
       logger.warn(REPORTED, hint, message, cause, endpoint);

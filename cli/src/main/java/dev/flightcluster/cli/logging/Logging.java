@@ -35,6 +35,14 @@ public final class Logging {
 
   /** Tells the {@link ExportFailureFilter}s where spans go, for their one failure message. */
   public static void exportEndpoint(String endpoint) {
+    exportEndpoint(endpoint, true);
+  }
+
+  /**
+   * Tells the {@link ExportFailureFilter}s where spans go, and whether the user chose that endpoint:
+   * a failure to reach the default one is reported as a warning, never as an error.
+   */
+  public static void exportEndpoint(String endpoint, boolean configured) {
     LoggerContext context = loggerContext();
     if (context == null) {
       return;
@@ -42,6 +50,7 @@ public final class Logging {
     for (TurboFilter filter : context.getTurboFilterList()) {
       if (filter instanceof ExportFailureFilter exportFailures) {
         exportFailures.setEndpoint(endpoint);
+        exportFailures.setEndpointConfigured(configured);
       }
     }
   }

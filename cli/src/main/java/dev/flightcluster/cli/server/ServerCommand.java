@@ -141,6 +141,15 @@ public final class ServerCommand implements Callable<Integer> {
           + " (env FLIGHT_MAX_MESSAGE_SIZE).")
   long maxMessageSize;
 
+  @Option(
+      names = "--drain-timeout",
+      defaultValue = "${env:FLIGHT_DRAIN_TIMEOUT:-10s}",
+      converter = DurationConverter.class,
+      paramLabel = "DURATION",
+      description = "How long SIGTERM lets streams in progress run; the rest end UNAVAILABLE, so clients fail over"
+          + " (env FLIGHT_DRAIN_TIMEOUT).")
+  Duration drainTimeout;
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65_535) {
@@ -193,6 +202,7 @@ public final class ServerCommand implements Callable<Integer> {
                   .scanMemoryBytes(scanMemory)
                   .scanQueueTimeout(scanQueueTimeout)
                   .maxMessageBytes((int) maxMessageSize)
+                  .drainTimeout(drainTimeout)
                   .build()
                   .start());
       resources.register(health);

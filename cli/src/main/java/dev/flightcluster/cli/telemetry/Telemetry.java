@@ -9,6 +9,7 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +40,12 @@ import org.slf4j.LoggerFactory;
 public final class Telemetry implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Telemetry.class);
   private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
-  private static final long SHUTDOWN_SECONDS = 10;
+  /** How long {@link #flush()} waits: the demo flushes to its own receiver before it shows the trace. */
+  private static final long FLUSH_SECONDS = 10;
+  /** What exiting may cost a client command, whatever the collector does (decisions D21). */
+  static final Duration CLIENT_EXIT_BOUND = Duration.ofSeconds(1);
+  /** What exiting may cost a coordinator or data server after its drain. */
+  static final Duration SERVICE_EXIT_BOUND = Duration.ofSeconds(2);
 
   /** Defaults that the environment and system properties override. */
   static final Map<String, String> DEFAULTS =
@@ -52,13 +58,16 @@ public final class Telemetry implements AutoCloseable {
   private final boolean enabled;
   private final String endpoint;
   private final String serviceName;
+  private final Duration exitBound;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private Telemetry(OpenTelemetrySdk sdk, boolean enabled, String endpoint, String serviceName) {
+  private Telemetry(
+      OpenTelemetrySdk sdk, boolean enabled, String endpoint, String serviceName, Duration exitBound) {
     this.sdk = sdk;
     this.enabled = enabled;
     this.endpoint = endpoint;
     this.serviceName = serviceName;
+    this.exitBound = exitBound;
   }
 
   /** Starts the SDK for a process in {@code role}, configured by the environment. */
@@ -98,14 +107,25 @@ public final class Telemetry implements AutoCloseable {
     boolean enabled = config != null && !config.getBoolean("otel.sdk.disabled", false);
     String endpoint = config == null ? "(disabled)" : tracesEndpoint(config);
     if (enabled) {
-      Logging.exportEndpoint(endpoint);
+      Logging.exportEndpoint(endpoint, endpointConfigured(config));
       log.debug(
           "OpenTelemetry: service.name={}, traces exporter {} to {}",
           serviceName.get(),
           config.getString("otel.traces.exporter", "otlp"),
           endpoint);
     }
-    return new Telemetry(sdk, enabled, endpoint, serviceName.get());
+    return new Telemetry(sdk, enabled, endpoint, serviceName.get(), exitBound(role));
+  }
+
+  /** A client command exits within a second of its work; a service within two after its drain. */
+  static Duration exitBound(String role) {
+    return "client".equals(role) ? CLIENT_EXIT_BOUND : SERVICE_EXIT_BOUND;
+  }
+
+  /** Whether the user named an OTLP endpoint, rather than leaving the SDK's default. */
+  static boolean endpointConfigured(ConfigProperties config) {
+    return config.getString("otel.exporter.otlp.traces.endpoint") != null
+        || config.getString("otel.exporter.otlp.endpoint") != null;
   }
 
   /**
@@ -149,18 +169,24 @@ public final class Telemetry implements AutoCloseable {
 
   /** Exports the spans still buffered, waiting at most a few seconds. */
   public void flush() {
-    sdk.getSdkTracerProvider().forceFlush().join(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+    sdk.getSdkTracerProvider().forceFlush().join(FLUSH_SECONDS, TimeUnit.SECONDS);
   }
 
-  /** Flushes and shuts the SDK down. Idempotent. */
+  /**
+   * Flushes and shuts the SDK down, waiting at most one second for a client and two for a
+   * coordinator or server: a collector that refuses (the exporter retries with backoff) or never
+   * answers must not keep the user waiting. Spans not exported by then are lost; the export goes on
+   * in daemon threads until the JVM exits. Idempotent.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    CompletableResultCode shutdown = sdk.shutdown().join(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+    CompletableResultCode shutdown = sdk.shutdown().join(exitBound.toMillis(), TimeUnit.MILLISECONDS);
     if (enabled && !shutdown.isSuccess()) {
-      log.debug("OpenTelemetry SDK shutdown did not complete; some spans may be lost");
+      log.debug("OpenTelemetry SDK shutdown did not complete within {} ms; the spans not yet exported are lost",
+          exitBound.toMillis());
     }
   }
 

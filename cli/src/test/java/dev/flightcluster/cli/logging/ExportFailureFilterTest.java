@@ -52,6 +52,18 @@ class ExportFailureFilterTest {
   }
 
   @Test
+  void aFailureToReachTheDefaultEndpointIsAWarningNotAnError() {
+    filter.setEndpointConfigured(false);
+    context.getLogger(EXPORTER).error("Failed to export spans. The request could not be executed.",
+        new ConnectException("Failed to connect to localhost/127.0.0.1:4317"));
+
+    assertThat(events.list).singleElement().satisfies(event -> {
+      assertThat(event.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+      assertThat(event.getFormattedMessage()).contains("is a collector listening at http://localhost:4317?");
+    });
+  }
+
+  @Test
   void formatsParametersOfTheFirstFailure() {
     context.getLogger(EXPORTER).warn("Failed to export {}s. Server responded with {}", "span", 14);
     assertThat(events.list).singleElement()
