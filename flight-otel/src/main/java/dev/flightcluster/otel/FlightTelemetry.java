@@ -90,11 +90,23 @@ public final class FlightTelemetry {
    * @return {@code builder}, for chaining
    */
   public FlightServer.Builder instrument(FlightServer.Builder builder) {
+    return instrument(builder, netty -> {});
+  }
+
+  /**
+   * {@link #instrument(FlightServer.Builder)}, then {@code customizer} on the same Netty server
+   * builder: the way to configure one server's gRPC beyond what Flight exposes.
+   *
+   * @return {@code builder}, for chaining
+   */
+  public FlightServer.Builder instrument(FlightServer.Builder builder, Consumer<NettyServerBuilder> customizer) {
     requireNonNull(builder, "builder is null");
+    requireNonNull(customizer, "customizer is null");
     Consumer<NettyServerBuilder> consumer =
         netty -> {
           netty.intercept(serverInterceptor);
           serverCustomizer.accept(netty);
+          customizer.accept(netty);
         };
     return builder.transportHint(GRPC_BUILDER_CONSUMER, consumer);
   }

@@ -3,6 +3,7 @@ package dev.flightcluster.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.server.upload.UploadGuard;
 import io.opentelemetry.context.Context;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -63,8 +64,10 @@ public final class DataServer implements AutoCloseable {
   private final int maxMessageBytes;
   private final long scanMemoryBytes;
   private final Duration scanQueueTimeout;
+  private final Duration uploadIdleTimeout;
 
   private BufferAllocator serverAllocator;
+  private UploadGuard uploadGuard;
   private ExecutorService grpcExecutor;
   private ThreadPoolExecutor streamExecutor;
   private ScheduledExecutorService maintenance;
@@ -91,6 +94,7 @@ public final class DataServer implements AutoCloseable {
     this.maxMessageBytes = builder.maxMessageBytes;
     this.scanMemoryBytes = builder.scanMemoryBytes;
     this.scanQueueTimeout = builder.scanQueueTimeout;
+    this.uploadIdleTimeout = builder.uploadIdleTimeout;
   }
 
   /**
@@ -132,13 +136,15 @@ public final class DataServer implements AutoCloseable {
       // Each upload holds a gRPC thread while it waits for data, which other gRPC threads deliver:
       // at most half of them may upload at once, so messages always find a thread.
       int maxUploads = Math.max(1, grpcThreads / 2);
+      uploadGuard = new UploadGuard(uploadIdleTimeout);
       producer =
           new DataProducer(store, serverAllocator, () -> serverId, () -> advertised, batchRows,
               streamExecutor, new ScanBudget(scanMemoryBytes), scanQueueTimeout, maxMessageBytes, maxUploads,
-              this::afterUpload);
+              uploadGuard, this::afterUpload);
       flightServer =
           telemetry
-              .instrument(FlightServer.builder(serverAllocator, bind, producer))
+              .instrument(FlightServer.builder(serverAllocator, bind, producer),
+                  netty -> netty.setBinaryLog(uploadGuard.messageGuard()))
               // gRPC refuses larger messages before buffering them, but its reset can overtake its status
               // (grpc/grpc-java#11245): up to twice the limit the producer refuses them itself, precisely.
               .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, 2L * maxMessageBytes))
@@ -248,6 +254,9 @@ public final class DataServer implements AutoCloseable {
           }
         }
       }
+      if (uploadGuard != null) {
+        uploadGuard.close();
+      }
       AutoCloseables.close(serverAllocator);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -290,6 +299,9 @@ public final class DataServer implements AutoCloseable {
   /** gRPC's own default is 4 MiB, too small for record batches; Flight's is 2 GiB, too large to buffer. */
   static final int DEFAULT_MAX_MESSAGE_BYTES = 256 << 20;
 
+  /** Long enough for a slow client between batches, short enough that a dead one frees its thread soon. */
+  static final Duration DEFAULT_UPLOAD_IDLE_TIMEOUT = Duration.ofSeconds(30);
+
   public static final class Builder {
     private final BufferAllocator allocator;
     private final FlightTelemetry telemetry;
@@ -304,6 +316,7 @@ public final class DataServer implements AutoCloseable {
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     private long scanMemoryBytes = 1L << 30;
     private Duration scanQueueTimeout = Duration.ofSeconds(60);
+    private Duration uploadIdleTimeout = DEFAULT_UPLOAD_IDLE_TIMEOUT;
 
     private Builder(BufferAllocator allocator, FlightTelemetry telemetry) {
       this.allocator = allocator;
@@ -405,6 +418,19 @@ public final class DataServer implements AutoCloseable {
         throw new IllegalArgumentException("scanQueueTimeout must not be negative: " + scanQueueTimeout);
       }
       this.scanQueueTimeout = scanQueueTimeout;
+      return this;
+    }
+
+    /**
+     * How long an upload may send nothing while the server waits for its next message (the first one
+     * included); then the server ends it with CANCELLED and stores nothing. Default 30 s.
+     */
+    public Builder uploadIdleTimeout(Duration uploadIdleTimeout) {
+      requireNonNull(uploadIdleTimeout, "uploadIdleTimeout is null");
+      if (uploadIdleTimeout.isNegative() || uploadIdleTimeout.isZero()) {
+        throw new IllegalArgumentException("uploadIdleTimeout must be positive: " + uploadIdleTimeout);
+      }
+      this.uploadIdleTimeout = uploadIdleTimeout;
       return this;
     }
 
