@@ -8,6 +8,8 @@ import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.Descriptors;
 import dev.flightcluster.protocol.Tickets;
 import dev.flightcluster.server.parquet.ParquetFiles;
+import dev.flightcluster.server.upload.UploadGuard;
+import dev.flightcluster.server.upload.UploadWait;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +59,7 @@ final class DataProducer extends NoOpFlightProducer {
   private final Duration scanQueueTimeout;
   private final long maxBatchBytes;
   private final Semaphore uploadSlots;
+  private final UploadGuard uploadGuard;
   private final Runnable afterUpload;
   private final AtomicInteger activeStreams = new AtomicInteger();
   private final Set<ReadyGate> openGates = ConcurrentHashMap.newKeySet();
@@ -70,6 +73,7 @@ final class DataProducer extends NoOpFlightProducer {
    * @param maxBatchBytes the largest DoPut record batch taken; a larger one fails the upload with
    *     RESOURCE_EXHAUSTED
    * @param maxUploads concurrent DoPuts; each holds a gRPC executor thread until its upload ends
+   * @param uploadGuard bounds every wait of an upload for its client
    * @param afterUpload runs after each stored upload, before the client hears of success
    */
   DataProducer(
@@ -83,6 +87,7 @@ final class DataProducer extends NoOpFlightProducer {
       Duration scanQueueTimeout,
       long maxBatchBytes,
       int maxUploads,
+      UploadGuard uploadGuard,
       Runnable afterUpload) {
     this.store = requireNonNull(store, "store is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
@@ -94,6 +99,7 @@ final class DataProducer extends NoOpFlightProducer {
     this.scanQueueTimeout = requireNonNull(scanQueueTimeout, "scanQueueTimeout is null");
     this.maxBatchBytes = maxBatchBytes;
     this.uploadSlots = new Semaphore(maxUploads);
+    this.uploadGuard = requireNonNull(uploadGuard, "uploadGuard is null");
     this.afterUpload = requireNonNull(afterUpload, "afterUpload is null");
   }
 
@@ -285,8 +291,8 @@ final class DataProducer extends NoOpFlightProducer {
     span.setAttribute(FlightAttributes.SERVER_ID, serverId.get());
     activeStreams.incrementAndGet();
     boolean slot = false;
-    try {
-      DatasetName name = Descriptors.datasetName(flightStream.getDescriptor());
+    try (UploadWait wait = uploadGuard.begin()) {
+      DatasetName name = Descriptors.datasetName(wait.await("the first message", flightStream::getDescriptor));
       span.setAttribute(FlightAttributes.DATASET, name.value());
       slot = uploadSlots.tryAcquire();
       if (!slot) {
@@ -294,7 +300,7 @@ final class DataProducer extends NoOpFlightProducer {
             .withDescription("server " + serverId.get() + " takes as many uploads as it may; retry later")
             .toRuntimeException();
       }
-      FlightStreamReader reader = new FlightStreamReader(allocator, flightStream, maxBatchBytes);
+      FlightStreamReader reader = new FlightStreamReader(allocator, flightStream, maxBatchBytes, wait);
       ParquetFiles.Written written;
       try {
         written = store.upload(name, reader, context::isCancelled);
@@ -302,6 +308,9 @@ final class DataProducer extends NoOpFlightProducer {
         // The stream's own failure (a cancel, a broken client) says more than the writer's echo.
         if (reader.failure() != null) {
           throw reader.failure();
+        }
+        if (wait.failure() != null) {
+          throw wait.failure();
         }
         if (context.isCancelled()) {
           throw CallStatus.CANCELLED.withDescription("the client cancelled the upload").withCause(e)

@@ -3,6 +3,7 @@ package dev.flightcluster.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.server.upload.UploadGuard;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -69,9 +70,11 @@ public final class DataServer implements AutoCloseable {
   private final Duration scanQueueTimeout;
   private final int maxUploads;
   private final Duration drainTimeout;
+  private final Duration uploadIdleTimeout;
 
   private BufferAllocator serverAllocator;
   private CallPools callPools;
+  private UploadGuard uploadGuard;
   private ThreadPoolExecutor streamExecutor;
   private ScheduledExecutorService maintenance;
   private DatasetStore store;
@@ -104,6 +107,7 @@ public final class DataServer implements AutoCloseable {
     this.scanQueueTimeout = builder.scanQueueTimeout;
     this.maxUploads = builder.maxConcurrentUploads;
     this.drainTimeout = builder.drainTimeout;
+    this.uploadIdleTimeout = builder.uploadIdleTimeout;
   }
 
   /**
@@ -142,13 +146,18 @@ public final class DataServer implements AutoCloseable {
       streamExecutor =
           new ThreadPoolExecutor(0, maxStreams, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
               threads("flight-server-doget"));
+      uploadGuard = new UploadGuard(uploadIdleTimeout);
       producer =
           new DataProducer(store, serverAllocator, () -> serverId, () -> advertised, batchRows,
               streamExecutor, new ScanBudget(scanMemoryBytes), scanQueueTimeout, maxMessageBytes, maxUploads,
-              this::afterUpload);
+              uploadGuard, this::afterUpload);
       flightServer =
           telemetry
-              .instrument(FlightServer.builder(serverAllocator, bind, producer), callPools::install)
+              .instrument(FlightServer.builder(serverAllocator, bind, producer),
+                  netty -> {
+                    callPools.install(netty);
+                    netty.setBinaryLog(uploadGuard.messageGuard());
+                  })
               // gRPC refuses larger messages before buffering them, but its reset can overtake its status
               // (grpc/grpc-java#11245): up to twice the limit the producer refuses them itself, precisely.
               .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, 2L * maxMessageBytes))
@@ -281,6 +290,9 @@ public final class DataServer implements AutoCloseable {
       if (callPools != null) {
         callPools.close();
       }
+      if (uploadGuard != null) {
+        uploadGuard.close();
+      }
       AutoCloseables.close(serverAllocator);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -341,6 +353,9 @@ public final class DataServer implements AutoCloseable {
   private static final int MAX_CONTROL_CALLS = 256;
   private static final int MAX_HEALTH_CALLS = 64;
 
+  /** Long enough for a slow client between batches, short enough that a dead one frees its thread soon. */
+  static final Duration DEFAULT_UPLOAD_IDLE_TIMEOUT = Duration.ofSeconds(30);
+
   /** Builds a {@link DataServer}. {@link #location} and {@link #dataDir} are required. */
   public static final class Builder {
     private final BufferAllocator allocator;
@@ -360,6 +375,7 @@ public final class DataServer implements AutoCloseable {
     private Duration scanQueueTimeout = Duration.ofSeconds(60);
     private int maxConcurrentUploads = 8;
     private Duration drainTimeout = Duration.ofSeconds(10);
+    private Duration uploadIdleTimeout = DEFAULT_UPLOAD_IDLE_TIMEOUT;
 
     private Builder(BufferAllocator allocator, FlightTelemetry telemetry) {
       this.allocator = allocator;
@@ -517,6 +533,19 @@ public final class DataServer implements AutoCloseable {
         throw new IllegalArgumentException("drainTimeout must not be negative: " + drainTimeout);
       }
       this.drainTimeout = drainTimeout;
+      return this;
+    }
+
+    /**
+     * How long an upload may send nothing while the server waits for its next message (the first one
+     * included); then the server ends it with CANCELLED and stores nothing. Default 30 s.
+     */
+    public Builder uploadIdleTimeout(Duration uploadIdleTimeout) {
+      requireNonNull(uploadIdleTimeout, "uploadIdleTimeout is null");
+      if (uploadIdleTimeout.isNegative() || uploadIdleTimeout.isZero()) {
+        throw new IllegalArgumentException("uploadIdleTimeout must be positive: " + uploadIdleTimeout);
+      }
+      this.uploadIdleTimeout = uploadIdleTimeout;
       return this;
     }
 

@@ -150,6 +150,15 @@ public final class ServerCommand implements Callable<Integer> {
           + " (env FLIGHT_DRAIN_TIMEOUT).")
   Duration drainTimeout;
 
+  @Option(
+      names = "--upload-idle-timeout",
+      defaultValue = "${env:FLIGHT_UPLOAD_IDLE_TIMEOUT:-30s}",
+      converter = DurationConverter.class,
+      paramLabel = "DURATION",
+      description = "How long an upload may send nothing (its first message included) before the server ends it"
+          + " with CANCELLED and stores nothing (env FLIGHT_UPLOAD_IDLE_TIMEOUT).")
+  Duration uploadIdleTimeout;
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65_535) {
@@ -164,6 +173,9 @@ public final class ServerCommand implements Callable<Integer> {
     if (maxMessageSize < 1024 || maxMessageSize > Integer.MAX_VALUE) {
       throw new ParameterException(
           spec.commandLine(), "--max-message-size must be 1KiB..2GiB, not " + maxMessageSize + " bytes");
+    }
+    if (uploadIdleTimeout.isNegative() || uploadIdleTimeout.isZero()) {
+      throw new ParameterException(spec.commandLine(), "--upload-idle-timeout must be positive, not " + uploadIdleTimeout);
     }
     if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
       throw new ParameterException(spec.commandLine(), "--data-dir " + dataDir + " is not a directory");
@@ -203,6 +215,7 @@ public final class ServerCommand implements Callable<Integer> {
                   .scanQueueTimeout(scanQueueTimeout)
                   .maxMessageBytes((int) maxMessageSize)
                   .drainTimeout(drainTimeout)
+                  .uploadIdleTimeout(uploadIdleTimeout)
                   .build()
                   .start());
       resources.register(health);
