@@ -160,7 +160,7 @@ final class DataProducer extends NoOpFlightProducer {
     FlightEndpoint endpoint = new FlightEndpoint(Tickets.of(dataset.name()), advertised.get());
     return FlightInfo.builder(dataset.schema(), Descriptors.of(dataset.name()), List.of(endpoint))
         .setRecords(dataset.rows())
-        .setBytes(dataset.bytes())
+        .setBytes(dataset.arrowBytes())
         .setAppMetadata(dataset.fingerprint().toAppMetadata())
         .build();
   }
@@ -206,17 +206,26 @@ final class DataProducer extends NoOpFlightProducer {
       if (reservation == null) {
         return; // the client left while queued
       }
-      try (reservation; DatasetScan scan = DatasetScan.open(allocator, dataset, batchRows)) {
+      try (reservation; DatasetScan scan = DatasetScan.open(allocator, dataset, batchRows);
+          StreamDictionaries dictionaries = new StreamDictionaries(allocator, dataset.schema(), scan.reader());
+          RestoredColumns restored = new RestoredColumns(allocator, dataset.schema(), scan.reader().getVectorSchemaRoot())) {
         ArrowReader reader = scan.reader();
-        VectorSchemaRoot root = reader.getVectorSchemaRoot();
+        VectorSchemaRoot root = restored.root();
         // The scanner loads every batch into fresh buffers, so gRPC may send them without a copy.
         listener.setUseZeroCopy(true);
-        listener.start(root, reader);
+        // Started after the first batch, whose dictionaries are the stream's (StreamDictionaries).
+        boolean started = false;
         boolean completed = false;
         while (gate.awaitReady()) {
           if (!reader.loadNextBatch()) {
             completed = true;
             break;
+          }
+          restored.load();
+          dictionaries.adopt(root);
+          if (!started) {
+            listener.start(root, dictionaries);
+            started = true;
           }
           rows += root.getRowCount();
           batches++;
@@ -227,6 +236,10 @@ final class DataProducer extends NoOpFlightProducer {
         }
         setCounts(span, rows, batches, bytes);
         if (completed) {
+          if (!started) {
+            dictionaries.fillMissing(root);
+            listener.start(root, dictionaries);
+          }
           listener.completed();
         } else if (gate.closed()) {
           listener.error(failed(span, CallStatus.UNAVAILABLE

@@ -11,10 +11,9 @@ import org.apache.arrow.vector.ipc.ArrowReader;
  * A streaming scan of one dataset through arrow-dataset: the native scanner reads at most {@code
  * batchRows} rows per batch into the reader's root, one batch at a time.
  *
- * <p>The dataset is finished with the served schema, in which dictionary-encoded columns are plain:
- * the native scanner then decodes them. Flight Java sends dictionaries once, when a stream starts,
- * but the Parquet reader hands out a new dictionary for every row group (and so for many batches),
- * which Flight Java cannot send mid-stream; decoding keeps every value right.
+ * <p>The dataset is finished with the served schema (as {@link RestoredColumns#scanSchema} has it),
+ * so the native scanner casts what it reads to the stored types; a dictionary-encoded column that
+ * the store serves plain is decoded by it (decisions D38).
  *
  * <p>A dataset with hive partition columns is read by a {@link PartitionedReader} instead, file by
  * file, because the native scanner cannot tell which file a batch came from.
@@ -48,7 +47,7 @@ final class DatasetScan implements AutoCloseable {
     org.apache.arrow.dataset.source.Dataset dataset = null;
     Scanner scanner = null;
     try {
-      dataset = factory.finish(served.schema());
+      dataset = factory.finish(RestoredColumns.scanSchema(served.schema()));
       scanner = dataset.newScan(new ScanOptions(batchRows));
       return new DatasetScan(factory, dataset, scanner, scanner.scanBatches());
     } catch (Exception e) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.protocol.DatasetFingerprint;
 import dev.flightcluster.protocol.DatasetName;
+import dev.flightcluster.server.parquet.ArrowSchemaFooter;
 import dev.flightcluster.server.parquet.ParquetFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -46,6 +47,7 @@ import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.parquet.format.FileMetaData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -319,7 +321,9 @@ final class DatasetStore {
       seen.put(file, meta);
       metas.add(meta);
     }
-    Schema fileSchema = plain(metas.get(0).schema());
+    Schema fileSchema = metas.size() == 1 && partitions.isEmpty() && metas.get(0).rowGroups() <= 1
+        ? StoredTypes.keepDictionaries(metas.get(0).schema())
+        : plain(metas.get(0).schema());
     for (FileMeta meta : metas.subList(1, metas.size())) {
       if (!plain(meta.schema()).getFields().equals(fileSchema.getFields())) {
         warnOnce(warnings, "schema:" + name + ":" + meta.path() + ":" + meta.modified(),
@@ -346,23 +350,26 @@ final class DatasetStore {
     }
     long rows = 0;
     long bytes = 0;
+    long arrowBytes = 0;
     MessageDigest footers = DatasetFingerprint.sha256();
     for (FileMeta meta : metas) {
       rows += meta.rows();
       bytes += meta.size();
+      arrowBytes += meta.arrowBytes();
       footers.update(meta.footer());
     }
     if (!partitions.isEmpty()) {
       partitions.digestInto(footers);
     }
     DatasetFingerprint fingerprint = DatasetFingerprint.compute(schema, rows, bytes, footers.digest());
-    return new Dataset(name, metas, schema, partitions, rows, bytes, fingerprint);
+    return new Dataset(name, metas, schema, partitions, rows, bytes, arrowBytes, fingerprint);
   }
 
   private FileMeta inspect(Path file, BasicFileAttributes attrs) throws IOException {
     byte[] footer = ParquetFiles.footer(file);
+    FileMetaData metadata = ArrowSchemaFooter.parse(footer);
     try (FileSystemDatasetFactory factory = factory(allocator, List.of(file))) {
-      Schema schema = factory.inspect();
+      Schema schema = StoredTypes.served(factory.inspect(), storedSchema(file, footer));
       long rows = 0;
       // An empty projection reads no column data: the row count comes from the row groups.
       try (org.apache.arrow.dataset.source.Dataset dataset = factory.finish();
@@ -376,7 +383,18 @@ final class DatasetStore {
       } catch (Exception e) {
         throw new IOException(e);
       }
-      return new FileMeta(file, attrs.size(), attrs.lastModifiedTime(), schema, rows, footer);
+      return new FileMeta(file, attrs.size(), attrs.lastModifiedTime(), schema, rows, footer,
+          metadata.getRow_groupsSize(), ArrowSize.estimate(metadata));
+    }
+  }
+
+  /** The Arrow schema in the file's footer; a broken one is ignored, as Arrow's readers would fail. */
+  private static Optional<Schema> storedSchema(Path file, byte[] footer) {
+    try {
+      return ArrowSchemaFooter.read(footer);
+    } catch (IOException e) {
+      log.warn("ignoring the Arrow schema in the footer of {}: {}", file, firstLine(e));
+      return Optional.empty();
     }
   }
 
@@ -511,12 +529,12 @@ final class DatasetStore {
     return fileName.startsWith(".") || fileName.startsWith("_");
   }
 
-  /** The schema as served: dictionary-encoded fields become plain fields of their value type. */
+  /** The schema with every dictionary-encoded field a plain field of its value type. */
   static Schema plain(Schema schema) {
     return new Schema(schema.getFields().stream().map(DatasetStore::plain).toList(), schema.getCustomMetadata());
   }
 
-  private static Field plain(Field field) {
+  static Field plain(Field field) {
     return new Field(
         field.getName(),
         new FieldType(field.isNullable(), field.getType(), null, field.getMetadata()),

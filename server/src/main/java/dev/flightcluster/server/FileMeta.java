@@ -10,10 +10,14 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * What the store knows of one Parquet file; valid while the file keeps its size and modification
  * time, so a refresh re-reads only files that changed.
  *
- * @param schema the file's Arrow schema, dictionary encodings included
+ * @param schema the file's Arrow schema in IPC message form, dictionary encodings included: the one
+ *     stored in its footer ({@code ARROW:schema}) when there is one, else the one Arrow infers
  * @param footer the file's Parquet footer bytes
+ * @param rowGroups how many row groups the file has
+ * @param arrowBytes about how many bytes of Arrow data the file decodes to ({@link ArrowSize})
  */
-record FileMeta(Path path, long size, FileTime modified, Schema schema, long rows, byte[] footer) {
+record FileMeta(
+    Path path, long size, FileTime modified, Schema schema, long rows, byte[] footer, int rowGroups, long arrowBytes) {
   FileMeta {
     requireNonNull(path, "path is null");
     requireNonNull(modified, "modified is null");

@@ -42,13 +42,13 @@ final class PartitionedReader extends ArrowReader {
       throw new IllegalArgumentException("dataset " + dataset.name() + " has no partitions");
     }
     this.dataset = dataset;
-    this.fileSchema = dataset.fileSchema();
+    this.fileSchema = RestoredColumns.scanSchema(dataset.fileSchema());
     this.batchRows = batchRows;
   }
 
   @Override
   protected Schema readSchema() {
-    return dataset.schema();
+    return RestoredColumns.scanSchema(dataset.schema());
   }
 
   @Override

@@ -9,18 +9,15 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.dictionary.Dictionary;
-import org.apache.arrow.vector.dictionary.DictionaryEncoder;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * The reader handed to the native Parquet writer: it moves each batch of a borrowed source reader
- * into vectors of its own allocator, and decodes dictionary-encoded columns to plain values.
+ * into vectors of its own allocator, converting the columns the writer cannot take as they are
+ * ({@link WritableColumns}).
  *
  * <p>Moving (a zero-copy transfer) matters because the native writer releases the batches it was
  * given asynchronously, after {@code DatasetFileWriter.write} has returned (apache/arrow-java#1255).
@@ -34,10 +31,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * until the batches the writer still holds are under {@code inFlightBytes}; the wait reaches the
  * client through gRPC flow control.
  *
- * <p>Dictionaries are decoded because Parquet written through arrow-dataset stores no Arrow schema,
- * so a dictionary type would not survive the round trip anyway, and because a source such as a
- * Flight stream may replace a dictionary between batches. Closing this reader never closes the
- * source: its owner does.
+ * <p>Closing this reader never closes the source: its owner does.
  */
 final class ExportReader extends ArrowReader {
   private final ArrowReader source;
@@ -71,25 +65,9 @@ final class ExportReader extends ArrowReader {
     Schema sourceSchema = source.getVectorSchemaRoot().getSchema();
     List<Field> fields = new ArrayList<>();
     for (Field field : sourceSchema.getFields()) {
-      fields.add(plainField(field));
+      fields.add(WritableColumns.writable(field, source));
     }
     return new Schema(fields, sourceSchema.getCustomMetadata());
-  }
-
-  private Field plainField(Field field) {
-    if (field.getDictionary() == null) {
-      return field;
-    }
-    Dictionary dictionary = source.lookup(field.getDictionary().getId());
-    if (dictionary == null) {
-      throw new IllegalArgumentException(
-          "column '" + field.getName() + "' is dictionary-encoded but its dictionary is missing");
-    }
-    Field values = dictionary.getVector().getField();
-    return new Field(
-        field.getName(),
-        new FieldType(field.isNullable(), values.getType(), null, field.getMetadata()),
-        values.getChildren());
   }
 
   @Override
@@ -105,17 +83,7 @@ final class ExportReader extends ArrowReader {
     }
     VectorSchemaRoot batch = source.getVectorSchemaRoot();
     for (int i = 0; i < batch.getFieldVectors().size(); i++) {
-      FieldVector from = batch.getVector(i);
-      FieldVector to = target.getVector(i);
-      var encoding = from.getField().getDictionary();
-      if (encoding == null) {
-        from.makeTransferPair(to).transfer();
-      } else {
-        try (ValueVector decoded =
-            DictionaryEncoder.decode(from, source.lookup(encoding.getId()), allocator)) {
-          decoded.makeTransferPair(to).transfer();
-        }
-      }
+      WritableColumns.convert(batch.getVector(i), target.getVector(i), source, allocator);
     }
     target.setRowCount(batch.getRowCount());
     rows += batch.getRowCount();

@@ -16,6 +16,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.apache.arrow.dataset.file.DatasetFileWriter;
 import org.apache.arrow.dataset.file.FileFormat;
@@ -63,8 +65,7 @@ public final class ParquetFiles {
    * renamed over the target, replacing any file already there. Readers see the old file or the new
    * one, never a part; after a failure nothing is left behind.
    *
-   * @throws IllegalArgumentException when the schema holds a type Parquet cannot store, or the
-   *     reader holds no rows
+   * @throws IllegalArgumentException when the schema holds a type Parquet cannot store
    */
   public static Written write(BufferAllocator allocator, ArrowReader reader, Path targetFile)
       throws IOException {
@@ -124,12 +125,15 @@ public final class ParquetFiles {
       Path produced = dir.resolve(WRITER_TEMPLATE.replace("{i}", "0"));
       if (export.rows() == 0) {
         // arrow-dataset's writer opens a file only for a batch with rows.
-        throw new IllegalArgumentException(
-            "the stream holds no rows; a Parquet file needs at least one row here");
+        return writeEmpty(allocator, reader, dir, fileName);
       }
       if (!Files.isRegularFile(produced)) {
         throw new IOException("the Parquet writer produced no file in " + dir);
       }
+      // After the write, when every dictionary the stream sent is known, so the stored schema can
+      // name their value types.
+      Schema exact = StoredSchema.of(reader);
+      ArrowSchemaFooter.store(produced, exact, StoredSchema.readable(exact));
       Path file = dir.resolve(fileName);
       if (!produced.equals(file)) {
         Files.move(produced, file);
@@ -141,6 +145,29 @@ public final class ParquetFiles {
       if (drained) {
         writeAllocator.close();
       }
+    }
+  }
+
+  /** An upload without rows: a Parquet file of its schema with no row groups. */
+  private static Written writeEmpty(BufferAllocator allocator, ArrowReader reader, Path dir, String fileName)
+      throws IOException {
+    Schema exact = StoredSchema.of(reader);
+    List<Field> writable = new ArrayList<>();
+    for (Field field : reader.getVectorSchemaRoot().getSchema().getFields()) {
+      writable.add(WritableColumns.writable(field, reader));
+    }
+    Path oneRowDir = dir.resolve(".one-row");
+    try (OneRowReader oneRow = new OneRowReader(allocator, new Schema(writable, exact.getCustomMetadata()))) {
+      Path written = writeInto(allocator, oneRow, oneRowDir, fileName).file();
+      ArrowSchemaFooter.store(written, exact, StoredSchema.readable(exact));
+      ArrowSchemaFooter.dropRowGroups(written);
+      Path file = dir.resolve(fileName);
+      Files.move(written, file);
+      fsync(file);
+      fsync(dir);
+      return new Written(file, 0, 0, 0);
+    } finally {
+      deleteRecursively(oneRowDir);
     }
   }
 
@@ -184,9 +211,17 @@ public final class ParquetFiles {
     }
     ArrowType.ArrowTypeID id = field.getType().getTypeID();
     switch (id) {
-      case Union, Interval, ListView, LargeListView, Utf8View, BinaryView, RunEndEncoded ->
+      case Union, Interval, ListView, LargeListView, RunEndEncoded ->
           throw new IllegalArgumentException(
               "column '" + path + "' has type " + field.getType() + ", which Parquet cannot store");
+      // Converted for the writer at the top level only (WritableColumns).
+      case Utf8View, BinaryView -> {
+        if (!topLevel) {
+          throw new IllegalArgumentException("column '" + path + "' has type " + field.getType()
+              + " inside a nested type, which this server cannot store; send it as "
+              + (id == ArrowType.ArrowTypeID.Utf8View ? "string" : "binary") + " or at the top level");
+        }
+      }
       default -> {}
     }
     for (Field child : field.getChildren()) {
