@@ -184,12 +184,14 @@ final class CoordinatorProducer implements FlightProducer {
             yield Messages.encode(new ConflictReport(registry.catalog().conflicts()));
           }
           default ->
-              throw CallStatus.INVALID_ARGUMENT
+              // Not the caller's mistake in a request we serve, but a request we do not serve.
+              throw CallStatus.UNIMPLEMENTED
                   .withDescription(
-                      "unknown action '"
+                      "the coordinator does not serve action '"
                           + action.getType()
-                          + "'; the coordinator knows "
-                          + ACTION_NAMES)
+                          + "'; it serves "
+                          + ACTION_NAMES
+                          + " (ListActions describes them)")
                   .toRuntimeException();
         };
     return result;

@@ -136,12 +136,15 @@ class ListingTest {
   }
 
   @Test
-  void cmdDescriptorIsInvalidArgument() {
+  void cmdDescriptorIsUnimplementedNamingWhatIsServed() {
     String description =
         assertStatus(
             failure(() -> harness.client().getInfo(FlightDescriptor.command(new byte[] {1, 2}))),
-            FlightStatusCode.INVALID_ARGUMENT);
-    assertThat(description).contains("PATH");
+            FlightStatusCode.UNIMPLEMENTED);
+    assertThat(description).contains("PATH descriptors");
+    assertStatus(
+        failure(() -> harness.client().getSchema(FlightDescriptor.command(new byte[] {1, 2}))),
+        FlightStatusCode.UNIMPLEMENTED);
   }
 
   @Test

@@ -77,11 +77,11 @@ class UnsupportedCallsTest {
   }
 
   @Test
-  void anUnknownActionIsInvalidArgumentNamingTheKnownOnes() {
+  void anUnknownActionIsUnimplementedNamingTheServedOnes() {
     String description =
         assertStatus(
             failure(() -> harness.rawAction("reboot", new byte[0])),
-            FlightStatusCode.INVALID_ARGUMENT);
+            FlightStatusCode.UNIMPLEMENTED);
 
     assertThat(description)
         .contains("reboot")

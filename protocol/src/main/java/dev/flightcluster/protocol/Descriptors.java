@@ -18,16 +18,18 @@ public final class Descriptors {
   /**
    * The dataset a descriptor names.
    *
-   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT for a CMD descriptor,
-   *     for a path with other than one element, or for an invalid name
+   * @throws org.apache.arrow.flight.FlightRuntimeException UNIMPLEMENTED for a CMD descriptor: no
+   *     command is served, and the caller asked for something that does not exist here rather than
+   *     for something malformed (ADBC and Flight SQL clients tell the two apart); INVALID_ARGUMENT for
+   *     a path with other than one element, or for an invalid name
    */
   public static DatasetName datasetName(FlightDescriptor descriptor) {
     requireNonNull(descriptor, "descriptor is null");
     if (descriptor.isCommand()) {
-      throw CallStatus.INVALID_ARGUMENT
+      throw CallStatus.UNIMPLEMENTED
           .withDescription(
-              "CMD descriptors are not supported: use a PATH descriptor with the dataset name,"
-                  + " e.g. FlightDescriptor.path(\"sales.parquet\")")
+              "CMD descriptors are not served: this service serves PATH descriptors that name one"
+                  + " dataset, e.g. FlightDescriptor.path(\"sales.parquet\"); ListFlights lists them")
           .toRuntimeException();
     }
     var path = descriptor.getPath();

@@ -57,9 +57,15 @@ class WireFormatTest {
   }
 
   @Test
-  void descriptorMustBeAOnePartPath() {
+  void descriptorMustBeAOnePartPathAndCommandsAreNotServed() {
     assertThat(Descriptors.datasetName(FlightDescriptor.path("a.parquet")).value()).isEqualTo("a.parquet");
-    assertInvalid(FlightDescriptor.command("SELECT 1".getBytes(StandardCharsets.UTF_8)), "CMD descriptors");
+    assertThatThrownBy(() -> Descriptors.datasetName(FlightDescriptor.command("SELECT 1".getBytes(StandardCharsets.UTF_8))))
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> {
+              assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNIMPLEMENTED);
+              assertThat(e.status().description()).contains("CMD descriptors").contains("PATH descriptors");
+            });
     assertInvalid(FlightDescriptor.path("dir", "a.parquet"), "got 2 elements");
     assertInvalid(FlightDescriptor.path(), "got 0 elements");
   }

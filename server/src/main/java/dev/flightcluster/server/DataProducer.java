@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightAttributes;
 import dev.flightcluster.otel.Spans;
+import dev.flightcluster.protocol.ClusterActions;
 import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.Descriptors;
 import dev.flightcluster.protocol.Tickets;
@@ -22,6 +23,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.ActionType;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightDescriptor;
@@ -32,6 +37,7 @@ import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.NoOpFlightProducer;
 import org.apache.arrow.flight.PutResult;
+import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.SchemaResult;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.BufferAllocator;
@@ -48,6 +54,13 @@ import org.slf4j.LoggerFactory;
  */
 final class DataProducer extends NoOpFlightProducer {
   private static final Logger log = LoggerFactory.getLogger(DataProducer.class);
+
+  /** The actions a data server serves, as ListActions lists them: none; the cluster's are the coordinator's. */
+  static final List<ActionType> ACTIONS = List.of();
+
+  private static final String COORDINATOR_ACTION_NAMES =
+      Stream.concat(ClusterActions.COORDINATOR_ACTIONS.stream().map(ActionType::getType), Stream.of(ClusterActions.LIST_CONFLICTS))
+          .collect(Collectors.joining(", "));
 
   private final DatasetStore store;
   private final BufferAllocator allocator;
@@ -344,6 +357,30 @@ final class DataProducer extends NoOpFlightProducer {
       }
       activeStreams.decrementAndGet();
     }
+  }
+
+  @Override
+  public void listActions(CallContext context, StreamListener<ActionType> listener) {
+    ACTIONS.forEach(listener::onNext);
+    listener.onCompleted();
+  }
+
+  @Override
+  public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+    // A request this server does not serve, not a malformed one: UNIMPLEMENTED, as for any Flight call.
+    listener.onError(CallStatus.UNIMPLEMENTED
+        .withDescription("data server " + serverId.get() + " does not serve action '" + action.getType()
+            + "': it serves no actions (ListActions lists none); the cluster's actions (" + COORDINATOR_ACTION_NAMES
+            + ") are served by the coordinator")
+        .toRuntimeException());
+  }
+
+  @Override
+  public void doExchange(CallContext context, FlightStream reader, ServerStreamListener writer) {
+    throw CallStatus.UNIMPLEMENTED
+        .withDescription("data server " + serverId.get() + " does not serve DoExchange: it serves ListFlights,"
+            + " GetFlightInfo, GetSchema, DoGet and DoPut")
+        .toRuntimeException();
   }
 
   /**

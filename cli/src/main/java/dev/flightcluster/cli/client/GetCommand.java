@@ -38,7 +38,9 @@ public final class GetCommand implements Callable<Integer> {
   @Option(
       names = {"-o", "--output"},
       paramLabel = "FILE",
-      description = "Write the data to FILE; the extension picks the format: .parquet, .arrow or .csv.")
+      description =
+          "Write the data to FILE; the extension picks the format: .parquet, .arrow or .csv (RFC 4180:"
+              + " strings quoted, an unquoted empty field is null, ISO dates).")
   Path output;
 
   @Override

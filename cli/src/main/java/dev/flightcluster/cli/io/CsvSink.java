@@ -2,35 +2,53 @@ package dev.flightcluster.cli.io;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.dataformat.csv.CsvFactory;
+import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.Writer;
+import java.io.OutputStreamWriter;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.Base64;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.arrow.vector.util.Text;
 
 /**
- * Writes batches as RFC 4180 CSV: a header row of field names, CRLF line ends, fields quoted when
- * they hold a comma, a quote, CR or LF, quotes doubled inside. Nulls are empty fields. Timestamps
- * with a time zone are written as ISO-8601 instants, binary as Base64, nested values as Arrow's
- * JSON-like rendering.
+ * Writes batches as RFC 4180 CSV through Jackson's CSV generator: a header row of the field names,
+ * LF line ends, quotes doubled inside quoted fields (docs/decisions.md D40).
+ *
+ * <p>Quoting carries the type, so that null and the empty string differ: every string, binary
+ * (Base64) and nested (JSON, see {@link NestedJson}) value is quoted, always, and nothing else is. A
+ * null is an empty unquoted field; the empty string is {@code ""}. The one exception is a row whose
+ * only field is null: an empty line is what every CSV reader skips, so such a null is written as the
+ * unquoted word {@value #LONE_NULL}, which pyarrow and pandas read as null by default (a string
+ * "NULL" is quoted and so stays a string). Numbers, booleans, dates, times and timestamps are
+ * unquoted, in the forms {@link CsvText} gives them.
  */
 final class CsvSink implements BatchSink {
-  private static final String CRLF = "\r\n";
+  /** The null of a row that has one field, where an empty field would be an empty line. */
+  static final String LONE_NULL = "NULL";
+
+  private static final CsvFactory CSV =
+      CsvFactory.builder()
+          .enable(CsvGenerator.Feature.ALWAYS_QUOTE_STRINGS)
+          .enable(CsvGenerator.Feature.ALWAYS_QUOTE_EMPTY_STRINGS)
+          .build();
+
+  private static final CsvSchema FORMAT =
+      CsvSchema.emptySchema().withoutHeader().withLineSeparator("\n").withNullValue("");
 
   private final Path target;
   private Path temp;
-  private Writer out;
+  private FileChannel channel;
+  private CsvGenerator out;
   private long rows;
   private boolean finished;
 
@@ -42,23 +60,58 @@ final class CsvSink implements BatchSink {
   public void write(VectorSchemaRoot batch) throws IOException {
     open(batch.getSchema());
     List<FieldVector> vectors = batch.getFieldVectors();
+    boolean loneColumn = vectors.size() == 1;
     int rowCount = batch.getRowCount();
     for (int row = 0; row < rowCount; row++) {
-      for (int column = 0; column < vectors.size(); column++) {
-        if (column > 0) {
-          out.write(',');
-        }
-        out.write(quote(value(vectors.get(column), row)));
+      out.writeStartArray();
+      for (FieldVector vector : vectors) {
+        writeValue(vector, row, loneColumn);
       }
-      out.write(CRLF);
+      out.writeEndArray();
     }
     rows += rowCount;
+  }
+
+  private void writeValue(FieldVector vector, int row, boolean loneColumn) throws IOException {
+    if (vector.isNull(row)) {
+      if (loneColumn) {
+        out.writeRawValue(LONE_NULL);
+      } else {
+        out.writeNull();
+      }
+    } else if (isText(vector)) {
+      out.writeString(vector.getObject(row).toString());
+    } else if (isBinary(vector)) {
+      out.writeString(CsvText.base64((byte[]) vector.getObject(row)));
+    } else if (NestedJson.isNested(vector)) {
+      out.writeString(NestedJson.of(vector, row));
+    } else {
+      out.writeRawValue(CsvText.scalar(vector, row));
+    }
+  }
+
+  /** Whether the vector holds strings. */
+  static boolean isText(FieldVector vector) {
+    return switch (vector.getField().getType().getTypeID()) {
+      case Utf8, LargeUtf8, Utf8View -> true;
+      default -> false;
+    };
+  }
+
+  private static boolean isBinary(FieldVector vector) {
+    return switch (vector.getField().getType().getTypeID()) {
+      case Binary, LargeBinary, FixedSizeBinary, BinaryView -> true;
+      default -> false;
+    };
   }
 
   @Override
   public void finish(Schema schemaIfEmpty) throws IOException {
     open(schemaIfEmpty);
-    out.close();
+    out.writeEndArray();
+    out.flush();
+    channel.force(true);
+    out.close(); // closes the channel too
     out = null;
     TempFiles.moveIntoPlace(temp, target);
     finished = true;
@@ -74,15 +127,18 @@ final class CsvSink implements BatchSink {
       return;
     }
     temp = TempFiles.besides(target);
-    out = new BufferedWriter(Files.newBufferedWriter(temp, StandardCharsets.UTF_8), 1 << 16);
-    List<Field> fields = schema.getFields();
-    for (int i = 0; i < fields.size(); i++) {
-      if (i > 0) {
-        out.write(',');
-      }
-      out.write(quote(fields.get(i).getName()));
+    channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    out = CSV.createGenerator(
+        new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8), 1 << 16));
+    out.setSchema(FORMAT);
+    // Rows are arrays inside one outer array: the generator drops a null that sits directly in a
+    // root-level array, taking it for a missing row.
+    out.writeStartArray();
+    out.writeStartArray();
+    for (Field field : schema.getFields()) {
+      out.writeString(field.getName());
     }
-    out.write(CRLF);
+    out.writeEndArray();
   }
 
   @Override
@@ -91,6 +147,9 @@ final class CsvSink implements BatchSink {
       if (out != null) {
         out.close();
       }
+      if (channel != null) {
+        channel.close();
+      }
     } finally {
       if (!finished && temp != null) {
         Files.deleteIfExists(temp);
@@ -98,47 +157,4 @@ final class CsvSink implements BatchSink {
     }
   }
 
-  /** The text of one value; empty for null. */
-  static String value(FieldVector vector, int row) {
-    if (vector.isNull(row)) {
-      return "";
-    }
-    if (vector instanceof TimeStampVector timestamps
-        && vector.getField().getType() instanceof ArrowType.Timestamp type
-        && type.getTimezone() != null) {
-      return instant(timestamps.get(row), type).toString();
-    }
-    Object value = vector.getObject(row);
-    if (value instanceof Text text) {
-      return text.toString();
-    }
-    if (value instanceof byte[] bytes) {
-      return Base64.getEncoder().encodeToString(bytes);
-    }
-    if (value instanceof java.math.BigDecimal decimal) {
-      return decimal.toPlainString();
-    }
-    return String.valueOf(value);
-  }
-
-  private static Instant instant(long value, ArrowType.Timestamp type) {
-    return switch (type.getUnit()) {
-      case SECOND -> Instant.ofEpochSecond(value);
-      case MILLISECOND -> Instant.ofEpochMilli(value);
-      case MICROSECOND ->
-          Instant.ofEpochSecond(Math.floorDiv(value, 1_000_000L), Math.floorMod(value, 1_000_000L) * 1_000L);
-      case NANOSECOND ->
-          Instant.ofEpochSecond(Math.floorDiv(value, 1_000_000_000L), Math.floorMod(value, 1_000_000_000L));
-    };
-  }
-
-  /** Quotes a field when RFC 4180 requires it. */
-  static String quote(String field) {
-    boolean needsQuotes = false;
-    for (int i = 0; i < field.length() && !needsQuotes; i++) {
-      char c = field.charAt(i);
-      needsQuotes = c == ',' || c == '"' || c == '\r' || c == '\n';
-    }
-    return needsQuotes ? '"' + field.replace("\"", "\"\"") + '"' : field;
-  }
 }
