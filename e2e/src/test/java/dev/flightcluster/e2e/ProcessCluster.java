@@ -45,7 +45,7 @@ final class ProcessCluster implements AutoCloseable {
   private final List<Location> servers = new ArrayList<>();
   private final List<String> datasets;
 
-  private ProcessCluster(Distribution distribution, Path work, BufferAllocator allocator) throws IOException {
+  private ProcessCluster(Distribution distribution, Path work, BufferAllocator allocator) throws Exception {
     this.distribution = requireNonNull(distribution, "distribution is null");
     this.work = requireNonNull(work, "work is null");
     DemoData data = new DemoData(work.resolve("data"));
@@ -56,7 +56,7 @@ final class ProcessCluster implements AutoCloseable {
 
   /** Starts {@code coordinatorCount} coordinators, then the two servers, each given all of them. */
   static ProcessCluster start(Distribution distribution, Path work, BufferAllocator allocator, int coordinatorCount)
-      throws IOException {
+      throws Exception {
     ProcessCluster cluster = new ProcessCluster(distribution, work, allocator);
     boolean ok = false;
     try {
