@@ -95,11 +95,11 @@ class WarmUpTest {
   }
 
   @Test
-  void membershipActionsAndInvalidRequestsAreAnsweredDuringTheWarmUp() throws Exception {
+  void membershipActionsAndRequestsWeDoNotServeAreAnsweredDuringTheWarmUp() throws Exception {
     assertThat(harness.heartbeat("s1", 1, 0).known()).isFalse();
     assertStatus(
         failure(() -> harness.client().getInfo(FlightDescriptor.command(new byte[] {1}))),
-        FlightStatusCode.INVALID_ARGUMENT);
+        FlightStatusCode.UNIMPLEMENTED);
     assertStatus(
         failure(() -> harness.chooseServer("a/b")), FlightStatusCode.INVALID_ARGUMENT);
   }
