@@ -98,7 +98,7 @@ class WarmUpTest {
   void membershipActionsAndInvalidRequestsAreAnsweredDuringTheWarmUp() throws Exception {
     assertThat(harness.heartbeat("s1", 1, 0).known()).isFalse();
     assertStatus(
-        failure(() -> harness.client().getInfo(FlightDescriptor.command(new byte[] {1}))),
+        failure(() -> harness.client().getInfo(FlightDescriptor.path("../escape"))),
         FlightStatusCode.INVALID_ARGUMENT);
     assertStatus(
         failure(() -> harness.chooseServer("a/b")), FlightStatusCode.INVALID_ARGUMENT);
