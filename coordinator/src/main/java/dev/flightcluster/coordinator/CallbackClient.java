@@ -3,6 +3,7 @@ package dev.flightcluster.coordinator;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.ConnectivityState;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -46,15 +47,24 @@ final class CallbackClient implements AutoCloseable {
   boolean awaitConnected(Duration deadline) throws InterruptedException {
     requireNonNull(deadline, "deadline is null");
     long end = System.nanoTime() + deadline.toNanos();
+    // The caller's call: when it is cancelled, stop waiting; the call that follows then fails fast.
+    Context call = Context.current();
     ConnectivityState state = channel.getState(true);
-    while (state == ConnectivityState.IDLE || state == ConnectivityState.CONNECTING) {
+    while ((state == ConnectivityState.IDLE || state == ConnectivityState.CONNECTING)
+        && !call.isCancelled()) {
       long remaining = end - System.nanoTime();
       if (remaining <= 0) {
         return false;
       }
       CountDownLatch changed = new CountDownLatch(1);
-      channel.notifyWhenStateChanged(state, changed::countDown);
-      changed.await(remaining, TimeUnit.NANOSECONDS);
+      Context.CancellationListener cancelled = context -> changed.countDown();
+      call.addListener(cancelled, Runnable::run);
+      try {
+        channel.notifyWhenStateChanged(state, changed::countDown);
+        changed.await(remaining, TimeUnit.NANOSECONDS);
+      } finally {
+        call.removeListener(cancelled);
+      }
       state = channel.getState(state == ConnectivityState.IDLE);
     }
     return true;

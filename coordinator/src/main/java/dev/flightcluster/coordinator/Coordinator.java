@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * servers call the {@code say_hello}, {@code heartbeat} and {@code goodbye} actions; clients call
  * {@code choose_server} before a DoPut and may call {@code list_conflicts}. Every call is traced
  * with the given {@link FlightTelemetry}.
+ *
+ * <p>Until it is warm ({@link #isWarm()}: one lease after it started, or once it has listed every
+ * data server it heard from) a coordinator answers catalog reads with UNAVAILABLE rather than with
+ * an incomplete catalog, so clients ask another coordinator.
  */
 public final class Coordinator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);

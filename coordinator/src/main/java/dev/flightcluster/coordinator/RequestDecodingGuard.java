@@ -47,7 +47,8 @@ final class RequestDecodingGuard extends BinaryLog {
   public <ReqT, RespT> ServerMethodDefinition<?, ?> wrapMethodDefinition(
       ServerMethodDefinition<ReqT, RespT> definition) {
     MethodDescriptor<ReqT, RespT> method = definition.getMethodDescriptor();
-    if (!(method.getRequestMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<ReqT> proto)) {
+    if (!(method.getRequestMarshaller()
+        instanceof MethodDescriptor.PrototypeMarshaller<ReqT> proto)) {
       // DoPut and DoExchange: Flight's own marshaller, which reports its failures itself.
       return definition;
     }
@@ -77,7 +78,8 @@ final class RequestDecodingGuard extends BinaryLog {
   public void close() {}
 
   /** Decodes each message for the delegate, or closes the call INVALID_ARGUMENT. */
-  private static final class DecodingListener<ReqT, RespT> extends ServerCall.Listener<InputStream> {
+  private static final class DecodingListener<ReqT, RespT>
+      extends ServerCall.Listener<InputStream> {
     private final ServerCall<InputStream, RespT> call;
     private final MethodDescriptor<ReqT, RespT> method;
     private final ServerCall.Listener<ReqT> delegate;

@@ -31,12 +31,19 @@ import org.slf4j.LoggerFactory;
 final class WarmUp {
   private static final Logger log = LoggerFactory.getLogger(WarmUp.class);
 
+  /**
+   * Ids remembered while warming up. Beyond it, ids made up by a hostile caller only keep the
+   * coordinator cold until the lease has passed, instead of growing the set.
+   */
+  private static final int MAX_AWAITING = 100_000;
+
   private final InstantSource clock;
   private final Duration lease;
   private final Runnable onWarm;
   private final Set<String> awaiting = new HashSet<>();
   private Instant start;
   private boolean heardAny;
+  private boolean overflowed;
   private volatile boolean warm;
 
   /**
@@ -59,7 +66,11 @@ final class WarmUp {
     requireNonNull(serverId, "serverId is null");
     if (!warm) {
       heardAny = true;
-      awaiting.add(serverId);
+      if (awaiting.size() < MAX_AWAITING) {
+        awaiting.add(serverId);
+      } else {
+        overflowed = true;
+      }
     }
   }
 
@@ -96,7 +107,7 @@ final class WarmUp {
       }
       if (!clock.instant().isBefore(start.plus(lease))) {
         reason = "one lease (" + lease.toMillis() + " ms) has passed since it started";
-      } else if (heardAny && awaiting.isEmpty()) {
+      } else if (heardAny && awaiting.isEmpty() && !overflowed) {
         reason = "every data server it has heard from since it started has been listed";
       } else {
         return false;

@@ -21,7 +21,8 @@ final class Blackholes implements AutoCloseable {
     for (int i = 0; i < count; i++) {
       ServerSocket listener = new ServerSocket(0, 256, InetAddress.getLoopbackAddress());
       listeners.add(listener);
-      acceptors.add(Thread.ofPlatform().daemon().name("blackhole-" + i).start(() -> accept(listener)));
+      acceptors.add(
+          Thread.ofPlatform().daemon().name("blackhole-" + i).start(() -> accept(listener)));
     }
   }
 

@@ -46,6 +46,21 @@ class CoordinatorBuilderTest {
   }
 
   @Test
+  void callbackLimitsMustBePositive() {
+    assertThatThrownBy(() -> builder().callbackThreads(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("callbackThreads");
+    assertThatThrownBy(
+            () -> builder().location(local()).callbackConnectTimeout(Duration.ZERO).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("callbackConnectTimeout");
+    assertThatThrownBy(
+            () -> builder().location(local()).callbackTimeout(Duration.ofMillis(-1)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("callbackTimeout");
+  }
+
+  @Test
   void startsOnAnEphemeralPortAndClosesTwiceWithoutLeaking() throws Exception {
     Coordinator coordinator = builder().location(local()).build().start();
 

@@ -78,6 +78,29 @@ class ListingTest {
   }
 
   @Test
+  void aReplicaWhoseHeartbeatIsOverdueIsListedLastBeforeItsLeaseRunsOut() throws Exception {
+    FakeDataServer a = harness.startServer("a").holds("trips=aa");
+    FakeDataServer b = harness.startServer("b").holds("trips=aa");
+    harness.hello(a);
+    harness.hello(b);
+    harness.heartbeat("b", 1, 3);
+
+    // More than two heartbeat intervals without a heartbeat from a, far less than a lease.
+    harness.clock.advance(CoordinatorHarness.HEARTBEAT_INTERVAL.multipliedBy(2).plusMillis(1));
+    harness.heartbeat("b", 1, 3);
+
+    assertThat(harness.list("").get(0).getEndpoints().get(0).getLocations())
+        .containsExactly(b.location(), a.location());
+    assertThat(harness.client().getInfo(FlightDescriptor.path("trips")).getEndpoints().get(0)
+            .getLocations())
+        .containsExactly(b.location(), a.location());
+
+    harness.heartbeat("a", 1, 0);
+    assertThat(harness.list("").get(0).getEndpoints().get(0).getLocations())
+        .containsExactly(a.location(), b.location());
+  }
+
+  @Test
   void criteriaIsANamePrefix() throws Exception {
     harness.hello(
         harness

@@ -118,6 +118,59 @@ class MembershipTest {
   }
 
   @Test
+  void aSecondHelloForTheSameIdOrAddressIsRefusedAtOnceWhileTheFirstIsInProgress()
+      throws Exception {
+    harness.close();
+    harness =
+        new CoordinatorHarness(
+            true, builder -> builder.callbackConnectTimeout(Duration.ofMinutes(1)));
+    try (Blackholes blackhole = new Blackholes(2)) {
+      Thread first =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      harness.action(
+                          ClusterActions.SAY_HELLO,
+                          new Hello("x", blackhole.uri(0), 1),
+                          HelloReply.class);
+                    } catch (RuntimeException e) {
+                      // cancelled below
+                    }
+                  });
+      await().until(() -> blackhole.accepted() > 0);
+
+      String sameAddress =
+          assertStatus(
+              failure(
+                  () ->
+                      harness.action(
+                          ClusterActions.SAY_HELLO,
+                          new Hello("y", blackhole.uri(0), 1),
+                          HelloReply.class)),
+              FlightStatusCode.UNAVAILABLE);
+      String sameId =
+          assertStatus(
+              failure(
+                  () ->
+                      harness.action(
+                          ClusterActions.SAY_HELLO,
+                          new Hello("x", blackhole.uri(1), 1),
+                          HelloReply.class)),
+              FlightStatusCode.UNAVAILABLE);
+
+      assertThat(sameAddress).contains("already in progress").contains(blackhole.uri(0));
+      assertThat(sameId).contains("already calling server x back");
+      // Interrupting the caller cancels its call, which frees the callback thread.
+      first.interrupt();
+      first.join();
+      FakeDataServer s1 = harness.startServer("s1").holds("trips=aa");
+      harness.hello(s1);
+      assertThat(harness.listNames("")).containsExactly("trips");
+    }
+  }
+
+  @Test
   void heartbeatFromAnUnknownServerAsksItToSayHelloAgain() {
     assertThat(harness.heartbeat("stranger", 1, 0).known()).isFalse();
   }

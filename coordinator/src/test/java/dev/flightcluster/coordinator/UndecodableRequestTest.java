@@ -131,7 +131,8 @@ class UndecodableRequestTest {
                     .forEachRemaining(result -> {}));
 
     assertThat(failure.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(failure.getStatus().getDescription()).startsWith("DoAction request is not a valid Action");
+    assertThat(failure.getStatus().getDescription())
+        .startsWith("DoAction request is not a valid Action");
     assertServingAndQuiet();
   }
 

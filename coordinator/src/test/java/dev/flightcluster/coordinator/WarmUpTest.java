@@ -95,11 +95,11 @@ class WarmUpTest {
   }
 
   @Test
-  void membershipActionsAndRequestsWeDoNotServeAreAnsweredDuringTheWarmUp() throws Exception {
+  void membershipActionsAndInvalidRequestsAreAnsweredDuringTheWarmUp() throws Exception {
     assertThat(harness.heartbeat("s1", 1, 0).known()).isFalse();
     assertStatus(
-        failure(() -> harness.client().getInfo(FlightDescriptor.command(new byte[] {1}))),
-        FlightStatusCode.UNIMPLEMENTED);
+        failure(() -> harness.client().getInfo(FlightDescriptor.path("../escape"))),
+        FlightStatusCode.INVALID_ARGUMENT);
     assertStatus(
         failure(() -> harness.chooseServer("a/b")), FlightStatusCode.INVALID_ARGUMENT);
   }
