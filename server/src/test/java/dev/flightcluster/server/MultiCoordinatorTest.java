@@ -22,6 +22,7 @@ import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,17 @@ class MultiCoordinatorTest {
   private ServerSocket blackhole;
   private Thread blackholeAcceptor;
   private DataServer server;
+
+  @BeforeEach
+  void loadTolerantWaits() {
+    // A first hello on a loaded machine (class loading, JIT, many builds at once) has taken 10 s.
+    Awaitility.setDefaultTimeout(Duration.ofSeconds(30));
+  }
+
+  @AfterEach
+  void defaultWaits() {
+    Awaitility.reset();
+  }
 
   @BeforeEach
   void setUp() {
