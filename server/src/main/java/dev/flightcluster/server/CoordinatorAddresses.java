@@ -56,7 +56,11 @@ final class CoordinatorAddresses {
     for (Map.Entry<URI, List<URI>> entry : lastResolved.entrySet()) {
       List<URI> addresses = resolve(entry.getKey(), entry.getValue());
       if (addresses != null && !addresses.equals(entry.getValue())) {
-        log.info("coordinator {} is {}", entry.getKey(), addresses);
+        if (addresses.equals(List.of(entry.getKey()))) {
+          log.debug("coordinator {} is one address", entry.getKey());
+        } else {
+          log.info("coordinator {} is {}", entry.getKey(), addresses);
+        }
         entry.setValue(addresses);
       }
       if (addresses != null) {

@@ -255,7 +255,9 @@ final class Registration {
 
   private void failed(RuntimeException e) {
     failing = true;
-    if (!warnedUnreachable) {
+    if (closed) {
+      log.debug("call to coordinator {} ended by close: {}", coordinator, e.getMessage());
+    } else if (!warnedUnreachable) {
       warnedUnreachable = true;
       log.warn("coordinator {} unreachable ({}); {} keeps retrying", coordinator, e.getMessage(), self.serverId());
     } else {

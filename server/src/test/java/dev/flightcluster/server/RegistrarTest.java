@@ -18,6 +18,7 @@ import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,17 @@ class RegistrarTest {
   private BufferAllocator allocator;
   private FakeCoordinator coordinator;
   private DataServer server;
+
+  @BeforeEach
+  void loadTolerantWaits() {
+    // A first hello on a loaded machine (class loading, JIT, many builds at once) has taken 10 s.
+    Awaitility.setDefaultTimeout(Duration.ofSeconds(30));
+  }
+
+  @AfterEach
+  void defaultWaits() {
+    Awaitility.reset();
+  }
 
   @BeforeEach
   void setUp() throws Exception {

@@ -33,8 +33,8 @@ import picocli.CommandLine.Spec;
     name = "server",
     description = {
       "Runs a data server: serves the Parquet datasets of a folder over Arrow Flight and registers"
-          + " them with the coordinator.",
-      "Runs until SIGTERM or Ctrl-C, then says goodbye to the coordinator. Also serves"
+          + " them with every coordinator.",
+      "Runs until SIGTERM or Ctrl-C, then says goodbye to the coordinators. Also serves"
           + " grpc.health.v1.Health on its port."
     },
     mixinStandardHelpOptions = true,

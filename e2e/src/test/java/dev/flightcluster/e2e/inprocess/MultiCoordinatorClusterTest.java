@@ -100,7 +100,7 @@ class MultiCoordinatorClusterTest {
   void serversKeepEveryOtherCoordinatorWhenOneIsClosed() throws Exception {
     // A real clock and a short lease: a server whose heartbeats to the remaining coordinators
     // stalled would be evicted there within the watch below.
-    Duration lease = Duration.ofSeconds(2);
+    Duration lease = Duration.ofSeconds(4);
     start(InstantSource.system(), lease);
     long hellos = hellos();
 
