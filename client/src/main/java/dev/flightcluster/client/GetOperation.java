@@ -252,7 +252,9 @@ final class GetOperation {
             location.getUri()
                 + " sent nothing for "
                 + Failures.format(watchdog.timeout())
-                + (attempt.batches == 0 ? " before the first batch" : " after " + attempt.batches + " batches")
+                + (attempt.batches == 0
+                    ? " before the first batch"
+                    : " after " + attempt.batches + (attempt.batches == 1 ? " batch" : " batches"))
                 + " (progress timeout): the server is stopped, overloaded or waiting for memory."
                 + " A server that rightly takes longer needs a longer progress timeout.")
         .withCause(cancelled)

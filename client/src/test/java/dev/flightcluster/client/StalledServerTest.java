@@ -121,7 +121,7 @@ class StalledServerTest {
               assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAVAILABLE);
               assertThat(e.status().description())
                   .contains(cluster.serverA.location().getUri().toString())
-                  .contains("sent nothing for 2s after 1 batches (progress timeout)");
+                  .contains("sent nothing for 2s after 1 batch (progress timeout)");
             });
     assertThat(consumer.rows).as("no row twice").isEqualTo(TestData.expectedRows(0, 10));
     assertThat(cluster.serverB.doGets()).isZero();
