@@ -115,23 +115,23 @@ public final class BatchValidator {
       case ListVector v -> {
         checkValidity(v, count, column, batch);
         long last = checkOffsets(v.getOffsetBuffer(), count, 4, column, batch);
-        checkChild(v.getDataVector(), last, column, batch);
+        checkChild(v.getDataVector(), last, column + "[]", batch);
       }
       case LargeListVector v -> {
         checkValidity(v, count, column, batch);
         long last = checkOffsets(v.getOffsetBuffer(), count, 8, column, batch);
-        checkChild(v.getDataVector(), last, column, batch);
+        checkChild(v.getDataVector(), last, column + "[]", batch);
       }
       case FixedSizeListVector v -> {
         checkValidity(v, count, column, batch);
-        checkChild(v.getDataVector(), (long) count * v.getListSize(), column, batch);
+        checkChild(v.getDataVector(), (long) count * v.getListSize(), column + "[]", batch);
       }
       case NonNullableStructVector v -> {
         if (v.getValidityBuffer() != null && v.getField().isNullable()) {
           checkValidity(v, count, column, batch);
         }
         for (FieldVector child : v.getChildrenFromFields()) {
-          checkChild(child, count, column, batch);
+          checkChild(child, count, column + "." + child.getField().getName(), batch);
         }
       }
       default -> throw invalid(batch, column, "its type " + vector.getField().getType()
@@ -139,14 +139,14 @@ public final class BatchValidator {
     }
   }
 
-  private static void checkChild(ValueVector child, long needed, String column, long batch) {
+  /** @param path the child's column path: {@code list[]} for list items, {@code struct.field} */
+  private static void checkChild(ValueVector child, long needed, String path, long batch) {
     if (child == null) {
       if (needed > 0) {
-        throw invalid(batch, column, "it refers to " + needed + " child values but has no child");
+        throw invalid(batch, path, "its parent refers to " + needed + " values but it is missing");
       }
       return;
     }
-    String path = column + "." + child.getField().getName();
     if (child.getValueCount() < needed) {
       throw invalid(batch, path, "it holds " + child.getValueCount() + " values but its parent refers to " + needed);
     }

@@ -1,18 +1,14 @@
 package dev.flightcluster.server.upload;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.grpc.Attributes;
 import io.grpc.BinaryLog;
 import io.grpc.Channel;
 import io.grpc.Context;
 import io.grpc.Contexts;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
-import io.grpc.SecurityLevel;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
-import io.grpc.Status;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -198,82 +194,6 @@ public final class MessageGuard extends BinaryLog {
           // Flight may already have released part of it.
         }
       }
-    }
-  }
-
-  /** The call as Flight's handler expects it: typed requests; everything else passes through. */
-  private static final class TypedCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
-    private final ServerCall<InputStream, RespT> call;
-    private final MethodDescriptor<ReqT, RespT> method;
-
-    TypedCall(ServerCall<InputStream, RespT> call, MethodDescriptor<ReqT, RespT> method) {
-      this.call = call;
-      this.method = method;
-    }
-
-    @Override
-    public void request(int numMessages) {
-      call.request(numMessages);
-    }
-
-    @Override
-    public void sendHeaders(Metadata headers) {
-      call.sendHeaders(headers);
-    }
-
-    @Override
-    public void sendMessage(RespT message) {
-      call.sendMessage(message);
-    }
-
-    @Override
-    public boolean isReady() {
-      return call.isReady();
-    }
-
-    @Override
-    public void close(Status status, Metadata trailers) {
-      call.close(status, trailers);
-    }
-
-    @Override
-    public boolean isCancelled() {
-      return call.isCancelled();
-    }
-
-    @Override
-    public void setMessageCompression(boolean enabled) {
-      call.setMessageCompression(enabled);
-    }
-
-    @Override
-    public void setCompression(String compressor) {
-      call.setCompression(compressor);
-    }
-
-    @Override
-    public void setOnReadyThreshold(int numBytes) {
-      call.setOnReadyThreshold(numBytes);
-    }
-
-    @Override
-    public SecurityLevel getSecurityLevel() {
-      return call.getSecurityLevel();
-    }
-
-    @Override
-    public Attributes getAttributes() {
-      return call.getAttributes();
-    }
-
-    @Override
-    public String getAuthority() {
-      return call.getAuthority();
-    }
-
-    @Override
-    public MethodDescriptor<ReqT, RespT> getMethodDescriptor() {
-      return method;
     }
   }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.Context;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -63,8 +64,12 @@ public final class UploadWait implements AutoCloseable {
       if (reason != null) {
         throw reason;
       }
+      try {
+        deadline = timer.schedule(() -> timeOut(what), idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        throw CallStatus.UNAVAILABLE.withDescription("the server is shutting down; upload elsewhere").toRuntimeException();
+      }
       waiter = Thread.currentThread();
-      deadline = timer.schedule(() -> timeOut(what), idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
     }
     T result;
     try {
