@@ -136,6 +136,25 @@ class TypesRoundTripTest {
     return new Schema(fields, sent.getCustomMetadata());
   }
 
+  @Test
+  void totalBytesEstimatesTheArrowBytesADoGetSends() throws Exception {
+    Sent sent = put("bytes.parquet", AllTypes.schema(), 400);
+    long parquetBytes = java.nio.file.Files.size(dataDir.resolve("bytes.parquet"));
+
+    long streamed = 0;
+    try (FlightStream stream = flight.getStream(new Ticket("bytes.parquet".getBytes(StandardCharsets.UTF_8)))) {
+      while (stream.next()) {
+        for (FieldVector vector : stream.getRoot().getFieldVectors()) {
+          streamed += vector.getBufferSize();
+        }
+      }
+    }
+    long totalBytes = flight.getInfo(FlightDescriptor.path("bytes.parquet")).getBytes();
+
+    System.out.printf("rows %d parquet %d total_bytes %d streamed %d%n", sent.rows.size(), parquetBytes, totalBytes, streamed);
+    assertThat(totalBytes).isBetween(streamed / 2, streamed * 2);
+  }
+
   private record Sent(Schema schema, List<List<Object>> rows) {}
 
   private record Received(Schema schema, List<List<Object>> rows) {}
