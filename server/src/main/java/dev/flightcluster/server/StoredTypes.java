@@ -25,7 +25,22 @@ final class StoredTypes {
     }
     List<String> storedNames = stored.get().getFields().stream().map(Field::getName).toList();
     List<String> inferredNames = inferred.getFields().stream().map(Field::getName).toList();
-    return storedNames.equals(inferredNames) ? stored.get() : inferred;
+    if (!storedNames.equals(inferredNames)) {
+      return inferred;
+    }
+    // A view type below the top level (a file another writer made) keeps the inferred type: the
+    // scanner's cast to it would crash the JNI bridge, and Java restores views only at the top.
+    List<Field> fields = new java.util.ArrayList<>();
+    for (int i = 0; i < storedNames.size(); i++) {
+      Field field = stored.get().getFields().get(i);
+      fields.add(field.getChildren().stream().anyMatch(StoredTypes::hasView) ? inferred.getFields().get(i) : field);
+    }
+    return new Schema(fields, stored.get().getCustomMetadata());
+  }
+
+  private static boolean hasView(Field field) {
+    return field.getType() instanceof ArrowType.Utf8View || field.getType() instanceof ArrowType.BinaryView
+        || field.getChildren().stream().anyMatch(StoredTypes::hasView);
   }
 
   /**

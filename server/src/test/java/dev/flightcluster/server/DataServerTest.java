@@ -130,7 +130,7 @@ class DataServerTest {
         List.of("sales.parquet"), List.of("trips"));
     FlightInfo info = infos.get(0);
     assertThat(info.getRecords()).isEqualTo(10);
-    assertThat(info.getBytes()).isEqualTo(Files.size(sales));
+    assertThat(info.getBytes()).isPositive(); // an estimate of the Arrow bytes: TypesRoundTripTest
     assertThat(info.getSchema().getFields()).isEqualTo(TestData.SCHEMA.getFields());
     assertThat(info.getEndpoints()).hasSize(1);
     assertThat(info.getEndpoints().get(0).getLocations()).containsExactly(server.advertisedLocation());
@@ -416,7 +416,7 @@ class DataServerTest {
   }
 
   @Test
-  void doPutOfADictionaryEncodedStreamStoresPlainValues() throws Exception {
+  void doPutOfADictionaryEncodedStreamReadsBackAsADictionary() throws Exception {
     FlightClient flight = start(1000);
     DictionaryEncoding encoding = new DictionaryEncoding(1L, false, new ArrowType.Int(32, true));
     try (VarCharVector values = new VarCharVector("color", clientAllocator)) {
@@ -443,9 +443,15 @@ class DataServerTest {
     List<Object> colors = new ArrayList<>();
     try (FlightStream stream = flight.getStream(new Ticket("colors.parquet".getBytes(StandardCharsets.UTF_8)))) {
       while (stream.next()) {
-        for (int i = 0; i < stream.getRoot().getRowCount(); i++) {
-          Object color = stream.getRoot().getVector("color").getObject(i);
-          colors.add(color == null ? null : color.toString());
+        FieldVector indices = stream.getRoot().getVector("color");
+        DictionaryEncoding sent = indices.getField().getDictionary();
+        assertThat(sent).isNotNull();
+        try (var decoded = org.apache.arrow.vector.dictionary.DictionaryEncoder.decode(
+            indices, stream.getDictionaryProvider().lookup(sent.getId()))) {
+          for (int i = 0; i < stream.getRoot().getRowCount(); i++) {
+            Object color = decoded.getObject(i);
+            colors.add(color == null ? null : color.toString());
+          }
         }
       }
     }

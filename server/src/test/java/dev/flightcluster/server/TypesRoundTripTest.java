@@ -1,6 +1,7 @@
 package dev.flightcluster.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flightcluster.otel.TracedFlightClient;
 import dev.flightcluster.testing.InMemoryTelemetry;
@@ -15,6 +16,8 @@ import org.apache.arrow.flight.AsyncPutListener;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.Ticket;
@@ -26,6 +29,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.dictionary.DictionaryEncoder;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.types.IntervalUnit;
+import org.apache.arrow.vector.types.UnionMode;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
@@ -134,6 +140,51 @@ class TypesRoundTripTest {
           : field);
     }
     return new Schema(fields, sent.getCustomMetadata());
+  }
+
+  @Test
+  void totalBytesEstimatesTheArrowBytesADoGetSends() throws Exception {
+    Sent sent = put("bytes.parquet", AllTypes.schema(), 400);
+    long parquetBytes = java.nio.file.Files.size(dataDir.resolve("bytes.parquet"));
+
+    long streamed = 0;
+    try (FlightStream stream = flight.getStream(new Ticket("bytes.parquet".getBytes(StandardCharsets.UTF_8)))) {
+      while (stream.next()) {
+        for (FieldVector vector : stream.getRoot().getFieldVectors()) {
+          streamed += vector.getBufferSize();
+        }
+      }
+    }
+    long totalBytes = flight.getInfo(FlightDescriptor.path("bytes.parquet")).getBytes();
+
+    System.out.printf("rows %d parquet %d total_bytes %d streamed %d%n", sent.rows.size(), parquetBytes, totalBytes, streamed);
+    assertThat(totalBytes).isBetween(streamed / 2, streamed * 2);
+  }
+
+  static Stream<Field> unstorable() {
+    Field item = Field.nullable("item", new ArrowType.Int(32, true));
+    return Stream.of(
+        new Field("u", FieldType.nullable(new ArrowType.Union(UnionMode.Sparse, new int[] {0})), List.of(item)),
+        Field.nullable("i", new ArrowType.Interval(IntervalUnit.DAY_TIME)),
+        new Field("lv", FieldType.nullable(ArrowType.ListView.INSTANCE), List.of(item)),
+        new Field("nested", FieldType.nullable(ArrowType.Struct.INSTANCE),
+            List.of(Field.nullable("sv", ArrowType.Utf8View.INSTANCE))));
+  }
+
+  @ParameterizedTest
+  @MethodSource("unstorable")
+  void aTypeParquetCannotHoldIsInvalidArgumentNamingTheColumnAndNothingIsStored(Field field) {
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(List.of(field)), clientAllocator)) {
+      FlightClient.ClientStreamListener put =
+          flight.startPut(FlightDescriptor.path("bad.parquet"), root, new AsyncPutListener());
+      put.completed();
+      assertThatThrownBy(put::getResult).isInstanceOfSatisfying(FlightRuntimeException.class, e -> {
+        assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT);
+        assertThat(e.status().description()).contains("'" + field.getName());
+      });
+    }
+    assertThat(dataDir.resolve("bad.parquet")).doesNotExist();
+    assertThat(dataDir.resolve(DatasetStore.STAGING_DIR)).isEmptyDirectory();
   }
 
   private record Sent(Schema schema, List<List<Object>> rows) {}

@@ -72,7 +72,7 @@ public final class DatasetListing {
     StringBuilder out = new StringBuilder();
     out.append("dataset:     ").append(name(info)).append('\n');
     out.append("rows:        ").append(count(info.getRecords())).append('\n');
-    out.append("bytes:       ").append(count(info.getBytes())).append(" (Parquet on disk)\n");
+    out.append("bytes:       ").append(count(info.getBytes())).append(" (Arrow, estimated)\n");
     out.append("fingerprint: ").append(fingerprint(info.getAppMetadata())).append('\n');
     out.append("endpoints:   ").append(info.getEndpoints().size()).append('\n');
     for (FlightEndpoint endpoint : info.getEndpoints()) {

@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * Writes Arrow streams to Parquet files through arrow-dataset, streaming: the writer pulls one batch
  * at a time from the reader, so memory stays bounded by the writer's row group, never the table.
  *
- * <p>Dictionary-encoded columns are written as plain values. The reader passed in is borrowed: it is
+ * <p>Columns the native writer cannot take are converted ({@link WritableColumns}), and the sent
+ * Arrow schema is added to the footer ({@link ArrowSchemaFooter}), so Arrow readers get the sent
+ * types back. A stream without rows becomes a file of its schema and no row groups. The reader passed in is borrowed: it is
  * read to its end but not closed, and its buffers must come from the same root allocator as {@code
  * allocator} (they are moved, not copied, into the writer).
  */
