@@ -86,8 +86,23 @@ final class CsvSink implements BatchSink {
     } else if (NestedJson.isNested(vector)) {
       out.writeString(NestedJson.of(vector, row));
     } else {
-      out.writeRawValue(CsvText.scalar(vector, row));
+      String text = CsvText.scalar(vector, row);
+      if (needsQuotes(text)) {
+        out.writeString(text); // only the free-form text of a type CsvText has no form for
+      } else {
+        out.writeRawValue(text);
+      }
     }
+  }
+
+  private static boolean needsQuotes(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == ',' || c == '"' || c == '\n' || c == '\r') {
+        return true;
+      }
+    }
+    return text.isEmpty();
   }
 
   /** Whether the vector holds strings. */
