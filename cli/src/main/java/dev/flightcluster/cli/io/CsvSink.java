@@ -16,7 +16,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.Dictionary;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -58,18 +62,47 @@ final class CsvSink implements BatchSink {
 
   @Override
   public void write(VectorSchemaRoot batch) throws IOException {
+    write(batch, null);
+  }
+
+  /** Writes a dictionary-encoded column's values, looked up in {@code dictionaries}, not its indices. */
+  @Override
+  public void write(VectorSchemaRoot batch, DictionaryProvider dictionaries) throws IOException {
     open(batch.getSchema());
     List<FieldVector> vectors = batch.getFieldVectors();
+    FieldVector[] values = new FieldVector[vectors.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = dictionaryValues(vectors.get(i), dictionaries);
+    }
     boolean loneColumn = vectors.size() == 1;
     int rowCount = batch.getRowCount();
     for (int row = 0; row < rowCount; row++) {
       out.writeStartArray();
-      for (FieldVector vector : vectors) {
-        writeValue(vector, row, loneColumn);
+      for (int i = 0; i < values.length; i++) {
+        FieldVector vector = vectors.get(i);
+        if (values[i] != null && !vector.isNull(row)) {
+          writeValue(values[i], Math.toIntExact(((BaseIntVector) vector).getValueAsLong(row)), loneColumn);
+        } else {
+          writeValue(vector, row, loneColumn);
+        }
       }
       out.writeEndArray();
     }
     rows += rowCount;
+  }
+
+  /** The dictionary of a dictionary-encoded column, or null for a plain one. */
+  private static FieldVector dictionaryValues(FieldVector vector, DictionaryProvider dictionaries) throws IOException {
+    DictionaryEncoding encoding = vector.getField().getDictionary();
+    if (encoding == null) {
+      return null;
+    }
+    Dictionary dictionary = dictionaries == null ? null : dictionaries.lookup(encoding.getId());
+    if (dictionary == null) {
+      throw new IOException(
+          "column '" + vector.getName() + "' arrived dictionary-encoded without its dictionary " + encoding.getId());
+    }
+    return dictionary.getVector();
   }
 
   private void writeValue(FieldVector vector, int row, boolean loneColumn) throws IOException {
@@ -86,8 +119,23 @@ final class CsvSink implements BatchSink {
     } else if (NestedJson.isNested(vector)) {
       out.writeString(NestedJson.of(vector, row));
     } else {
-      out.writeRawValue(CsvText.scalar(vector, row));
+      String text = CsvText.scalar(vector, row);
+      if (needsQuotes(text)) {
+        out.writeString(text); // only the free-form text of a type CsvText has no form for
+      } else {
+        out.writeRawValue(text);
+      }
     }
+  }
+
+  private static boolean needsQuotes(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == ',' || c == '"' || c == '\n' || c == '\r') {
+        return true;
+      }
+    }
+    return text.isEmpty();
   }
 
   /** Whether the vector holds strings. */

@@ -1,10 +1,12 @@
 package dev.flightcluster.cli.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -29,6 +31,9 @@ import org.apache.arrow.vector.complex.MapVector;
 import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.complex.impl.UnionListWriter;
 import org.apache.arrow.vector.complex.impl.UnionMapWriter;
+import org.apache.arrow.vector.dictionary.Dictionary;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
@@ -196,6 +201,46 @@ class CsvSinkTest {
       writer.setValueCount(1);
       assertThat(NestedJson.of(map, 0)).isEqualTo("[{\"key\":1,\"value\":null}]");
     }
+  }
+
+  @Test
+  void dictionaryEncodedColumnsAreWrittenAsTheirValuesAndNeverAsIndices() throws Exception {
+    DictionaryEncoding encoding = new DictionaryEncoding(7, false, new ArrowType.Int(32, true));
+    Schema schema =
+        new Schema(
+            List.of(
+                new Field("city", new FieldType(true, new ArrowType.Int(32, true), encoding), null),
+                Field.nullable("n", new ArrowType.Int(32, true))));
+    Path target = dir.resolve("dict.csv");
+    try (BufferAllocator allocator = new RootAllocator();
+        VarCharVector cities = new VarCharVector("cities", allocator);
+        VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+        BatchSink sink = OutputFormat.CSV.open(allocator, target, null);
+        BatchSink arrow = OutputFormat.ARROW.open(allocator, dir.resolve("dict.arrow"), null)) {
+      cities.allocateNew();
+      cities.setSafe(0, "Oslo".getBytes(StandardCharsets.UTF_8));
+      cities.setSafe(1, "".getBytes(StandardCharsets.UTF_8));
+      cities.setValueCount(2);
+      root.allocateNew();
+      IntVector indices = (IntVector) root.getVector("city");
+      indices.setSafe(0, 1);
+      indices.setNull(1);
+      indices.setSafe(2, 0);
+      ((IntVector) root.getVector("n")).setSafe(0, 5);
+      root.setRowCount(3);
+      DictionaryProvider dictionaries = new DictionaryProvider.MapDictionaryProvider(new Dictionary(cities, encoding));
+
+      assertThatThrownBy(() -> sink.write(root))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("'city'")
+          .hasMessageContaining("without its dictionary");
+      assertThatThrownBy(() -> arrow.write(root, dictionaries))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("dictionary-encoded");
+      sink.write(root, dictionaries);
+      sink.finish(schema);
+    }
+    assertThat(Files.readString(target)).isEqualTo("\"city\",\"n\"\n\"\",5\n,\n\"Oslo\",\n");
   }
 
   @Test
