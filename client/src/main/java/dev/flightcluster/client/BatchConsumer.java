@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.function.Consumer;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -34,6 +35,16 @@ public interface BatchConsumer {
    *     cleanly and {@code get} returns a result that is not {@link GetResult#complete()}
    */
   boolean accept(VectorSchemaRoot batch);
+
+  /**
+   * Takes one record batch whose dictionary-encoded columns, if any, hold indices into {@code
+   * dictionaries} (the stream's dictionaries, valid during this call only). Servers keep a column
+   * dictionary-encoded when the dataset stores it so. By default calls {@link #accept(VectorSchemaRoot)},
+   * which then sees the indices: override this method to read such columns' values.
+   */
+  default boolean accept(VectorSchemaRoot batch, DictionaryProvider dictionaries) {
+    return accept(batch);
+  }
 
   /** A consumer that takes every batch with {@code action} and never stops early. */
   static BatchConsumer of(Consumer<? super VectorSchemaRoot> action) {

@@ -274,7 +274,7 @@ final class GetOperation {
       rows += root.getRowCount();
       batches++;
       bytes += batchBytes;
-      boolean more = consumer.accept(root);
+      boolean more = consumer.accept(root, stream.getDictionaryProvider());
       progress.onProgress(rows, bytes);
       if (!more) {
         stopped = true;

@@ -2,6 +2,7 @@ package dev.flightcluster.cli.client;
 
 import dev.flightcluster.client.BatchConsumer;
 import dev.flightcluster.cli.io.BatchSink;
+import dev.flightcluster.cli.io.DecodedBatch;
 import dev.flightcluster.cli.io.OutputFormat;
 import dev.flightcluster.server.parquet.ParquetFiles;
 import java.io.IOException;
@@ -11,6 +12,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -67,20 +70,28 @@ public final class GetCommand implements Callable<Integer> {
                 .client()
                 .get(
                     info,
-                    BatchConsumer.of(
-                        batch -> {
-                          if (sink != null) {
-                            try {
-                              sink.write(batch);
-                            } catch (IOException e) {
-                              throw new UncheckedIOException(e);
-                            }
+                    new BatchConsumer() {
+                      @Override
+                      public boolean accept(VectorSchemaRoot batch) {
+                        return accept(batch, null);
+                      }
+
+                      @Override
+                      public boolean accept(VectorSchemaRoot batch, DictionaryProvider dictionaries) {
+                        if (sink != null) {
+                          try {
+                            sink.write(batch, dictionaries);
+                          } catch (IOException e) {
+                            throw new UncheckedIOException(e);
                           }
-                          rows[0] += batch.getRowCount();
-                          bar.update(rows[0]);
-                        }));
+                        }
+                        rows[0] += batch.getRowCount();
+                        bar.update(rows[0]);
+                        return true;
+                      }
+                    });
         if (sink != null) {
-          sink.finish(info.getSchema());
+          sink.finish(DecodedBatch.withoutDictionaries(info.getSchema()));
         }
         bar.close();
         out.printf(

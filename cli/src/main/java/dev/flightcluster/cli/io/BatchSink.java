@@ -3,7 +3,6 @@ package dev.flightcluster.cli.io;
 import java.io.IOException;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
-import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -17,17 +16,18 @@ public interface BatchSink extends AutoCloseable {
 
   /**
    * Writes one batch whose dictionary-encoded columns hold indices into {@code dictionaries} (a
-   * Flight stream's {@code getDictionaryProvider()}). A sink that cannot resolve them refuses the
-   * batch rather than write indices as if they were the values.
+   * Flight stream's {@code getDictionaryProvider()}). By default such columns are written as their
+   * values: every output file has one dictionary per file at most, while a stream may change its
+   * dictionaries between batches.
    */
   default void write(VectorSchemaRoot batch, DictionaryProvider dictionaries) throws IOException {
-    for (Field field : batch.getSchema().getFields()) {
-      if (field.getDictionary() != null) {
-        throw new IOException(
-            "column '" + field.getName() + "' is dictionary-encoded, which this output format cannot write yet");
-      }
+    if (!DecodedBatch.hasDictionaries(batch)) {
+      write(batch);
+      return;
     }
-    write(batch);
+    try (VectorSchemaRoot decoded = DecodedBatch.decode(batch, dictionaries)) {
+      write(decoded);
+    }
   }
 
   /**
