@@ -30,7 +30,7 @@ LOG=$(mktemp)
 OTEL_SDK_DISABLED=true "$DIST/bin/flight-cluster" server --host 127.0.0.1 --port "$PORT" \
   --data-dir "$CACHE" --coordinator none --scan-queue-timeout 600s >"$LOG" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -f "$LOG" "$LOG.bench"' EXIT
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -f "$LOG" "$LOG.bench" "$LOG.nmt"' EXIT
 for _ in $(seq 300); do "$DIST/bin/flight-cluster" health --target "grpc://127.0.0.1:$PORT" >/dev/null 2>&1 && break; sleep 0.2; done
 
 rss_mb() { echo $(( $(ps -o rss= -p "$SERVER") / 1024 )); }
@@ -51,6 +51,11 @@ sleep 30
 after30=$(rss_mb)
 sleep 30
 after60=$(rss_mb)
+# With JAVA_OPTS=-XX:NativeMemoryTracking=summary: what the JVM itself accounts for (heap, direct
+# buffers as "Other"); the rest of the RSS is native memory outside it (Arrow C++'s pool).
+if jcmd "$SERVER" VM.native_memory summary >"$LOG.nmt" 2>/dev/null && grep -q "Total:" "$LOG.nmt"; then
+  grep -E "^Total:|Java Heap \(|Other \(|Internal \(|Thread \(" "$LOG.nmt" | sed 's/^/  NMT /'
+fi
 printf 'streams=%s rows=%s burst=%ss  RSS MB: idle %s, after burst %s, +30s %s, +60s %s  (%s)\n' \
   "$STREAMS" "$ROWS" "$took" "$idle" "$after" "$after30" "$after60" \
   "$(env | grep -E '^(MALLOC_|ARROW_DEFAULT|MIMALLOC_|JAVA_OPTS|FLIGHT_MEMORY)' | tr '\n' ' ')"

@@ -9,7 +9,8 @@
 #   off        OTEL_SDK_DISABLED=true
 #   dead       the default endpoint with nothing listening (connections refused)
 #   blackhole  an endpoint that accepts connections and never reads or answers
-# and a server's SIGTERM -> exit with tracing off, dead and blackhole. Prints one line per case.
+# and a server's SIGTERM -> exit with tracing off, dead and blackhole (CLIENT_ONLY=1 skips these).
+# Prints one line per case.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -60,17 +61,30 @@ for _ in $(seq 100); do
   sleep 0.2
 done
 
+# Prints "TOTAL AFTER": the command's whole time, and the time from its last line of output to its
+# exit (closing the client, flushing telemetry, JVM exit), which CPU contention on the machine
+# affects far less than JVM start-up.
+timed() {
+  python3 - "$@" <<'PY'
+import subprocess, sys, time
+start = time.monotonic()
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=sys.stderr)
+last = start
+for _ in process.stdout:
+    last = time.monotonic()
+process.wait()
+end = time.monotonic()
+print(f"{end - start:.2f} {end - last:.2f}")
+PY
+}
+
 client_info() { # $1 = case
-  local start end
-  start=$(now)
+  local info=("$CLI" client --coordinator "grpc://127.0.0.1:$COORD_PORT" info sample.parquet)
   case $1 in
-    off) OTEL_SDK_DISABLED=true "$CLI" client --coordinator "grpc://127.0.0.1:$COORD_PORT" info sample.parquet ;;
-    dead) env -u OTEL_EXPORTER_OTLP_ENDPOINT "$CLI" client --coordinator "grpc://127.0.0.1:$COORD_PORT" info sample.parquet ;;
-    blackhole) OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$BLACKHOLE_PORT" \
-      "$CLI" client --coordinator "grpc://127.0.0.1:$COORD_PORT" info sample.parquet ;;
-  esac >/dev/null 2>>"$WORK/client-$1.err"
-  end=$(now)
-  echo "$end - $start" | bc
+    off) OTEL_SDK_DISABLED=true timed "${info[@]}" ;;
+    dead) (unset OTEL_EXPORTER_OTLP_ENDPOINT; timed "${info[@]}") ;;
+    blackhole) OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$BLACKHOLE_PORT" timed "${info[@]}" ;;
+  esac 2>>"$WORK/client-$1.err"
 }
 
 server_sigterm() { # $1 = case; a standalone server, up and answering, then SIGTERM -> exit
@@ -95,10 +109,17 @@ server_sigterm() { # $1 = case; a standalone server, up and answering, then SIGT
 }
 
 for c in off dead blackhole; do
-  times=()
-  for _ in $(seq "$RUNS"); do times+=("$(client_info "$c")"); done
-  printf 'client info, tracing %-9s median %5.2f s  (runs: %s)\n' "$c" "$(printf '%s\n' "${times[@]}" | median)" "${times[*]}"
+  totals=()
+  afters=()
+  for _ in $(seq "$RUNS"); do
+    read -r total after < <(client_info "$c")
+    totals+=("$total")
+    afters+=("$after")
+  done
+  printf 'client info, tracing %-9s median %5.2f s, of which after its output %5.2f s  (runs: %s / %s)\n' "$c" \
+    "$(printf '%s\n' "${totals[@]}" | median)" "$(printf '%s\n' "${afters[@]}" | median)" "${totals[*]}" "${afters[*]}"
 done
+[ "${CLIENT_ONLY:-0}" = 1 ] && exit 0
 for c in off dead blackhole; do
   times=()
   for _ in $(seq "$RUNS"); do times+=("$(server_sigterm "$c")"); done
