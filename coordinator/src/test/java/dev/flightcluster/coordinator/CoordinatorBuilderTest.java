@@ -43,6 +43,9 @@ class CoordinatorBuilderTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> builder().executorThreads(0))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> builder().drainTimeout(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("drainTimeout");
   }
 
   @Test

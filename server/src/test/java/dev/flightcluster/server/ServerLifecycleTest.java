@@ -189,6 +189,16 @@ class ServerLifecycleTest {
     }
   }
 
+  @Test
+  void limitsAndTheDrainTimeoutAreValidated() {
+    assertThatThrownBy(() -> DataServer.builder(serverAllocator, telemetry.flightTelemetry()).maxConcurrentUploads(0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> DataServer.builder(serverAllocator, telemetry.flightTelemetry())
+        .drainTimeout(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("drainTimeout");
+  }
+
   private static long readRows(FlightClient flight, String name) throws Exception {
     long rows = 0;
     try (FlightStream stream = flight.getStream(new Ticket(name.getBytes(StandardCharsets.UTF_8)),
