@@ -2,6 +2,9 @@ package dev.flightcluster.server.upload;
 
 import static java.util.Objects.requireNonNull;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
+
 import java.util.List;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightRuntimeException;
@@ -11,8 +14,11 @@ import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.BaseLargeVariableWidthVector;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BaseVariableWidthViewVector;
+import org.apache.arrow.vector.Decimal256Vector;
+import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.ExtensionTypeVector;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float2Vector;
 import org.apache.arrow.vector.NullVector;
 import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -106,6 +112,17 @@ public final class BatchValidator {
   private static void walk(ValueVector vector, String column, long batch) {
     int count = vector.getValueCount();
     switch (vector) {
+      // arrow-java 18.3's full validation knows no float16 and refuses decimals that use their whole
+      // precision (its check is precision < declared): both are checked here instead.
+      case Float2Vector v -> checkFixedWidth(v, Float2Vector.TYPE_WIDTH, column, batch);
+      case DecimalVector v -> {
+        checkFixedWidth(v, DecimalVector.TYPE_WIDTH, column, batch);
+        checkDecimals(v, v.getPrecision(), column, batch);
+      }
+      case Decimal256Vector v -> {
+        checkFixedWidth(v, Decimal256Vector.TYPE_WIDTH, column, batch);
+        checkDecimals(v, v.getPrecision(), column, batch);
+      }
       case BaseFixedWidthVector v -> ValueVectorUtility.validateFull(v);
       case BaseVariableWidthVector v -> ValueVectorUtility.validateFull(v);
       case BaseLargeVariableWidthVector v -> ValueVectorUtility.validateFull(v);
@@ -151,6 +168,24 @@ public final class BatchValidator {
       throw invalid(batch, path, "it holds " + child.getValueCount() + " values but its parent refers to " + needed);
     }
     walk(child, path, batch);
+  }
+
+  private static void checkFixedWidth(BaseFixedWidthVector vector, int width, String column, long batch) {
+    int count = vector.getValueCount();
+    checkValidity(vector, count, column, batch);
+    if ((long) count * width > vector.getDataBuffer().capacity()) {
+      throw invalid(batch, column, "its data buffer holds fewer than " + count + " values of " + width + " bytes");
+    }
+  }
+
+  private static void checkDecimals(BaseFixedWidthVector vector, int precision, String column, long batch) {
+    BigInteger limit = BigInteger.TEN.pow(precision);
+    for (int i = 0; i < vector.getValueCount(); i++) {
+      if (!vector.isNull(i)
+          && ((BigDecimal) vector.getObject(i)).unscaledValue().abs().compareTo(limit) >= 0) {
+        throw invalid(batch, column, "value " + i + " has more digits than its precision " + precision);
+      }
+    }
   }
 
   private static void checkValidity(ValueVector vector, int count, String column, long batch) {

@@ -3,12 +3,15 @@ package dev.flightcluster.server.upload;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.Float2Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.ViewVarCharVector;
@@ -19,6 +22,7 @@ import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.complex.impl.UnionListWriter;
 import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -103,6 +107,28 @@ class BatchValidatorTest {
       fillNested(root);
       ((FixedSizeListVector) root.getVector("pair")).getDataVector().setValueCount(5);
       assertInvalid(root, noDictionaries, "column 'pair[]'", "its parent refers to 6");
+    }
+  }
+
+  @Test
+  void float16AndDecimalsOfTheirFullPrecisionPassAndADecimalWithMoreDigitsDoesNot() {
+    Schema schema = new Schema(List.of(
+        Field.nullable("half", new ArrowType.FloatingPoint(FloatingPointPrecision.HALF)),
+        Field.nullable("price", new ArrowType.Decimal(4, 2, 128))));
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+      Float2Vector half = (Float2Vector) root.getVector("half");
+      DecimalVector price = (DecimalVector) root.getVector("price");
+      half.allocateNew();
+      half.setSafeWithPossibleTruncate(0, 1.5f);
+      half.setNull(1);
+      price.allocateNew();
+      price.setSafe(0, new BigDecimal("99.99"));
+      price.setNull(1);
+      root.setRowCount(2);
+      assertThatCode(() -> BatchValidator.validate(root, noDictionaries, 1)).doesNotThrowAnyException();
+
+      price.setSafe(1, 12_345L); // 123.45: five digits in a decimal(4, 2)
+      assertInvalid(root, noDictionaries, "column 'price'", "value 1", "precision 4");
     }
   }
 
