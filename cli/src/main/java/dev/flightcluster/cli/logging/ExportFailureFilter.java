@@ -44,6 +44,18 @@ public final class ExportFailureFilter extends TurboFilter {
     this.endpointConfigured = endpointConfigured;
   }
 
+  /**
+   * Reports, unless an export failure was reported already, that spans were still unexported when
+   * the process stopped waiting for them: a collector that refuses makes the exporter retry with
+   * backoff, so its own failure may come only after the exit.
+   */
+  public void reportUnfinishedExport(ch.qos.logback.classic.Logger logger, long waitedMillis) {
+    if (reported.compareAndSet(false, true)) {
+      logger.warn(REPORTED, "spans not exported within {} ms of exit - is a collector listening at {}?",
+          waitedMillis, endpoint);
+    }
+  }
+
   /** Whether an export failure has been reported already. */
   public boolean hasReported() {
     return reported.get();

@@ -55,6 +55,19 @@ public final class Logging {
     }
   }
 
+  /** Has the {@link ExportFailureFilter}s report, once, that spans were left unexported at exit. */
+  public static void exportUnfinished(long waitedMillis) {
+    LoggerContext context = loggerContext();
+    if (context == null) {
+      return;
+    }
+    for (TurboFilter filter : context.getTurboFilterList()) {
+      if (filter instanceof ExportFailureFilter exportFailures) {
+        exportFailures.reportUnfinishedExport(context.getLogger(ExportFailureFilter.EXPORTER_LOGGERS), waitedMillis);
+      }
+    }
+  }
+
   private static LoggerContext loggerContext() {
     ILoggerFactory factory = LoggerFactory.getILoggerFactory();
     return factory instanceof LoggerContext context ? context : null;

@@ -187,6 +187,7 @@ public final class Telemetry implements AutoCloseable {
     if (enabled && !shutdown.isSuccess()) {
       log.debug("OpenTelemetry SDK shutdown did not complete within {} ms; the spans not yet exported are lost",
           exitBound.toMillis());
+      Logging.exportUnfinished(exitBound.toMillis());
     }
   }
 

@@ -64,6 +64,30 @@ class ExportFailureFilterTest {
   }
 
   @Test
+  void spansLeftUnexportedAtExitAreReportedOnceAndOnlyWithoutAnEarlierFailure() {
+    Logger exporterLoggers = context.getLogger(ExportFailureFilter.EXPORTER_LOGGERS);
+    filter.reportUnfinishedExport(exporterLoggers, 1000);
+    filter.reportUnfinishedExport(exporterLoggers, 1000);
+    context.getLogger(EXPORTER).warn("Failed to export spans.");
+
+    assertThat(events.list).singleElement().satisfies(event -> {
+      assertThat(event.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+      assertThat(event.getFormattedMessage())
+          .isEqualTo("spans not exported within 1000 ms of exit - is a collector listening at http://localhost:4317?");
+    });
+  }
+
+  @Test
+  void anExportFailureAlreadyReportedIsNotFollowedByTheExitReport() {
+    context.getLogger(EXPORTER).warn("Failed to export spans.");
+    filter.reportUnfinishedExport(context.getLogger(ExportFailureFilter.EXPORTER_LOGGERS), 1000);
+    assertThat(events.list).singleElement()
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .asString()
+        .startsWith("Failed to export spans.");
+  }
+
+  @Test
   void formatsParametersOfTheFirstFailure() {
     context.getLogger(EXPORTER).warn("Failed to export {}s. Server responded with {}", "span", 14);
     assertThat(events.list).singleElement()
