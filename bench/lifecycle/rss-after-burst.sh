@@ -4,9 +4,9 @@
 #   bench/lifecycle/rss-after-burst.sh [STREAMS] [ROWS]
 #
 # Env passes through to the server, so a configuration is compared like this:
-#   bench/lifecycle/rss-after-burst.sh 24                              # the distribution's defaults
-#   FLIGHT_MEMORY_DEFAULTS=off bench/lifecycle/rss-after-burst.sh 24   # without them
-#   ARROW_DEFAULT_MEMORY_POOL=mimalloc bench/lifecycle/rss-after-burst.sh 24
+#   bench/lifecycle/rss-after-burst.sh 24                              # the launcher's defaults (D23)
+#   ARROW_DEFAULT_MEMORY_POOL=mimalloc bench/lifecycle/rss-after-burst.sh 24   # Arrow's own pool
+#   MALLOC_MMAP_THRESHOLD_=1048576 bench/lifecycle/rss-after-burst.sh 24       # another threshold
 # Needs cli/target/flight-cluster and bench/target (./mvnw -pl bench -am package -DskipTests).
 # The dataset (the demo's taxi_trips table, ROWS rows, default 2,000,000: ~85 MB of Parquet) is
 # cached under ~/.cache/arrow-flight-cluster.
