@@ -3,6 +3,7 @@ package dev.flightcluster.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flightcluster.testing.FakeClock;
 import dev.flightcluster.testing.InMemoryTelemetry;
 import java.time.Duration;
 import java.util.List;

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.Descriptors;
 import dev.flightcluster.protocol.Tickets;
+import dev.flightcluster.testing.FakeClock;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.time.Duration;

@@ -13,6 +13,7 @@ import dev.flightcluster.protocol.Hello;
 import dev.flightcluster.protocol.HelloReply;
 import dev.flightcluster.protocol.Messages;
 import dev.flightcluster.protocol.ServerChoice;
+import dev.flightcluster.testing.FakeClock;
 import dev.flightcluster.testing.InMemoryTelemetry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flightcluster.protocol.DatasetFingerprint;
 import dev.flightcluster.protocol.DatasetName;
+import dev.flightcluster.testing.FakeClock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.flightcluster.client.FlightClusterClient;
 import dev.flightcluster.coordinator.Coordinator;
 import dev.flightcluster.server.DataServer;
+import dev.flightcluster.testing.FakeClock;
 import dev.flightcluster.testing.InMemoryTelemetry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +26,7 @@ final class InProcessCluster implements AutoCloseable {
   static final Duration LEASE = Duration.ofSeconds(10);
   static final Duration HEARTBEAT = Duration.ofMillis(200);
 
-  final MutableClock coordinatorClock = new MutableClock();
+  final FakeClock coordinatorClock = new FakeClock();
   final InMemoryTelemetry coordinatorTelemetry = InMemoryTelemetry.forService("coordinator");
   final InMemoryTelemetry serverTelemetry = InMemoryTelemetry.forService("server");
   final InMemoryTelemetry clientTelemetry = InMemoryTelemetry.forService("client");
