@@ -7,7 +7,7 @@ import ch.qos.logback.core.spi.FilterReply;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import org.slf4j.Marker;
-import org.slf4j.MarkerFactory;
+import org.slf4j.helpers.BasicMarkerFactory;
 
 /**
  * Moves gRPC's "Stream Error" warning to DEBUG when it only says that the client went away. When a
@@ -20,8 +20,12 @@ public final class ClientGoneFilter extends TurboFilter {
   /** The logger gRPC's Netty server handler logs stream errors under (through JUL). */
   public static final String GRPC_SERVER_HANDLER = "io.grpc.netty.NettyServerHandler";
 
+  // Not SLF4J's MarkerFactory: logback loads this class while SLF4J is still initialising, when
+  // MarkerFactory has no factory yet.
+  private static final BasicMarkerFactory MARKERS = new BasicMarkerFactory();
+
   // A marker of our own, so the re-logged event passes this filter on its way out.
-  private static final Marker DEMOTED = MarkerFactory.getMarker("flight-cluster-client-gone");
+  private static final Marker DEMOTED = MARKERS.getMarker("flight-cluster-client-gone");
 
   @Override
   public FilterReply decide(

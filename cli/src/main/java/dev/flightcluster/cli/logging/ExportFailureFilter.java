@@ -8,7 +8,7 @@ import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Marker;
-import org.slf4j.MarkerFactory;
+import org.slf4j.helpers.BasicMarkerFactory;
 import org.slf4j.helpers.MessageFormatter;
 
 /**
@@ -24,8 +24,12 @@ public final class ExportFailureFilter extends TurboFilter {
   /** The exporter loggers: OTLP gRPC and HTTP exporters log under this prefix, through JUL. */
   public static final String EXPORTER_LOGGERS = "io.opentelemetry.exporter";
 
+  // Not SLF4J's MarkerFactory: logback loads this class while SLF4J is still initialising, when
+  // MarkerFactory has no factory yet.
+  private static final BasicMarkerFactory MARKERS = new BasicMarkerFactory();
+
   // A marker of our own, so the rewritten event passes this filter on its way out.
-  private static final Marker REPORTED = MarkerFactory.getMarker("flight-cluster-export-failure");
+  private static final Marker REPORTED = MARKERS.getMarker("flight-cluster-export-failure");
 
   private final AtomicBoolean reported = new AtomicBoolean();
   private volatile String endpoint = "the OTLP endpoint";
