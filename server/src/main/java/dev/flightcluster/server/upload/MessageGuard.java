@@ -1,14 +1,13 @@
 package dev.flightcluster.server.upload;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.grpc.BinaryLog;
-import io.grpc.Channel;
+import dev.flightcluster.otel.grpc.RawRequestHook;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
-import io.grpc.ServerMethodDefinition;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,51 +22,32 @@ import org.apache.arrow.memory.OutOfMemoryException;
  * <p>gRPC decodes each request message with the method's marshaller before any interceptor sees
  * it, and a marshaller or listener that throws ends the call as UNKNOWN, while the upload's thread
  * keeps waiting for a descriptor that never comes. The one public hook that wraps a method's
- * marshallers is the server's {@link BinaryLog} (it is how gRPC's own binary log sees raw bytes), so
+ * marshallers is the server's {@code BinaryLog} (it is how gRPC's own binary log sees raw bytes), so
  * this is one: it logs nothing, and for DoPut alone it takes the raw bytes, checks the protobuf
  * framing (a length that claims more bytes than the message holds would otherwise be allocated
  * before it is read), then decodes with Flight's marshaller. A failure there, or in Flight's handling
  * of the message (a schema it cannot decode), cancels the call's context with {@link Malformed}; the
  * upload's wait ends the call with that status. Later messages are dropped.
  */
-public final class MessageGuard extends BinaryLog {
+public final class MessageGuard extends RawRequestHook {
   static final String DO_PUT = "arrow.flight.protocol.FlightService/DoPut";
 
-  private static final MethodDescriptor.Marshaller<InputStream> RAW = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(InputStream value) {
-      return value;
-    }
-
-    @Override
-    public InputStream parse(InputStream stream) {
-      return stream;
-    }
-  };
-
   @Override
-  public <ReqT, RespT> ServerMethodDefinition<?, ?> wrapMethodDefinition(ServerMethodDefinition<ReqT, RespT> method) {
-    if (!method.getMethodDescriptor().getFullMethodName().equals(DO_PUT)) {
-      return method;
-    }
-    MethodDescriptor<ReqT, RespT> typed = method.getMethodDescriptor();
-    MethodDescriptor<InputStream, RespT> raw = typed.toBuilder(RAW, typed.getResponseMarshaller()).build();
-    ServerCallHandler<ReqT, RespT> handler = method.getServerCallHandler();
-    return ServerMethodDefinition.create(raw, (call, headers) -> {
-      Context.CancellableContext context = Context.current().withCancellation();
-      ServerCall.Listener<ReqT> inner =
-          Contexts.interceptCall(context, new TypedCall<>(call, typed), headers, handler);
-      return new Guarded<>(typed, inner, context);
-    });
+  protected boolean guards(MethodDescriptor<?, ?> method) {
+    return method.getFullMethodName().equals(DO_PUT);
   }
 
   @Override
-  public Channel wrapChannel(Channel channel) {
-    return channel;
+  protected <ReqT, RespT> ServerCall.Listener<InputStream> startCall(
+      ServerCall<InputStream, RespT> raw,
+      ServerCall<ReqT, RespT> typed,
+      Metadata headers,
+      ServerCallHandler<ReqT, RespT> handler,
+      MethodDescriptor<ReqT, RespT> method) {
+    Context.CancellableContext context = Context.current().withCancellation();
+    ServerCall.Listener<ReqT> inner = Contexts.interceptCall(context, typed, headers, handler);
+    return new Guarded<>(method, inner, context);
   }
-
-  @Override
-  public void close() {}
 
   /** The cancellation cause that carries a malformed message's status to the upload. */
   static final class Malformed extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.flightcluster.server.upload;
+package dev.flightcluster.otel.grpc;
 
 import io.grpc.Attributes;
 import io.grpc.Metadata;
@@ -9,8 +9,8 @@ import io.grpc.Status;
 import java.io.InputStream;
 
 /**
- * The raw call seen as Flight's handler expects it, with typed requests: {@link MessageGuard} takes
- * the bytes and decodes them itself, Flight sees its own method descriptor. Everything passes
+ * The raw call seen as the method's own handler expects it, with typed requests: a {@link RawRequestHook} takes
+ * the bytes and decodes them itself, the handler sees its own method descriptor. Everything passes
  * through.
  */
 final class TypedCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
