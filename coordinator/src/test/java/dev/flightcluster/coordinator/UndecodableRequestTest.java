@@ -3,6 +3,7 @@ package dev.flightcluster.coordinator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.flightcluster.testing.RawBytes;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -10,10 +11,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -31,23 +28,6 @@ import org.junit.jupiter.api.Test;
  * each gets INVALID_ARGUMENT, gRPC logs nothing, and the coordinator keeps serving.
  */
 class UndecodableRequestTest {
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-          try {
-            return stream.readAllBytes();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
-
   /** FlightDescriptor {type: PATH, path: ["\xff"]}: field 1 varint 1, field 3 one byte 0xff. */
   private static final byte[] NON_UTF8_PATH = {0x08, 0x01, 0x1A, 0x01, (byte) 0xFF};
 
@@ -161,8 +141,8 @@ class UndecodableRequestTest {
     return MethodDescriptor.<byte[], byte[]>newBuilder()
         .setType(method.getType())
         .setFullMethodName(method.getFullMethodName())
-        .setRequestMarshaller(BYTES)
-        .setResponseMarshaller(BYTES)
+        .setRequestMarshaller(RawBytes.MARSHALLER)
+        .setResponseMarshaller(RawBytes.MARSHALLER)
         .build();
   }
 

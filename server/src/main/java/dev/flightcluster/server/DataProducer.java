@@ -85,7 +85,8 @@ final class DataProducer extends NoOpFlightProducer {
    *     scanQueueTimeout} for its share, then gets RESOURCE_EXHAUSTED
    * @param maxBatchBytes the largest DoPut record batch taken; a larger one fails the upload with
    *     RESOURCE_EXHAUSTED
-   * @param maxUploads concurrent DoPuts; each holds a gRPC executor thread until its upload ends
+   * @param maxUploads concurrent DoPut bodies; each holds a thread of the upload pool until its upload
+   *     ends (the call pools admit no more DoPut calls than this either)
    * @param uploadGuard bounds every wait of an upload for its client
    * @param afterUpload runs after each stored upload, before the client hears of success
    */

@@ -1,15 +1,12 @@
 package dev.flightcluster.server.upload;
 
+import dev.flightcluster.testing.RawBytes;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -18,27 +15,11 @@ import java.util.concurrent.CompletableFuture;
  * would: any FlightData, or no FlightData at all.
  */
 final class RawDoPut {
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
-
   static final MethodDescriptor<byte[], byte[]> DO_PUT = MethodDescriptor.<byte[], byte[]>newBuilder()
       .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
       .setFullMethodName(MessageGuard.DO_PUT)
-      .setRequestMarshaller(BYTES)
-      .setResponseMarshaller(BYTES)
+      .setRequestMarshaller(RawBytes.MARSHALLER)
+      .setResponseMarshaller(RawBytes.MARSHALLER)
       .build();
 
   private final ClientCall<byte[], byte[]> call;
