@@ -2,6 +2,8 @@ package dev.flightcluster.protocol;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.List;
 import org.apache.arrow.flight.CallStatus;
 
@@ -14,7 +16,7 @@ import org.apache.arrow.flight.CallStatus;
  * with {@code .} (hidden files, including the server's upload staging area, are never served).
  * Symbolic links are the data server's concern: a name alone cannot tell where a link leads.
  */
-public record DatasetName(String value) implements Comparable<DatasetName> {
+public record DatasetName(@JsonValue String value) implements Comparable<DatasetName> {
   /** Longest name accepted, in characters. */
   public static final int MAX_LENGTH = 1024;
 
@@ -33,6 +35,7 @@ public record DatasetName(String value) implements Comparable<DatasetName> {
    *
    * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT, saying what is wrong
    */
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static DatasetName of(String value) {
     return new DatasetName(value);
   }

@@ -1,0 +1,95 @@
+package dev.flightcluster.protocol;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import org.apache.arrow.flight.CallStatus;
+
+/**
+ * What a DoGet ticket asks a data server for: some files of a dataset, from the start or from a
+ * resume position. {@link Tickets} encodes it. A ticket comes from the caller, so every field is
+ * checked here for form, and by the server for meaning (that each file belongs to the dataset).
+ *
+ * @param dataset the dataset
+ * @param files the files to stream, in stream order, as {@code /}-separated paths relative to the
+ *     dataset's folder (a single-file dataset's one file is its own name); empty for every file of
+ *     the dataset, in the server's order
+ * @param resume where to start; {@code null} to start at the beginning
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DatasetTicket(
+    @JsonProperty("dataset") DatasetName dataset,
+    @JsonProperty("files") List<String> files,
+    @JsonProperty("resume") ResumePosition resume) {
+  /** At most this many files in one ticket; an endpoint groups far fewer. */
+  public static final int MAX_FILES = 100_000;
+
+  public DatasetTicket {
+    requireNonNull(dataset, "dataset is null");
+    files = files == null ? List.of() : List.copyOf(files);
+    if (files.size() > MAX_FILES) {
+      throw CallStatus.INVALID_ARGUMENT
+          .withDescription("a ticket names " + files.size() + " files; at most " + MAX_FILES)
+          .toRuntimeException();
+    }
+    files.forEach(DatasetTicket::checkRelativePath);
+    if (resume != null && !files.isEmpty() && !files.contains(resume.file())) {
+      throw CallStatus.INVALID_ARGUMENT
+          .withDescription("the resume position names a file the ticket does not: " + resume.file())
+          .toRuntimeException();
+    }
+  }
+
+  /** Every file of a dataset, from the start: what the original example's ticket meant. */
+  public static DatasetTicket whole(DatasetName dataset) {
+    return new DatasetTicket(dataset, List.of(), null);
+  }
+
+  /** The same files, starting at {@code position}. */
+  public DatasetTicket resumeAt(ResumePosition position) {
+    requireNonNull(position, "position is null");
+    return new DatasetTicket(dataset, files, position);
+  }
+
+  /**
+   * Refuses a path that could leave the dataset's folder or that no listing produces: absolute,
+   * with {@code ..} or {@code .} segments, empty segments, backslashes or control characters.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT naming the path
+   */
+  static void checkRelativePath(String path) {
+    requireNonNull(path, "path is null");
+    String problem = null;
+    if (path.isEmpty()) {
+      problem = "is empty";
+    } else if (path.length() > DatasetName.MAX_LENGTH) {
+      problem = "is longer than " + DatasetName.MAX_LENGTH + " characters";
+    } else if (path.startsWith("/")) {
+      problem = "is absolute";
+    } else if (path.indexOf('\\') >= 0 || path.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      problem = "holds a backslash or a control character";
+    } else {
+      for (String segment : path.split("/", -1)) {
+        if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+          problem = "has an empty, '.' or '..' segment: a ticket cannot leave its dataset";
+          break;
+        }
+      }
+    }
+    if (problem != null) {
+      throw CallStatus.INVALID_ARGUMENT
+          .withDescription("ticket file path " + quoted(path) + " " + problem)
+          .toRuntimeException();
+    }
+  }
+
+  private static String quoted(String path) {
+    String shown = path.length() > 80 ? path.substring(0, 80) + "..." : path;
+    StringBuilder out = new StringBuilder("'");
+    shown.codePoints()
+        .forEach(c -> out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", c) : Character.toString(c)));
+    return out.append('\'').toString();
+  }
+}

@@ -1,0 +1,27 @@
+package dev.flightcluster.protocol;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import org.apache.arrow.flight.CallStatus;
+
+/**
+ * A place in a DoGet stream, between two rows: the rows before it were delivered, the rows after it
+ * were not. Streams visit their files in the ticket's order, so the files before {@code file} are
+ * complete.
+ *
+ * @param file the file the next row comes from, as a path inside the dataset ({@link DatasetTicket})
+ * @param row how many rows of {@code file} were delivered already; equal to the file's row count
+ *     when the file is complete
+ */
+public record ResumePosition(@JsonProperty("file") String file, @JsonProperty("row") long row) {
+  public ResumePosition {
+    requireNonNull(file, "file is null");
+    if (row < 0) {
+      throw CallStatus.INVALID_ARGUMENT
+          .withDescription("a resume position's row is " + row + ": it cannot be negative")
+          .toRuntimeException();
+    }
+    DatasetTicket.checkRelativePath(file);
+  }
+}
