@@ -154,8 +154,8 @@ neg_compose "compose: servers wait for a healthy coordinator" \
         condition: service_started|||      coordinator:
         condition: service_healthy'
 
-mutate "$repo/Dockerfile" "$work/Dockerfile" 'FROM eclipse-temurin:21-jre|||FROM eclipse-temurin:latest'
-must_fail "Dockerfile: :latest base image" check_dockerfile "$work/Dockerfile"
+mutate "$repo/Dockerfile" "$work/Dockerfile" 'USER 10001:10001|||USER root'
+must_fail "Dockerfile: runs as root" check_dockerfile "$work/Dockerfile"
 
 if [[ -f "$work/rendered.yaml" ]]; then
   neg_k8s() { # name, replacement
