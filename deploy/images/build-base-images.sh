@@ -128,8 +128,16 @@ jre_image="flight-cluster/jre:$java_feature"
 # jdeps names every module the distribution's classes use; the list must hold them all, or a class
 # would fail to load at run time inside the image only.
 # (From the CLI's jar, recursively: the libraries' own modular jars cannot all be roots of one analysis.)
-needed="$("$JAVA_HOME/bin/jdeps" --ignore-missing-deps -q --recursive --print-module-deps \
-  --multi-release "$java_feature" --class-path "$dist/lib/*" "$dist"/lib/cli-*.jar)" || die "jdeps failed on $dist/lib"
+# Its answer is kept per set of jars (their hashes), as it takes a minute on a busy machine.
+jdeps_answer="$image_cache/jdeps-$( { sha256sum "$dist"/lib/*.jar | cut -d' ' -f1; echo "$java_version"; } | sha256sum | cut -c1-16)"
+if [[ ! -f "$jdeps_answer" ]]; then
+  mkdir -p "$image_cache"
+  find "$image_cache" -maxdepth 1 -name 'jdeps-*' -delete
+  "$JAVA_HOME/bin/jdeps" --ignore-missing-deps -q --recursive --print-module-deps --multi-release "$java_feature" \
+    --class-path "$dist/lib/*" "$dist"/lib/cli-*.jar >"$jdeps_answer.tmp" || die "jdeps failed on $dist/lib"
+  mv "$jdeps_answer.tmp" "$jdeps_answer"
+fi
+needed="$(cat "$jdeps_answer")"
 missing="$(comm -23 <(tr ',' '\n' <<<"$needed" | sort -u) <(tr ',' '\n' <<<"$modules" | sort -u))"
 [[ -z "$missing" ]] || die "deploy/images/jre-modules.txt lacks modules the distribution uses: $(echo $missing)"
 jre_key="$(printf '%s\n' "$base_key" "$java_version" "$JAVA_HOME" "$modules" | sha256sum | cut -c1-16)"
@@ -139,7 +147,7 @@ else
   log "jlink $java_version: $modules"
   work="$(mktemp -d "${TMPDIR:-/tmp}/afc-jre.XXXXXX")"
   "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
-    --compress=zip-6 --generate-cds-archive --output "$work/jre"
+    --compress=zip-6 --generate-cds-archive --output "$work/jre" >&2
   # The layout of the public Temurin images (JAVA_HOME=/opt/java/openjdk), so the Dockerfile and the
   # distribution's launcher treat both bases alike.
   cat >"$work/Dockerfile" <<EOF

@@ -123,7 +123,7 @@ choose_compose() {
     done
   fi
   export COMPOSE_DOCKER_CLI_BUILD=1 DOCKER_BUILDKIT=1
-  log "compose: ${compose_cmd[*]} ($("${compose_cmd[@]}" version --short 2>/dev/null || true)), docker CLI $(command -v docker)"
+  log "compose: ${compose_cmd[*]} ($("${compose_cmd[@]}" version --short 2>/dev/null || true)), docker CLI $(type -P docker)"
 }
 
 compose() { "${compose_cmd[@]}" -p "$project" -f "$repo/docker-compose.yml" "$@"; }
@@ -375,14 +375,17 @@ if [[ ! -x "$dist/bin/flight-cluster" ]]; then
   ./mvnw -B -ntp -q -pl cli -am package -DskipTests
 fi
 base_env="$(deploy/images/build-base-images.sh)" || fail "deploy/images/build-base-images.sh failed"
-while IFS='=' read -r key value; do export "$key=$value"; done <<<"$base_env"
+while IFS='=' read -r key value; do
+  [[ "$key" =~ ^[A-Z_]+$ ]] && export "$key=$value"
+done <<<"$base_env"
 # Our image is built from the host's Maven build, not by a second Maven run inside Docker.
 export FLIGHT_DIST=prebuilt
 export FLIGHT_DATASETS="$run_dir/flight_datasets"
 export JAEGER_UI_PORT="$(free_ports 16686 1)"
 export FLIGHT_COORDINATOR_PORTS="$(free_ports 8888 4)"
 log "base images: $FLIGHT_RUNTIME_IMAGE, $JAEGER_IMAGE; Jaeger UI on 127.0.0.1:$JAEGER_UI_PORT, coordinators on 127.0.0.1:$FLIGHT_COORDINATOR_PORTS"
-java -cp "$dist/lib/*" e2e/compose/GenerateDatasets.java "$FLIGHT_DATASETS" "${DATASETS[@]}" 2>"$run_dir/generate.log" \
+java --add-opens=java.base/java.nio=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -cp "$dist/lib/*" \
+  e2e/compose/GenerateDatasets.java "$FLIGHT_DATASETS" "${DATASETS[@]}" 2>"$run_dir/generate.log" \
   || { cat "$run_dir/generate.log" >&2; fail "could not write the sample datasets"; }
 # The services run as uid 10001; the data dir is the host's.
 chmod -R a+rwX "$FLIGHT_DATASETS"
