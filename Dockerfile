@@ -52,10 +52,11 @@ USER 10001:10001
 EXPOSE 8888 8889
 
 # The health command is a second JVM: give it a tiny heap and the quick C1-only start so the
-# probe does not compete with the service it probes. FLIGHT_PORT picks the role's port
+# probe does not compete with the service it probes, and generous deadlines, since on a busy host a
+# JVM start alone can take seconds. FLIGHT_PORT picks the role's port
 # (coordinator 8888; the default role's, server, is 8889).
-HEALTHCHECK --interval=15s --timeout=10s --start-period=40s --retries=3 \
-  CMD ["sh", "-c", "JDK_JAVA_OPTIONS='-Xmx48m -XX:TieredStopAtLevel=1 --add-opens=java.base/java.nio=ALL-UNNAMED' exec /opt/flight-cluster/bin/flight-cluster health --target grpc://127.0.0.1:${FLIGHT_PORT:-8889}"]
+HEALTHCHECK --interval=15s --timeout=30s --start-period=40s --retries=3 \
+  CMD ["sh", "-c", "JDK_JAVA_OPTIONS='-Xmx48m -XX:TieredStopAtLevel=1 --add-opens=java.base/java.nio=ALL-UNNAMED' exec /opt/flight-cluster/bin/flight-cluster health --target grpc://127.0.0.1:${FLIGHT_PORT:-8889} --timeout 20s"]
 
 ENTRYPOINT ["/opt/flight-cluster/bin/flight-cluster"]
 CMD ["server"]
