@@ -148,7 +148,7 @@ neg_compose "compose: fixed server host port" \
   '    command: ["server"]|||    command: ["server"]
     ports: ["8889:8889"]'
 neg_compose "compose: one fixed coordinator host port" \
-  '"127.0.0.1:8888-8891:8888"|||"127.0.0.1:8888:8888"'
+  '"127.0.0.1:${FLIGHT_COORDINATOR_PORTS:-8888-8891}:8888"|||"127.0.0.1:8888:8888"'
 neg_compose "compose: Jaeger's OTLP receiver published" \
   '      - "127.0.0.1:${JAEGER_UI_PORT:-16686}:16686"|||      - "127.0.0.1:${JAEGER_UI_PORT:-16686}:16686"
       - "4317:4317"'
