@@ -67,7 +67,7 @@ ensure_engine() {
   [[ -z "$sudo" ]] || docker_cmd=($sudo docker)
   local deadline=$((SECONDS + 60))
   until "${docker_cmd[@]}" info >/dev/null 2>&1; do
-    if ! kill -0 "$started_dockerd" 2>/dev/null || ((SECONDS > deadline)); then
+    if ! $sudo kill -0 "$started_dockerd" 2>/dev/null || ((SECONDS > deadline)); then
       echo "FAIL: the Docker engine did not start; its log:" >&2
       cat "$engine_log" >&2
       started_dockerd=""
@@ -83,7 +83,7 @@ stop_engine() {
   log "stopping the dockerd this suite started (pid $started_dockerd)"
   $sudo kill -TERM "$started_dockerd" 2>/dev/null || true
   for ((i = 0; i < 60; i++)); do
-    kill -0 "$started_dockerd" 2>/dev/null || return 0
+    $sudo kill -0 "$started_dockerd" 2>/dev/null || return 0
     sleep 0.5
   done
   echo "dockerd (pid $started_dockerd) ignored SIGTERM for 30s; sending SIGKILL" >&2
