@@ -9,6 +9,7 @@ each of which breaks `docker compose up --scale server=N` or tracing without any
 - coordinator: scalable too (`--scale coordinator=2`): no container_name, and its client port published
   on loopback from a range of host ports (one fixed host port would clash between replicas), and not
   a dependency that servers wait on for health (it only becomes healthy once servers reached it);
+- jaeger: only its UI/query port published, on loopback (OTLP stays inside the network);
 - every Flight service: an OTLP endpoint on the jaeger service, its own OTEL_SERVICE_NAME, and a
   healthcheck that runs `flight-cluster health` against its own port.
 
@@ -67,6 +68,12 @@ def check(doc: dict) -> list[str]:
             errors.append(f"coordinator: port {p} is one host port; a second replica could not bind it (use a range)")
         if host_ip != "127.0.0.1":
             errors.append(f"coordinator: port {p} is not published on loopback only")
+    # Only Jaeger's UI/query API leaves the network besides the coordinators' client port, on loopback.
+    for p in services["jaeger"].get("ports") or []:
+        target = str(p.get("target")) if isinstance(p, dict) else str(p).split(":")[-1].split("/")[0]
+        host_ip = str(p.get("host_ip", "")) if isinstance(p, dict) else (str(p).split(":")[0] if str(p).count(":") == 2 else "")
+        if target != "16686" or host_ip != "127.0.0.1":
+            errors.append(f"jaeger: port {p} published; only the UI (16686) on 127.0.0.1 may be")
     waits_on = (server.get("depends_on") or {}).get("coordinator") or {}
     if isinstance(waits_on, dict) and waits_on.get("condition") == "service_healthy":
         errors.append("server: waits for a healthy coordinator, which waits for servers to become warm")

@@ -148,14 +148,17 @@ neg_compose "compose: fixed server host port" \
   '    command: ["server"]|||    command: ["server"]
     ports: ["8889:8889"]'
 neg_compose "compose: one fixed coordinator host port" \
-  '"127.0.0.1:8888-8891:8888"|||"127.0.0.1:8888:8888"'
+  '"127.0.0.1:${FLIGHT_COORDINATOR_PORTS:-8888-8891}:8888"|||"127.0.0.1:8888:8888"'
+neg_compose "compose: Jaeger's OTLP receiver published" \
+  '      - "127.0.0.1:${JAEGER_UI_PORT:-16686}:16686"|||      - "127.0.0.1:${JAEGER_UI_PORT:-16686}:16686"
+      - "4317:4317"'
 neg_compose "compose: servers wait for a healthy coordinator" \
   '      coordinator:
         condition: service_started|||      coordinator:
         condition: service_healthy'
 
-mutate "$repo/Dockerfile" "$work/Dockerfile" 'FROM eclipse-temurin:21-jre|||FROM eclipse-temurin:latest'
-must_fail "Dockerfile: :latest base image" check_dockerfile "$work/Dockerfile"
+mutate "$repo/Dockerfile" "$work/Dockerfile" 'USER 10001:10001|||USER root'
+must_fail "Dockerfile: runs as root" check_dockerfile "$work/Dockerfile"
 
 if [[ -f "$work/rendered.yaml" ]]; then
   neg_k8s() { # name, replacement
