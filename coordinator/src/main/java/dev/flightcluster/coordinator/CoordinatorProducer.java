@@ -2,6 +2,7 @@ package dev.flightcluster.coordinator;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.flightcluster.coordinator.write.PutPlanner;
 import dev.flightcluster.protocol.ChooseServer;
 import dev.flightcluster.protocol.ClusterActions;
 import dev.flightcluster.protocol.ConflictReport;
@@ -11,12 +12,15 @@ import dev.flightcluster.protocol.Goodbye;
 import dev.flightcluster.protocol.Heartbeat;
 import dev.flightcluster.protocol.Hello;
 import dev.flightcluster.protocol.Messages;
+import dev.flightcluster.protocol.PlanPut;
+import dev.flightcluster.protocol.PutPlan;
 import dev.flightcluster.protocol.ServerChoice;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
@@ -60,6 +64,7 @@ final class CoordinatorProducer implements FlightProducer {
   private final Registry registry;
   private final Membership membership;
   private final WarmUp warmUp;
+  private final PutPlanner putPlanner = new PutPlanner();
 
   CoordinatorProducer(Registry registry, Membership membership, WarmUp warmUp) {
     this.registry = requireNonNull(registry, "registry is null");
@@ -179,6 +184,8 @@ final class CoordinatorProducer implements FlightProducer {
           }
           case ClusterActions.CHOOSE_SERVER ->
               Messages.encode(chooseServer(Messages.decode(body, ChooseServer.class)));
+          case ClusterActions.PLAN_PUT ->
+              Messages.encode(planPut(Messages.decode(body, PlanPut.class)));
           case ClusterActions.LIST_CONFLICTS -> {
             warmUp.check("list_conflicts");
             yield Messages.encode(new ConflictReport(registry.catalog().conflicts()));
@@ -236,6 +243,24 @@ final class CoordinatorProducer implements FlightProducer {
                     .withDescription(
                         "no live data servers: start one with --coordinator pointing here")
                     .toRuntimeException());
+  }
+
+  private PutPlan planPut(PlanPut request) {
+    DatasetName name = DatasetName.of(request.name());
+    // A server not heard from yet may hold the name: the put would become a conflict.
+    warmUp.check("plan_put");
+    DatasetCatalog catalog = registry.catalog();
+    List<String> holders = catalog.holders(name);
+    Optional<PutPlanner.Existing> existing =
+        catalog.find(name).map(info -> new PutPlanner.Existing(holders, info.getSchema()));
+    List<PutPlanner.Candidate> live =
+        registry.liveServers().stream()
+            .map(
+                server ->
+                    new PutPlanner.Candidate(
+                        server.id(), server.location().getUri().toString(), server.activeStreams()))
+            .toList();
+    return putPlanner.plan(request, existing, live);
   }
 
   private static String prefix(Criteria criteria) {

@@ -1,0 +1,32 @@
+package dev.flightcluster.protocol;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import org.apache.arrow.flight.CallStatus;
+
+/**
+ * Body of {@link ClusterActions#COMMIT_PUT}, sent to a data server once every shard of a put has
+ * all its acknowledged copies: the server publishes the parts of the put it has staged, named with
+ * the final shard count ({@link PutParts#committedName}). Empty result.
+ *
+ * @param name the dataset
+ * @param putId the put, as planned
+ * @param shards how many shards the whole put wrote (over every server)
+ * @param append whether the dataset may already exist (else an existing one is ALREADY_EXISTS)
+ */
+public record CommitPut(
+    @JsonProperty("name") String name,
+    @JsonProperty("put_id") String putId,
+    @JsonProperty("shards") int shards,
+    @JsonProperty("append") boolean append) {
+  public CommitPut {
+    requireNonNull(name, "name is null");
+    PutParts.checkPutId(putId);
+    if (shards < 1 || shards > PutParts.MAX_SHARDS) {
+      throw CallStatus.INVALID_ARGUMENT
+          .withDescription("commit_put shards must be 1.." + PutParts.MAX_SHARDS + "; got " + shards)
+          .toRuntimeException();
+    }
+  }
+}
