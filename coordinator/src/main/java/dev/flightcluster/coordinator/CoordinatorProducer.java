@@ -27,6 +27,7 @@ import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightProducer;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.PutResult;
@@ -83,14 +84,7 @@ final class CoordinatorProducer implements FlightProducer {
     return registry
         .catalog()
         .find(name)
-        .orElseThrow(
-            () ->
-                CallStatus.NOT_FOUND
-                    .withDescription(
-                        "no live data server holds dataset '"
-                            + name
-                            + "'; ListFlights shows the datasets the cluster serves")
-                    .toRuntimeException());
+        .orElseThrow(() -> notServed(name));
   }
 
   @Override
@@ -236,6 +230,22 @@ final class CoordinatorProducer implements FlightProducer {
                     .withDescription(
                         "no live data servers: start one with --coordinator pointing here")
                     .toRuntimeException());
+  }
+
+  private FlightRuntimeException notServed(DatasetName name) {
+    List<String> holders = registry.catalog().holders(name);
+    String description =
+        holders.isEmpty()
+            ? "no live data server holds dataset '"
+                + name
+                + "'; ListFlights shows the datasets the cluster serves"
+            : "dataset '"
+                + name
+                + "' is held by "
+                + holders
+                + " in conflicting versions and is not served; the list_conflicts action says"
+                + " which files or schemas differ";
+    return CallStatus.NOT_FOUND.withDescription(description).toRuntimeException();
   }
 
   private static String prefix(Criteria criteria) {
