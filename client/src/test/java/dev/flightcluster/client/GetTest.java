@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.flightcluster.otel.FlightAttributes;
 import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.Descriptors;
+import dev.flightcluster.protocol.ResumePosition;
 import dev.flightcluster.protocol.Tickets;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -185,7 +186,62 @@ class GetTest {
   }
 
   @Test
-  void failureAfterTheFirstBatchIsNotRetriedElsewhere() {
+  void brokenStreamResumesAtTheNextLocationFromTheLastBatchDelivered() {
+    cluster.serverA.serveResumable("big.parquet", 10, 10, 4);
+    cluster.serverB.serveResumable("big.parquet", 10, 10, 10);
+    CollectingConsumer consumer = CollectingConsumer.all();
+
+    GetResult result =
+        cluster.client.get(
+            infoWithLocations(
+                "big.parquet", 100, cluster.serverA.location(), cluster.serverB.location()),
+            consumer);
+
+    assertThat(consumer.rows).as("every row once, in order").isEqualTo(TestData.expectedRows(0, 100));
+    assertThat(result.rows()).isEqualTo(100);
+    assertThat(result.locationsUsed()).containsExactly(cluster.serverB.location());
+    assertThat(cluster.serverB.resumePositions())
+        .containsExactly(new ResumePosition("big.parquet", 40));
+    await()
+        .untilAsserted(
+            () -> {
+              List<SpanData> doGets = named(cluster.clientTelemetry.spans(), "do_get");
+              assertThat(doGets).hasSize(2);
+              SpanData resumed =
+                  doGets.stream()
+                      .filter(span -> span.getAttributes().get(ClientAttributes.RESUME_ROW) != null)
+                      .findFirst()
+                      .orElseThrow();
+              assertThat(resumed.getAttributes().get(ClientAttributes.LOCATION))
+                  .isEqualTo(cluster.serverB.location().getUri().toString());
+              assertThat(resumed.getAttributes().get(ClientAttributes.RESUME_ROW)).isEqualTo(40L);
+              assertThat(resumed.getAttributes().get(FlightAttributes.ROWS)).isEqualTo(60L);
+            });
+  }
+
+  @Test
+  void brokenStreamFailsWhenNoLocationCanResume() {
+    cluster.serverA.serveResumable("big.parquet", 10, 10, 4);
+    cluster.serverB.serveResumable("big.parquet", 10, 10, 7);
+    CollectingConsumer consumer = CollectingConsumer.all();
+
+    assertThatThrownBy(
+            () ->
+                cluster.client.get(
+                    infoWithLocations(
+                        "big.parquet", 100, cluster.serverA.location(), cluster.serverB.location()),
+                    consumer))
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> {
+              assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAVAILABLE);
+              assertThat(e.status().description()).contains("70 rows of it were delivered");
+            });
+    assertThat(consumer.rows).as("no row twice").isEqualTo(TestData.expectedRows(0, 70));
+  }
+
+  @Test
+  void failureAfterTheFirstBatchOfAServerWithoutResumeTokensIsNotRetriedElsewhere() {
     cluster.serverA.serve("flaky.parquet", 1, 10, FakeDataServer.Ending.FAIL);
     cluster.serverB.serve("flaky.parquet", 3, 10);
     CollectingConsumer consumer = CollectingConsumer.all();
