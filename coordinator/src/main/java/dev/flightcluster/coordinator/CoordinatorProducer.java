@@ -31,6 +31,7 @@ import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightProducer;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.PutResult;
@@ -88,14 +89,7 @@ final class CoordinatorProducer implements FlightProducer {
     return registry
         .catalog()
         .find(name)
-        .orElseThrow(
-            () ->
-                CallStatus.NOT_FOUND
-                    .withDescription(
-                        "no live data server holds dataset '"
-                            + name
-                            + "'; ListFlights shows the datasets the cluster serves")
-                    .toRuntimeException());
+        .orElseThrow(() -> notServed(name));
   }
 
   @Override
@@ -251,8 +245,13 @@ final class CoordinatorProducer implements FlightProducer {
     warmUp.check("plan_put");
     DatasetCatalog catalog = registry.catalog();
     List<String> holders = catalog.holders(name);
+    // Held but not served (in conflict): the name is taken all the same, with no schema to match.
     Optional<PutPlanner.Existing> existing =
-        catalog.find(name).map(info -> new PutPlanner.Existing(holders, info.getSchema()));
+        holders.isEmpty()
+            ? Optional.empty()
+            : Optional.of(
+                new PutPlanner.Existing(
+                    holders, catalog.find(name).map(FlightInfo::getSchema).orElse(null)));
     List<PutPlanner.Candidate> live =
         registry.liveServers().stream()
             .map(
@@ -261,6 +260,22 @@ final class CoordinatorProducer implements FlightProducer {
                         server.id(), server.location().getUri().toString(), server.activeStreams()))
             .toList();
     return putPlanner.plan(request, existing, live);
+  }
+
+  private FlightRuntimeException notServed(DatasetName name) {
+    List<String> holders = registry.catalog().holders(name);
+    String description =
+        holders.isEmpty()
+            ? "no live data server holds dataset '"
+                + name
+                + "'; ListFlights shows the datasets the cluster serves"
+            : "dataset '"
+                + name
+                + "' is held by "
+                + holders
+                + " in conflicting versions and is not served; the list_conflicts action says"
+                + " which files or schemas differ";
+    return CallStatus.NOT_FOUND.withDescription(description).toRuntimeException();
   }
 
   private static String prefix(Criteria criteria) {

@@ -190,7 +190,7 @@ final class DataProducer extends NoOpFlightProducer {
     return FlightInfo.builder(dataset.schema(), Descriptors.of(dataset.name()), List.of(endpoint))
         .setRecords(dataset.rows())
         .setBytes(dataset.arrowBytes())
-        .setAppMetadata(dataset.fingerprint().toAppMetadata())
+        .setAppMetadata(ShardListing.appMetadata(dataset))
         .build();
   }
 

@@ -20,6 +20,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *     a dataset whose files lie under no {@code key=value} directory
  * @param bytes the Parquet bytes on disk
  * @param arrowBytes about how many bytes of Arrow data a DoGet sends: the FlightInfo's total_bytes
+ * @param filePaths each file's {@code /}-separated path inside the dataset's folder, in the order of
+ *     {@code files}; a single-file dataset's one path is its name
  */
 record Dataset(
     DatasetName name,
@@ -29,7 +31,8 @@ record Dataset(
     long rows,
     long bytes,
     long arrowBytes,
-    DatasetFingerprint fingerprint) {
+    DatasetFingerprint fingerprint,
+    List<String> filePaths) {
   Dataset {
     requireNonNull(name, "name is null");
     files = List.copyOf(files);
@@ -39,6 +42,15 @@ record Dataset(
       throw new IllegalArgumentException("one list of partition values per file is needed");
     }
     requireNonNull(fingerprint, "fingerprint is null");
+    filePaths = List.copyOf(filePaths);
+    if (filePaths.size() != files.size()) {
+      throw new IllegalArgumentException("one path per file is needed");
+    }
+  }
+
+  /** Whether this is a folder of files rather than one top-level Parquet file. */
+  boolean isFolder() {
+    return !(files.size() == 1 && filePaths.get(0).equals(name.value()));
   }
 
   List<Path> paths() {

@@ -362,7 +362,14 @@ final class DatasetStore {
       partitions.digestInto(footers);
     }
     DatasetFingerprint fingerprint = DatasetFingerprint.compute(schema, rows, bytes, footers.digest());
-    return new Dataset(name, metas, schema, partitions, rows, bytes, arrowBytes, fingerprint);
+    List<String> filePaths = found.stream().map(each -> slashed(each.relative())).toList();
+    return new Dataset(name, metas, schema, partitions, rows, bytes, arrowBytes, fingerprint, filePaths);
+  }
+
+  private static String slashed(Path relative) {
+    List<String> parts = new ArrayList<>();
+    relative.forEach(part -> parts.add(part.toString()));
+    return String.join("/", parts);
   }
 
   private FileMeta inspect(Path file, BasicFileAttributes attrs) throws IOException {

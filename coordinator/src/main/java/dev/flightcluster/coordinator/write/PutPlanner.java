@@ -38,12 +38,12 @@ public final class PutPlanner {
    * A dataset of the requested name the cluster already serves.
    *
    * @param holders ids of the servers holding it, for messages
-   * @param schema its schema, which appended shards must match
+   * @param schema its schema, which appended shards must match; null when the cluster holds it in
+   *     conflicting versions and does not serve it
    */
   public record Existing(List<String> holders, Schema schema) {
     public Existing {
       holders = List.copyOf(requireNonNull(holders, "holders is null"));
-      requireNonNull(schema, "schema is null");
     }
   }
 
@@ -164,6 +164,17 @@ public final class PutPlanner {
                             + name
                             + "': no live data server holds it; put it without --append to create it")
                     .toRuntimeException());
+    if (dataset.schema() == null) {
+      throw CallStatus.NOT_FOUND
+          .withDescription(
+              "cannot append to dataset '"
+                  + name
+                  + "': "
+                  + dataset.holders()
+                  + " hold it in conflicting versions, so it is not served; the list_conflicts"
+                  + " action says which files or schemas differ")
+          .toRuntimeException();
+    }
     Schema added =
         request
             .decodedSchema()

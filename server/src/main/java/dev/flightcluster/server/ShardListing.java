@@ -1,0 +1,43 @@
+package dev.flightcluster.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.flightcluster.protocol.DatasetFingerprint;
+import dev.flightcluster.protocol.ListingMetadata;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a listed FlightInfo tells the coordinator about a dataset's files, so that it can merge the
+ * files of one folder dataset spread over several servers into shards (decisions D58): each file's
+ * path inside the dataset, content fingerprint, rows and bytes. The fingerprint is computed from
+ * what the store already keeps per file (schema, rows, size and Parquet footer), so listing reads
+ * no file.
+ */
+final class ShardListing {
+  private ShardListing() {}
+
+  /** The {@code app_metadata} of {@code dataset}'s listed FlightInfo. */
+  static byte[] appMetadata(Dataset dataset) {
+    requireNonNull(dataset, "dataset is null");
+    List<ListingMetadata.File> files = new ArrayList<>(dataset.files().size());
+    for (int i = 0; i < dataset.files().size(); i++) {
+      FileMeta meta = dataset.files().get(i);
+      files.add(
+          new ListingMetadata.File(
+              dataset.filePaths().get(i),
+              fingerprint(meta).value(),
+              meta.rows(),
+              meta.size(),
+              meta.arrowBytes()));
+    }
+    return new ListingMetadata(dataset.fingerprint().value(), dataset.isFolder(), files)
+        .toAppMetadata();
+  }
+
+  /** The content identity of one file: equal on every server that holds a copy of it. */
+  static DatasetFingerprint fingerprint(FileMeta meta) {
+    return DatasetFingerprint.compute(
+        meta.schema(), meta.rows(), meta.size(), DatasetFingerprint.sha256().digest(meta.footer()));
+  }
+}
