@@ -245,6 +245,36 @@ public final class FlightClusterClient implements AutoCloseable {
   }
 
   /**
+   * Writes a dataset in parallel over the cluster (D63, D66): asks a coordinator for a write plan
+   * (plan_put), cuts {@code source} into shards of about {@code options.shardBytes()} of Arrow data
+   * as it reads it (never holding more than a few batches), streams several shards at once, each to
+   * its {@code options.replicas()} servers, and, once every copy is acknowledged, commits the put at
+   * each of those servers. The dataset, a folder of part files, becomes visible at the coordinators
+   * only when every part is committed; a failed or cancelled put is aborted at every server, so
+   * nothing of it is listed.
+   *
+   * <p>{@code source} is read to its end but not closed: the caller owns it.
+   *
+   * <p>Span {@code put_dataset} (flight.dataset, put.id, put.shards, flight.rows, flight.batches,
+   * flight.bytes), child of the current span, parenting the gRPC spans of every call.
+   *
+   * @param name the folder dataset to create, or to append to with {@code options.append()}
+   * @throws FlightRuntimeException ALREADY_EXISTS when the name is taken (and no append), NOT_FOUND
+   *     when appending to a name that does not exist, INVALID_ARGUMENT for a bad name or an append
+   *     whose schema differs, RESOURCE_EXHAUSTED when fewer servers are live than replicas asked
+   *     for, UNAVAILABLE naming the server when one fails during the put
+   * @throws IOException when reading {@code source} fails; the put is then aborted
+   */
+  public ParallelPutResult putDataset(
+      String name, ArrowReader source, ParallelPutOptions options, ProgressListener progress)
+      throws IOException {
+    DatasetName dataset = DatasetName.of(requireNonNull(name, "name is null"));
+    return new ParallelPutOperation(
+            connections, tracer, coordinators, timeout(), dataset, source, options, progress)
+        .run();
+  }
+
+  /**
    * Closes every connection, then releases the client's child allocator, which fails with {@link
    * IllegalStateException} if data received by this client is still held (a buffer a consumer
    * transferred away and did not release). Idempotent. Calls made afterwards fail with {@link
