@@ -15,6 +15,7 @@ import dev.flightcluster.protocol.Messages;
 import dev.flightcluster.protocol.PlanPut;
 import dev.flightcluster.protocol.PutPlan;
 import dev.flightcluster.protocol.ServerChoice;
+import dev.flightcluster.otel.producer.GuardedProducer;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -155,9 +156,9 @@ final class CoordinatorProducer implements FlightProducer {
           Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
           listener.onError(
               cause instanceof RuntimeException runtime
-                  ? GuardedProducer.translate("DoAction " + action.getType(), runtime)
+                  ? GuardedProducer.translate(Coordinator.SERVICE, "DoAction " + action.getType(), runtime)
                   : GuardedProducer.translate(
-                      "DoAction " + action.getType(), new IllegalStateException(cause)));
+                      Coordinator.SERVICE, "DoAction " + action.getType(), new IllegalStateException(cause)));
         });
   }
 

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.protocol.DatasetFingerprint;
 import dev.flightcluster.protocol.ListingMetadata;
+import dev.flightcluster.server.store.Dataset;
+import dev.flightcluster.server.store.FileMeta;
 import java.util.ArrayList;
 import java.util.List;
 
