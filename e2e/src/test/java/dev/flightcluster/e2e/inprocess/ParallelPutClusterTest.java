@@ -151,7 +151,8 @@ class ParallelPutClusterTest {
       }
     }, 0, 20, TimeUnit.MILLISECONDS);
     int batchRows = 8_192;
-    // After a few batches the third server goes; the source waits until it is gone.
+    // After a few batches the third server starts closing: it refuses new calls (more shards, the
+    // commit) at once, while the uploads it has drain.
     ArrowReader source = new GeneratedReader(allocator, SampleTable.SCHEMA, table.rows(), batchRows,
         (batch, first, count) -> {
           if (first == 10L * batchRows) {
@@ -163,7 +164,6 @@ class ParallelPutClusterTest {
                 closed.completeExceptionally(e);
               }
             });
-            closed.join();
           }
           table.fill(batch, first, count);
         });
@@ -190,6 +190,7 @@ class ParallelPutClusterTest {
       watcher.awaitTermination(10, TimeUnit.SECONDS);
     }
     assertThat(seenListed).isEmpty();
+    closed.join();
   }
 
   @Test
