@@ -62,7 +62,10 @@ class MainTest {
     assertThat(run("coordinator", "--port", "70000").exitCode()).isEqualTo(2);
 
     assertThat(run("server", "--port", "-1").err()).contains("--port must be 0..65535");
-    assertThat(run("server", "--batch-rows", "0").exitCode()).isEqualTo(2);
+    Result batchRows = run("server", "--batch-rows", "0");
+    assertThat(batchRows.exitCode()).isEqualTo(2);
+    assertThat(batchRows.err()).contains("--batch-rows: batchRows must be positive");
+    assertThat(run("server", "--max-message-size", "3GiB").err()).contains("--max-message-size");
     assertThat(run("server", "--coordinator", "localhost:8888").err()).contains("--coordinator");
     assertThat(run("server", "--coordinator", "grpc://a:8888,,grpc://b:8888").err()).contains("empty entry");
     assertThat(run("server", "--coordinator", "grpc://a:8888,none").err()).contains("cannot be combined");

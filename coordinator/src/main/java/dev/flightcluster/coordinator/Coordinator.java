@@ -3,6 +3,7 @@ package dev.flightcluster.coordinator;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.otel.producer.GuardedProducer;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -43,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Coordinator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+  /** What the coordinator calls itself in the error policy's INTERNAL descriptions. */
+  static final String SERVICE = "coordinator";
 
   /** Callbacks that may wait for a callback thread, per thread. */
   private static final int CALLBACK_QUEUE_PER_THREAD = 8;
@@ -115,6 +118,7 @@ public final class Coordinator implements AutoCloseable {
                       allocator,
                       bind,
                       new GuardedProducer(
+                          SERVICE,
                           new CoordinatorProducer(registry, membership, warmUp))),
                   netty -> netty.setBinaryLog(new RequestDecodingGuard()))
               .executor(executor)

@@ -12,6 +12,7 @@ import dev.flightcluster.protocol.Heartbeat;
 import dev.flightcluster.protocol.Hello;
 import dev.flightcluster.protocol.Messages;
 import dev.flightcluster.protocol.ServerChoice;
+import dev.flightcluster.otel.producer.GuardedProducer;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -150,9 +151,9 @@ final class CoordinatorProducer implements FlightProducer {
           Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
           listener.onError(
               cause instanceof RuntimeException runtime
-                  ? GuardedProducer.translate("DoAction " + action.getType(), runtime)
+                  ? GuardedProducer.translate(Coordinator.SERVICE, "DoAction " + action.getType(), runtime)
                   : GuardedProducer.translate(
-                      "DoAction " + action.getType(), new IllegalStateException(cause)));
+                      Coordinator.SERVICE, "DoAction " + action.getType(), new IllegalStateException(cause)));
         });
   }
 

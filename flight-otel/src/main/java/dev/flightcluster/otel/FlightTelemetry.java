@@ -150,7 +150,8 @@ public final class FlightTelemetry {
     NettyChannelBuilder builder = new NettyClientBuilder(allocator, location).build();
     channelCustomizer.accept(builder);
     ManagedChannel channel = builder.intercept(clientInterceptor).build();
+    // A shared channel: the TracedFlightClient owns it and shuts it down once, after the client.
     return new TracedFlightClient(
-        location, channel, FlightGrpcUtils.createFlightClient(allocator, channel));
+        location, channel, FlightGrpcUtils.createFlightClientWithSharedChannel(allocator, channel));
   }
 }

@@ -11,9 +11,10 @@ import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.Location;
 
 /**
- * A {@link FlightClient} together with the traced gRPC channel it runs on. Flight does not close a
- * channel it was handed, so this class owns both and closes both: the client first, then the
- * channel, gracefully and then forcibly.
+ * A {@link FlightClient} together with the traced gRPC channel it runs on. The client is made with
+ * {@code FlightGrpcUtils.createFlightClientWithSharedChannel}, so closing it leaves the channel
+ * alone; this class owns both and closes each once: the client first, then the channel, gracefully
+ * and then forcibly.
  */
 public final class TracedFlightClient implements AutoCloseable {
   private static final long SHUTDOWN_GRACE_SECONDS = 5;

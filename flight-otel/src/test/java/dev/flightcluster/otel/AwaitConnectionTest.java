@@ -64,4 +64,24 @@ class AwaitConnectionTest {
       assertThat(client.awaitConnection(Duration.ofMillis(500))).isEqualTo(ConnectivityState.CONNECTING);
     }
   }
+
+  @Test
+  void closingTheClientShutsItsChannelDown() throws Exception {
+    try (BufferAllocator allocator = new RootAllocator();
+        FlightServer server =
+            telemetry
+                .instrument(
+                    FlightServer.builder(
+                        allocator, Location.forGrpcInsecure("127.0.0.1", 0), new NoOpFlightProducer()))
+                .build()
+                .start()) {
+      TracedFlightClient client =
+          telemetry.connect(allocator, Location.forGrpcInsecure("127.0.0.1", server.getPort()));
+      assertThat(client.awaitConnection(Duration.ofSeconds(30))).isEqualTo(ConnectivityState.READY);
+
+      client.close();
+
+      assertThat(client.awaitConnection(Duration.ofSeconds(1))).isEqualTo(ConnectivityState.SHUTDOWN);
+    }
+  }
 }

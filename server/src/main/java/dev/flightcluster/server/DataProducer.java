@@ -4,22 +4,21 @@ import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightAttributes;
 import dev.flightcluster.otel.Spans;
+import dev.flightcluster.otel.producer.GuardedProducer;
 import dev.flightcluster.protocol.ClusterActions;
 import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.Descriptors;
 import dev.flightcluster.protocol.Tickets;
+import dev.flightcluster.server.store.Dataset;
+import dev.flightcluster.server.store.DatasetStore;
+import dev.flightcluster.server.stream.DoGetStreams;
 import dev.flightcluster.server.parquet.ParquetFiles;
 import dev.flightcluster.server.upload.UploadGuard;
 import dev.flightcluster.server.upload.UploadWait;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.context.Context;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.io.IOException;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -42,15 +41,15 @@ import org.apache.arrow.flight.SchemaResult;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The data server's Flight producer: lists the store's datasets, streams them (DoGet) and takes
- * uploads (DoPut). {@code Span.current()} in every method is the gRPC server span of the call.
+ * The data server's Flight producer: lists the store's datasets, streams them (DoGet, through {@link
+ * DoGetStreams}) and takes uploads (DoPut). {@code Span.current()} in every method is the gRPC
+ * server span of the call. Every status is chosen where the error is understood; the server wraps
+ * this producer in the shared {@link dev.flightcluster.otel.producer.GuardedProducer}, which
+ * answers anything else as INTERNAL.
  */
 final class DataProducer extends NoOpFlightProducer {
   private static final Logger log = LoggerFactory.getLogger(DataProducer.class);
@@ -66,23 +65,15 @@ final class DataProducer extends NoOpFlightProducer {
   private final BufferAllocator allocator;
   private final Supplier<String> serverId;
   private final Supplier<Location> advertised;
-  private final int batchRows;
-  private final ExecutorService streamExecutor;
-  private final ScanBudget scanBudget;
-  private final Duration scanQueueTimeout;
+  private final DoGetStreams streams;
   private final long maxBatchBytes;
   private final Semaphore uploadSlots;
   private final UploadGuard uploadGuard;
   private final Runnable afterUpload;
-  private final AtomicInteger activeStreams = new AtomicInteger();
-  private final Set<ReadyGate> openGates = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger activeUploads = new AtomicInteger();
 
   /**
-   * @param streamExecutor runs each DoGet on a thread of its own, so the gRPC thread returns at once
-   *     and can deliver the call's ready and cancel callbacks; a full executor answers
-   *     RESOURCE_EXHAUSTED
-   * @param scanBudget the native memory DoGet scans share; a stream waits up to {@code
-   *     scanQueueTimeout} for its share, then gets RESOURCE_EXHAUSTED
+   * @param streams serves DoGet
    * @param maxBatchBytes the largest DoPut record batch taken; a larger one fails the upload with
    *     RESOURCE_EXHAUSTED
    * @param maxUploads concurrent DoPut bodies; each holds a thread of the upload pool until its upload
@@ -95,10 +86,7 @@ final class DataProducer extends NoOpFlightProducer {
       BufferAllocator allocator,
       Supplier<String> serverId,
       Supplier<Location> advertised,
-      int batchRows,
-      ExecutorService streamExecutor,
-      ScanBudget scanBudget,
-      Duration scanQueueTimeout,
+      DoGetStreams streams,
       long maxBatchBytes,
       int maxUploads,
       UploadGuard uploadGuard,
@@ -107,10 +95,7 @@ final class DataProducer extends NoOpFlightProducer {
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.serverId = requireNonNull(serverId, "serverId is null");
     this.advertised = requireNonNull(advertised, "advertised is null");
-    this.batchRows = batchRows;
-    this.streamExecutor = requireNonNull(streamExecutor, "streamExecutor is null");
-    this.scanBudget = requireNonNull(scanBudget, "scanBudget is null");
-    this.scanQueueTimeout = requireNonNull(scanQueueTimeout, "scanQueueTimeout is null");
+    this.streams = requireNonNull(streams, "streams is null");
     this.maxBatchBytes = maxBatchBytes;
     this.uploadSlots = new Semaphore(maxUploads);
     this.uploadGuard = requireNonNull(uploadGuard, "uploadGuard is null");
@@ -119,12 +104,7 @@ final class DataProducer extends NoOpFlightProducer {
 
   /** DoGet and DoPut streams in progress: the load reported in heartbeats. */
   int activeStreams() {
-    return activeStreams.get();
-  }
-
-  /** Wakes every DoGet waiting for the client, so it ends: the server is closing. */
-  void closeStreams() {
-    openGates.forEach(ReadyGate::close);
+    return streams.open() + activeUploads.get();
   }
 
   @Override
@@ -140,7 +120,8 @@ final class DataProducer extends NoOpFlightProducer {
       }
       listener.onCompleted();
     } catch (RuntimeException e) {
-      listener.onError(failed(Span.current(), e, null));
+      Spans.recordFailure(Span.current(), e);
+      throw e;
     }
   }
 
@@ -153,7 +134,8 @@ final class DataProducer extends NoOpFlightProducer {
       span.setAttribute(FlightAttributes.DATASET, name.value());
       return info(store.find(name));
     } catch (RuntimeException e) {
-      throw failed(span, e, null);
+      Spans.recordFailure(span, e);
+      throw e;
     }
   }
 
@@ -166,7 +148,8 @@ final class DataProducer extends NoOpFlightProducer {
       span.setAttribute(FlightAttributes.DATASET, name.value());
       return new SchemaResult(store.find(name).schema());
     } catch (RuntimeException e) {
-      throw failed(span, e, null);
+      Spans.recordFailure(span, e);
+      throw e;
     }
   }
 
@@ -184,122 +167,11 @@ final class DataProducer extends NoOpFlightProducer {
     Span span = Span.current();
     span.setAttribute(FlightAttributes.SERVER_ID, serverId.get());
     try {
-      DatasetName name = Tickets.datasetName(ticket);
-      span.setAttribute(FlightAttributes.DATASET, name.value());
-      Dataset dataset = store.find(name);
-      ReadyGate gate = new ReadyGate(listener);
-      activeStreams.incrementAndGet();
-      openGates.add(gate);
-      try {
-        streamExecutor.execute(Context.current().wrap(() -> stream(dataset, listener, gate, span)));
-      } catch (RejectedExecutionException e) {
-        openGates.remove(gate);
-        activeStreams.decrementAndGet();
-        throw CallStatus.RESOURCE_EXHAUSTED
-            .withDescription("server " + serverId.get() + " is streaming as many datasets as it may; retry"
-                + " later or read from another replica")
-            .toRuntimeException();
-      }
+      streams.start(Tickets.decode(ticket), listener, span);
     } catch (RuntimeException e) {
-      listener.error(failed(span, e, null));
+      Spans.recordFailure(span, e);
+      throw e;
     }
-  }
-
-  private void stream(Dataset listed, ServerStreamListener listener, ReadyGate gate, Span span) {
-    long rows = 0;
-    long batches = 0;
-    long bytes = 0;
-    try {
-      Dataset dataset = listed;
-      if (!store.unchanged(dataset)) {
-        // Its files changed since the listing: serve what is on disk now, under its new identity.
-        store.refresh();
-        dataset = store.find(dataset.name());
-      }
-      ScanBudget.Reservation reservation = reserveScan(dataset, listener, span);
-      if (reservation == null) {
-        return; // the client left while queued
-      }
-      try (reservation; DatasetScan scan = DatasetScan.open(allocator, dataset, batchRows);
-          StreamDictionaries dictionaries = new StreamDictionaries(allocator, dataset.schema(), scan.reader());
-          RestoredColumns restored = new RestoredColumns(allocator, dataset.schema(), scan.reader().getVectorSchemaRoot())) {
-        ArrowReader reader = scan.reader();
-        VectorSchemaRoot root = restored.root();
-        // The scanner loads every batch into fresh buffers, so gRPC may send them without a copy.
-        listener.setUseZeroCopy(true);
-        // Started after the first batch, whose dictionaries are the stream's (StreamDictionaries).
-        boolean started = false;
-        boolean completed = false;
-        while (gate.awaitReady()) {
-          if (!reader.loadNextBatch()) {
-            completed = true;
-            break;
-          }
-          restored.load();
-          dictionaries.adopt(root);
-          if (!started) {
-            listener.start(root, dictionaries);
-            started = true;
-          }
-          rows += root.getRowCount();
-          batches++;
-          for (FieldVector vector : root.getFieldVectors()) {
-            bytes += vector.getBufferSize();
-          }
-          listener.putNext();
-        }
-        setCounts(span, rows, batches, bytes);
-        if (completed) {
-          if (!started) {
-            dictionaries.fillMissing(root);
-            listener.start(root, dictionaries);
-          }
-          listener.completed();
-        } else if (gate.closed()) {
-          listener.error(failed(span, CallStatus.UNAVAILABLE
-              .withDescription("server " + serverId.get() + " is shutting down; read from another replica")
-              .toRuntimeException(), null));
-        } else {
-          log.debug("DoGet of {} cancelled by the client after {} batches", dataset.name(), batches);
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      setCounts(span, rows, batches, bytes);
-      listener.error(failed(span, CallStatus.UNAVAILABLE.withDescription("server is shutting down")
-          .toRuntimeException(), null));
-    } catch (Exception e) {
-      setCounts(span, rows, batches, bytes);
-      listener.error(failed(span, e, "cannot read dataset '" + listed.name() + "' on server " + serverId.get()));
-    } finally {
-      openGates.remove(gate);
-      activeStreams.decrementAndGet();
-    }
-  }
-
-  /**
-   * Waits for the scan's share of the memory budget.
-   *
-   * @return the reservation, or null when the client cancelled while waiting
-   * @throws FlightRuntimeException RESOURCE_EXHAUSTED when the queue timeout passed first
-   */
-  private ScanBudget.Reservation reserveScan(Dataset dataset, ServerStreamListener listener, Span span)
-      throws InterruptedException {
-    long wanted = ScanBudget.estimate(dataset);
-    ScanBudget.Reservation reservation = scanBudget.reserve(wanted, scanQueueTimeout, listener::isCancelled);
-    if (reservation != null) {
-      span.setAttribute(FlightAttributes.SCAN_MEMORY_RESERVED, reservation.bytes());
-      return reservation;
-    }
-    if (listener.isCancelled()) {
-      return null;
-    }
-    throw CallStatus.RESOURCE_EXHAUSTED
-        .withDescription("server " + serverId.get() + " has no room for another scan of '" + dataset.name()
-            + "' (it needs about " + (wanted >> 20) + " MiB of its " + (scanBudget.budgetBytes() >> 20)
-            + " MiB scan memory) after waiting " + scanQueueTimeout.toMillis() + " ms; retry later or read"
-            + " from another replica")
-        .toRuntimeException();
   }
 
   private static void setCounts(Span span, long rows, long batches, long bytes) {
@@ -316,7 +188,7 @@ final class DataProducer extends NoOpFlightProducer {
 
   private void upload(CallContext context, FlightStream flightStream, StreamListener<PutResult> ackStream, Span span) {
     span.setAttribute(FlightAttributes.SERVER_ID, serverId.get());
-    activeStreams.incrementAndGet();
+    activeUploads.incrementAndGet();
     boolean slot = false;
     try (UploadWait wait = uploadGuard.begin()) {
       DatasetName name = Descriptors.datasetName(wait.await("the first message", flightStream::getDescriptor));
@@ -349,14 +221,30 @@ final class DataProducer extends NoOpFlightProducer {
       log.info("stored upload {}: {} rows in {} batches", name, written.rows(), written.batches());
       afterUpload.run();
       ackStream.onCompleted();
+    } catch (FlightRuntimeException e) {
+      ackStream.onError(failed(span, e));
+    } catch (IOException e) {
+      // The server's own disk: another server may take the upload.
+      log.warn("cannot store the upload on server {}", serverId.get(), e);
+      ackStream.onError(failed(span, CallStatus.UNAVAILABLE
+          .withDescription("cannot store the upload on server " + serverId.get() + ": " + e
+              + "; upload to another server")
+          .withCause(e)
+          .toRuntimeException()));
     } catch (Exception | OutOfMemoryError e) {
       // An OutOfMemoryError here is direct memory running out for this upload, not the heap's end.
-      ackStream.onError(failed(span, e, "cannot store the upload on server " + serverId.get()));
+      ackStream.onError(failed(span, outOfMemory(e)
+          ? CallStatus.RESOURCE_EXHAUSTED
+              .withDescription("cannot store the upload on server " + serverId.get()
+                  + ": the server is out of memory for it; retry later")
+              .withCause(e)
+              .toRuntimeException()
+          : GuardedProducer.translate(DoGetStreams.SERVICE, "DoPut", e)));
     } finally {
       if (slot) {
         uploadSlots.release();
       }
-      activeStreams.decrementAndGet();
+      activeUploads.decrementAndGet();
     }
   }
 
@@ -384,33 +272,9 @@ final class DataProducer extends NoOpFlightProducer {
         .toRuntimeException();
   }
 
-  /**
-   * Records a failure on the span and turns it into a Flight error: Flight errors pass as they are,
-   * running out of memory is RESOURCE_EXHAUSTED (a retry may find room), anything else is the
-   * server's own trouble and becomes UNAVAILABLE (DoGet: the client may fail over to another
-   * replica) or INTERNAL, described by {@code context}.
-   */
-  private static FlightRuntimeException failed(Span span, Throwable e, String context) {
-    FlightRuntimeException flight;
-    if (e instanceof FlightRuntimeException f) {
-      flight = f;
-    } else if (outOfMemory(e)) {
-      flight = CallStatus.RESOURCE_EXHAUSTED
-          .withDescription((context == null ? "" : context + ": ") + "the server is out of memory for it; retry later")
-          .withCause(e)
-          .toRuntimeException();
-      log.warn("{}", flight.status().description(), e);
-    } else {
-      String message = e.getMessage() == null ? e.getClass().getSimpleName()
-          : e.getMessage().lines().findFirst().orElse("");
-      CallStatus status = context != null && context.startsWith("cannot read")
-          ? CallStatus.UNAVAILABLE : CallStatus.INTERNAL;
-      flight = status.withDescription((context == null ? "" : context + ": ") + message).withCause(e)
-          .toRuntimeException();
-      log.warn("{}", flight.status().description(), e);
-    }
-    Spans.recordFailure(span, flight);
-    return flight;
+  private static FlightRuntimeException failed(Span span, FlightRuntimeException failure) {
+    Spans.recordFailure(span, failure);
+    return failure;
   }
 
   private static boolean outOfMemory(Throwable e) {

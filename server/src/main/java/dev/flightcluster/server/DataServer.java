@@ -3,6 +3,9 @@ package dev.flightcluster.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.otel.producer.GuardedProducer;
+import dev.flightcluster.server.store.DatasetStore;
+import dev.flightcluster.server.stream.DoGetStreams;
 import dev.flightcluster.server.upload.UploadGuard;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -11,6 +14,7 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -21,6 +25,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
@@ -39,8 +44,7 @@ import org.slf4j.LoggerFactory;
  *     .advertisedLocation(Location.forGrpcInsecure("10.0.0.7", 8889))
  *     .dataDir(Path.of("flight_datasets"))
  *     .coordinators(List.of(Location.forGrpcInsecure("coordinator-headless", 8888)))
- *     .build()
- *     .start()) {
+ *     .build()) {
  *   ...
  * }
  * }</pre>
@@ -53,61 +57,111 @@ public final class DataServer implements AutoCloseable {
   /** After the drain period: how long the calls just ended with UNAVAILABLE get to send it. */
   private static final Duration END_GRACE = Duration.ofSeconds(2);
 
-  private final BufferAllocator allocator;
-  private final FlightTelemetry telemetry;
-  private final Location bind;
-  private final Location advertisedOption;
-  private final Path dataDir;
-  private final String serverIdOption;
-  private final List<Location> coordinators;
-  private final HostResolver hostResolver;
-  private final Duration heartbeatInterval;
-  private final RegistrationTimes registrationTimes;
-  private final int batchRows;
-  private final int maxStreams;
-  private final int maxMessageBytes;
-  private final long scanMemoryBytes;
-  private final Duration scanQueueTimeout;
-  private final int maxUploads;
   private final Duration drainTimeout;
-  private final Duration uploadIdleTimeout;
-
-  private BufferAllocator serverAllocator;
-  private CallPools callPools;
-  private UploadGuard uploadGuard;
-  private ThreadPoolExecutor streamExecutor;
-  private ScheduledExecutorService maintenance;
-  private DatasetStore store;
-  private DataProducer producer;
-  private FlightServer flightServer;
-  private Registrar registrar;
-  private volatile Location advertised;
-  private volatile String serverId;
-  private boolean started;
+  private final BufferAllocator serverAllocator;
+  private final DatasetStore store;
+  private final CallPools callPools;
+  private final UploadGuard uploadGuard;
+  private final ThreadPoolExecutor streamExecutor;
+  private final DoGetStreams streams;
+  private final DataProducer producer;
+  private final FlightServer flightServer;
+  private final Location advertised;
+  private final String serverId;
+  private final Registrar registrar;
+  private final ScheduledExecutorService maintenance;
   private boolean closed;
   private volatile boolean draining;
   private volatile boolean drainEnded;
 
-  private DataServer(Builder builder) {
-    this.allocator = builder.allocator;
-    this.telemetry = builder.telemetry;
-    this.bind = requireNonNull(builder.location, "location is not set");
-    this.advertisedOption = builder.advertisedLocation;
-    this.dataDir = requireNonNull(builder.dataDir, "dataDir is not set");
-    this.serverIdOption = builder.serverId;
-    this.coordinators = builder.coordinators;
-    this.hostResolver = builder.hostResolver;
-    this.heartbeatInterval = builder.heartbeatInterval;
-    this.registrationTimes =
-        builder.registrationTimes != null ? builder.registrationTimes : RegistrationTimes.defaults(heartbeatInterval);
-    this.batchRows = builder.batchRows;
-    this.maxStreams = builder.maxConcurrentStreams;
-    this.maxMessageBytes = builder.maxMessageBytes;
-    this.scanMemoryBytes = builder.scanMemoryBytes;
-    this.scanQueueTimeout = builder.scanQueueTimeout;
-    this.maxUploads = builder.maxConcurrentUploads;
-    this.drainTimeout = builder.drainTimeout;
-    this.uploadIdleTimeout = builder.uploadIdleTimeout;
+  /**
+   * Builds and starts the whole server from a validated configuration: lists the data dir, binds
+   * the port, and starts registering with the coordinators, if any, in the background. No call can
+   * see a server that is half started; on failure everything built so far is closed.
+   */
+  private DataServer(Builder config) throws IOException {
+    this.drainTimeout = config.drainTimeout;
+    List<AutoCloseable> built = new ArrayList<>();
+    boolean ok = false;
+    try {
+      serverAllocator = config.allocator.newChildAllocator("data-server", 0, config.allocator.getLimit());
+      built.add(serverAllocator);
+      store = DatasetStore.open(serverAllocator, config.dataDir);
+      int cpus = Runtime.getRuntime().availableProcessors();
+      // The server id is known once the port is bound; the pools only name it in refusals.
+      Supplier<String> id = () -> this.serverIdOrPending();
+      callPools =
+          new CallPools(id, Map.of(
+              CallPools.Kind.UPLOAD, new CallPools.Limit(Math.max(2, cpus), config.maxConcurrentUploads),
+              CallPools.Kind.READ, new CallPools.Limit(Math.max(4, cpus), config.maxConcurrentStreams),
+              CallPools.Kind.CONTROL, new CallPools.Limit(Math.max(4, 2 * cpus), MAX_CONTROL_CALLS),
+              CallPools.Kind.HEALTH, new CallPools.Limit(2, MAX_HEALTH_CALLS)));
+      built.add(0, callPools);
+      streamExecutor =
+          new ThreadPoolExecutor(0, config.maxConcurrentStreams, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+              threads("flight-server-doget"));
+      built.add(0, streamExecutor::shutdownNow);
+      uploadGuard = new UploadGuard(config.uploadIdleTimeout);
+      built.add(0, uploadGuard);
+      streams = new DoGetStreams(store, serverAllocator, id, config.batchRows, streamExecutor,
+          config.scanMemoryBytes, config.scanQueueTimeout);
+      producer =
+          new DataProducer(store, serverAllocator, id, this::advertisedLocation, streams, config.maxMessageBytes,
+              config.maxConcurrentUploads, uploadGuard, this::afterUpload);
+      flightServer =
+          config.telemetry
+              .instrument(FlightServer.builder(serverAllocator, config.location,
+                      new GuardedProducer(DoGetStreams.SERVICE, producer)),
+                  netty -> {
+                    callPools.install(netty);
+                    netty.setBinaryLog(uploadGuard.messageGuard());
+                  })
+              // gRPC refuses larger messages before buffering them, but its reset can overtake its status
+              // (grpc/grpc-java#11245): up to twice the limit the producer refuses them itself, precisely.
+              .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, 2L * config.maxMessageBytes))
+              // Flight runs only DoPut bodies on it: every gRPC callback runs on the call pools.
+              .executor(callPools.uploadExecutor())
+              .build();
+      built.add(0, flightServer);
+      flightServer.start();
+      advertised = withPort(config.advertisedLocation == null ? config.location : config.advertisedLocation,
+          flightServer.getPort());
+      serverId = config.serverId != null ? config.serverId : hostName() + "-" + flightServer.getPort();
+      if (config.coordinators.isEmpty()) {
+        registrar = null;
+      } else {
+        registrar =
+            new Registrar(config.telemetry, serverAllocator, config.coordinators, config.hostResolver,
+                new LocalServer(serverId, advertised, () -> store.listing().version(), producer::activeStreams),
+                config.registrationTimes != null
+                    ? config.registrationTimes
+                    : RegistrationTimes.defaults(config.heartbeatInterval));
+        built.add(0, registrar);
+        registrar.start();
+      }
+      maintenance = Executors.newSingleThreadScheduledExecutor(threads("flight-server-refresh"));
+      built.add(0, maintenance::shutdownNow);
+      long every = config.heartbeatInterval.toNanos();
+      maintenance.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.NANOSECONDS);
+      log.info("data server {} serving {} at {} (advertised {}), {} datasets, coordinators {}",
+          serverId, store.dataDir(), flightServer.getLocation().getUri(), advertised.getUri(),
+          store.listing().datasets().size(),
+          config.coordinators.isEmpty() ? "none" : config.coordinators.stream().map(Location::getUri).toList());
+      ok = true;
+    } finally {
+      if (!ok) {
+        try {
+          AutoCloseables.close(built);
+        } catch (Exception e) {
+          log.warn("cleaning up after a failed start", e);
+        }
+      }
+    }
+  }
+
+  private String serverIdOrPending() {
+    String id = serverId;
+    return id != null ? id : "(starting)";
   }
 
   /**
@@ -122,72 +176,11 @@ public final class DataServer implements AutoCloseable {
   }
 
   /**
-   * Lists the data dir, starts serving, and starts registering with the coordinators, if any are
-   * configured, in the background.
-   *
-   * @throws IOException when the data dir cannot be opened or the port cannot be bound
+   * Returns this server, which serves from {@link Builder#build()} on; kept so that code written
+   * when starting was a second step reads the same.
    */
-  public synchronized DataServer start() throws IOException {
-    if (started) {
-      throw new IllegalStateException("already started");
-    }
-    started = true;
-    boolean ok = false;
-    try {
-      serverAllocator = allocator.newChildAllocator("data-server", 0, allocator.getLimit());
-      store = DatasetStore.open(serverAllocator, dataDir);
-      int cpus = Runtime.getRuntime().availableProcessors();
-      callPools =
-          new CallPools(() -> serverId, Map.of(
-              CallPools.Kind.UPLOAD, new CallPools.Limit(Math.max(2, cpus), maxUploads),
-              CallPools.Kind.READ, new CallPools.Limit(Math.max(4, cpus), maxStreams),
-              CallPools.Kind.CONTROL, new CallPools.Limit(Math.max(4, 2 * cpus), MAX_CONTROL_CALLS),
-              CallPools.Kind.HEALTH, new CallPools.Limit(2, MAX_HEALTH_CALLS)));
-      streamExecutor =
-          new ThreadPoolExecutor(0, maxStreams, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
-              threads("flight-server-doget"));
-      uploadGuard = new UploadGuard(uploadIdleTimeout);
-      producer =
-          new DataProducer(store, serverAllocator, () -> serverId, () -> advertised, batchRows,
-              streamExecutor, new ScanBudget(scanMemoryBytes), scanQueueTimeout, maxMessageBytes, maxUploads,
-              uploadGuard, this::afterUpload);
-      flightServer =
-          telemetry
-              .instrument(FlightServer.builder(serverAllocator, bind, producer),
-                  netty -> {
-                    callPools.install(netty);
-                    netty.setBinaryLog(uploadGuard.messageGuard());
-                  })
-              // gRPC refuses larger messages before buffering them, but its reset can overtake its status
-              // (grpc/grpc-java#11245): up to twice the limit the producer refuses them itself, precisely.
-              .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, 2L * maxMessageBytes))
-              // Flight runs only DoPut bodies on it: every gRPC callback runs on the call pools.
-              .executor(callPools.uploadExecutor())
-              .build();
-      flightServer.start();
-      advertised = withPort(advertisedOption == null ? bind : advertisedOption, flightServer.getPort());
-      serverId = serverIdOption != null ? serverIdOption : hostName() + "-" + flightServer.getPort();
-      if (!coordinators.isEmpty()) {
-        registrar =
-            new Registrar(telemetry, serverAllocator, coordinators, hostResolver,
-                new LocalServer(serverId, advertised, () -> store.listing().version(), producer::activeStreams),
-                registrationTimes);
-        registrar.start();
-      }
-      maintenance = Executors.newSingleThreadScheduledExecutor(threads("flight-server-refresh"));
-      long every = heartbeatInterval.toNanos();
-      maintenance.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.NANOSECONDS);
-      log.info("data server {} serving {} at {} (advertised {}), {} datasets, coordinators {}",
-          serverId, store.dataDir(), flightServer.getLocation().getUri(), advertised.getUri(),
-          store.listing().datasets().size(),
-          coordinators.isEmpty() ? "none" : coordinators.stream().map(Location::getUri).toList());
-      ok = true;
-      return this;
-    } finally {
-      if (!ok) {
-        close();
-      }
-    }
+  public DataServer start() {
+    return this;
   }
 
   private void refresh() {
@@ -210,19 +203,16 @@ public final class DataServer implements AutoCloseable {
 
   /** The port the server listens on. */
   public int port() {
-    checkStarted();
     return flightServer.getPort();
   }
 
   /** The location clients are told to reach this server at. */
   public Location advertisedLocation() {
-    checkStarted();
     return advertised;
   }
 
   /** The id the server registers with. */
   public String serverId() {
-    checkStarted();
     return serverId;
   }
 
@@ -231,14 +221,7 @@ public final class DataServer implements AutoCloseable {
    * since, in resolution order; empty when it runs alone.
    */
   public List<URI> registeredWith() {
-    checkStarted();
     return registrar == null ? List.of() : registrar.registeredWith();
-  }
-
-  private void checkStarted() {
-    if (flightServer == null) {
-      throw new IllegalStateException("the server is not started");
-    }
   }
 
   /**
@@ -253,46 +236,34 @@ public final class DataServer implements AutoCloseable {
     }
     closed = true;
     try {
-      if (maintenance != null) {
-        maintenance.shutdownNow();
-      }
+      maintenance.shutdownNow();
       if (registrar != null) {
         registrar.close();
       }
-      if (flightServer != null) {
-        callPools.drain();
-        draining = true;
-        flightServer.shutdown();
-        if (!flightServer.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-          log.info("calls still running after the drain timeout of {} ms; ending them with UNAVAILABLE",
-              drainTimeout.toMillis());
-          producer.closeStreams();
-          drainEnded = true;
-          callPools.endOpenCalls(io.grpc.Status.UNAVAILABLE.withDescription(
-              "server " + serverId + " is shutting down; use another replica"));
-          if (!flightServer.awaitTermination(END_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-            // FlightServer.close() forces the rest: shutdownNow, cancelling the calls still open.
-            flightServer.close();
-          }
+      callPools.drain();
+      draining = true;
+      flightServer.shutdown();
+      if (!flightServer.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.info("calls still running after the drain timeout of {} ms; ending them with UNAVAILABLE",
+            drainTimeout.toMillis());
+        streams.closeAll();
+        drainEnded = true;
+        callPools.endOpenCalls(io.grpc.Status.UNAVAILABLE.withDescription(
+            "server " + serverId + " is shutting down; use another replica"));
+        if (!flightServer.awaitTermination(END_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+          // FlightServer.close() forces the rest: shutdownNow, cancelling the calls still open.
+          flightServer.close();
         }
       }
-      if (producer != null) {
-        producer.closeStreams();
-      }
+      streams.closeAll();
       for (ExecutorService executor : new ExecutorService[] {streamExecutor, maintenance}) {
-        if (executor != null) {
-          executor.shutdown();
-          if (!executor.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-            executor.shutdownNow();
-          }
+        executor.shutdown();
+        if (!executor.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+          executor.shutdownNow();
         }
       }
-      if (callPools != null) {
-        callPools.close();
-      }
-      if (uploadGuard != null) {
-        uploadGuard.close();
-      }
+      callPools.close();
+      uploadGuard.close();
       AutoCloseables.close(serverAllocator);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -313,7 +284,6 @@ public final class DataServer implements AutoCloseable {
 
   /** Calls of {@code kind} open now, for tests. */
   int openCalls(CallPools.Kind kind) {
-    checkStarted();
     return callPools.openCalls(kind);
   }
 
@@ -347,17 +317,43 @@ public final class DataServer implements AutoCloseable {
     }
   }
 
-  /** gRPC's own default is 4 MiB, too small for record batches; Flight's is 2 GiB, too large to buffer. */
-  static final int DEFAULT_MAX_MESSAGE_BYTES = 256 << 20;
   /** Listing, schema and action calls open at once; they are short, so this is only a flood guard. */
   private static final int MAX_CONTROL_CALLS = 256;
   private static final int MAX_HEALTH_CALLS = 64;
 
-  /** Long enough for a slow client between batches, short enough that a dead one frees its thread soon. */
-  static final Duration DEFAULT_UPLOAD_IDLE_TIMEOUT = Duration.ofSeconds(30);
-
-  /** Builds a {@link DataServer}. {@link #location} and {@link #dataDir} are required. */
+  /**
+   * Builds a {@link DataServer}: holds each setting's one default and validates each setting as it
+   * is set, so {@link #build()} sees a valid configuration. {@link #location} and {@link #dataDir}
+   * are required. Not thread-safe; use it from one thread, then discard it.
+   */
   public static final class Builder {
+    /** How often to heartbeat and re-read the data dir when none is set. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
+
+    /** The most rows of a DoGet batch when none is set. */
+    public static final int DEFAULT_BATCH_ROWS = 65_536;
+
+    /** DoGet streams served at once when none is set. */
+    public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 64;
+
+    /** gRPC's own default is 4 MiB, too small for record batches; Flight's is 2 GiB, too large to buffer. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 256 << 20;
+
+    /** The native memory all DoGet scans may hold when none is set. */
+    public static final long DEFAULT_SCAN_MEMORY_BYTES = 1L << 30;
+
+    /** How long a DoGet waits for scan memory when none is set. */
+    public static final Duration DEFAULT_SCAN_QUEUE_TIMEOUT = Duration.ofSeconds(60);
+
+    /** DoPut calls open at once when none is set. */
+    public static final int DEFAULT_MAX_CONCURRENT_UPLOADS = 8;
+
+    /** How long close lets streams in progress run when none is set. */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Long enough for a slow client between batches, short enough that a dead one frees its thread soon. */
+    public static final Duration DEFAULT_UPLOAD_IDLE_TIMEOUT = Duration.ofSeconds(30);
+
     private final BufferAllocator allocator;
     private final FlightTelemetry telemetry;
     private Location location;
@@ -366,15 +362,15 @@ public final class DataServer implements AutoCloseable {
     private String serverId;
     private List<Location> coordinators = List.of();
     private HostResolver hostResolver = HostResolver.system();
-    private Duration heartbeatInterval = Duration.ofSeconds(2);
+    private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
     private RegistrationTimes registrationTimes;
-    private int batchRows = 65_536;
-    private int maxConcurrentStreams = 64;
+    private int batchRows = DEFAULT_BATCH_ROWS;
+    private int maxConcurrentStreams = DEFAULT_MAX_CONCURRENT_STREAMS;
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
-    private long scanMemoryBytes = 1L << 30;
-    private Duration scanQueueTimeout = Duration.ofSeconds(60);
-    private int maxConcurrentUploads = 8;
-    private Duration drainTimeout = Duration.ofSeconds(10);
+    private long scanMemoryBytes = DEFAULT_SCAN_MEMORY_BYTES;
+    private Duration scanQueueTimeout = DEFAULT_SCAN_QUEUE_TIMEOUT;
+    private int maxConcurrentUploads = DEFAULT_MAX_CONCURRENT_UPLOADS;
+    private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private Duration uploadIdleTimeout = DEFAULT_UPLOAD_IDLE_TIMEOUT;
 
     private Builder(BufferAllocator allocator, FlightTelemetry telemetry) {
@@ -480,11 +476,11 @@ public final class DataServer implements AutoCloseable {
      * gRPC before it is buffered, when the client may see CANCELLED instead (grpc/grpc-java#11245).
      * Default 256 MiB.
      */
-    public Builder maxMessageBytes(int maxMessageBytes) {
-      if (maxMessageBytes < 1024) {
-        throw new IllegalArgumentException("maxMessageBytes must be at least 1024: " + maxMessageBytes);
+    public Builder maxMessageBytes(long maxMessageBytes) {
+      if (maxMessageBytes < 1024 || maxMessageBytes > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("maxMessageBytes must be 1 KiB..2 GiB: " + maxMessageBytes + " bytes");
       }
-      this.maxMessageBytes = maxMessageBytes;
+      this.maxMessageBytes = (int) maxMessageBytes;
       return this;
     }
 
@@ -549,8 +545,20 @@ public final class DataServer implements AutoCloseable {
       return this;
     }
 
-    /** A server with this configuration; call {@link DataServer#start()} to run it. */
-    public DataServer build() {
+    /**
+     * Builds the server and starts it: it serves when this returns.
+     *
+     * @throws IllegalArgumentException when a required setting ({@link #location}, {@link #dataDir})
+     *     is missing
+     * @throws IOException when the data dir cannot be opened or the port cannot be bound
+     */
+    public DataServer build() throws IOException {
+      if (location == null) {
+        throw new IllegalArgumentException("location is not set: where the server listens");
+      }
+      if (dataDir == null) {
+        throw new IllegalArgumentException("dataDir is not set: the directory of Parquet datasets");
+      }
       return new DataServer(this);
     }
   }

@@ -8,6 +8,7 @@ import dev.flightcluster.otel.FlightAttributes;
 import dev.flightcluster.otel.TracedFlightClient;
 import dev.flightcluster.protocol.DatasetFingerprint;
 import dev.flightcluster.testing.InMemoryTelemetry;
+import dev.flightcluster.server.store.DatasetStore;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.nio.charset.StandardCharsets;

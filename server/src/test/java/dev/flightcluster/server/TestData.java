@@ -19,8 +19,8 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /** Parquet fixtures: rows {@code (id, name = "name-<id>")} with consecutive ids. */
-final class TestData {
-  static final Schema SCHEMA =
+public final class TestData {
+  public static final Schema SCHEMA =
       new Schema(
           List.of(
               Field.nullable("id", new ArrowType.Int(64, true)),
@@ -29,7 +29,7 @@ final class TestData {
   private TestData() {}
 
   /** Writes {@code rows} rows with ids from {@code firstId} to a Parquet file. */
-  static Path write(Path file, long firstId, int rows) throws IOException {
+  public static Path write(Path file, long firstId, int rows) throws IOException {
     Files.createDirectories(file.getParent());
     try (BufferAllocator allocator = new RootAllocator();
         ArrowReader reader = generated(allocator, firstId, rows, 1000)) {
@@ -39,13 +39,13 @@ final class TestData {
   }
 
   /** A reader that generates the rows batch by batch, never holding the table. */
-  static ArrowReader generated(BufferAllocator allocator, long firstId, int rows, int batchRows) {
+  public static ArrowReader generated(BufferAllocator allocator, long firstId, int rows, int batchRows) {
     return new GeneratedReader(
         allocator, SCHEMA, rows, batchRows, (root, first, count) -> fill(root, firstId + first, count));
   }
 
   /** Fills {@code root} with rows {@code firstId .. firstId + rows - 1}. */
-  static void fill(VectorSchemaRoot root, long firstId, int rows) {
+  public static void fill(VectorSchemaRoot root, long firstId, int rows) {
     BigIntVector id = (BigIntVector) root.getVector("id");
     VarCharVector name = (VarCharVector) root.getVector("name");
     id.allocateNew(rows);
@@ -58,7 +58,7 @@ final class TestData {
   }
 
   /** Reads every row of {@code root} as {@code "<id>:<name>"}. */
-  static List<String> rows(VectorSchemaRoot root) {
+  public static List<String> rows(VectorSchemaRoot root) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < root.getRowCount(); i++) {
       out.add(root.getVector("id").getObject(i) + ":" + root.getVector("name").getObject(i));
@@ -66,7 +66,7 @@ final class TestData {
     return out;
   }
 
-  static List<String> expected(long firstId, int rows) {
+  public static List<String> expected(long firstId, int rows) {
     List<String> out = new ArrayList<>();
     for (long id = firstId; id < firstId + rows; id++) {
       out.add(id + ":name-" + id);

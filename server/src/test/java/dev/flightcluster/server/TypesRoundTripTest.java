@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flightcluster.otel.TracedFlightClient;
 import dev.flightcluster.testing.InMemoryTelemetry;
+import dev.flightcluster.server.store.DatasetStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

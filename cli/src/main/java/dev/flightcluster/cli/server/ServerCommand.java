@@ -164,19 +164,6 @@ public final class ServerCommand implements Callable<Integer> {
     if (port < 0 || port > 65_535) {
       throw new ParameterException(spec.commandLine(), "--port must be 0..65535 (0: any free port), not " + port);
     }
-    if (batchRows < 1) {
-      throw new ParameterException(spec.commandLine(), "--batch-rows must be positive, not " + batchRows);
-    }
-    if (scanMemory < (1L << 20)) {
-      throw new ParameterException(spec.commandLine(), "--scan-memory must be at least 1MiB, not " + scanMemory + " bytes");
-    }
-    if (maxMessageSize < 1024 || maxMessageSize > Integer.MAX_VALUE) {
-      throw new ParameterException(
-          spec.commandLine(), "--max-message-size must be 1KiB..2GiB, not " + maxMessageSize + " bytes");
-    }
-    if (uploadIdleTimeout.isNegative() || uploadIdleTimeout.isZero()) {
-      throw new ParameterException(spec.commandLine(), "--upload-idle-timeout must be positive, not " + uploadIdleTimeout);
-    }
     if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
       throw new ParameterException(spec.commandLine(), "--data-dir " + dataDir + " is not a directory");
     }
@@ -194,30 +181,28 @@ public final class ServerCommand implements Callable<Integer> {
         serverId == null || serverId.isBlank()
             ? (port == 0 ? null : ServerAddresses.defaultServerId(port, System.getenv("HOSTNAME")))
             : serverId.strip();
-    Files.createDirectories(dataDir);
 
     UntilStopped resources = new UntilStopped();
     try {
       Telemetry telemetry = resources.register(Telemetry.start("server"));
       BufferAllocator allocator = resources.register(new RootAllocator());
       ServingHealth health = new ServingHealth();
-      DataServer server =
-          resources.register(
-              DataServer.builder(allocator, health.flightTelemetry(telemetry.openTelemetry()))
-                  .location(ServerAddresses.location(host, port))
-                  .advertisedLocation(advertised)
-                  .dataDir(dataDir)
-                  .serverId(id)
-                  .coordinators(coordinators)
-                  .heartbeatInterval(heartbeatInterval)
-                  .batchRows(batchRows)
-                  .scanMemoryBytes(scanMemory)
-                  .scanQueueTimeout(scanQueueTimeout)
-                  .maxMessageBytes((int) maxMessageSize)
-                  .drainTimeout(drainTimeout)
-                  .uploadIdleTimeout(uploadIdleTimeout)
-                  .build()
-                  .start());
+      DataServer.Builder builder =
+          DataServer.builder(allocator, health.flightTelemetry(telemetry.openTelemetry()))
+              .location(ServerAddresses.location(host, port))
+              .advertisedLocation(advertised)
+              .dataDir(dataDir)
+              .serverId(id)
+              .coordinators(coordinators);
+      // The builder validates every setting and holds its rules: its refusals are usage errors.
+      setting("--heartbeat-interval", () -> builder.heartbeatInterval(heartbeatInterval));
+      setting("--batch-rows", () -> builder.batchRows(batchRows));
+      setting("--scan-memory", () -> builder.scanMemoryBytes(scanMemory));
+      setting("--scan-queue-timeout", () -> builder.scanQueueTimeout(scanQueueTimeout));
+      setting("--max-message-size", () -> builder.maxMessageBytes(maxMessageSize));
+      setting("--drain-timeout", () -> builder.drainTimeout(drainTimeout));
+      setting("--upload-idle-timeout", () -> builder.uploadIdleTimeout(uploadIdleTimeout));
+      DataServer server = resources.register(builder.build());
       resources.register(health);
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
@@ -262,5 +247,14 @@ public final class ServerCommand implements Callable<Integer> {
       }
     }
     return List.copyOf(locations);
+  }
+
+  /** Applies one setting to the server's builder; a value it refuses is the option's usage error. */
+  private void setting(String option, Runnable apply) {
+    try {
+      apply.run();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+    }
   }
 }

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.UUID;
 import org.apache.arrow.dataset.file.DatasetFileWriter;
 import org.apache.arrow.dataset.file.FileFormat;
+import org.apache.arrow.dataset.file.FileSystemDatasetFactory;
+import org.apache.arrow.dataset.jni.NativeMemoryPool;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.ArrowType;
@@ -229,6 +231,12 @@ public final class ParquetFiles {
     for (Field child : field.getChildren()) {
       checkWritable(child, path + "." + child.getName(), false);
     }
+  }
+
+  /** An arrow-dataset factory over Parquet {@code files}; the caller closes it. */
+  public static FileSystemDatasetFactory datasetFactory(BufferAllocator allocator, List<Path> files) {
+    String[] uris = files.stream().map(file -> file.toUri().toString()).toArray(String[]::new);
+    return new FileSystemDatasetFactory(allocator, NativeMemoryPool.getDefault(), FileFormat.PARQUET, uris);
   }
 
   /**

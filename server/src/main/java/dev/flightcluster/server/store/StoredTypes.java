@@ -1,4 +1,4 @@
-package dev.flightcluster.server;
+package dev.flightcluster.server.store;
 
 import java.util.List;
 import java.util.Optional;
@@ -56,9 +56,9 @@ final class StoredTypes {
   private static Field keepDictionary(Field field) {
     if (field.getDictionary() != null && readAsDictionary(field.getType())) {
       return new Field(field.getName(), field.getFieldType(),
-          field.getChildren().stream().map(DatasetStore::plain).toList());
+          field.getChildren().stream().map(DatasetAssembler::plain).toList());
     }
-    return DatasetStore.plain(field);
+    return DatasetAssembler.plain(field);
   }
 
   private static boolean readAsDictionary(ArrowType type) {

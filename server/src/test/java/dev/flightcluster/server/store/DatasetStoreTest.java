@@ -1,4 +1,4 @@
-package dev.flightcluster.server;
+package dev.flightcluster.server.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.flightcluster.protocol.DatasetFingerprint;
 import dev.flightcluster.protocol.DatasetName;
+import dev.flightcluster.server.TestData;
 import dev.flightcluster.server.parquet.ParquetFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.flightcluster.coordinator;
+package dev.flightcluster.otel.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,16 +13,16 @@ class GuardedProducerTest {
     FlightRuntimeException notFound =
         CallStatus.NOT_FOUND.withDescription("x").toRuntimeException();
 
-    assertThat(GuardedProducer.translate("GetFlightInfo", notFound)).isSameAs(notFound);
+    assertThat(GuardedProducer.translate("coordinator", "GetFlightInfo", notFound)).isSameAs(notFound);
   }
 
   @Test
   void anyOtherExceptionIsAnInternalErrorNamingTheCall() {
     FlightRuntimeException translated =
-        GuardedProducer.translate("ListFlights", new IllegalStateException("boom"));
+        GuardedProducer.translate("coordinator", "ListFlights", new IllegalStateException("boom"));
 
     assertThat(translated.status().code()).isEqualTo(FlightStatusCode.INTERNAL);
-    assertThat(translated.status().description()).contains("ListFlights").contains("boom");
+    assertThat(translated.status().description()).contains("ListFlights").contains("coordinator").contains("boom");
     assertThat(translated.getCause()).isInstanceOf(IllegalStateException.class);
   }
 }

@@ -1,4 +1,4 @@
-package dev.flightcluster.coordinator;
+package dev.flightcluster.otel.producer;
 
 import static java.util.Objects.requireNonNull;
 
@@ -20,17 +20,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the Flight statuses honest. Flight reports any exception that is not a {@link
- * FlightRuntimeException} as UNKNOWN, which tells the caller nothing; the delegate reports every
- * caller mistake with a proper status, so anything else is a coordinator bug: it is logged with its
- * stack trace and answered as INTERNAL.
+ * The one error policy of the cluster's Flight services (coordinator and data server). Flight
+ * reports any exception that is not a {@link FlightRuntimeException} as UNKNOWN, which tells the
+ * caller nothing; the delegate chooses a precise status wherever it understands an error (a
+ * caller's mistake, a missing dataset, a full server), so anything else is a bug: it is logged with
+ * its stack trace and answered as INTERNAL. No status is ever picked by reading a message.
+ *
+ * <p>Work a producer hands to threads of its own (a data server's DoGet stream) is outside this
+ * wrapper: it reports its unexpected failures through {@link #translate} itself.
  */
-final class GuardedProducer implements FlightProducer {
+public final class GuardedProducer implements FlightProducer {
   private static final Logger log = LoggerFactory.getLogger(GuardedProducer.class);
 
+  private final String service;
   private final FlightProducer delegate;
 
-  GuardedProducer(FlightProducer delegate) {
+  /**
+   * @param service what the delegate is, for the INTERNAL description: "coordinator", "data server"
+   */
+  public GuardedProducer(String service, FlightProducer delegate) {
+    this.service = requireNonNull(service, "service is null");
     this.delegate = requireNonNull(delegate, "delegate is null");
   }
 
@@ -39,7 +48,7 @@ final class GuardedProducer implements FlightProducer {
     try {
       delegate.getStream(context, ticket, listener);
     } catch (RuntimeException e) {
-      listener.error(translate("DoGet", e));
+      listener.error(translate(service, "DoGet", e));
     }
   }
 
@@ -49,7 +58,7 @@ final class GuardedProducer implements FlightProducer {
     try {
       delegate.listFlights(context, criteria, listener);
     } catch (RuntimeException e) {
-      listener.onError(translate("ListFlights", e));
+      listener.onError(translate(service, "ListFlights", e));
     }
   }
 
@@ -58,7 +67,7 @@ final class GuardedProducer implements FlightProducer {
     try {
       return delegate.getFlightInfo(context, descriptor);
     } catch (RuntimeException e) {
-      throw translate("GetFlightInfo", e);
+      throw translate(service, "GetFlightInfo", e);
     }
   }
 
@@ -67,7 +76,7 @@ final class GuardedProducer implements FlightProducer {
     try {
       return delegate.pollFlightInfo(context, descriptor);
     } catch (RuntimeException e) {
-      throw translate("PollFlightInfo", e);
+      throw translate(service, "PollFlightInfo", e);
     }
   }
 
@@ -76,7 +85,7 @@ final class GuardedProducer implements FlightProducer {
     try {
       return delegate.getSchema(context, descriptor);
     } catch (RuntimeException e) {
-      throw translate("GetSchema", e);
+      throw translate(service, "GetSchema", e);
     }
   }
 
@@ -89,11 +98,11 @@ final class GuardedProducer implements FlightProducer {
         try {
           put.run();
         } catch (RuntimeException e) {
-          throw translate("DoPut", e);
+          throw translate(service, "DoPut", e);
         }
       };
     } catch (RuntimeException e) {
-      throw translate("DoPut", e);
+      throw translate(service, "DoPut", e);
     }
   }
 
@@ -102,7 +111,7 @@ final class GuardedProducer implements FlightProducer {
     try {
       delegate.doExchange(context, reader, writer);
     } catch (RuntimeException e) {
-      throw translate("DoExchange", e);
+      throw translate(service, "DoExchange", e);
     }
   }
 
@@ -111,7 +120,7 @@ final class GuardedProducer implements FlightProducer {
     try {
       delegate.doAction(context, action, listener);
     } catch (RuntimeException e) {
-      listener.onError(translate("DoAction " + action.getType(), e));
+      listener.onError(translate(service, "DoAction " + action.getType(), e));
     }
   }
 
@@ -120,18 +129,21 @@ final class GuardedProducer implements FlightProducer {
     try {
       delegate.listActions(context, listener);
     } catch (RuntimeException e) {
-      listener.onError(translate("ListActions", e));
+      listener.onError(translate(service, "ListActions", e));
     }
   }
 
-  /** The status to answer for {@code failure}; package-private for tests. */
-  static FlightRuntimeException translate(String call, RuntimeException failure) {
+  /**
+   * The status to answer for {@code failure} of {@code call} in {@code service}: a Flight error as
+   * it is, anything else INTERNAL (logged as a bug).
+   */
+  public static FlightRuntimeException translate(String service, String call, Throwable failure) {
     if (failure instanceof FlightRuntimeException flight) {
       return flight;
     }
-    log.error("Bug: {} failed unexpectedly", call, failure);
+    log.error("Bug: {} failed unexpectedly in the {}", call, service, failure);
     return CallStatus.INTERNAL
-        .withDescription(call + " failed unexpectedly in the coordinator: " + failure)
+        .withDescription(call + " failed unexpectedly in the " + service + ": " + failure)
         .withCause(failure)
         .toRuntimeException();
   }

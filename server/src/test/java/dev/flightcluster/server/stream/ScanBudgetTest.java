@@ -1,4 +1,4 @@
-package dev.flightcluster.server;
+package dev.flightcluster.server.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,16 +15,13 @@ class ScanBudgetTest {
   private static final long MIB = 1 << 20;
 
   @Test
-  void aScanIsEstimatedByTheParquetBytesItHoldsAtOncePlusDecodedBatches() {
+  void aScanIsEstimatedByTheLargestFileItReadsPlusDecodedBatches() {
     // One file: its bytes, then decoded batches capped at DECODE_BYTES.
-    assertThat(ScanBudget.estimate(List.of(1000 * MIB), false)).isEqualTo(1000 * MIB + ScanBudget.DECODE_BYTES);
+    assertThat(ScanBudget.estimate(List.of(1000 * MIB))).isEqualTo(1000 * MIB + ScanBudget.DECODE_BYTES);
     // A small file cannot decode into much more than itself.
-    assertThat(ScanBudget.estimate(List.of(10 * MIB), false)).isEqualTo(20 * MIB);
-    // Many files: the four largest are read at once.
-    assertThat(ScanBudget.estimate(List.of(1 * MIB, 50 * MIB, 40 * MIB, 30 * MIB, 20 * MIB, 10 * MIB), false))
-        .isEqualTo(140 * MIB + 140 * MIB);
-    // Partitioned datasets are read one file at a time.
-    assertThat(ScanBudget.estimate(List.of(50 * MIB, 40 * MIB), true)).isEqualTo(100 * MIB);
+    assertThat(ScanBudget.estimate(List.of(10 * MIB))).isEqualTo(20 * MIB);
+    // Many files: a stream reads one at a time, so the largest counts.
+    assertThat(ScanBudget.estimate(List.of(1 * MIB, 50 * MIB, 40 * MIB, 30 * MIB))).isEqualTo(100 * MIB);
   }
 
   @Test

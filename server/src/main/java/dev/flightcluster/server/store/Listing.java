@@ -1,4 +1,4 @@
-package dev.flightcluster.server;
+package dev.flightcluster.server.store;
 
 import static java.util.Objects.requireNonNull;
 
@@ -12,8 +12,8 @@ import java.util.TreeMap;
  *
  * @param version changes whenever the set of (name, fingerprint) pairs changes
  */
-record Listing(long version, SortedMap<DatasetName, Dataset> datasets) {
-  Listing {
+public record Listing(long version, SortedMap<DatasetName, Dataset> datasets) {
+  public Listing {
     requireNonNull(datasets, "datasets is null");
     datasets = Collections.unmodifiableSortedMap(new TreeMap<>(datasets));
   }

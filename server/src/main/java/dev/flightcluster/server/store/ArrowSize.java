@@ -1,4 +1,4 @@
-package dev.flightcluster.server;
+package dev.flightcluster.server.store;
 
 import org.apache.parquet.format.ColumnChunk;
 import org.apache.parquet.format.ColumnMetaData;

@@ -1,4 +1,4 @@
-package dev.flightcluster.server;
+package dev.flightcluster.server.store;
 
 import static java.util.Objects.requireNonNull;
 
@@ -16,16 +16,17 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * @param rowGroups how many row groups the file has
  * @param arrowBytes about how many bytes of Arrow data the file decodes to ({@link ArrowSize})
  */
-record FileMeta(
+public record FileMeta(
     Path path, long size, FileTime modified, Schema schema, long rows, byte[] footer, int rowGroups, long arrowBytes) {
-  FileMeta {
+  public FileMeta {
     requireNonNull(path, "path is null");
     requireNonNull(modified, "modified is null");
     requireNonNull(schema, "schema is null");
     requireNonNull(footer, "footer is null");
   }
 
-  boolean sameVersion(long size, FileTime modified) {
+  /** Whether a file of this size and modification time is still the one inspected. */
+  public boolean sameVersion(long size, FileTime modified) {
     return this.size == size && this.modified.equals(modified);
   }
 }

@@ -1,9 +1,8 @@
-package dev.flightcluster.server;
+package dev.flightcluster.server.stream;
 
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -21,9 +20,6 @@ import java.util.function.BooleanSupplier;
  * the queue timeout. A stream larger than the whole budget runs once it has the budget to itself.
  */
 final class ScanBudget {
-  /** arrow-dataset reads up to this many files of a dataset at once (its fragment readahead). */
-  static final int FILES_READ_AT_ONCE = 4;
-
   /** Decoded batches in flight on top of the pre-buffered bytes: measured at ~200 MB per scan. */
   static final long DECODE_BYTES = 192L << 20;
 
@@ -43,21 +39,12 @@ final class ScanBudget {
   }
 
   /**
-   * The native memory a scan of {@code dataset} may hold: the Parquet bytes of the files it reads at
-   * once (a partitioned dataset is read one file at a time) plus decoded batches, which for a small
-   * dataset cannot exceed its size by much.
+   * The native memory a stream reading files of these sizes may hold: a stream reads one file at a
+   * time (decisions D54), so the largest file's Parquet bytes plus decoded batches, which for a small
+   * file cannot exceed its size by much.
    */
-  static long estimate(Dataset dataset) {
-    requireNonNull(dataset, "dataset is null");
-    return estimate(dataset.files().stream().map(FileMeta::size).toList(), !dataset.partitions().isEmpty());
-  }
-
-  static long estimate(List<Long> fileSizes, boolean partitioned) {
-    long preBuffered = fileSizes.stream()
-        .sorted(Comparator.reverseOrder())
-        .limit(partitioned ? 1 : FILES_READ_AT_ONCE)
-        .mapToLong(Long::longValue)
-        .sum();
+  static long estimate(List<Long> fileSizes) {
+    long preBuffered = fileSizes.stream().mapToLong(Long::longValue).max().orElse(0);
     return preBuffered + Math.min(DECODE_BYTES, Math.max(preBuffered, MIB));
   }
 

@@ -1,4 +1,4 @@
-package dev.flightcluster.server;
+package dev.flightcluster.server.store;
 
 import static java.util.Objects.requireNonNull;
 
@@ -11,6 +11,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * One dataset of the store as of a refresh.
  *
+ * @param filePaths each file's path as tickets name it ({@link
+ *     dev.flightcluster.protocol.DatasetTicket}): relative to the dataset's folder, {@code
+ *     /}-separated; a single-file dataset's one file is its own name (the dataset name); in the
+ *     order of {@code files}
  * @param files the real paths of its Parquet files, in name order, each checked to lie inside the
  *     data dir
  * @param schema the schema it is served with, in IPC message form: the files' columns as their
@@ -20,45 +24,48 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *     a dataset whose files lie under no {@code key=value} directory
  * @param bytes the Parquet bytes on disk
  * @param arrowBytes about how many bytes of Arrow data a DoGet sends: the FlightInfo's total_bytes
- * @param filePaths each file's {@code /}-separated path inside the dataset's folder, in the order of
- *     {@code files}; a single-file dataset's one path is its name
  */
-record Dataset(
+public record Dataset(
     DatasetName name,
+    List<String> filePaths,
     List<FileMeta> files,
     Schema schema,
     Partitions partitions,
     long rows,
     long bytes,
     long arrowBytes,
-    DatasetFingerprint fingerprint,
-    List<String> filePaths) {
-  Dataset {
+    DatasetFingerprint fingerprint) {
+  public Dataset {
     requireNonNull(name, "name is null");
+    filePaths = List.copyOf(filePaths);
     files = List.copyOf(files);
+    if (filePaths.size() != files.size()) {
+      throw new IllegalArgumentException("one path per file is needed");
+    }
     requireNonNull(schema, "schema is null");
     requireNonNull(partitions, "partitions is null");
     if (!partitions.isEmpty() && partitions.values().size() != files.size()) {
       throw new IllegalArgumentException("one list of partition values per file is needed");
     }
     requireNonNull(fingerprint, "fingerprint is null");
-    filePaths = List.copyOf(filePaths);
-    if (filePaths.size() != files.size()) {
-      throw new IllegalArgumentException("one path per file is needed");
-    }
   }
 
-  /** Whether this is a folder of files rather than one top-level Parquet file. */
-  boolean isFolder() {
-    return !(files.size() == 1 && filePaths.get(0).equals(name.value()));
-  }
-
-  List<Path> paths() {
+  /** The real paths of its files, in stream order. */
+  public List<Path> paths() {
     return files.stream().map(FileMeta::path).toList();
   }
 
+  /**
+   * Where file {@code path} (as tickets name it) is in {@link #files()}.
+   *
+   * @return -1 when the dataset has no such file
+   */
+  public int indexOf(String path) {
+    return filePaths.indexOf(path);
+  }
+
   /** The schema of the files alone: the served schema without the partition columns. */
-  Schema fileSchema() {
+  public Schema fileSchema() {
     if (partitions.isEmpty()) {
       return schema;
     }

@@ -1,4 +1,4 @@
-package dev.flightcluster.server;
+package dev.flightcluster.server.store;
 
 import static java.util.Objects.requireNonNull;
 
@@ -31,13 +31,14 @@ import org.apache.arrow.vector.types.pojo.Field;
  * @param values per file (in the dataset's file order), the value of each field: a {@link Long}, a
  *     {@link String} or null
  */
-record Partitions(List<Field> fields, List<List<Object>> values) {
-  static final Partitions NONE = new Partitions(List.of(), List.of());
+public record Partitions(List<Field> fields, List<List<Object>> values) {
+  /** No partition columns. */
+  public static final Partitions NONE = new Partitions(List.of(), List.of());
   static final String NULL_VALUE = "__HIVE_DEFAULT_PARTITION__";
 
   private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
 
-  Partitions {
+  public Partitions {
     fields = List.copyOf(fields);
     List<List<Object>> copy = new ArrayList<>(values.size());
     for (List<Object> fileValues : values) {
@@ -49,7 +50,8 @@ record Partitions(List<Field> fields, List<List<Object>> values) {
     values = Collections.unmodifiableList(copy);
   }
 
-  boolean isEmpty() {
+  /** True for a dataset whose files lie under no {@code key=value} directory. */
+  public boolean isEmpty() {
     return fields.isEmpty();
   }
 
@@ -61,7 +63,7 @@ record Partitions(List<Field> fields, List<List<Object>> values) {
    * @throws IllegalArgumentException when the files do not all name the same keys in the same order,
    *     a path names a key twice, or a segment is not UTF-8 once decoded; the message says where
    */
-  static Partitions discover(List<Path> files) {
+  public static Partitions discover(List<Path> files) {
     List<String> keys = null;
     Path first = null;
     List<List<String>> raw = new ArrayList<>(files.size());
