@@ -33,8 +33,17 @@ final class ShardListing {
               meta.size(),
               meta.arrowBytes()));
     }
-    return new ListingMetadata(dataset.fingerprint().value(), dataset.isFolder(), files)
+    return new ListingMetadata(dataset.fingerprint().value(), isFolder(dataset), files)
         .toAppMetadata();
+  }
+
+  /**
+   * Whether the dataset is a folder, whose files may be spread over servers, rather than one
+   * top-level Parquet file: such a file's one path is the dataset's own name.
+   */
+  private static boolean isFolder(Dataset dataset) {
+    return !(dataset.files().size() == 1
+        && dataset.filePaths().get(0).equals(dataset.name().value()));
   }
 
   /** The content identity of one file: equal on every server that holds a copy of it. */

@@ -33,7 +33,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * B6: parallel put throughput. One coordinator and N data servers in this JVM, each on its own
+ * B7: parallel put throughput. One coordinator and N data servers in this JVM, each on its own
  * temporary data dir; a generated table is put with {@code putDataset} to 1 server and then to N,
  * and the Arrow bytes per second of each are printed. Every run writes a new dataset; the data
  * dirs are deleted at the end.

@@ -50,11 +50,6 @@ public record Dataset(
     requireNonNull(fingerprint, "fingerprint is null");
   }
 
-  /** Whether this is a folder of files rather than one top-level Parquet file. */
-  public boolean isFolder() {
-    return !(files.size() == 1 && filePaths.get(0).equals(name.value()));
-  }
-
   /** The real paths of its files, in stream order. */
   public List<Path> paths() {
     return files.stream().map(FileMeta::path).toList();
