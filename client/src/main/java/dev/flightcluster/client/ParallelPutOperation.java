@@ -343,19 +343,39 @@ final class ParallelPutOperation {
         .toRuntimeException();
   }
 
-  /** commit_put at every server written to; each publishes its copies of the put's shards. */
+  /**
+   * commit_put at every server written to, in two rounds: first a prepare at each (every part
+   * staged, the name free or appendable, the schema fitting), then the commit at each, so that a
+   * server lost before the commits fails the put while nothing of it is visible (D63).
+   */
   private void commit() {
-    CommitPut body = new CommitPut(dataset.value(), plan.putId(), shards.size(), options.append());
-    for (ServerChoice server : written) {
-      try {
-        action(server, ClusterActions.COMMIT_PUT, body);
-      } catch (FlightRuntimeException e) {
-        throw e.status()
-            .withDescription(
-                "put of '" + dataset + "' failed: " + where(server) + " did not commit it ("
-                    + Failures.describe(e) + "); nothing of the put is kept")
-            .withCause(e)
-            .toRuntimeException();
+    Map<ServerChoice, List<Integer>> parts = new LinkedHashMap<>();
+    for (Shard shard : shards) {
+      for (Copy copy : shard.copies) {
+        parts.computeIfAbsent(copy.server(), server -> new ArrayList<>()).add(shard.index);
+      }
+    }
+    for (boolean prepare : new boolean[] {true, false}) {
+      for (ServerChoice server : written) {
+        CommitPut body =
+            new CommitPut(
+                dataset.value(),
+                plan.putId(),
+                shards.size(),
+                options.append(),
+                parts.getOrDefault(server, List.of()),
+                prepare);
+        try {
+          action(server, ClusterActions.COMMIT_PUT, body);
+        } catch (FlightRuntimeException e) {
+          throw e.status()
+              .withDescription(
+                  "put of '" + dataset + "' failed: " + where(server) + " did not "
+                      + (prepare ? "prepare" : "commit") + " it (" + Failures.describe(e)
+                      + "); nothing of the put is kept")
+              .withCause(e)
+              .toRuntimeException();
+        }
       }
     }
   }

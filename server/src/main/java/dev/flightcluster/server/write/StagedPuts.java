@@ -187,7 +187,8 @@ public final class StagedPuts {
   }
 
   /**
-   * Publishes the parts of a put staged here.
+   * Publishes the parts of a put staged here, or, for a {@link CommitPut#prepare} request, only
+   * checks that it could.
    *
    * @param existing the schema of the dataset of that name this server already serves, if any
    * @return how many parts were published
@@ -252,6 +253,17 @@ public final class StagedPuts {
                 .toRuntimeException();
           }
         }
+      }
+      if (!request.parts().isEmpty() && !put.parts.keySet().containsAll(request.parts())) {
+        List<Integer> missing = new ArrayList<>(request.parts());
+        missing.removeAll(put.parts.keySet());
+        throw CallStatus.NOT_FOUND
+            .withDescription("shards " + missing + " of put " + putId + " are not staged here")
+            .toRuntimeException();
+      }
+      if (request.prepare()) {
+        put.touched = clock.instant();
+        return put.parts.size();
       }
       Path dir = root.resolve(putId).resolve(name.value());
       for (int index : put.parts.keySet()) {

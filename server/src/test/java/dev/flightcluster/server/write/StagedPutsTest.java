@@ -103,6 +103,24 @@ class StagedPutsTest {
   }
 
   @Test
+  void aPrepareChecksThePartsAndPublishesNothing() throws IOException {
+    stage(0);
+
+    assertThat(puts.commit(new CommitPut("trips", PUT, 2, false, List.of(0), true), Optional.empty()))
+        .isEqualTo(1);
+    assertThat(visibleFiles()).isEmpty();
+    FlightRuntimeException missing =
+        catchThrowableOfType(
+            FlightRuntimeException.class,
+            () -> puts.commit(new CommitPut("trips", PUT, 2, false, List.of(0, 1), true), Optional.empty()));
+    assertThat(missing.status().code()).isEqualTo(FlightStatusCode.NOT_FOUND);
+    assertThat(missing.status().description()).contains("[1]");
+
+    puts.commit(new CommitPut("trips", PUT, 2, false, List.of(0), false), Optional.empty());
+    assertThat(visibleFiles()).containsExactly(PutParts.committedName(PUT, 0, 2));
+  }
+
+  @Test
   void theSameShardTwiceIsAlreadyExists() throws IOException {
     stage(1);
     assertThat(status(catchThrowableOfType(FlightRuntimeException.class, () -> stage(1))))
