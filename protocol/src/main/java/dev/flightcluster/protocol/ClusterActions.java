@@ -63,7 +63,7 @@ public final class ClusterActions {
   /** What a data server answers to ListActions. */
   public static final List<ActionType> SERVER_ACTIONS =
       List.of(
-          new ActionType(COMMIT_PUT, "Publish the staged parts of a put: {\"name\", \"put_id\", \"shards\", \"append\"}"),
+          new ActionType(COMMIT_PUT, "Publish (or with prepare only check) the staged parts of a put: {\"name\", \"put_id\", \"shards\", \"append\", \"parts\", \"prepare\"}"),
           new ActionType(ABORT_PUT, "Delete every part of a put, staged or committed: {\"name\", \"put_id\"}"));
 
   private ClusterActions() {}
