@@ -407,6 +407,22 @@ class Harness:
         print(f"    {len(self.coordinator['configs'])} configurations in "
               f"{self.coordinator['total_seconds']:,.0f} s", flush=True)
 
+    def measure_sharded_read(self) -> None:
+        """B6: one dataset over 2 servers read in parallel against the same dataset on 1 server, and
+        the time a read loses when its server goes away mid-stream (`ShardedReadBench`, in process)."""
+        print("B6 sharded read ...", flush=True)
+        output = self.results / "B6-sharded-read.json"
+        args = ["--output", output]
+        if self.mode.name != "full":
+            args += ["--files", 4, "--rows-per-file", 50_000, "--runs", 2]
+        argv = self._java("shards.ShardedReadBench", *args, heap="2g")
+        self._note_command("B6 sharded read", argv)
+        self.wait_for_quiet(None)
+        run_client(argv, self.logs / "B6.log", timeout=3600 if self.mode.name == "full" else 600)
+        result = json.loads(output.read_text(encoding="utf-8"))
+        print(f"    parallel over single: {result['parallel_over_single_ratio']:.2f}x, "
+              f"resume cost: {result['resume_cost_seconds']}", flush=True)
+
     def _otel_env(self, endpoint: str) -> dict:
         return {**os.environ, "OTEL_SDK_DISABLED": "false", "OTEL_TRACES_EXPORTER": "otlp",
                 "OTEL_METRICS_EXPORTER": "none", "OTEL_LOGS_EXPORTER": "none",
@@ -575,6 +591,7 @@ def main() -> None:
         if not args.no_cluster:
             harness.measure_cluster()
             harness.measure_coordinator()
+            harness.measure_sharded_read()
     except Exception as e:  # report what was measured, then fail
         failure = e
         harness.skipped.append(f"the run FAILED here, what follows was not measured: {e}"[:600])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import glob
+import json
 import os
 import platform
 import re
@@ -278,6 +279,31 @@ def _coordinator_section(harness) -> list[str]:
     return out
 
 
+def sharded_read_section(b6: dict | None) -> list[str]:
+    """B6: a dataset over 2 servers read in parallel against the same dataset on 1 server."""
+    if not b6:
+        return []
+    out = ["## B6 one dataset over several servers", "",
+           "`dev.flightcluster.bench.shards.ShardedReadBench`: a real coordinator and two real data servers in one "
+           f"process, {b6['files']} files of {b6['rows'] // b6['files']:,} rows ({b6['rows']:,} rows). **1 server**: "
+           "every file on one server, one endpoint, one stream. **2 servers, parallel**: half the files on each, two "
+           "endpoints read at once (docs/decisions.md D59, D60). **first closed mid-read**: the split dataset with "
+           "the first half replicated on both servers; the first stream's server closes after a third of the rows "
+           "and the read resumes at the other one (D61). Client and servers share this machine's "
+           f"{b6['cores']} cores, so the ratio is a lower bound of what two machines give.", "",
+           "| configuration | endpoints | runs | seconds median | min | max | MB/s of Parquet |",
+           "|---|---:|---:|---:|---:|---:|---:|"]
+    for c in b6["configs"]:
+        runs = c["seconds"]
+        out.append(f"| {c['name']} | {c['endpoints']} | {len(runs)} | {c['median_seconds']:.2f} | "
+                   f"{min(runs):.2f} | {max(runs):.2f} | {c['mb_per_second']:,.0f} |")
+    cost = b6["resume_cost_seconds"]
+    out += ["", f"2 servers in parallel over 1 server: **{b6['parallel_over_single_ratio']:.2f}x**. "
+            f"Time a read loses to its server closing mid-stream: "
+            f"{f'{cost:.2f} s' if isinstance(cost, (int, float)) else cost}.", ""]
+    return out
+
+
 def write(harness, started: datetime.datetime, elapsed: float) -> None:
     results = harness.results
     chart = results / "throughput.png"
@@ -359,6 +385,8 @@ def write(harness, started: datetime.datetime, elapsed: float) -> None:
     if harness.skipped:
         out += ["## Not measured in this run", "", *[f"- {s}" for s in harness.skipped], ""]
     out += _coordinator_section(harness)
+    b6_file = results / "B6-sharded-read.json"
+    out += sharded_read_section(json.loads(b6_file.read_text(encoding="utf-8")) if b6_file.is_file() else None)
     for title, plan in NOT_MEASURED.items():
         out += [f"## {title}", "", "**Not measured yet.** " + plan, ""]
     out += [

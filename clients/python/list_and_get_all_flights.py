@@ -2,17 +2,20 @@
 """Lists every flight the coordinator knows and reads all of them, traced with OpenTelemetry.
 
 The Python client of the original Arrow Flight + OpenTelemetry example, adapted to the cluster:
-the coordinator's FlightInfo has one endpoint whose locations are all live replicas, so the
-client reads every endpoint of every flight and moves on to the next location of an endpoint
-when one fails (a server that died since the listing answers UNAVAILABLE; a stopped one sends
-nothing for the progress timeout). --coordinator takes a comma-separated list: the listing comes
-from the first coordinator that answers (failover.py).
+each endpoint of a coordinator's FlightInfo lists every live replica of its files, so the client
+reads the endpoints of a flight in parallel (--parallelism, default one thread per distinct
+server, at most 8) and moves on to the next location of an endpoint when one fails (a server that
+died since the listing answers UNAVAILABLE; a stopped one sends nothing for the progress timeout).
+A stream that breaks after some batches resumes at the next location right after the last batch
+read, from the resume token the server sent with it (docs/decisions.md D61, D62). --coordinator
+takes a comma-separated list: the listing comes from the first coordinator that answers
+(failover.py).
 
 Spans: list_and_get_all_flights (root) > get_single_flight (one per flight)
-       > connect_temp_client, do_get (num_rows), one pair per location tried.
+       > connect_temp_client, do_get (num_rows), one pair per endpoint and location tried.
 
     python list_and_get_all_flights.py [--coordinator grpc://HOST:PORT[,grpc://HOST:PORT...]] [--json]
-        [--connect-timeout SECONDS] [--progress-timeout SECONDS]
+        [--connect-timeout SECONDS] [--progress-timeout SECONDS] [--parallelism N]
 
 Prints the rows read per flight, then `trace id: <32 hex>` (as the Java CLI does), or with --json one
 object {"flights": {dataset: rows}, "trace_id": "<32 hex>" or null when tracing is off}.
@@ -25,6 +28,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from concurrent.futures import ThreadPoolExecutor
+
+from opentelemetry import context as otel_context
 
 import pyarrow.flight as flight
 from opentelemetry import trace
@@ -39,8 +45,14 @@ from flight_tracing import connect, init_tracing
 _FAILOVER_ERRORS = (flight.FlightUnavailableError, flight.FlightTimedOutError)
 _NOT_FOUND_MARKERS = ("NOT_FOUND", "not found")
 
+# A stream that breaks mid-way this way is resumed elsewhere, as the Java client does (D61).
+_RESUME_ERRORS = (flight.FlightUnavailableError, flight.FlightTimedOutError, flight.FlightCancelledError)
+
 # Flight's way of saying "redeem the ticket on the service that gave you the FlightInfo".
 _REUSE_CONNECTION = "arrow-flight-reuse-connection://?"
+
+# As the Java client's FlightClusterClientBuilder.DEFAULT_PARALLELISM.
+DEFAULT_PARALLELISM = 8
 
 
 class EndpointUnreadable(Exception):
@@ -62,9 +74,28 @@ def _should_fail_over(error: Exception) -> bool:
     return isinstance(error, flight.FlightError) and any(m in str(error) for m in _NOT_FOUND_MARKERS)
 
 
+def _resume_token(metadata) -> dict | None:
+    """The ResumeToken a batch carries as app_metadata; None when it carries none."""
+    if metadata is None or metadata.size == 0:
+        return None
+    try:
+        token = json.loads(metadata.to_pybytes())
+    except ValueError:
+        return None
+    return token if isinstance(token, dict) and isinstance(token.get("position"), dict) else None
+
+
+def _resumed_ticket(ticket: flight.Ticket, position: dict) -> flight.Ticket:
+    """The same files as `ticket`, starting at `position` (a DatasetTicket, protocol/DatasetTicket.java)."""
+    raw = ticket.ticket
+    request = json.loads(raw) if raw[:1] == b"{" else {"dataset": raw.decode("utf-8")}
+    request["resume"] = position
+    return flight.Ticket(json.dumps(request).encode("utf-8"))
+
+
 def _read_endpoint(tracer, coordinators: list[str], endpoint: flight.FlightEndpoint,
                    options: flight.FlightCallOptions, connect_timeout: float,
-                   progress_timeout: float) -> tuple[int, str]:
+                   progress_timeout: float, index: int = 0) -> tuple[int, str]:
     """Reads one endpoint, trying its locations in order; returns (rows, location used)."""
     locations = [loc.uri.decode("utf-8") if isinstance(loc.uri, bytes) else str(loc.uri)
                  for loc in endpoint.locations]
@@ -75,6 +106,8 @@ def _read_endpoint(tracer, coordinators: list[str], endpoint: flight.FlightEndpo
         targets.extend(u for u in (coordinators if reuse else [location]) if u not in targets)
 
     failures: list[str] = []
+    delivered = 0  # rows of this endpoint read so far, over every location
+    token = None  # the resume token of the last batch read
     for target in targets:
         with tracer.start_as_current_span("connect_temp_client") as span:
             span.set_attribute("flight.location", target)
@@ -82,44 +115,85 @@ def _read_endpoint(tracer, coordinators: list[str], endpoint: flight.FlightEndpo
         try:
             with tracer.start_as_current_span("do_get") as span:
                 span.set_attribute("flight.location", target)
+                span.set_attribute("flight.endpoint.index", index)
+                ticket = endpoint.ticket
+                if token is not None:
+                    ticket = _resumed_ticket(ticket, token["position"])
+                    span.set_attribute("flight.resume.file", str(token["position"].get("file")))
+                    span.set_attribute("flight.resume.row", int(token["position"].get("row", 0)))
+                # Count batch by batch: a big dataset never has to fit in memory at once.
+                rows = 0
+                batches = 0
                 try:
-                    reader = client.do_get(endpoint.ticket, options)
-                    # Count batch by batch: a big dataset never has to fit in memory at once.
-                    rows = 0
-                    batches = 0
+                    reader = client.do_get(ticket, options)
                     with ProgressWatchdog(reader, progress_timeout) as watch:
                         while (chunk := watch.read_chunk()) is not None:
                             if chunk.data is not None:
                                 rows += chunk.data.num_rows
                                 batches += 1
+                                batch_token = _resume_token(chunk.app_metadata)
+                                if batch_token is not None or token is None:
+                                    token = batch_token
                 except Exception as error:  # noqa: BLE001 - re-raised unless another replica may help
-                    if not _should_fail_over(error):
+                    resumable = rows > 0 and token is not None and isinstance(error, _RESUME_ERRORS)
+                    if not (resumable or (rows == 0 and _should_fail_over(error))):
                         raise  # the span records it on the way out
                     span.record_exception(error)
                     span.set_status(Status(StatusCode.ERROR, str(error)))
+                    if rows:
+                        span.set_attribute("num_rows", rows)
                     failures.append(f"{target}: {error}")
-                    # Rows of a stream that broke half-way are dropped: the next replica
-                    # sends the whole endpoint again.
+                    if resumable or token is not None:
+                        # Resumed at the next location right after the last batch read.
+                        delivered += rows
                     continue
                 span.set_attribute("num_rows", rows)
                 span.set_attribute("flight.batches", batches)
-                return rows, target
+                return delivered + rows, target
         finally:
             client.close()
     raise EndpointUnreadable("; ".join(failures) or "no location")
 
 
+def _distinct_servers(info: flight.FlightInfo) -> int:
+    servers = set()
+    for endpoint in info.endpoints:
+        servers.update(str(loc.uri) for loc in endpoint.locations)
+        if not endpoint.locations:
+            servers.add("coordinators")
+    return max(1, len(servers))
+
+
 def get_single_flight(tracer, coordinators: list[str], info: flight.FlightInfo,
                       options: flight.FlightCallOptions, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-                      progress_timeout: float = DEFAULT_PROGRESS_TIMEOUT) -> int:
+                      progress_timeout: float = DEFAULT_PROGRESS_TIMEOUT,
+                      parallelism: int = DEFAULT_PARALLELISM) -> int:
+    """Reads every endpoint of `info`, up to `parallelism` at once (never more than its distinct
+    servers), each on a thread of its own in this span's trace; returns the rows read."""
+    if parallelism < 1:
+        raise ValueError(f"parallelism must be at least 1: {parallelism}")
     name = dataset_name(info)
     with tracer.start_as_current_span("get_single_flight") as span:
         span.set_attribute("flight.dataset", name)
-        total = 0
-        for endpoint in info.endpoints:
-            rows, _ = _read_endpoint(tracer, coordinators, endpoint, options, connect_timeout,
-                                     progress_timeout)
-            total += rows
+        endpoints = list(info.endpoints)
+        threads = min(parallelism, _distinct_servers(info), max(1, len(endpoints)))
+        parent = otel_context.get_current()
+
+        def read(indexed):
+            index, endpoint = indexed
+            token = otel_context.attach(parent)
+            try:
+                rows, _ = _read_endpoint(tracer, coordinators, endpoint, options, connect_timeout,
+                                         progress_timeout, index)
+                return rows
+            finally:
+                otel_context.detach(token)
+
+        if threads <= 1:
+            total = sum(read(each) for each in enumerate(endpoints))
+        else:
+            with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="flight-get") as pool:
+                total = sum(pool.map(read, enumerate(endpoints)))
         span.set_attribute("flight.rows", total)
         return total
 
@@ -128,7 +202,8 @@ def list_and_get_all_flights(coordinator_location: str | list[str] | None = None
                              errors: dict[str, str] | None = None,
                              trace_ids: list[str | None] | None = None,
                              connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-                             progress_timeout: float = DEFAULT_PROGRESS_TIMEOUT) -> dict[str, int]:
+                             progress_timeout: float = DEFAULT_PROGRESS_TIMEOUT,
+                             parallelism: int = DEFAULT_PARALLELISM) -> dict[str, int]:
     """Returns {dataset: rows} for every flight read; unreadable ones go into `errors`.
 
     `coordinator_location` is one URI, a comma-separated list or a list: the listing comes from the
@@ -156,7 +231,7 @@ def list_and_get_all_flights(coordinator_location: str | list[str] | None = None
                 try:
                     counts[name] = get_single_flight(tracer, coordinators.in_order(), info,
                                                      flight.FlightCallOptions(), connect_timeout,
-                                                     progress_timeout)
+                                                     progress_timeout, parallelism)
                 except (EndpointUnreadable, flight.FlightError) as error:
                     if errors is None:
                         raise
@@ -182,13 +257,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--progress-timeout", type=float, default=DEFAULT_PROGRESS_TIMEOUT,
                         help="seconds a read may receive nothing before the next replica is tried "
                         f"(default {DEFAULT_PROGRESS_TIMEOUT:g})")
+    parser.add_argument("--parallelism", type=int, default=DEFAULT_PARALLELISM,
+                        help="endpoints of a flight read at once, never more than its distinct servers "
+                        f"(default {DEFAULT_PARALLELISM})")
     args = parser.parse_args(argv)
+    if args.parallelism < 1:
+        parser.error("--parallelism must be at least 1")
 
     errors: dict[str, str] = {}
     trace_ids: list[str | None] = []
     try:
         counts = list_and_get_all_flights(args.coordinator, args.timeout, errors, trace_ids,
-                                          args.connect_timeout, args.progress_timeout)
+                                          args.connect_timeout, args.progress_timeout, args.parallelism)
     except ValueError as error:
         print(f"invalid --coordinator: {error}", file=sys.stderr)
         return 2

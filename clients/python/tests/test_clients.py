@@ -193,3 +193,77 @@ def test_put_refuses_names_the_servers_refuse(cluster, tmp_path, name):
         putter.put_dataset(str(src), name, cluster["coordinator"])
     # Refused before anything was sent.
     assert not cluster["coord"].recorder.traceparents
+
+
+class ResumableServer(flight.FlightServerBase):
+    """Streams 10 batches of 10 rows of `ids`, each with a resume token as app_metadata, starting
+    after a ticket's resume position; fails UNAVAILABLE once it has sent batch `break_after`."""
+
+    def __init__(self, break_after: int = 10):
+        super().__init__("grpc://127.0.0.1:0")
+        self.break_after = break_after
+        self.location = f"grpc://127.0.0.1:{self.port}"
+        self.tickets: list[bytes] = []
+
+    def do_get(self, context, ticket):
+        self.tickets.append(ticket.ticket)
+        raw = ticket.ticket
+        request = json.loads(raw) if raw[:1] == b"{" else {"dataset": raw.decode("utf-8")}
+        start = request.get("resume", {}).get("row", 0) // 10
+        schema = pa.schema([("id", pa.int64())])
+
+        def batches():
+            for b in range(start, 10):
+                if b >= self.break_after:
+                    raise flight.FlightUnavailableError("server is going away")
+                token = {"dataset": request["dataset"], "position": {"file": request["dataset"], "row": (b + 1) * 10}}
+                yield (pa.record_batch([pa.array(range(b * 10, b * 10 + 10), pa.int64())], schema=schema),
+                       pa.py_buffer(json.dumps(token).encode("utf-8")))
+
+        return flight.GeneratorStream(schema, batches())
+
+
+def test_a_broken_stream_resumes_at_the_next_location_after_the_last_batch():
+    breaking, whole = ResumableServer(break_after=3), ResumableServer()
+    schema = pa.schema([("id", pa.int64())])
+    coord = Coordinator({"ids.parquet": [breaking.location, whole.location]}, {"ids.parquet": schema}, whole)
+    EXPORTER.clear()
+    try:
+        counts = lister.list_and_get_all_flights(f"grpc://127.0.0.1:{coord.port}", timeout=10)
+    finally:
+        for server in (coord, breaking, whole):
+            server.shutdown()
+    assert counts == {"ids.parquet": 100}
+    assert [json.loads(t) for t in whole.tickets] == [
+        {"dataset": "ids.parquet", "resume": {"file": "ids.parquet", "row": 30}}]
+    do_gets = [s for s in EXPORTER.get_finished_spans() if s.name == "do_get"]
+    resumed = [s for s in do_gets if "flight.resume.row" in s.attributes]
+    assert len(do_gets) == 2 and len(resumed) == 1
+    assert resumed[0].attributes["flight.location"] == whole.location
+    assert resumed[0].attributes["flight.resume.row"] == 30
+    assert resumed[0].attributes["num_rows"] == 70
+
+
+def test_endpoints_on_different_servers_are_read_in_parallel_one_do_get_each():
+    one, two = ResumableServer(), ResumableServer()
+    schema = pa.schema([("id", pa.int64())])
+
+    class TwoEndpoints(Coordinator):
+        def list_flights(self, context, criteria):
+            endpoints = [flight.FlightEndpoint(json.dumps({"dataset": "ids", "files": [f]}).encode("utf-8"), [loc])
+                         for f, loc in (("a.parquet", one.location), ("b.parquet", two.location))]
+            yield flight.FlightInfo(schema, flight.FlightDescriptor.for_path("ids"), endpoints, -1, -1)
+
+    coord = TwoEndpoints({}, {}, one)
+    EXPORTER.clear()
+    try:
+        counts = lister.list_and_get_all_flights(f"grpc://127.0.0.1:{coord.port}", timeout=10)
+    finally:
+        for server in (coord, one, two):
+            server.shutdown()
+    assert counts == {"ids": 200}
+    spans = EXPORTER.get_finished_spans()
+    (get,) = [s for s in spans if s.name == "get_single_flight"]
+    do_gets = [s for s in spans if s.name == "do_get"]
+    assert sorted(s.attributes["flight.endpoint.index"] for s in do_gets) == [0, 1]
+    assert all(s.parent.span_id == get.context.span_id for s in do_gets)

@@ -83,6 +83,12 @@ class MainTest {
     assertThat(run("client", "put", "x.parquet", "--name", "a/b").err()).contains("has a '/'");
     assertThat(run("client", "put", "missing.parquet", "--name", "b").err()).contains("no such file");
     assertThat(run("client", "put", "missing.parquet").err()).contains("--name");
+    assertThat(run("client", "put", "pom.xml", "--name", "a.parquet", "--replicas", "2").err())
+        .contains("--replicas and --append write folder datasets");
+    assertThat(run("client", "put", "pom.xml", "--name", "a", "--replicas", "0").err())
+        .contains("replicas must be 1..16");
+    assertThat(run("client", "put", "pom.xml", "--name", "a", "--shard-size", "12").err())
+        .contains("shard size must be at least");
     assertThat(run("demo", "--rows", "0").exitCode()).isEqualTo(2);
   }
 

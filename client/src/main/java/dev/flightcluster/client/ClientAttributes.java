@@ -25,6 +25,12 @@ final class ClientAttributes {
   /** Which endpoint of a FlightInfo a span read, counting from 0. */
   static final AttributeKey<Long> ENDPOINT_INDEX = AttributeKey.longKey("flight.endpoint.index");
 
+  /** On a {@code do_get} that resumed a broken stream: the file it resumed in. */
+  static final AttributeKey<String> RESUME_FILE = AttributeKey.stringKey("flight.resume.file");
+
+  /** On a {@code do_get} that resumed a broken stream: the rows of that file already delivered. */
+  static final AttributeKey<Long> RESUME_ROW = AttributeKey.longKey("flight.resume.row");
+
   private ClientAttributes() {}
 
   /** {@code server.address}, {@code server.port} and {@link #LOCATION} of a location. */

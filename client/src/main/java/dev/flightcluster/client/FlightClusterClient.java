@@ -44,7 +44,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * opened on first use, shared by concurrent calls, and all closed by {@link #close}.
  *
  * <p><b>Threads.</b> Thread-safe: any number of threads may call any method at once. Each {@code
- * get} and {@code put} runs on its caller's thread, consumer and progress callbacks included.
+ * get} and {@code put} calls its consumer and progress callbacks on its caller's thread; a {@code
+ * get} of several endpoints reads them on threads of its own, started and ended within the call.
  *
  * <p><b>Errors.</b> Calls fail with {@link FlightRuntimeException}, keeping the Flight status of
  * the server that failed (NOT_FOUND, ALREADY_EXISTS, INVALID_ARGUMENT, ...); a server that cannot be
@@ -69,6 +70,7 @@ public final class FlightClusterClient implements AutoCloseable {
   private final FailedPeers failedPeers;
   private final ProgressWatchdog watchdog;
   private final Duration callTimeout;
+  private final int parallelism;
 
   FlightClusterClient(
       BufferAllocator parentAllocator,
@@ -77,7 +79,9 @@ public final class FlightClusterClient implements AutoCloseable {
       Duration callTimeout,
       Duration connectTimeout,
       Duration progressTimeout,
-      FailedPeers failedPeers) {
+      FailedPeers failedPeers,
+      int parallelism) {
+    this.parallelism = parallelism;
     this.callTimeout = requireNonNull(callTimeout, "callTimeout is null");
     this.failedPeers = requireNonNull(failedPeers, "failedPeers is null");
     this.tracer = telemetry.tracer();
@@ -165,25 +169,31 @@ public final class FlightClusterClient implements AutoCloseable {
   }
 
   /**
-   * Reads a dataset: every endpoint of {@code info}, in order, each batch handed to {@code
-   * consumer} as it arrives. Memory stays bounded whatever the dataset's size: gRPC flow control
-   * keeps only a few batches in flight.
+   * Reads a dataset: every endpoint of {@code info}, up to {@link
+   * FlightClusterClientBuilder#parallelism} of them at once, each batch handed to {@code consumer}
+   * as it arrives. Batches of one endpoint arrive in order; those of different endpoints interleave
+   * (a FlightInfo with {@code ordered = false} promises no order between them). The consumer is only
+   * ever called on this thread, one batch at a time. Memory stays bounded whatever the dataset's
+   * size: each endpoint being read holds one batch until the consumer returns, and gRPC flow control
+   * keeps only a few more in flight.
    *
-   * <p><b>Failover.</b> The locations of an endpoint are replicas, tried in the order given (the
-   * coordinator lists the least loaded first; a location that failed recently goes last). When one
-   * is UNAVAILABLE (server down, connection refused, no connection within the connect timeout, no
-   * message within the progress timeout) or RESOURCE_EXHAUSTED (busy) before any batch of that
-   * endpoint reached the consumer, the next is tried. A failure
-   * after that propagates: reading the endpoint again elsewhere would hand the consumer the same
-   * rows twice. When every location fails, the call fails UNAVAILABLE, naming each location tried
-   * and why. Other statuses, such as NOT_FOUND, propagate at once.
+   * <p><b>Failover and resume.</b> The locations of an endpoint are replicas, tried in the order
+   * given (the coordinator lists the least loaded first; a location that failed recently goes last).
+   * When one is UNAVAILABLE (server down, connection refused or reset, no connection within the
+   * connect timeout, no message within the progress timeout) or RESOURCE_EXHAUSTED (busy), the next
+   * is tried. When that happens after batches of the endpoint reached the consumer, the next location
+   * resumes the stream right after the last batch delivered, from the resume token the server sent
+   * with it (decisions D61): no row is delivered twice and none is missed. When every location
+   * fails, the call fails UNAVAILABLE, naming each location tried and why. Other statuses, such as
+   * NOT_FOUND, propagate at once, and cancel the other endpoints' streams.
    *
    * <p><b>Stopping early.</b> When the consumer returns false, the stream is cancelled, its
    * buffers are released, and the result says {@code complete() == false}.
    *
    * <p><b>Spans.</b> {@code get_single_flight} (flight.dataset, totals), child of the current span,
-   * with per location tried a {@code connect} and a {@code do_get} (num_rows, flight.rows,
-   * flight.batches, flight.bytes) that parents the DoGet's gRPC span.
+   * with per endpoint and location tried a {@code connect} and a {@code do_get} (num_rows,
+   * flight.rows, flight.batches, flight.bytes, flight.endpoint.index; on a resumed stream
+   * flight.resume.file and flight.resume.row) that parents the DoGet's gRPC span.
    *
    * @param info as returned by {@link #info} or {@link #list}; endpoints without locations are read
    *     from the coordinators, as the Flight spec says
@@ -191,7 +201,15 @@ public final class FlightClusterClient implements AutoCloseable {
    */
   public GetResult get(FlightInfo info, BatchConsumer consumer, ProgressListener progress) {
     return new GetOperation(
-            connections, tracer, coordinators, failedPeers, watchdog, info, consumer, progress)
+            connections,
+            tracer,
+            coordinators,
+            failedPeers,
+            watchdog,
+            info,
+            consumer,
+            progress,
+            parallelism)
         .run();
   }
 
@@ -223,6 +241,36 @@ public final class FlightClusterClient implements AutoCloseable {
     DatasetName dataset = DatasetName.of(requireNonNull(name, "name is null"));
     return new PutOperation(
             connections, tracer, coordinators, timeout(), dataset, source, progress)
+        .run();
+  }
+
+  /**
+   * Writes a dataset in parallel over the cluster (D63, D66): asks a coordinator for a write plan
+   * (plan_put), cuts {@code source} into shards of about {@code options.shardBytes()} of Arrow data
+   * as it reads it (never holding more than a few batches), streams several shards at once, each to
+   * its {@code options.replicas()} servers, and, once every copy is acknowledged, commits the put at
+   * each of those servers. The dataset, a folder of part files, becomes visible at the coordinators
+   * only when every part is committed; a failed or cancelled put is aborted at every server, so
+   * nothing of it is listed.
+   *
+   * <p>{@code source} is read to its end but not closed: the caller owns it.
+   *
+   * <p>Span {@code put_dataset} (flight.dataset, put.id, put.shards, flight.rows, flight.batches,
+   * flight.bytes), child of the current span, parenting the gRPC spans of every call.
+   *
+   * @param name the folder dataset to create, or to append to with {@code options.append()}
+   * @throws FlightRuntimeException ALREADY_EXISTS when the name is taken (and no append), NOT_FOUND
+   *     when appending to a name that does not exist, INVALID_ARGUMENT for a bad name or an append
+   *     whose schema differs, RESOURCE_EXHAUSTED when fewer servers are live than replicas asked
+   *     for, UNAVAILABLE naming the server when one fails during the put
+   * @throws IOException when reading {@code source} fails; the put is then aborted
+   */
+  public ParallelPutResult putDataset(
+      String name, ArrowReader source, ParallelPutOptions options, ProgressListener progress)
+      throws IOException {
+    DatasetName dataset = DatasetName.of(requireNonNull(name, "name is null"));
+    return new ParallelPutOperation(
+            connections, tracer, coordinators, timeout(), dataset, source, options, progress)
         .run();
   }
 

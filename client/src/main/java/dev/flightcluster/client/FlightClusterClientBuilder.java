@@ -27,6 +27,12 @@ public final class FlightClusterClientBuilder {
   /** Default time a coordinator or data server that failed is tried only after the others. */
   public static final Duration DEFAULT_FAILED_PEER_SKIP = Duration.ofSeconds(30);
 
+  /**
+   * Default of {@link #parallelism}: a read uses one stream per distinct server of its endpoints, up
+   * to this many.
+   */
+  public static final int DEFAULT_PARALLELISM = 8;
+
   private final BufferAllocator allocator;
   private final FlightTelemetry telemetry;
   private final List<Location> coordinators;
@@ -35,6 +41,7 @@ public final class FlightClusterClientBuilder {
   private Duration progressTimeout = DEFAULT_PROGRESS_TIMEOUT;
   private Duration failedPeerSkip = DEFAULT_FAILED_PEER_SKIP;
   private InstantSource clock = InstantSource.system();
+  private int parallelism = DEFAULT_PARALLELISM;
 
   FlightClusterClientBuilder(
       BufferAllocator allocator, FlightTelemetry telemetry, List<Location> coordinators) {
@@ -99,6 +106,21 @@ public final class FlightClusterClientBuilder {
     return this;
   }
 
+  /**
+   * How many endpoints of a FlightInfo a {@link FlightClusterClient#get} reads at once, each on a
+   * thread of its own; never more than the endpoints' distinct servers. 1 reads them one after the
+   * other on the caller's thread. Default {@link #DEFAULT_PARALLELISM}.
+   *
+   * @throws IllegalArgumentException unless positive
+   */
+  public FlightClusterClientBuilder parallelism(int parallelism) {
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
+    }
+    this.parallelism = parallelism;
+    return this;
+  }
+
   /** A new client. Opening it makes no call yet: connections are made on first use. */
   public FlightClusterClient build() {
     return new FlightClusterClient(
@@ -108,7 +130,8 @@ public final class FlightClusterClientBuilder {
         callTimeout,
         connectTimeout,
         progressTimeout,
-        new FailedPeers(clock, failedPeerSkip));
+        new FailedPeers(clock, failedPeerSkip),
+        parallelism);
   }
 
   private static Duration positive(Duration value, String name) {

@@ -3,6 +3,9 @@ package dev.flightcluster.client;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.protocol.DatasetName;
+import dev.flightcluster.protocol.DatasetTicket;
+import dev.flightcluster.protocol.ResumePosition;
+import dev.flightcluster.protocol.ResumeToken;
 import dev.flightcluster.protocol.Descriptors;
 import dev.flightcluster.protocol.Tickets;
 import dev.flightcluster.testing.InMemoryTelemetry;
@@ -28,6 +31,7 @@ import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.NoOpFlightProducer;
 import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -54,7 +58,12 @@ final class FakeDataServer implements AutoCloseable {
     SILENT
   }
 
-  private record Served(int batches, int rowsPerBatch, Ending ending) {}
+  /**
+   * @param failAfter for {@link Ending#FAIL}: how many batches a stream sends before it fails, counting
+   *     those a resumed stream skipped; {@code batches} otherwise
+   * @param tokens whether each batch carries a resume token and a ticket's resume position is honoured
+   */
+  private record Served(int batches, int rowsPerBatch, Ending ending, int failAfter, boolean tokens) {}
 
   private final String serverId;
   private final InMemoryTelemetry telemetry;
@@ -63,6 +72,7 @@ final class FakeDataServer implements AutoCloseable {
   private final Set<String> occupiedNames = ConcurrentHashMap.newKeySet();
   private final Map<String, List<TestData.Row>> uploads = new ConcurrentHashMap<>();
   private final AtomicInteger doGets = new AtomicInteger();
+  private final List<ResumePosition> resumes = java.util.Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger cancelledStreams = new AtomicInteger();
   // Streams run here, not on the gRPC thread: a getStream that blocks its call's thread keeps gRPC from delivering the
   // very ready and cancel callbacks it waits for.
@@ -100,8 +110,26 @@ final class FakeDataServer implements AutoCloseable {
   }
 
   FakeDataServer serve(String name, int batches, int rowsPerBatch, Ending ending) {
-    datasets.put(name, new Served(batches, rowsPerBatch, ending));
+    datasets.put(name, new Served(batches, rowsPerBatch, ending, batches, false));
     return this;
+  }
+
+  /**
+   * Serves {@code name} as a server that sends resume tokens: each batch carries the position after
+   * it (file {@code name}, row), and a ticket with a resume position starts right after it.
+   *
+   * @param failAfter the stream fails UNAVAILABLE once it has reached this batch; {@code batches}
+   *     for a stream that completes
+   */
+  FakeDataServer serveResumable(String name, int batches, int rowsPerBatch, int failAfter) {
+    Ending ending = failAfter < batches ? Ending.FAIL : Ending.COMPLETE;
+    datasets.put(name, new Served(batches, rowsPerBatch, ending, failAfter, true));
+    return this;
+  }
+
+  /** The resume positions of the DoGets received, in order; null for a DoGet from the start. */
+  List<ResumePosition> resumePositions() {
+    return List.copyOf(resumes);
   }
 
   /** Makes DoPut of {@code name} fail ALREADY_EXISTS, as for a dataset already on disk. */
@@ -170,7 +198,9 @@ final class FakeDataServer implements AutoCloseable {
     @Override
     public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
       doGets.incrementAndGet();
-      String name = Tickets.datasetName(ticket).value();
+      DatasetTicket request = Tickets.decode(ticket);
+      resumes.add(request.resume());
+      String name = request.dataset().value();
       Served served = datasets.get(name);
       if (served == null) {
         listener.error(
@@ -193,16 +223,24 @@ final class FakeDataServer implements AutoCloseable {
       BackpressureStrategy.CallbackBackpressureStrategy backpressure =
           new BackpressureStrategy.CallbackBackpressureStrategy();
       backpressure.register(listener);
-      streams.execute(Context.current().wrap(() -> stream(served, listener, backpressure)));
+      int first =
+          served.tokens() && request.resume() != null
+              ? (int) (request.resume().row() / served.rowsPerBatch())
+              : 0;
+      streams.execute(
+          Context.current().wrap(() -> stream(name, served, first, listener, backpressure)));
     }
 
     private void stream(
+        String name,
         Served served,
+        int first,
         ServerStreamListener listener,
         BackpressureStrategy.CallbackBackpressureStrategy backpressure) {
       try (VectorSchemaRoot root = VectorSchemaRoot.create(TestData.SCHEMA, allocator)) {
         listener.start(root);
-        for (int b = 0; served.ending() == Ending.ENDLESS || b < served.batches(); b++) {
+        int last = served.ending() == Ending.FAIL ? served.failAfter() : served.batches();
+        for (int b = first; served.ending() == Ending.ENDLESS || b < last; b++) {
           // Wait for the client to want more: an endless stream then ends only by cancellation.
           if (listener.isCancelled()
               || backpressure.waitForListener(0) != BackpressureStrategy.WaitResult.READY) {
@@ -210,7 +248,18 @@ final class FakeDataServer implements AutoCloseable {
             return;
           }
           TestData.fill(root, (long) b * served.rowsPerBatch(), served.rowsPerBatch());
-          listener.putNext();
+          if (served.tokens()) {
+            byte[] token =
+                new ResumeToken(
+                        DatasetName.of(name),
+                        new ResumePosition(name, (long) (b + 1) * served.rowsPerBatch()))
+                    .toAppMetadata();
+            ArrowBuf metadata = allocator.buffer(token.length);
+            metadata.writeBytes(token);
+            listener.putNext(metadata);
+          } else {
+            listener.putNext();
+          }
         }
         if (served.ending() == Ending.STALL) {
           // Leave the call open with nothing more to send; only the client's cancel ends it.

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.flightcluster.otel.FlightAttributes;
 import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.Descriptors;
+import dev.flightcluster.protocol.ResumePosition;
 import dev.flightcluster.protocol.Tickets;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -56,7 +57,7 @@ class GetTest {
   }
 
   @Test
-  void readsEveryEndpointInOrder() {
+  void readsEveryEndpointInParallel() {
     cluster.serverA.serve("part-a", 2, 5);
     cluster.serverB.serve("part-b", 1, 7);
     FlightInfo info =
@@ -70,9 +71,10 @@ class GetTest {
 
     GetResult result = cluster.client.get(info, consumer);
 
+    // Two servers: both endpoints are read at once, so their batches interleave.
     List<TestData.Row> expected = new ArrayList<>(TestData.expectedRows(0, 10));
     expected.addAll(TestData.expectedRows(0, 7));
-    assertThat(consumer.rows).isEqualTo(expected);
+    assertThat(consumer.rows).containsExactlyInAnyOrderElementsOf(expected);
     assertThat(consumer.schemas).hasSize(1);
     assertThat(result.locationsUsed())
         .containsExactly(cluster.serverA.location(), cluster.serverB.location());
@@ -184,7 +186,62 @@ class GetTest {
   }
 
   @Test
-  void failureAfterTheFirstBatchIsNotRetriedElsewhere() {
+  void brokenStreamResumesAtTheNextLocationFromTheLastBatchDelivered() {
+    cluster.serverA.serveResumable("big.parquet", 10, 10, 4);
+    cluster.serverB.serveResumable("big.parquet", 10, 10, 10);
+    CollectingConsumer consumer = CollectingConsumer.all();
+
+    GetResult result =
+        cluster.client.get(
+            infoWithLocations(
+                "big.parquet", 100, cluster.serverA.location(), cluster.serverB.location()),
+            consumer);
+
+    assertThat(consumer.rows).as("every row once, in order").isEqualTo(TestData.expectedRows(0, 100));
+    assertThat(result.rows()).isEqualTo(100);
+    assertThat(result.locationsUsed()).containsExactly(cluster.serverB.location());
+    assertThat(cluster.serverB.resumePositions())
+        .containsExactly(new ResumePosition("big.parquet", 40));
+    await()
+        .untilAsserted(
+            () -> {
+              List<SpanData> doGets = named(cluster.clientTelemetry.spans(), "do_get");
+              assertThat(doGets).hasSize(2);
+              SpanData resumed =
+                  doGets.stream()
+                      .filter(span -> span.getAttributes().get(ClientAttributes.RESUME_ROW) != null)
+                      .findFirst()
+                      .orElseThrow();
+              assertThat(resumed.getAttributes().get(ClientAttributes.LOCATION))
+                  .isEqualTo(cluster.serverB.location().getUri().toString());
+              assertThat(resumed.getAttributes().get(ClientAttributes.RESUME_ROW)).isEqualTo(40L);
+              assertThat(resumed.getAttributes().get(FlightAttributes.ROWS)).isEqualTo(60L);
+            });
+  }
+
+  @Test
+  void brokenStreamFailsWhenNoLocationCanResume() {
+    cluster.serverA.serveResumable("big.parquet", 10, 10, 4);
+    cluster.serverB.serveResumable("big.parquet", 10, 10, 7);
+    CollectingConsumer consumer = CollectingConsumer.all();
+
+    assertThatThrownBy(
+            () ->
+                cluster.client.get(
+                    infoWithLocations(
+                        "big.parquet", 100, cluster.serverA.location(), cluster.serverB.location()),
+                    consumer))
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> {
+              assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAVAILABLE);
+              assertThat(e.status().description()).contains("70 rows of it were delivered");
+            });
+    assertThat(consumer.rows).as("no row twice").isEqualTo(TestData.expectedRows(0, 70));
+  }
+
+  @Test
+  void failureAfterTheFirstBatchOfAServerWithoutResumeTokensIsNotRetriedElsewhere() {
     cluster.serverA.serve("flaky.parquet", 1, 10, FakeDataServer.Ending.FAIL);
     cluster.serverB.serve("flaky.parquet", 3, 10);
     CollectingConsumer consumer = CollectingConsumer.all();

@@ -78,12 +78,13 @@ public final class Coordinator implements AutoCloseable {
       Duration callbackConnectTimeout,
       Duration callbackTimeout,
       Runnable onWarm,
-      Duration drainTimeout) {
+      Duration drainTimeout,
+      long endpointGroupBytes) {
     // A child allocator of our own, so that closing it proves the coordinator leaked nothing.
     this.allocator = parentAllocator.newChildAllocator("coordinator", 0, Long.MAX_VALUE);
     this.sweepInterval = heartbeatInterval;
     this.drainTimeout = drainTimeout;
-    this.registry = new Registry(clock, lease, heartbeatInterval);
+    this.registry = new Registry(clock, lease, heartbeatInterval, endpointGroupBytes);
     this.warmUp =
         new WarmUp(
             clock,

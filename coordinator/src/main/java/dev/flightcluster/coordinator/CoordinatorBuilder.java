@@ -31,6 +31,9 @@ public final class CoordinatorBuilder {
   /** How long close lets calls in progress run when none is set. */
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
+  /** Default of {@link #endpointGroupBytes}: 128 MiB. */
+  public static final long DEFAULT_ENDPOINT_GROUP_BYTES = EndpointPlanner.DEFAULT_GROUP_BYTES;
+
   private final BufferAllocator allocator;
   private final FlightTelemetry telemetry;
   private Location location;
@@ -43,6 +46,7 @@ public final class CoordinatorBuilder {
   private Duration callbackTimeout = DEFAULT_CALLBACK_TIMEOUT;
   private Runnable whenWarm = () -> {};
   private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+  private long endpointGroupBytes = DEFAULT_ENDPOINT_GROUP_BYTES;
 
   CoordinatorBuilder(BufferAllocator allocator, FlightTelemetry telemetry) {
     this.allocator = requireNonNull(allocator, "allocator is null");
@@ -152,6 +156,23 @@ public final class CoordinatorBuilder {
   }
 
   /**
+   * How much Parquet one endpoint of a folder dataset carries at least: files held by the same
+   * servers are grouped, in path order, until a group reaches this size, and one larger file is an
+   * endpoint of its own. Clients read endpoints in parallel, so smaller groups mean more
+   * parallelism and more calls. Default 128 MiB.
+   *
+   * @throws IllegalArgumentException when not positive
+   */
+  public CoordinatorBuilder endpointGroupBytes(long endpointGroupBytes) {
+    if (endpointGroupBytes <= 0) {
+      throw new IllegalArgumentException(
+          "endpointGroupBytes must be positive, got " + endpointGroupBytes);
+    }
+    this.endpointGroupBytes = endpointGroupBytes;
+    return this;
+  }
+
+  /**
    * A coordinator with this configuration, not yet listening: call {@link Coordinator#start()}.
    *
    * @throws IllegalStateException when no location is set
@@ -192,7 +213,8 @@ public final class CoordinatorBuilder {
         callbackConnectTimeout,
         callbackTimeout,
         whenWarm,
-        drainTimeout);
+        drainTimeout,
+        endpointGroupBytes);
   }
 
   private static void requirePositive(String name, Duration duration) {

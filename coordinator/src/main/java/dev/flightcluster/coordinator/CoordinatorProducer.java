@@ -2,6 +2,7 @@ package dev.flightcluster.coordinator;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.flightcluster.coordinator.write.PutPlanner;
 import dev.flightcluster.protocol.ChooseServer;
 import dev.flightcluster.protocol.ClusterActions;
 import dev.flightcluster.protocol.ConflictReport;
@@ -11,6 +12,8 @@ import dev.flightcluster.protocol.Goodbye;
 import dev.flightcluster.protocol.Heartbeat;
 import dev.flightcluster.protocol.Hello;
 import dev.flightcluster.protocol.Messages;
+import dev.flightcluster.protocol.PlanPut;
+import dev.flightcluster.protocol.PutPlan;
 import dev.flightcluster.protocol.ServerChoice;
 import dev.flightcluster.otel.producer.GuardedProducer;
 import java.nio.ByteBuffer;
@@ -18,6 +21,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
@@ -28,6 +32,7 @@ import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightProducer;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.PutResult;
@@ -61,6 +66,7 @@ final class CoordinatorProducer implements FlightProducer {
   private final Registry registry;
   private final Membership membership;
   private final WarmUp warmUp;
+  private final PutPlanner putPlanner = new PutPlanner();
 
   CoordinatorProducer(Registry registry, Membership membership, WarmUp warmUp) {
     this.registry = requireNonNull(registry, "registry is null");
@@ -84,14 +90,7 @@ final class CoordinatorProducer implements FlightProducer {
     return registry
         .catalog()
         .find(name)
-        .orElseThrow(
-            () ->
-                CallStatus.NOT_FOUND
-                    .withDescription(
-                        "no live data server holds dataset '"
-                            + name
-                            + "'; ListFlights shows the datasets the cluster serves")
-                    .toRuntimeException());
+        .orElseThrow(() -> notServed(name));
   }
 
   @Override
@@ -180,6 +179,8 @@ final class CoordinatorProducer implements FlightProducer {
           }
           case ClusterActions.CHOOSE_SERVER ->
               Messages.encode(chooseServer(Messages.decode(body, ChooseServer.class)));
+          case ClusterActions.PLAN_PUT ->
+              Messages.encode(planPut(Messages.decode(body, PlanPut.class)));
           case ClusterActions.LIST_CONFLICTS -> {
             warmUp.check("list_conflicts");
             yield Messages.encode(new ConflictReport(registry.catalog().conflicts()));
@@ -237,6 +238,45 @@ final class CoordinatorProducer implements FlightProducer {
                     .withDescription(
                         "no live data servers: start one with --coordinator pointing here")
                     .toRuntimeException());
+  }
+
+  private PutPlan planPut(PlanPut request) {
+    DatasetName name = DatasetName.of(request.name());
+    // A server not heard from yet may hold the name: the put would become a conflict.
+    warmUp.check("plan_put");
+    DatasetCatalog catalog = registry.catalog();
+    List<String> holders = catalog.holders(name);
+    // Held but not served (in conflict): the name is taken all the same, with no schema to match.
+    Optional<PutPlanner.Existing> existing =
+        holders.isEmpty()
+            ? Optional.empty()
+            : Optional.of(
+                new PutPlanner.Existing(
+                    holders, catalog.find(name).map(FlightInfo::getSchema).orElse(null)));
+    List<PutPlanner.Candidate> live =
+        registry.liveServers().stream()
+            .map(
+                server ->
+                    new PutPlanner.Candidate(
+                        server.id(), server.location().getUri().toString(), server.activeStreams()))
+            .toList();
+    return putPlanner.plan(request, existing, live);
+  }
+
+  private FlightRuntimeException notServed(DatasetName name) {
+    List<String> holders = registry.catalog().holders(name);
+    String description =
+        holders.isEmpty()
+            ? "no live data server holds dataset '"
+                + name
+                + "'; ListFlights shows the datasets the cluster serves"
+            : "dataset '"
+                + name
+                + "' is held by "
+                + holders
+                + " in conflicting versions and is not served; the list_conflicts action says"
+                + " which files or schemas differ";
+    return CallStatus.NOT_FOUND.withDescription(description).toRuntimeException();
   }
 
   private static String prefix(Criteria criteria) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -31,6 +32,11 @@ import org.apache.arrow.flight.Location;
  * live server holds it; without one, the variant with the most holders serves, a tie going to the
  * smallest fingerprint. The other variants are never served.
  *
+ * <p>A folder dataset whose holders all list its files is merged by file instead ({@link
+ * ShardMerge}, decisions D58): its files may be spread over the servers, and its FlightInfo has one
+ * endpoint per group of files ({@link EndpointPlanner}, D59). A file path with different contents on
+ * different servers makes it a conflict that is not served at all.
+ *
  * <p>Merging is O(datasets), so the registry builds a catalog once per change of its servers or
  * their listings and keeps it; {@link #isBuiltFrom} tells whether a kept catalog still describes
  * the live servers, and {@link #withLoadsOf} orders the locations by the servers' current loads,
@@ -39,8 +45,24 @@ import org.apache.arrow.flight.Location;
 final class DatasetCatalog {
   private static final DatasetCatalog EMPTY = of(List.of());
 
-  /** One served name: the winning variant and its holders, least loaded first as of the build. */
-  private record Entry(ServerDataset dataset, List<RegisteredServer> holders, FlightInfo info) {}
+  /**
+   * One served name: the winning variant and its holders, least loaded first as of the build; or,
+   * for a dataset merged by file, its shards and endpoint groups (then {@code dataset} is null).
+   */
+  private record Entry(
+      ServerDataset dataset,
+      List<RegisteredServer> holders,
+      FlightInfo info,
+      ShardMerge.ShardedDataset sharded,
+      List<EndpointPlanner.Group> groups) {
+    Entry(ServerDataset dataset, List<RegisteredServer> holders, FlightInfo info) {
+      this(dataset, holders, info, null, List.of());
+    }
+
+    String fingerprint() {
+      return sharded != null ? sharded.fingerprint().value() : dataset.fingerprint().value();
+    }
+  }
 
   private final NavigableMap<String, Entry> entries;
   private final Map<String, List<String>> holderIds;
@@ -80,14 +102,22 @@ final class DatasetCatalog {
     return of(liveServers, Map.of());
   }
 
+  /** {@link #of(Collection, Map, long)} with endpoints of the default group size. */
+  static DatasetCatalog of(
+      Collection<RegisteredServer> liveServers, Map<String, String> incumbents) {
+    return of(liveServers, incumbents, EndpointPlanner.DEFAULT_GROUP_BYTES);
+  }
+
   /**
    * Merges the datasets of {@code liveServers}; the caller has already dropped expired ones.
    *
    * @param incumbents the fingerprint served so far, by dataset name; a name in conflict keeps it
    *     while a live server holds it
+   * @param groupBytes the Parquet bytes an endpoint of a folder dataset carries at least, unless one
+   *     file is larger
    */
   static DatasetCatalog of(
-      Collection<RegisteredServer> liveServers, Map<String, String> incumbents) {
+      Collection<RegisteredServer> liveServers, Map<String, String> incumbents, long groupBytes) {
     requireNonNull(liveServers, "liveServers is null");
     requireNonNull(incumbents, "incumbents is null");
     // name -> fingerprint -> holders; sorted maps make every later step deterministic.
@@ -108,6 +138,34 @@ final class DatasetCatalog {
     List<DatasetConflict> conflicts = new ArrayList<>();
     variantsByName.forEach(
         (name, variants) -> {
+          holderIds.put(
+              name.value(),
+              variants.values().stream()
+                  .flatMap(List::stream)
+                  .map(RegisteredServer::id)
+                  .sorted()
+                  .toList());
+          Map<RegisteredServer, ServerDataset> holdings = shardedHoldings(name, variants);
+          if (holdings != null) {
+            ShardMerge.Result merged = ShardMerge.merge(name, holdings);
+            if (merged.conflict() != null) {
+              conflicts.add(merged.conflict());
+              return;
+            }
+            ShardMerge.ShardedDataset sharded = merged.dataset();
+            if (sharded.shards().isEmpty()) {
+              return; // only parts of puts not yet committed everywhere: nothing to serve yet
+            }
+            List<EndpointPlanner.Group> groups =
+                EndpointPlanner.groups(sharded.shards(), groupBytes);
+            FlightInfo info =
+                EndpointPlanner.info(
+                    sharded, groups, RegisteredServer.LEAST_LOADED, sharded.fingerprint().toAppMetadata());
+            entries.put(
+                name.value(),
+                new Entry(null, List.copyOf(holdings.keySet()), info, sharded, groups));
+            return;
+          }
           String incumbent = incumbents.get(name.value());
           String winner =
               incumbent != null && variants.containsKey(incumbent)
@@ -119,13 +177,6 @@ final class DatasetCatalog {
           ServerDataset dataset = holders.get(0).datasets().get(name);
           entries.put(
               name.value(), new Entry(dataset, List.copyOf(holders), merge(dataset, holders)));
-          holderIds.put(
-              name.value(),
-              variants.values().stream()
-                  .flatMap(List::stream)
-                  .map(RegisteredServer::id)
-                  .sorted()
-                  .toList());
           if (variants.size() > 1) {
             conflicts.add(conflict(name, winner, variants));
           }
@@ -137,7 +188,7 @@ final class DatasetCatalog {
   /** The fingerprint served for each name. */
   Map<String, String> servingFingerprints() {
     Map<String, String> serving = new HashMap<>();
-    entries.forEach((name, entry) -> serving.put(name, entry.dataset().fingerprint().value()));
+    entries.forEach((name, entry) -> serving.put(name, entry.fingerprint()));
     return serving;
   }
 
@@ -235,6 +286,10 @@ final class DatasetCatalog {
         Comparator.<RegisteredServer, Boolean>comparing(server -> overdue.contains(server.id()))
             .thenComparingInt(server -> loads.getOrDefault(server.id(), server.activeStreams()))
             .thenComparing(RegisteredServer::id);
+    if (entry.sharded() != null) {
+      return EndpointPlanner.info(
+          entry.sharded(), entry.groups(), healthyThenLeastLoaded, entry.info().getAppMetadata());
+    }
     List<RegisteredServer> holders = new ArrayList<>(entry.holders());
     holders.sort(healthyThenLeastLoaded);
     return sameOrder(holders, entry.holders()) ? entry.info() : merge(entry.dataset(), holders);
@@ -248,6 +303,27 @@ final class DatasetCatalog {
       }
     }
     return true;
+  }
+
+  /**
+   * The holders of {@code name} when every one of them listed it as a folder with its files, so it
+   * is merged by file; null otherwise (a top-level file, or a server that lists no files), when the
+   * dataset is merged whole.
+   */
+  private static Map<RegisteredServer, ServerDataset> shardedHoldings(
+      DatasetName name, NavigableMap<String, List<RegisteredServer>> variants) {
+    // By identity: a record's hashCode would hash whole listings.
+    Map<RegisteredServer, ServerDataset> holdings = new IdentityHashMap<>();
+    for (List<RegisteredServer> holders : variants.values()) {
+      for (RegisteredServer server : holders) {
+        ServerDataset dataset = server.datasets().get(name);
+        if (!dataset.sharded()) {
+          return null;
+        }
+        holdings.put(server, dataset);
+      }
+    }
+    return holdings;
   }
 
   private static String winningFingerprint(NavigableMap<String, List<RegisteredServer>> variants) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.flightcluster.protocol.DatasetFingerprint;
 import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.Descriptors;
+import dev.flightcluster.protocol.ListingMetadata;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -95,7 +96,8 @@ final class ListingPuller {
   private static Optional<ServerDataset> toDataset(String serverId, FlightInfo info) {
     try {
       DatasetName name = Descriptors.datasetName(info.getDescriptor());
-      DatasetFingerprint fingerprint = DatasetFingerprint.fromAppMetadata(info.getAppMetadata());
+      ListingMetadata listed = ListingMetadata.fromAppMetadata(info.getAppMetadata());
+      DatasetFingerprint fingerprint = new DatasetFingerprint(listed.fingerprint());
       if (fingerprint.value().isBlank()) {
         return skip(serverId, info, "its fingerprint is empty");
       }
@@ -104,7 +106,14 @@ final class ListingPuller {
         return skip(serverId, info, "it has no schema");
       }
       return Optional.of(
-          new ServerDataset(name, fingerprint, schema.get(), info.getRecords(), info.getBytes()));
+          new ServerDataset(
+              name,
+              fingerprint,
+              schema.get(),
+              info.getRecords(),
+              info.getBytes(),
+              listed.folder(),
+              listed.files()));
     } catch (FlightRuntimeException e) {
       return skip(serverId, info, e.status().description());
     }

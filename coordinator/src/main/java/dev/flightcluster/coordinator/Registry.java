@@ -33,6 +33,7 @@ final class Registry {
   private final InstantSource clock;
   private final Duration lease;
   private final Duration overdueAfter;
+  private final long endpointGroupBytes;
   private final ConflictWarnings conflictWarnings = new ConflictWarnings();
   private final Map<String, RegisteredServer> servers = new HashMap<>();
   private long registrations;
@@ -57,6 +58,16 @@ final class Registry {
    *     more than two of them is overdue
    */
   Registry(InstantSource clock, Duration lease, Duration heartbeatInterval) {
+    this(clock, lease, heartbeatInterval, EndpointPlanner.DEFAULT_GROUP_BYTES);
+  }
+
+  /**
+   * @param endpointGroupBytes the Parquet bytes an endpoint of a folder dataset carries at least
+   *     ({@link EndpointPlanner})
+   */
+  Registry(
+      InstantSource clock, Duration lease, Duration heartbeatInterval, long endpointGroupBytes) {
+    this.endpointGroupBytes = endpointGroupBytes;
     this.clock = requireNonNull(clock, "clock is null");
     this.lease = requireNonNull(lease, "lease is null");
     this.overdueAfter =
@@ -197,7 +208,7 @@ final class Registry {
   }
 
   private void merge(List<RegisteredServer> live) {
-    catalog = DatasetCatalog.of(live, incumbents);
+    catalog = DatasetCatalog.of(live, incumbents, endpointGroupBytes);
     if (warm) {
       // A name no live server holds any more is forgotten; a new one is served from now on.
       incumbents = catalog.servingFingerprints();

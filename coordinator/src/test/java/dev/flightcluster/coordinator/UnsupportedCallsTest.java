@@ -73,6 +73,7 @@ class UnsupportedCallsTest {
             ClusterActions.HEARTBEAT,
             ClusterActions.GOODBYE,
             ClusterActions.CHOOSE_SERVER,
+            ClusterActions.PLAN_PUT,
             ClusterActions.LIST_CONFLICTS);
   }
 
@@ -97,7 +98,8 @@ class UnsupportedCallsTest {
           ClusterActions.SAY_HELLO,
           ClusterActions.HEARTBEAT,
           ClusterActions.GOODBYE,
-          ClusterActions.CHOOSE_SERVER
+          ClusterActions.CHOOSE_SERVER,
+          ClusterActions.PLAN_PUT
         }) {
       assertStatus(
           failure(() -> harness.rawAction(action, "{not json".getBytes(StandardCharsets.UTF_8))),

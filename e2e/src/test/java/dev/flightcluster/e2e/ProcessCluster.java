@@ -134,6 +134,20 @@ final class ProcessCluster implements AutoCloseable {
     return datasets;
   }
 
+  /** The data dir of server {@code id} (one of {@link DemoData#SERVERS}). */
+  Path serverDataDir(String id) {
+    return new DemoData(work.resolve("data")).serverDir(id);
+  }
+
+  /** {@code kill -9} of data server {@code id}, waiting until the process is gone. */
+  void killServer(String id) throws InterruptedException {
+    for (ChildProcesses.Child child : serverProcesses.children()) {
+      if (child.name().equals(id)) {
+        child.process().destroyForcibly().waitFor();
+      }
+    }
+  }
+
   /** {@code kill -9} of one coordinator, waiting until the process is gone. */
   void killCoordinator(int index) throws InterruptedException {
     for (ChildProcesses.Child child : coordinatorProcesses.get(index).children()) {

@@ -5,9 +5,12 @@ import static java.util.Objects.requireNonNull;
 import dev.flightcluster.otel.FlightAttributes;
 import dev.flightcluster.otel.Spans;
 import dev.flightcluster.otel.producer.GuardedProducer;
+import dev.flightcluster.protocol.AbortPut;
 import dev.flightcluster.protocol.ClusterActions;
+import dev.flightcluster.protocol.CommitPut;
 import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.Descriptors;
+import dev.flightcluster.protocol.Messages;
 import dev.flightcluster.protocol.Tickets;
 import dev.flightcluster.server.store.Dataset;
 import dev.flightcluster.server.store.DatasetStore;
@@ -15,10 +18,13 @@ import dev.flightcluster.server.stream.DoGetStreams;
 import dev.flightcluster.server.parquet.ParquetFiles;
 import dev.flightcluster.server.upload.UploadGuard;
 import dev.flightcluster.server.upload.UploadWait;
+import dev.flightcluster.server.write.StagedPuts;
 import io.opentelemetry.api.trace.Span;
 import java.nio.charset.StandardCharsets;
 import java.io.IOException;
+import java.time.InstantSource;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -54,8 +60,8 @@ import org.slf4j.LoggerFactory;
 final class DataProducer extends NoOpFlightProducer {
   private static final Logger log = LoggerFactory.getLogger(DataProducer.class);
 
-  /** The actions a data server serves, as ListActions lists them: none; the cluster's are the coordinator's. */
-  static final List<ActionType> ACTIONS = List.of();
+  /** The actions a data server serves, as ListActions lists them: those of a parallel put. */
+  static final List<ActionType> ACTIONS = ClusterActions.SERVER_ACTIONS;
 
   private static final String COORDINATOR_ACTION_NAMES =
       Stream.concat(ClusterActions.COORDINATOR_ACTIONS.stream().map(ActionType::getType), Stream.of(ClusterActions.LIST_CONFLICTS))
@@ -70,6 +76,7 @@ final class DataProducer extends NoOpFlightProducer {
   private final Semaphore uploadSlots;
   private final UploadGuard uploadGuard;
   private final Runnable afterUpload;
+  private final StagedPuts stagedPuts;
   private final AtomicInteger activeUploads = new AtomicInteger();
 
   /**
@@ -100,6 +107,13 @@ final class DataProducer extends NoOpFlightProducer {
     this.uploadSlots = new Semaphore(maxUploads);
     this.uploadGuard = requireNonNull(uploadGuard, "uploadGuard is null");
     this.afterUpload = requireNonNull(afterUpload, "afterUpload is null");
+    this.stagedPuts =
+        new StagedPuts(
+            allocator,
+            store.dataDir(),
+            store.dataDir().resolve(DatasetStore.STAGING_DIR).resolve("puts"),
+            InstantSource.system(),
+            StagedPuts.DEFAULT_TIMEOUT);
   }
 
   /** DoGet and DoPut streams in progress: the load reported in heartbeats. */
@@ -158,7 +172,7 @@ final class DataProducer extends NoOpFlightProducer {
     return FlightInfo.builder(dataset.schema(), Descriptors.of(dataset.name()), List.of(endpoint))
         .setRecords(dataset.rows())
         .setBytes(dataset.arrowBytes())
-        .setAppMetadata(dataset.fingerprint().toAppMetadata())
+        .setAppMetadata(ShardListing.appMetadata(dataset))
         .build();
   }
 
@@ -202,7 +216,10 @@ final class DataProducer extends NoOpFlightProducer {
       FlightStreamReader reader = new FlightStreamReader(allocator, flightStream, maxBatchBytes, wait);
       ParquetFiles.Written written;
       try {
-        written = store.upload(name, reader, context::isCancelled);
+        written =
+            StagedPuts.isPart(name)
+                ? stagedPuts.stage(name, reader, context::isCancelled)
+                : store.upload(name, reader, context::isCancelled);
       } catch (Exception e) {
         // The stream's own failure (a cancel, a broken client) says more than the writer's echo.
         if (reader.failure() != null) {
@@ -219,7 +236,9 @@ final class DataProducer extends NoOpFlightProducer {
       }
       setCounts(span, written.rows(), written.batches(), written.bytes());
       log.info("stored upload {}: {} rows in {} batches", name, written.rows(), written.batches());
-      afterUpload.run();
+      if (!StagedPuts.isPart(name)) {
+        afterUpload.run(); // a staged shard changes no listing until its put is committed
+      }
       ackStream.onCompleted();
     } catch (FlightRuntimeException e) {
       ackStream.onError(failed(span, e));
@@ -254,14 +273,53 @@ final class DataProducer extends NoOpFlightProducer {
     listener.onCompleted();
   }
 
+  /** commit_put and abort_put, the actions of a parallel put; any other is UNIMPLEMENTED. */
   @Override
   public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
-    // A request this server does not serve, not a malformed one: UNIMPLEMENTED, as for any Flight call.
-    listener.onError(CallStatus.UNIMPLEMENTED
-        .withDescription("data server " + serverId.get() + " does not serve action '" + action.getType()
-            + "': it serves no actions (ListActions lists none); the cluster's actions (" + COORDINATOR_ACTION_NAMES
-            + ") are served by the coordinator")
-        .toRuntimeException());
+    Span span = Span.current();
+    span.setAttribute(FlightAttributes.SERVER_ID, serverId.get());
+    try {
+      switch (action.getType()) {
+        case ClusterActions.COMMIT_PUT -> commitPut(Messages.decode(action.getBody(), CommitPut.class), span);
+        case ClusterActions.ABORT_PUT -> {
+          AbortPut request = Messages.decode(action.getBody(), AbortPut.class);
+          span.setAttribute(FlightAttributes.DATASET, request.name());
+          if (stagedPuts.abort(request) > 0) {
+            afterUpload.run();
+          }
+        }
+        default ->
+            // A request this server does not serve, not a malformed one: UNIMPLEMENTED, as for any Flight call.
+            throw CallStatus.UNIMPLEMENTED
+                .withDescription("data server " + serverId.get() + " does not serve action '" + action.getType()
+                    + "': it serves only " + ClusterActions.COMMIT_PUT + " and " + ClusterActions.ABORT_PUT
+                    + "; the cluster's actions (" + COORDINATOR_ACTION_NAMES + ") are served by the coordinator")
+                .toRuntimeException();
+      }
+      listener.onCompleted();
+    } catch (FlightRuntimeException e) {
+      listener.onError(failed(span, e));
+    } catch (IOException e) {
+      // The server's own disk: the client aborts the put, and may put it again elsewhere.
+      log.warn("cannot {} on server {}", action.getType(), serverId.get(), e);
+      listener.onError(failed(span, CallStatus.UNAVAILABLE
+          .withDescription("cannot " + action.getType() + " on server " + serverId.get() + ": " + e)
+          .withCause(e)
+          .toRuntimeException()));
+    }
+  }
+
+  private void commitPut(CommitPut request, Span span) throws IOException {
+    DatasetName name = DatasetName.of(request.name());
+    span.setAttribute(FlightAttributes.DATASET, name.value());
+    Dataset existing = store.listing().datasets().get(name);
+    stagedPuts.commit(request, Optional.ofNullable(existing).map(Dataset::schema));
+    afterUpload.run();
+  }
+
+  /** Deletes the staged puts whose commit did not come in time; the server calls it periodically. */
+  void expireStagedPuts() {
+    stagedPuts.expire();
   }
 
   @Override

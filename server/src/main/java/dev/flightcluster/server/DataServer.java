@@ -189,6 +189,7 @@ public final class DataServer implements AutoCloseable {
 
   private void refresh() {
     try {
+      producer.expireStagedPuts();
       if (store.refresh() && registrar != null) {
         registrar.announce();
       }

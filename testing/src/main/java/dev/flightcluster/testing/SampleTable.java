@@ -81,7 +81,8 @@ public record SampleTable(long rows, int seed) {
     return new GeneratedReader(allocator, SCHEMA, rows, batchRows, this::fill);
   }
 
-  private void fill(VectorSchemaRoot root, long firstRow, int count) {
+  /** Fills {@code root} with the rows {@code firstRow .. firstRow + count - 1}, as the reader does. */
+  public void fill(VectorSchemaRoot root, long firstRow, int count) {
     root.allocateNew();
     BigIntVector id = (BigIntVector) root.getVector("id");
     VarCharVector cityVector = (VarCharVector) root.getVector("city");

@@ -1,5 +1,7 @@
 package dev.flightcluster.cli.client;
 
+import dev.flightcluster.client.FlightClusterClientBuilder;
+
 import dev.flightcluster.cli.DurationConverter;
 import dev.flightcluster.cli.LocationConverter;
 import java.time.Duration;
@@ -66,11 +68,31 @@ public final class ClientCommand implements Runnable {
               + " next replica (before the first batch; later it fails) (env FLIGHT_PROGRESS_TIMEOUT).")
   Duration progressTimeout;
 
+  @Option(
+      names = "--parallelism",
+      scope = ScopeType.INHERIT,
+      paramLabel = "N",
+      description =
+          "How many endpoints of a dataset a read streams at once; never more than the distinct"
+              + " servers holding them (default: one stream per server, at most "
+              + FlightClusterClientBuilder.DEFAULT_PARALLELISM
+              + ").")
+  Integer parallelism;
+
   /** Starts a client session with the options of this command. */
   ClientSession openSession() {
     return ClientSession.open(
         coordinators,
-        builder -> builder.connectTimeout(connectTimeout).progressTimeout(progressTimeout));
+        builder -> {
+          builder.connectTimeout(connectTimeout).progressTimeout(progressTimeout);
+          if (parallelism != null) {
+            try {
+              builder.parallelism(parallelism);
+            } catch (IllegalArgumentException e) {
+              throw new ParameterException(spec.commandLine(), "--parallelism: " + e.getMessage());
+            }
+          }
+        });
   }
 
   @Override

@@ -39,6 +39,7 @@ final class InProcessCluster implements AutoCloseable {
   final List<Coordinator> moreCoordinators = new ArrayList<>();
   private final InstantSource clock;
   private final Duration lease;
+  private final Duration serverDrainTimeout;
   FlightClusterClient client;
 
   InProcessCluster(List<Path> dataDirs) throws Exception {
@@ -50,7 +51,17 @@ final class InProcessCluster implements AutoCloseable {
    *     a test advances it
    */
   InProcessCluster(List<Path> dataDirs, int coordinators, InstantSource clock, Duration lease) throws Exception {
+    this(dataDirs, coordinators, clock, lease, null);
+  }
+
+  /**
+   * @param serverDrainTimeout the servers' drain timeout; null for their default
+   */
+  InProcessCluster(
+      List<Path> dataDirs, int coordinators, InstantSource clock, Duration lease, Duration serverDrainTimeout)
+      throws Exception {
     requireNonNull(dataDirs, "dataDirs is null");
+    this.serverDrainTimeout = serverDrainTimeout;
     this.clock = clock == null ? coordinatorClock : clock;
     this.lease = requireNonNull(lease, "lease is null");
     coordinator = startCoordinator(0);
@@ -96,7 +107,11 @@ final class InProcessCluster implements AutoCloseable {
     BufferAllocator allocator = new RootAllocator();
     serverAllocators.add(allocator);
     // Port 0 in the advertised location stands for the port the server binds.
-    return DataServer.builder(allocator, serverTelemetry.flightTelemetry())
+    DataServer.Builder builder = DataServer.builder(allocator, serverTelemetry.flightTelemetry());
+    if (serverDrainTimeout != null) {
+      builder.drainTimeout(serverDrainTimeout);
+    }
+    return builder
         .location(Location.forGrpcInsecure("127.0.0.1", 0))
         .advertisedLocation(Location.forGrpcInsecure("127.0.0.1", 0))
         .dataDir(dataDir)
