@@ -2,6 +2,7 @@ package dev.flightcluster.coordinator;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.otel.FlightTelemetry;
 import java.io.IOException;
 import java.time.Duration;
@@ -61,6 +62,7 @@ public final class Coordinator implements AutoCloseable {
   private final ExecutorService executor;
   private final ScheduledExecutorService sweeper;
   private final FlightServer server;
+  private final ServerAuth auth;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   Coordinator(
@@ -75,7 +77,8 @@ public final class Coordinator implements AutoCloseable {
       Duration callbackConnectTimeout,
       Duration callbackTimeout,
       Runnable onWarm,
-      Duration drainTimeout) {
+      Duration drainTimeout,
+      ServerAuth auth) {
     // A child allocator of our own, so that closing it proves the coordinator leaked nothing.
     this.allocator = parentAllocator.newChildAllocator("coordinator", 0, Long.MAX_VALUE);
     this.sweepInterval = heartbeatInterval;
@@ -89,7 +92,8 @@ public final class Coordinator implements AutoCloseable {
               registry.markWarm();
               onWarm.run();
             });
-    this.clients = new CallbackClients(allocator, telemetry);
+    this.auth = auth;
+    this.clients = new CallbackClients(allocator, telemetry, auth.selfCredentials());
     // Enough queue for a restart's burst of hellos; beyond it, hellos are refused and retried.
     this.callbacks = new Callbacks(callbackThreads, callbackThreads * CALLBACK_QUEUE_PER_THREAD);
     // A listing slower than a whole lease would not help: the server would have expired meanwhile.
@@ -108,14 +112,17 @@ public final class Coordinator implements AutoCloseable {
             executorThreads, Thread.ofPlatform().name("coordinator-flight-", 0).daemon().factory());
     try {
       this.server =
-          telemetry
-              .instrument(
-                  FlightServer.builder(
-                      allocator,
-                      bind,
-                      new GuardedProducer(
-                          new CoordinatorProducer(registry, membership, warmUp))),
-                  netty -> netty.setBinaryLog(new RequestDecodingGuard()))
+          auth.install(
+                  telemetry.instrument(
+                      FlightServer.builder(
+                          allocator,
+                          bind,
+                          new GuardedProducer(
+                              new CoordinatorProducer(registry, membership, warmUp))),
+                      netty -> {
+                        netty.setBinaryLog(new RequestDecodingGuard());
+                        auth.install(netty);
+                      }))
               .executor(executor)
               .build();
     } catch (RuntimeException e) {
@@ -156,6 +163,7 @@ public final class Coordinator implements AutoCloseable {
     sweeper.scheduleWithFixedDelay(
         this::sweep, sweepInterval.toMillis(), sweepInterval.toMillis(), TimeUnit.MILLISECONDS);
     log.info("Coordinator listening at {}", location().getUri());
+    auth.logStart(log);
     return this;
   }
 
