@@ -1,5 +1,7 @@
 package dev.flightcluster.cli.client;
 
+import dev.flightcluster.cli.auth.ClientAuthOptions;
+import picocli.CommandLine.Mixin;
 import dev.flightcluster.cli.DurationConverter;
 import dev.flightcluster.cli.LocationConverter;
 import java.time.Duration;
@@ -66,11 +68,13 @@ public final class ClientCommand implements Runnable {
               + " next replica (before the first batch; later it fails) (env FLIGHT_PROGRESS_TIMEOUT).")
   Duration progressTimeout;
 
+  @Mixin ClientAuthOptions login;
+
   /** Starts a client session with the options of this command. */
   ClientSession openSession() {
     return ClientSession.open(
         coordinators,
-        builder -> builder.connectTimeout(connectTimeout).progressTimeout(progressTimeout));
+        builder -> login.apply(builder.connectTimeout(connectTimeout).progressTimeout(progressTimeout)));
   }
 
   @Override
