@@ -307,6 +307,7 @@ class SecureClusterTest {
   private Coordinator startCoordinator(Users users) throws Exception {
     return Coordinator.builder(coordinatorAllocator, coordinatorTelemetry.flightTelemetry())
         .location(Location.forGrpcInsecure("127.0.0.1", 0))
+        .lease(Duration.ofSeconds(2))
         .heartbeatInterval(Duration.ofMillis(200))
         .auth(ServerAuth.coordinator(users, signingKey, ISSUER, Duration.ofHours(1), InstantSource.system()))
         .build()
