@@ -102,12 +102,13 @@ def test_a_token_from_the_coordinator_reads_at_the_data_server(secure_cluster):
         coordinator.authenticate_basic_token(b"alice", b"wrong")
     token = coordinator.authenticate_basic_token(b"alice", READ_PASSWORD.encode())
     options = flight.FlightCallOptions(headers=[token])
-    deadline = time.monotonic() + 30
+    # The server registers in the background; until then the dataset is not found (KeyError).
+    deadline = time.monotonic() + 90
     info = None
     while info is None:
         try:
             info = coordinator.get_flight_info(flight.FlightDescriptor.for_path("numbers.parquet"), options)
-        except (flight.FlightUnavailableError, flight.FlightError):
+        except (flight.FlightUnavailableError, flight.FlightError, KeyError):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.3)
