@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
@@ -38,6 +39,7 @@ from opentelemetry.trace import Status, StatusCode
 
 from failover import (DEFAULT_CONNECT_TIMEOUT, DEFAULT_PROGRESS_TIMEOUT, Coordinators, ProgressWatchdog,
                       coordinator_uris)
+from flight_auth import login, password_from_env
 from flight_tracing import connect, init_tracing
 
 # A replica that is gone, stopped, slow or no longer holds the file may still be served by another
@@ -203,12 +205,14 @@ def list_and_get_all_flights(coordinator_location: str | list[str] | None = None
                              trace_ids: list[str | None] | None = None,
                              connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
                              progress_timeout: float = DEFAULT_PROGRESS_TIMEOUT,
-                             parallelism: int = DEFAULT_PARALLELISM) -> dict[str, int]:
+                             parallelism: int = DEFAULT_PARALLELISM,
+                             user: str | None = None, password: str | None = None) -> dict[str, int]:
     """Returns {dataset: rows} for every flight read; unreadable ones go into `errors`.
 
     `coordinator_location` is one URI, a comma-separated list or a list: the listing comes from the
     first that answers. `timeout` bounds each listing call; a read is bounded by `progress_timeout`
-    between messages instead, as a large dataset may rightly take long.
+    between messages instead, as a large dataset may rightly take long. With `user` (and its
+    `password`) it logs in at the first coordinator that answers and sends the token everywhere.
 
     The root span's trace id (None when tracing is off) is appended to `trace_ids` as soon as the
     span starts, so a caller learns it even when the run fails.
@@ -224,13 +228,16 @@ def list_and_get_all_flights(coordinator_location: str | list[str] | None = None
         root.set_attribute("flight.coordinator", ",".join(uris))
         coordinators = Coordinators(uris, lambda uri: connect(uri, connect_timeout))
         try:
+            headers = ([] if user is None
+                       else coordinators.call(lambda client, uri: login(client, user, password)))
+            options = flight.FlightCallOptions(timeout=timeout, headers=headers)
             infos = coordinators.call(lambda client, uri: list(client.list_flights(options=options)))
             root.set_attribute("num_flights", len(infos))
             for info in infos:
                 name = dataset_name(info)
                 try:
                     counts[name] = get_single_flight(tracer, coordinators.in_order(), info,
-                                                     flight.FlightCallOptions(), connect_timeout,
+                                                     flight.FlightCallOptions(headers=headers), connect_timeout,
                                                      progress_timeout, parallelism)
                 except (EndpointUnreadable, flight.FlightError) as error:
                     if errors is None:
@@ -257,18 +264,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--progress-timeout", type=float, default=DEFAULT_PROGRESS_TIMEOUT,
                         help="seconds a read may receive nothing before the next replica is tried "
                         f"(default {DEFAULT_PROGRESS_TIMEOUT:g})")
+    parser.add_argument("--user", default=os.environ.get("FLIGHT_USER"),
+                        help="log in at the coordinator as this user, the password in env FLIGHT_PASSWORD "
+                        "(default: $FLIGHT_USER)")
     parser.add_argument("--parallelism", type=int, default=DEFAULT_PARALLELISM,
                         help="endpoints of a flight read at once, never more than its distinct servers "
                         f"(default {DEFAULT_PARALLELISM})")
     args = parser.parse_args(argv)
     if args.parallelism < 1:
         parser.error("--parallelism must be at least 1")
+    try:
+        password = None if args.user is None else password_from_env(args.user)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
 
     errors: dict[str, str] = {}
     trace_ids: list[str | None] = []
     try:
         counts = list_and_get_all_flights(args.coordinator, args.timeout, errors, trace_ids,
-                                          args.connect_timeout, args.progress_timeout, args.parallelism)
+                                          args.connect_timeout, args.progress_timeout, args.parallelism,
+                                          args.user, password)
     except ValueError as error:
         print(f"invalid --coordinator: {error}", file=sys.stderr)
         return 2

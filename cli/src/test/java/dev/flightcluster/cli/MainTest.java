@@ -71,6 +71,9 @@ class MainTest {
     assertThat(run("server", "--coordinator", "grpc://a:8888,none").err()).contains("cannot be combined");
     assertThat(run("server", "--coordinator", "grpc://a:8888, b:8888").err()).contains("invalid location 'b:8888'");
     assertThat(run("server", "--advertise", "http://x:1").err()).contains("--advertise");
+    assertThat(run("coordinator", "--token-signing-key", "k.pem").err()).contains("give --users FILE too");
+    assertThat(run("coordinator", "--users", "u", "--insecure").err()).contains("--insecure turns authentication off");
+    assertThat(run("server", "--coordinator", "none", "--node-user", "n").err()).contains("FLIGHT_NODE_PASSWORD");
 
     assertThat(run("client", "--coordinator", "nowhere", "list").err()).contains("invalid location");
     assertThat(run("client", "--coordinator", "grpc://a:1,nowhere", "list").err())

@@ -2,6 +2,7 @@ package dev.flightcluster.coordinator;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.otel.producer.GuardedProducer;
 import java.io.IOException;
@@ -64,6 +65,7 @@ public final class Coordinator implements AutoCloseable {
   private final ExecutorService executor;
   private final ScheduledExecutorService sweeper;
   private final FlightServer server;
+  private final ServerAuth auth;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   Coordinator(
@@ -79,7 +81,8 @@ public final class Coordinator implements AutoCloseable {
       Duration callbackTimeout,
       Runnable onWarm,
       Duration drainTimeout,
-      long endpointGroupBytes) {
+      long endpointGroupBytes,
+      ServerAuth auth) {
     // A child allocator of our own, so that closing it proves the coordinator leaked nothing.
     this.allocator = parentAllocator.newChildAllocator("coordinator", 0, Long.MAX_VALUE);
     this.sweepInterval = heartbeatInterval;
@@ -93,7 +96,8 @@ public final class Coordinator implements AutoCloseable {
               registry.markWarm();
               onWarm.run();
             });
-    this.clients = new CallbackClients(allocator, telemetry);
+    this.auth = auth;
+    this.clients = new CallbackClients(allocator, telemetry, auth.selfCredentials());
     // Enough queue for a restart's burst of hellos; beyond it, hellos are refused and retried.
     this.callbacks = new Callbacks(callbackThreads, callbackThreads * CALLBACK_QUEUE_PER_THREAD);
     // A listing slower than a whole lease would not help: the server would have expired meanwhile.
@@ -112,15 +116,18 @@ public final class Coordinator implements AutoCloseable {
             executorThreads, Thread.ofPlatform().name("coordinator-flight-", 0).daemon().factory());
     try {
       this.server =
-          telemetry
-              .instrument(
-                  FlightServer.builder(
-                      allocator,
-                      bind,
-                      new GuardedProducer(
-                          SERVICE,
-                          new CoordinatorProducer(registry, membership, warmUp))),
-                  netty -> netty.setBinaryLog(new RequestDecodingGuard()))
+          auth.install(
+                  telemetry.instrument(
+                      FlightServer.builder(
+                          allocator,
+                          bind,
+                          new GuardedProducer(
+                              SERVICE,
+                              new CoordinatorProducer(registry, membership, warmUp))),
+                      netty -> {
+                        netty.setBinaryLog(new RequestDecodingGuard());
+                        auth.install(netty);
+                      }))
               .executor(executor)
               .build();
     } catch (RuntimeException e) {
@@ -161,6 +168,7 @@ public final class Coordinator implements AutoCloseable {
     sweeper.scheduleWithFixedDelay(
         this::sweep, sweepInterval.toMillis(), sweepInterval.toMillis(), TimeUnit.MILLISECONDS);
     log.info("Coordinator listening at {}", location().getUri());
+    auth.logStart(log);
     return this;
   }
 

@@ -2,6 +2,7 @@ package dev.flightcluster.coordinator;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.otel.FlightTelemetry;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -47,6 +48,7 @@ public final class CoordinatorBuilder {
   private Runnable whenWarm = () -> {};
   private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
   private long endpointGroupBytes = DEFAULT_ENDPOINT_GROUP_BYTES;
+  private ServerAuth auth = ServerAuth.protectedMode("coordinator", "--users FILE --token-signing-key FILE");
 
   CoordinatorBuilder(BufferAllocator allocator, FlightTelemetry telemetry) {
     this.allocator = requireNonNull(allocator, "allocator is null");
@@ -173,6 +175,16 @@ public final class CoordinatorBuilder {
   }
 
   /**
+   * How callers are let in: users and tokens ({@link ServerAuth#coordinator}), everyone ({@link
+   * ServerAuth#insecure}), or, by default, only callers on this machine ({@link
+   * ServerAuth#protectedMode}).
+   */
+  public CoordinatorBuilder auth(ServerAuth auth) {
+    this.auth = requireNonNull(auth, "auth is null");
+    return this;
+  }
+
+  /**
    * A coordinator with this configuration, not yet listening: call {@link Coordinator#start()}.
    *
    * @throws IllegalStateException when no location is set
@@ -214,7 +226,8 @@ public final class CoordinatorBuilder {
         callbackTimeout,
         whenWarm,
         drainTimeout,
-        endpointGroupBytes);
+        endpointGroupBytes,
+        auth);
   }
 
   private static void requirePositive(String name, Duration duration) {

@@ -2,6 +2,7 @@ package dev.flightcluster.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.flightcluster.auth.AccessPolicy;
 import dev.flightcluster.otel.FlightAttributes;
 import dev.flightcluster.otel.Spans;
 import dev.flightcluster.otel.producer.GuardedProducer;
@@ -58,6 +59,7 @@ import org.slf4j.LoggerFactory;
  * answers anything else as INTERNAL.
  */
 final class DataProducer extends NoOpFlightProducer {
+  private static final AccessPolicy POLICY = AccessPolicy.dataServer();
   private static final Logger log = LoggerFactory.getLogger(DataProducer.class);
 
   /** The actions a data server serves, as ListActions lists them: those of a parallel put. */
@@ -279,6 +281,7 @@ final class DataProducer extends NoOpFlightProducer {
     Span span = Span.current();
     span.setAttribute(FlightAttributes.SERVER_ID, serverId.get());
     try {
+      POLICY.checkAction(context, action.getType());
       switch (action.getType()) {
         case ClusterActions.COMMIT_PUT -> commitPut(Messages.decode(action.getBody(), CommitPut.class), span);
         case ClusterActions.ABORT_PUT -> {

@@ -2,6 +2,8 @@ package dev.flightcluster.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.flightcluster.auth.ClientCredentials;
+import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.otel.producer.GuardedProducer;
 import dev.flightcluster.server.registration.HostResolver;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -113,13 +116,14 @@ public final class DataServer implements AutoCloseable {
           new DataProducer(store, serverAllocator, id, this::advertisedLocation, streams, config.maxMessageBytes,
               config.maxConcurrentUploads, uploadGuard, this::afterUpload);
       flightServer =
-          config.telemetry
+          config.auth.install(config.telemetry
               .instrument(FlightServer.builder(serverAllocator, config.location,
                       new GuardedProducer(DoGetStreams.SERVICE, producer)),
                   netty -> {
                     callPools.install(netty);
                     netty.setBinaryLog(uploadGuard.messageGuard());
-                  })
+                    config.auth.install(netty);
+                  }))
               // gRPC refuses larger messages before buffering them, but its reset can overtake its status
               // (grpc/grpc-java#11245): up to twice the limit the producer refuses them itself, precisely.
               .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, 2L * config.maxMessageBytes))
@@ -139,7 +143,8 @@ public final class DataServer implements AutoCloseable {
                 new LocalServer(serverId, advertised, () -> store.listing().version(), producer::activeStreams),
                 config.registrationTimes != null
                     ? config.registrationTimes
-                    : RegistrationTimes.defaults(config.heartbeatInterval));
+                    : RegistrationTimes.defaults(config.heartbeatInterval),
+                Optional.ofNullable(config.nodeCredentials));
         built.add(0, registrar);
         registrar.start();
       }
@@ -151,6 +156,7 @@ public final class DataServer implements AutoCloseable {
           serverId, store.dataDir(), flightServer.getLocation().getUri(), advertised.getUri(),
           store.listing().datasets().size(),
           config.coordinators.isEmpty() ? "none" : config.coordinators.stream().map(Location::getUri).toList());
+      config.auth.logStart(log);
       ok = true;
     } finally {
       if (!ok) {
@@ -377,6 +383,8 @@ public final class DataServer implements AutoCloseable {
     private int maxConcurrentUploads = DEFAULT_MAX_CONCURRENT_UPLOADS;
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private Duration uploadIdleTimeout = DEFAULT_UPLOAD_IDLE_TIMEOUT;
+    private ServerAuth auth = ServerAuth.protectedMode("data server", "--token-verify-key FILE");
+    private ClientCredentials nodeCredentials;
 
     private Builder(BufferAllocator allocator, FlightTelemetry telemetry) {
       this.allocator = allocator;
@@ -551,6 +559,25 @@ public final class DataServer implements AutoCloseable {
     }
 
     /**
+     * How callers are let in: bearer tokens checked with the cluster's verify key ({@link
+     * ServerAuth#dataServer}), everyone ({@link ServerAuth#insecure}), or, by default, only callers
+     * on this machine ({@link ServerAuth#protectedMode}).
+     */
+    public Builder auth(ServerAuth auth) {
+      this.auth = requireNonNull(auth, "auth is null");
+      return this;
+    }
+
+    /**
+     * How the server logs in at coordinators that authenticate: as a node user ({@link
+     * ClientCredentials#login}); null (the default) to call them without credentials.
+     */
+    public Builder nodeCredentials(ClientCredentials nodeCredentials) {
+      this.nodeCredentials = nodeCredentials;
+      return this;
+    }
+
+    /**
      * Builds the server and starts it: it serves when this returns.
      *
      * @throws IllegalArgumentException when a required setting ({@link #location}, {@link #dataDir})
@@ -563,6 +590,10 @@ public final class DataServer implements AutoCloseable {
       }
       if (dataDir == null) {
         throw new IllegalArgumentException("dataDir is not set: the directory of Parquet datasets");
+      }
+      if (nodeCredentials != null && coordinators.isEmpty()) {
+        throw new IllegalArgumentException(
+            "node credentials (--node-user) are for registering with coordinators, and none is set (--coordinator)");
       }
       return new DataServer(this);
     }

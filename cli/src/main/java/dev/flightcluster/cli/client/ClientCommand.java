@@ -2,6 +2,8 @@ package dev.flightcluster.cli.client;
 
 import dev.flightcluster.client.FlightClusterClientBuilder;
 
+import dev.flightcluster.cli.auth.ClientAuthOptions;
+import picocli.CommandLine.Mixin;
 import dev.flightcluster.cli.DurationConverter;
 import dev.flightcluster.cli.LocationConverter;
 import java.time.Duration;
@@ -79,12 +81,14 @@ public final class ClientCommand implements Runnable {
               + ").")
   Integer parallelism;
 
+  @Mixin ClientAuthOptions login;
+
   /** Starts a client session with the options of this command. */
   ClientSession openSession() {
     return ClientSession.open(
         coordinators,
         builder -> {
-          builder.connectTimeout(connectTimeout).progressTimeout(progressTimeout);
+          login.apply(builder.connectTimeout(connectTimeout).progressTimeout(progressTimeout));
           if (parallelism != null) {
             try {
               builder.parallelism(parallelism);

@@ -49,6 +49,14 @@ public final class ClientSession implements AutoCloseable {
     return open(List.of(coordinator), builder -> {}, telemetryOverrides);
   }
 
+  /** Like {@link #open(Location, Map)}, letting {@code configure} set options on the builder. */
+  public static ClientSession open(
+      Location coordinator,
+      Consumer<FlightClusterClientBuilder> configure,
+      Map<String, String> telemetryOverrides) {
+    return open(List.of(coordinator), configure, telemetryOverrides);
+  }
+
   /**
    * Starts the SDK and a client of the coordinators.
    *

@@ -1,6 +1,8 @@
 package dev.flightcluster.cli.coordinator;
 
+import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.cli.DurationConverter;
+import dev.flightcluster.cli.auth.CoordinatorAuthOptions;
 import dev.flightcluster.cli.UntilStopped;
 import dev.flightcluster.cli.health.ServingHealth;
 import dev.flightcluster.cli.server.ServerAddresses;
@@ -16,6 +18,7 @@ import org.apache.arrow.memory.RootAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -76,6 +79,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
       description = "How long SIGTERM lets calls in progress run before ending them (env FLIGHT_DRAIN_TIMEOUT).")
   Duration drainTimeout;
 
+  @Mixin CoordinatorAuthOptions auth;
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65_535) {
@@ -90,6 +95,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
               + DurationConverter.format(lease)
               + "), or servers would expire between heartbeats");
     }
+    ServerAuth serverAuth = auth.serverAuth();
     UntilStopped resources = new UntilStopped();
     try {
       Telemetry telemetry = resources.register(Telemetry.start("coordinator"));
@@ -106,6 +112,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
                   .clock(InstantSource.system())
                   .whenWarm(() -> health.manager().setStatus("", ServingStatus.SERVING))
                   .drainTimeout(drainTimeout)
+                  .auth(serverAuth)
                   .build()
                   .start());
       // Closed first on stop: probes see NOT_SERVING while the coordinator drains.

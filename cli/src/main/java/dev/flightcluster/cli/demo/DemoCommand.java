@@ -79,6 +79,13 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Keep the cluster running after the run, until Ctrl-C, to try other commands on it.")
   boolean keepRunning;
 
+  @Option(
+      names = "--secure",
+      description =
+          "Users and tokens: writes a token key pair, a users file and a generated password into"
+              + " DIR/secure/, and prints how to connect with them (pyarrow included).")
+  boolean secure;
+
   @Override
   public Integer call() throws Exception {
     if (rows < 1) {
@@ -91,14 +98,23 @@ public final class DemoCommand implements Callable<Integer> {
     }
     List<String> expected = demo.expectedDatasets();
 
+    SecureDemo secrets = secure ? SecureDemo.create(demo.logsDir().resolveSibling("secure")) : null;
     DemoTracing tracing = DemoTracing.start();
     ChildProcesses children = new ChildProcesses(Duration.ofSeconds(10));
     Thread stopChildren = new Thread(children::close, "demo-stop-children");
     Runtime.getRuntime().addShutdownHook(stopChildren);
     try {
-      Location coordinator = startCluster(demo, children, tracing, out);
+      Location coordinator = startCluster(demo, children, tracing, out, secrets);
       int exitCode;
-      try (ClientSession session = ClientSession.open(coordinator, tracing.exportProperties())) {
+      try (ClientSession session =
+          ClientSession.open(
+              coordinator,
+              builder -> {
+                if (secrets != null) {
+                  secrets.configure(builder);
+                }
+              },
+              tracing.exportProperties())) {
         List<FlightInfo> listed = awaitDatasets(session, children, expected, demo);
         out.println();
         out.print(DatasetListing.table(listed));
@@ -116,6 +132,10 @@ public final class DemoCommand implements Callable<Integer> {
         }
         out.flush();
         exitCode = outcome.table().failures() == 0 ? 0 : 1;
+        if (secrets != null) {
+          out.print(secrets.howToConnect(coordinator.getUri().toString()));
+          out.flush();
+        }
       }
       if (keepRunning) {
         tracing.stopKeepingSpans();
@@ -142,7 +162,7 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private Location startCluster(
-      DemoData demo, ChildProcesses children, DemoTracing tracing, PrintWriter out)
+      DemoData demo, ChildProcesses children, DemoTracing tracing, PrintWriter out, SecureDemo secrets)
       throws Exception {
     List<Integer> ports = FreePorts.pick(1 + DemoData.SERVERS.size());
     String coordinatorUri = "grpc://127.0.0.1:" + ports.get(0);
@@ -150,7 +170,9 @@ public final class DemoCommand implements Callable<Integer> {
         "coordinator",
         JavaCommand.of(
             Main.class.getName(),
-            List.of("coordinator", "--host", "127.0.0.1", "--port", ports.get(0).toString())),
+            withSecrets(
+                List.of("coordinator", "--host", "127.0.0.1", "--port", ports.get(0).toString()),
+                secrets == null ? List.of() : secrets.coordinatorArgs())),
         childEnvironment(tracing),
         demo.logsDir().resolve("coordinator.log"),
         1);
@@ -163,15 +185,17 @@ public final class DemoCommand implements Callable<Integer> {
           id,
           JavaCommand.of(
               Main.class.getName(),
-              List.of(
-                  "server",
-                  "--host", "127.0.0.1",
-                  "--port", port,
-                  "--advertise", "grpc://127.0.0.1:" + port,
-                  "--server-id", id,
-                  "--data-dir", demo.serverDir(id).toString(),
-                  "--coordinator", coordinatorUri)),
-          childEnvironment(tracing),
+              withSecrets(
+                  List.of(
+                      "server",
+                      "--host", "127.0.0.1",
+                      "--port", port,
+                      "--advertise", "grpc://127.0.0.1:" + port,
+                      "--server-id", id,
+                      "--data-dir", demo.serverDir(id).toString(),
+                      "--coordinator", coordinatorUri),
+                  secrets == null ? List.of() : secrets.serverArgs())),
+          serverEnvironment(tracing, secrets),
           log,
           2);
       out.printf("started %s at grpc://127.0.0.1:%s serving %s (log: %s)%n", id, port, demo.serverDir(id), log);
@@ -189,6 +213,20 @@ public final class DemoCommand implements Callable<Integer> {
   private static Map<String, String> childEnvironment(DemoTracing tracing) {
     Map<String, String> environment = new HashMap<>(tracing.childEnvironment());
     environment.put("OTEL_SERVICE_NAME", null);
+    return environment;
+  }
+
+  private static List<String> withSecrets(List<String> args, List<String> secretArgs) {
+    List<String> all = new ArrayList<>(args);
+    all.addAll(secretArgs);
+    return all;
+  }
+
+  private static Map<String, String> serverEnvironment(DemoTracing tracing, SecureDemo secrets) {
+    Map<String, String> environment = childEnvironment(tracing);
+    if (secrets != null) {
+      environment.putAll(secrets.serverEnvironment());
+    }
     return environment;
   }
 

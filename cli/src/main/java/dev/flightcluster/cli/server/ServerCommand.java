@@ -1,6 +1,9 @@
 package dev.flightcluster.cli.server;
 
+import dev.flightcluster.auth.ClientCredentials;
+import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.cli.DataSizeConverter;
+import dev.flightcluster.cli.auth.ServerAuthOptions;
 import dev.flightcluster.cli.DurationConverter;
 import dev.flightcluster.cli.UntilStopped;
 import dev.flightcluster.cli.health.ServingHealth;
@@ -23,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -159,6 +163,8 @@ public final class ServerCommand implements Callable<Integer> {
           + " with CANCELLED and stores nothing (env FLIGHT_UPLOAD_IDLE_TIMEOUT).")
   Duration uploadIdleTimeout;
 
+  @Mixin ServerAuthOptions auth;
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65_535) {
@@ -168,6 +174,11 @@ public final class ServerCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--data-dir " + dataDir + " is not a directory");
     }
     List<Location> coordinators = coordinators(coordinator);
+    ServerAuth serverAuth = auth.serverAuth();
+    ClientCredentials nodeCredentials = auth.nodeCredentials();
+    if (nodeCredentials != null && coordinators.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--node-user logs in at coordinators: give --coordinator too");
+    }
     Location advertised;
     try {
       advertised =
@@ -202,6 +213,7 @@ public final class ServerCommand implements Callable<Integer> {
       setting("--max-message-size", () -> builder.maxMessageBytes(maxMessageSize));
       setting("--drain-timeout", () -> builder.drainTimeout(drainTimeout));
       setting("--upload-idle-timeout", () -> builder.uploadIdleTimeout(uploadIdleTimeout));
+      builder.auth(serverAuth).nodeCredentials(nodeCredentials);
       DataServer server = resources.register(builder.build());
       resources.register(health);
       PrintWriter out = spec.commandLine().getOut();

@@ -57,7 +57,7 @@ class RegistrationTest {
   private Registration register(RegistrationTimes times) {
     registration =
         new Registration(serverTelemetry.flightTelemetry(), allocator, coordinator.location().getUri(),
-            new LocalServer("server-1", listed.advertisedLocation(), () -> 1L, () -> 0), times);
+            new LocalServer("server-1", listed.advertisedLocation(), () -> 1L, () -> 0), times, java.util.Optional.empty());
     return registration;
   }
 

@@ -1,0 +1,120 @@
+"""pyarrow against a real secure cluster: authenticate_basic_token at the coordinator, then
+do_get at the data server with the same token (README "Secure cluster")."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.flight as flight
+import pyarrow.parquet as pq
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from list_and_get_all_flights import list_and_get_all_flights  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[3]
+DISTRIBUTION = REPO / "cli/target/flight-cluster/bin/flight-cluster"
+
+pytestmark = pytest.mark.skipif(
+    not DISTRIBUTION.exists() or shutil.which("openssl") is None,
+    reason="needs openssl and the distribution: ./mvnw -pl cli -am package -DskipTests")
+
+READ_PASSWORD = "reader-secret-1"
+NODE_PASSWORD = "node-secret-2"
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> None:
+    subprocess.run(args, check=True, capture_output=True, env=env, timeout=120, stdin=subprocess.DEVNULL)
+
+
+def base_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "FLIGHT_"))}
+    env["OTEL_SDK_DISABLED"] = "true"
+    return env
+
+
+def start(args: list[str], env: dict[str, str], pattern: str, log: Path) -> tuple[subprocess.Popen, re.Match]:
+    out = log.open("w")
+    process = subprocess.Popen([str(DISTRIBUTION), *args], env=env, stdout=out, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        match = re.search(pattern, log.read_text())
+        if match:
+            return process, match
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    process.kill()
+    raise AssertionError(f"{args[0]} did not start: {log.read_text()}")
+
+
+@pytest.fixture()
+def secure_cluster(tmp_path):
+    key = tmp_path / "token-signing-key.pem"
+    pub = tmp_path / "token-verify-key.pem"
+    run("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", str(key))
+    run("openssl", "pkey", "-in", str(key), "-pubout", "-out", str(pub))
+    users = tmp_path / "users"
+    run(str(DISTRIBUTION), "users", "add", str(users), "alice", "--role", "read",
+        env={**base_env(), "FLIGHT_PASSWORD": READ_PASSWORD})
+    run(str(DISTRIBUTION), "users", "add", str(users), "node1", "--role", "node",
+        env={**base_env(), "FLIGHT_PASSWORD": NODE_PASSWORD})
+    data = tmp_path / "data"
+    data.mkdir()
+    pq.write_table(pa.table({"id": list(range(1234))}), data / "numbers.parquet")
+    processes = []
+    try:
+        coordinator, match = start(
+            ["coordinator", "--host", "127.0.0.1", "--port", "0", "--lease", "2s", "--heartbeat-interval", "500ms",
+             "--users", str(users), "--token-signing-key", str(key)],
+            base_env(), r"coordinator listening on grpc\+?t?c?p?://[^:]+:(\d+)", tmp_path / "coordinator.log")
+        processes.append(coordinator)
+        coordinator_uri = f"grpc://127.0.0.1:{match.group(1)}"
+        server, match = start(
+            ["server", "--host", "127.0.0.1", "--port", "0", "--data-dir", str(data),
+             "--coordinator", coordinator_uri, "--heartbeat-interval", "500ms",
+             "--token-verify-key", str(pub), "--node-user", "node1"],
+            {**base_env(), "FLIGHT_NODE_PASSWORD": NODE_PASSWORD}, r"on port (\d+)", tmp_path / "server.log")
+        processes.append(server)
+        yield coordinator_uri, f"grpc://127.0.0.1:{match.group(1)}"
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test_a_token_from_the_coordinator_reads_at_the_data_server(secure_cluster):
+    coordinator_uri, server_uri = secure_cluster
+    coordinator = flight.connect(coordinator_uri)
+    with pytest.raises(flight.FlightUnauthenticatedError):
+        coordinator.authenticate_basic_token(b"alice", b"wrong")
+    token = coordinator.authenticate_basic_token(b"alice", READ_PASSWORD.encode())
+    options = flight.FlightCallOptions(headers=[token])
+    # The server registers in the background; until then the dataset is not found (KeyError).
+    deadline = time.monotonic() + 90
+    info = None
+    while info is None:
+        try:
+            info = coordinator.get_flight_info(flight.FlightDescriptor.for_path("numbers.parquet"), options)
+        except (flight.FlightUnavailableError, flight.FlightError, KeyError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+    server = flight.connect(server_uri)
+    with pytest.raises(flight.FlightUnauthenticatedError):
+        server.do_get(info.endpoints[0].ticket).read_all()
+    table = server.do_get(info.endpoints[0].ticket, options).read_all()
+    assert table.num_rows == 1234
+    assert list_and_get_all_flights(coordinator_uri, user="alice", password=READ_PASSWORD) == {"numbers.parquet": 1234}
