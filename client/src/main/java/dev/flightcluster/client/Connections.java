@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.otel.TracedFlightClient;
+import dev.flightcluster.security.TlsSettings;
 import io.grpc.ConnectivityState;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.ChannelOption;
@@ -45,10 +46,13 @@ final class Connections implements AutoCloseable {
   private final BufferAllocator allocator;
   private final FlightTelemetry telemetry;
   private final Duration connectTimeout;
+  private final TlsSettings tls;
   private final Map<URI, TracedFlightClient> clients = new LinkedHashMap<>(); // guarded by this
   private boolean closed; // guarded by this
 
-  Connections(BufferAllocator allocator, FlightTelemetry telemetry, Duration connectTimeout) {
+  Connections(
+      BufferAllocator allocator, FlightTelemetry telemetry, Duration connectTimeout, TlsSettings tls) {
+    this.tls = requireNonNull(tls, "tls is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.telemetry = requireNonNull(telemetry, "telemetry is null");
     this.connectTimeout = requireNonNull(connectTimeout, "connectTimeout is null");
@@ -101,13 +105,13 @@ final class Connections implements AutoCloseable {
     if (client != null) {
       return new Lease(client, true);
     }
-    client = telemetry.connect(allocator, location, this::configure);
+    client = telemetry.connect(allocator, location, channel -> configure(channel, location));
     clients.put(location.getUri(), client);
     return new Lease(client, false);
   }
 
-  private void configure(NettyChannelBuilder channel) {
-    channel
+  private void configure(NettyChannelBuilder channel, Location location) {
+    tls.configureClient(channel, location)
         .keepAliveTime(KEEPALIVE_TIME.toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveTimeout(KEEPALIVE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveWithoutCalls(false)

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.Descriptors;
+import dev.flightcluster.security.TlsSettings;
 import io.opentelemetry.api.trace.Tracer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -77,12 +78,13 @@ public final class FlightClusterClient implements AutoCloseable {
       Duration callTimeout,
       Duration connectTimeout,
       Duration progressTimeout,
-      FailedPeers failedPeers) {
+      FailedPeers failedPeers,
+      TlsSettings tls) {
     this.callTimeout = requireNonNull(callTimeout, "callTimeout is null");
     this.failedPeers = requireNonNull(failedPeers, "failedPeers is null");
     this.tracer = telemetry.tracer();
     this.allocator = parentAllocator.newChildAllocator("flight-cluster-client", 0, Long.MAX_VALUE);
-    this.connections = new Connections(allocator, telemetry, connectTimeout);
+    this.connections = new Connections(allocator, telemetry, connectTimeout, tls);
     this.coordinators = new Coordinators(coordinators, connections, failedPeers);
     this.watchdog = new ProgressWatchdog(progressTimeout);
   }

@@ -3,6 +3,7 @@ package dev.flightcluster.client;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.security.TlsSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -35,6 +36,7 @@ public final class FlightClusterClientBuilder {
   private Duration progressTimeout = DEFAULT_PROGRESS_TIMEOUT;
   private Duration failedPeerSkip = DEFAULT_FAILED_PEER_SKIP;
   private InstantSource clock = InstantSource.system();
+  private TlsSettings tls = TlsSettings.plaintext();
 
   FlightClusterClientBuilder(
       BufferAllocator allocator, FlightTelemetry telemetry, List<Location> coordinators) {
@@ -99,6 +101,16 @@ public final class FlightClusterClientBuilder {
     return this;
   }
 
+  /**
+   * How to reach {@code grpc+tls} coordinators and data servers: the CA to trust (without one, the
+   * JDK's default CAs) and, for servers that require client certificates, the certificate and key
+   * to present. {@code grpc://} locations stay plaintext. Default {@link TlsSettings#plaintext()}.
+   */
+  public FlightClusterClientBuilder tls(TlsSettings tls) {
+    this.tls = requireNonNull(tls, "tls is null");
+    return this;
+  }
+
   /** A new client. Opening it makes no call yet: connections are made on first use. */
   public FlightClusterClient build() {
     return new FlightClusterClient(
@@ -108,7 +120,8 @@ public final class FlightClusterClientBuilder {
         callTimeout,
         connectTimeout,
         progressTimeout,
-        new FailedPeers(clock, failedPeerSkip));
+        new FailedPeers(clock, failedPeerSkip),
+        tls);
   }
 
   private static Duration positive(Duration value, String name) {

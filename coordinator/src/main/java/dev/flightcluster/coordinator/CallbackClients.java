@@ -3,6 +3,7 @@ package dev.flightcluster.coordinator;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.security.TlsSettings;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,12 +27,18 @@ final class CallbackClients implements AutoCloseable {
 
   private final BufferAllocator allocator;
   private final FlightTelemetry telemetry;
+  private final TlsSettings tls;
   private final Map<String, CallbackClient> clients = new HashMap<>();
   private boolean closed;
 
-  CallbackClients(BufferAllocator allocator, FlightTelemetry telemetry) {
+  /**
+   * @param tls how to call a server at a {@code grpc+tls} location: the CA to trust and the
+   *     coordinator's own certificate, presented to servers that require one
+   */
+  CallbackClients(BufferAllocator allocator, FlightTelemetry telemetry, TlsSettings tls) {
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.telemetry = requireNonNull(telemetry, "telemetry is null");
+    this.tls = requireNonNull(tls, "tls is null");
   }
 
   /**
@@ -86,8 +93,7 @@ final class CallbackClients implements AutoCloseable {
   private CallbackClient connect(Location location) {
     // Built like FlightTelemetry#connect, but keeping the channel: see CallbackClient.
     ManagedChannel channel =
-        new NettyClientBuilder(allocator, location)
-            .build()
+        tls.configureClient(new NettyClientBuilder(allocator, location).build(), location)
             .intercept(telemetry.clientInterceptor())
             .build();
     return new CallbackClient(

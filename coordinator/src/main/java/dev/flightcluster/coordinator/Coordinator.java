@@ -3,6 +3,7 @@ package dev.flightcluster.coordinator;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.security.TlsSettings;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -75,7 +76,8 @@ public final class Coordinator implements AutoCloseable {
       Duration callbackConnectTimeout,
       Duration callbackTimeout,
       Runnable onWarm,
-      Duration drainTimeout) {
+      Duration drainTimeout,
+      TlsSettings tls) {
     // A child allocator of our own, so that closing it proves the coordinator leaked nothing.
     this.allocator = parentAllocator.newChildAllocator("coordinator", 0, Long.MAX_VALUE);
     this.sweepInterval = heartbeatInterval;
@@ -89,7 +91,7 @@ public final class Coordinator implements AutoCloseable {
               registry.markWarm();
               onWarm.run();
             });
-    this.clients = new CallbackClients(allocator, telemetry);
+    this.clients = new CallbackClients(allocator, telemetry, tls);
     // Enough queue for a restart's burst of hellos; beyond it, hellos are refused and retried.
     this.callbacks = new Callbacks(callbackThreads, callbackThreads * CALLBACK_QUEUE_PER_THREAD);
     // A listing slower than a whole lease would not help: the server would have expired meanwhile.
@@ -110,11 +112,12 @@ public final class Coordinator implements AutoCloseable {
       this.server =
           telemetry
               .instrument(
-                  FlightServer.builder(
-                      allocator,
-                      bind,
-                      new GuardedProducer(
-                          new CoordinatorProducer(registry, membership, warmUp))),
+                  tls.serve(
+                      FlightServer.builder(
+                          allocator,
+                          bind,
+                          new GuardedProducer(
+                              new CoordinatorProducer(registry, membership, warmUp)))),
                   netty -> netty.setBinaryLog(new RequestDecodingGuard()))
               .executor(executor)
               .build();

@@ -3,6 +3,7 @@ package dev.flightcluster.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.security.TlsSettings;
 import dev.flightcluster.server.upload.UploadGuard;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -71,6 +72,7 @@ public final class DataServer implements AutoCloseable {
   private final int maxUploads;
   private final Duration drainTimeout;
   private final Duration uploadIdleTimeout;
+  private final TlsSettings tls;
 
   private BufferAllocator serverAllocator;
   private CallPools callPools;
@@ -108,6 +110,7 @@ public final class DataServer implements AutoCloseable {
     this.maxUploads = builder.maxConcurrentUploads;
     this.drainTimeout = builder.drainTimeout;
     this.uploadIdleTimeout = builder.uploadIdleTimeout;
+    this.tls = builder.tls;
   }
 
   /**
@@ -153,7 +156,7 @@ public final class DataServer implements AutoCloseable {
               uploadGuard, this::afterUpload);
       flightServer =
           telemetry
-              .instrument(FlightServer.builder(serverAllocator, bind, producer),
+              .instrument(tls.serve(FlightServer.builder(serverAllocator, bind, producer)),
                   netty -> {
                     callPools.install(netty);
                     netty.setBinaryLog(uploadGuard.messageGuard());
@@ -171,7 +174,7 @@ public final class DataServer implements AutoCloseable {
         registrar =
             new Registrar(telemetry, serverAllocator, coordinators, hostResolver,
                 new LocalServer(serverId, advertised, () -> store.listing().version(), producer::activeStreams),
-                registrationTimes);
+                registrationTimes, tls);
         registrar.start();
       }
       maintenance = Executors.newSingleThreadScheduledExecutor(threads("flight-server-refresh"));
@@ -376,6 +379,7 @@ public final class DataServer implements AutoCloseable {
     private int maxConcurrentUploads = 8;
     private Duration drainTimeout = Duration.ofSeconds(10);
     private Duration uploadIdleTimeout = DEFAULT_UPLOAD_IDLE_TIMEOUT;
+    private TlsSettings tls = TlsSettings.plaintext();
 
     private Builder(BufferAllocator allocator, FlightTelemetry telemetry) {
       this.allocator = allocator;
@@ -549,9 +553,36 @@ public final class DataServer implements AutoCloseable {
       return this;
     }
 
-    /** A server with this configuration; call {@link DataServer#start()} to run it. */
+    /**
+     * TLS: with a certificate the server serves TLS only, at a {@code grpc+tls} {@link #location}
+     * and {@link #advertisedLocation}, and requires client certificates if the settings have a
+     * client CA; its registration with {@code grpc+tls} coordinators trusts the settings' CA and
+     * presents its certificate. Default plaintext.
+     */
+    public Builder tls(TlsSettings tls) {
+      this.tls = requireNonNull(tls, "tls is null");
+      return this;
+    }
+
+    /**
+     * A server with this configuration; call {@link DataServer#start()} to run it.
+     *
+     * @throws IllegalArgumentException when the location or advertised location is {@code
+     *     grpc+tls} without a TLS certificate, or not {@code grpc+tls} with one
+     */
     public DataServer build() {
+      requireTlsScheme("location", location);
+      requireTlsScheme("advertisedLocation", advertisedLocation);
       return new DataServer(this);
+    }
+
+    private void requireTlsScheme(String name, Location value) {
+      if (value != null && tls.serving() != TlsSettings.isTls(value)) {
+        throw new IllegalArgumentException(
+            tls.serving()
+                ? name + " " + value.getUri() + " is not grpc+tls but a TLS certificate is set"
+                : name + " " + value.getUri() + " is grpc+tls but no TLS certificate is set");
+      }
     }
   }
 }

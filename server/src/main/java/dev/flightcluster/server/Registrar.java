@@ -3,6 +3,7 @@ package dev.flightcluster.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.security.TlsSettings;
 import io.opentelemetry.context.Context;
 import java.net.URI;
 import java.time.Duration;
@@ -47,6 +48,7 @@ final class Registrar implements AutoCloseable {
   private final BufferAllocator allocator;
   private final LocalServer self;
   private final RegistrationTimes times;
+  private final TlsSettings tls;
   private final CoordinatorAddresses addresses;
   private final ScheduledThreadPoolExecutor resolver;
   private final Object lock = new Object();
@@ -62,11 +64,13 @@ final class Registrar implements AutoCloseable {
       List<Location> coordinators,
       HostResolver hostResolver,
       LocalServer self,
-      RegistrationTimes times) {
+      RegistrationTimes times,
+      TlsSettings tls) {
     this.telemetry = requireNonNull(telemetry, "telemetry is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.self = requireNonNull(self, "self is null");
     this.times = requireNonNull(times, "times is null");
+    this.tls = requireNonNull(tls, "tls is null");
     requireNonNull(coordinators, "coordinators is null");
     if (coordinators.isEmpty()) {
       throw new IllegalArgumentException("no coordinator to register with");
@@ -129,7 +133,7 @@ final class Registrar implements AutoCloseable {
       for (URI address : resolved) {
         Registration registration = registrations.get(address);
         if (registration == null) {
-          registration = new Registration(telemetry, allocator, address, self, times);
+          registration = new Registration(telemetry, allocator, address, self, times, tls);
           added.add(registration);
         }
         next.put(address, registration);

@@ -13,6 +13,7 @@ import dev.flightcluster.protocol.HeartbeatReply;
 import dev.flightcluster.protocol.Hello;
 import dev.flightcluster.protocol.HelloReply;
 import dev.flightcluster.protocol.Messages;
+import dev.flightcluster.security.TlsSettings;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
@@ -61,6 +62,7 @@ final class Registration {
   private final URI coordinator;
   private final LocalServer self;
   private final RegistrationTimes times;
+  private final TlsSettings tls;
   private final BufferAllocator allocator;
   private final ScheduledThreadPoolExecutor thread;
 
@@ -84,11 +86,13 @@ final class Registration {
       BufferAllocator allocator,
       URI coordinator,
       LocalServer self,
-      RegistrationTimes times) {
+      RegistrationTimes times,
+      TlsSettings tls) {
     this.telemetry = requireNonNull(telemetry, "telemetry is null");
     this.coordinator = requireNonNull(coordinator, "coordinator is null");
     this.self = requireNonNull(self, "self is null");
     this.times = requireNonNull(times, "times is null");
+    this.tls = requireNonNull(tls, "tls is null");
     this.helloDeadline = times.firstHelloDeadline();
     this.beatInterval = times.heartbeatInterval();
     this.allocator = requireNonNull(allocator, "allocator is null");
@@ -302,7 +306,8 @@ final class Registration {
       closeClient();
     }
     if (client == null) {
-      client = telemetry.connect(allocator, new Location(coordinator));
+      Location location = new Location(coordinator);
+      client = telemetry.connect(allocator, location, channel -> tls.configureClient(channel, location));
     }
     return client;
   }
