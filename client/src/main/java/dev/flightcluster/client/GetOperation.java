@@ -130,7 +130,7 @@ final class GetOperation {
         if (attempt.consumerCalled) {
           throw e;
         }
-        failures.add(location.getUri() + " (" + Failures.describe(e) + ")");
+        failures.add(location.getUri() + " (" + Failures.describe(e, location) + ")");
         causes.add(e);
         if (i + 1 < locations.size()) {
           Location next = locations.get(i + 1);
@@ -138,7 +138,7 @@ final class GetOperation {
               "Location {} of '{}' cannot serve it ({}); trying {}",
               location.getUri(),
               dataset,
-              Failures.describe(e),
+              Failures.describe(e, location),
               next.getUri());
           Span.current()
               .addEvent(
