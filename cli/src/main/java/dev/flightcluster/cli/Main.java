@@ -4,6 +4,7 @@ import dev.flightcluster.cli.client.ClientCommand;
 import dev.flightcluster.cli.coordinator.CoordinatorCommand;
 import dev.flightcluster.cli.demo.DemoCommand;
 import dev.flightcluster.cli.health.HealthCommand;
+import dev.flightcluster.cli.keys.KeysCommand;
 import dev.flightcluster.cli.logging.Logging;
 import dev.flightcluster.cli.server.ServerCommand;
 import picocli.CommandLine;
@@ -34,6 +35,7 @@ import picocli.CommandLine.Spec;
       ServerCommand.class,
       ClientCommand.class,
       HealthCommand.class,
+      KeysCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

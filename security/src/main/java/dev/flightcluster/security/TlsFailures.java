@@ -2,6 +2,7 @@ package dev.flightcluster.security;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.netty.handler.ssl.NotSslRecordException;
@@ -28,7 +29,8 @@ public final class TlsFailures {
   private TlsFailures() {}
 
   /**
-   * The explanation of {@code failure}, a call to {@code peer}, if it looks like a TLS problem:
+   * The explanation of {@code failure}, a call to {@code peer} that failed UNAVAILABLE (a Flight
+   * or a gRPC exception), if it looks like a TLS problem:
    *
    * <ul>
    *   <li>a certificate the caller does not trust (or not for the name called);
@@ -38,10 +40,18 @@ public final class TlsFailures {
    *       as a possibility, for an UNAVAILABLE with no cause.
    * </ul>
    */
-  public static Optional<String> explain(FlightRuntimeException failure, Location peer) {
+  public static Optional<String> explain(Throwable failure, Location peer) {
     requireNonNull(failure, "failure is null");
     requireNonNull(peer, "peer is null");
-    if (failure.status().code() != FlightStatusCode.UNAVAILABLE) {
+    boolean unavailable =
+        switch (failure) {
+          case FlightRuntimeException flight ->
+              flight.status().code() == FlightStatusCode.UNAVAILABLE;
+          case StatusRuntimeException grpc -> grpc.getStatus().getCode() == Status.Code.UNAVAILABLE;
+          case StatusException grpc -> grpc.getStatus().getCode() == Status.Code.UNAVAILABLE;
+          default -> false;
+        };
+    if (!unavailable) {
       return Optional.empty();
     }
     boolean certificate = false;

@@ -7,6 +7,8 @@ import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
 import org.apache.arrow.flight.FlightServer;
@@ -81,6 +83,23 @@ public final class TlsSettings {
    */
   public Location location(String host, int port) {
     return serving() ? Location.forGrpcTls(host, port) : Location.forGrpcInsecure(host, port);
+  }
+
+  /**
+   * {@code location} with this process's scheme: made {@code grpc+tls} when serving TLS, as it is
+   * otherwise (a {@code grpc+tls} location without a certificate is the builders' to refuse).
+   */
+  public Location location(Location location) {
+    URI uri = location.getUri();
+    if (!serving() || isTls(location)) {
+      return location;
+    }
+    try {
+      return new Location(
+          new URI(LocationSchemes.GRPC_TLS, null, uri.getHost(), uri.getPort(), null, null, null));
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("cannot make " + uri + " a grpc+tls location", e);
+    }
   }
 
   /**

@@ -2,10 +2,12 @@ package dev.flightcluster.cli.client;
 
 import dev.flightcluster.cli.DurationConverter;
 import dev.flightcluster.cli.LocationConverter;
+import dev.flightcluster.cli.tls.ClientTlsOptions;
 import java.time.Duration;
 import java.util.List;
 import org.apache.arrow.flight.Location;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -66,11 +68,17 @@ public final class ClientCommand implements Runnable {
               + " next replica (before the first batch; later it fails) (env FLIGHT_PROGRESS_TIMEOUT).")
   Duration progressTimeout;
 
+  @Mixin ClientTlsOptions tlsOptions;
+
   /** Starts a client session with the options of this command. */
   ClientSession openSession() {
     return ClientSession.open(
         coordinators,
-        builder -> builder.connectTimeout(connectTimeout).progressTimeout(progressTimeout));
+        builder ->
+            builder
+                .connectTimeout(connectTimeout)
+                .progressTimeout(progressTimeout)
+                .tls(tlsOptions.settings(spec)));
   }
 
   @Override

@@ -5,7 +5,9 @@ import dev.flightcluster.cli.UntilStopped;
 import dev.flightcluster.cli.health.ServingHealth;
 import dev.flightcluster.cli.server.ServerAddresses;
 import dev.flightcluster.cli.telemetry.Telemetry;
+import dev.flightcluster.cli.tls.TlsOptions;
 import dev.flightcluster.coordinator.Coordinator;
+import dev.flightcluster.security.TlsSettings;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -16,6 +18,7 @@ import org.apache.arrow.memory.RootAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -76,6 +79,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
       description = "How long SIGTERM lets calls in progress run before ending them (env FLIGHT_DRAIN_TIMEOUT).")
   Duration drainTimeout;
 
+  @Mixin TlsOptions tlsOptions;
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65_535) {
@@ -90,6 +95,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
               + DurationConverter.format(lease)
               + "), or servers would expire between heartbeats");
     }
+    TlsSettings tls = tlsOptions.settings(spec);
     UntilStopped resources = new UntilStopped();
     try {
       Telemetry telemetry = resources.register(Telemetry.start("coordinator"));
@@ -100,7 +106,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
       Coordinator coordinator =
           resources.register(
               Coordinator.builder(allocator, health.flightTelemetry(telemetry.openTelemetry()))
-                  .location(ServerAddresses.location(host, port))
+                  .location(tls.location(ServerAddresses.location(host, port)))
+                  .tls(tls)
                   .lease(lease)
                   .heartbeatInterval(heartbeatInterval)
                   .clock(InstantSource.system())

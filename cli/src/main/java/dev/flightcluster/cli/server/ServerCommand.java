@@ -5,7 +5,9 @@ import dev.flightcluster.cli.DurationConverter;
 import dev.flightcluster.cli.UntilStopped;
 import dev.flightcluster.cli.health.ServingHealth;
 import dev.flightcluster.cli.telemetry.Telemetry;
+import dev.flightcluster.cli.tls.TlsOptions;
 import dev.flightcluster.protocol.Locations;
+import dev.flightcluster.security.TlsSettings;
 import dev.flightcluster.server.DataServer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -23,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -159,6 +162,8 @@ public final class ServerCommand implements Callable<Integer> {
           + " with CANCELLED and stores nothing (env FLIGHT_UPLOAD_IDLE_TIMEOUT).")
   Duration uploadIdleTimeout;
 
+  @Mixin TlsOptions tlsOptions;
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65_535) {
@@ -180,11 +185,15 @@ public final class ServerCommand implements Callable<Integer> {
     if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
       throw new ParameterException(spec.commandLine(), "--data-dir " + dataDir + " is not a directory");
     }
+    TlsSettings tls = tlsOptions.settings(spec);
     List<Location> coordinators = coordinators(coordinator);
     Location advertised;
     try {
       advertised =
           ServerAddresses.advertised(host, port, advertise, ServerAddresses.machineAddresses());
+      if (advertise == null || advertise.isBlank()) {
+        advertised = tls.location(advertised);
+      }
     } catch (FlightRuntimeException e) {
       throw new ParameterException(spec.commandLine(), "--advertise: " + e.status().description());
     }
@@ -204,7 +213,8 @@ public final class ServerCommand implements Callable<Integer> {
       DataServer server =
           resources.register(
               DataServer.builder(allocator, health.flightTelemetry(telemetry.openTelemetry()))
-                  .location(ServerAddresses.location(host, port))
+                  .location(tls.location(ServerAddresses.location(host, port)))
+                  .tls(tls)
                   .advertisedLocation(advertised)
                   .dataDir(dataDir)
                   .serverId(id)
