@@ -12,7 +12,7 @@ Spans: list_and_get_all_flights (root) > get_single_flight (one per flight)
        > connect_temp_client, do_get (num_rows), one pair per location tried.
 
     python list_and_get_all_flights.py [--coordinator grpc://HOST:PORT[,grpc://HOST:PORT...]] [--json]
-        [--connect-timeout SECONDS] [--progress-timeout SECONDS]
+        [--connect-timeout SECONDS] [--progress-timeout SECONDS] [--tls-ca FILE]
 
 Prints the rows read per flight, then `trace id: <32 hex>` (as the Java CLI does), or with --json one
 object {"flights": {dataset: rows}, "trace_id": "<32 hex>" or null when tracing is off}.
@@ -33,6 +33,7 @@ from opentelemetry.trace import Status, StatusCode
 from failover import (DEFAULT_CONNECT_TIMEOUT, DEFAULT_PROGRESS_TIMEOUT, Coordinators, ProgressWatchdog,
                       coordinator_uris)
 from flight_tracing import connect, init_tracing
+from tls import tls_root_certs
 
 # A replica that is gone, stopped, slow or no longer holds the file may still be served by another
 # one; any other error (bad ticket, auth) would fail on every replica alike.
@@ -64,7 +65,7 @@ def _should_fail_over(error: Exception) -> bool:
 
 def _read_endpoint(tracer, coordinators: list[str], endpoint: flight.FlightEndpoint,
                    options: flight.FlightCallOptions, connect_timeout: float,
-                   progress_timeout: float) -> tuple[int, str]:
+                   progress_timeout: float, tls_ca: bytes | None = None) -> tuple[int, str]:
     """Reads one endpoint, trying its locations in order; returns (rows, location used)."""
     locations = [loc.uri.decode("utf-8") if isinstance(loc.uri, bytes) else str(loc.uri)
                  for loc in endpoint.locations]
@@ -78,7 +79,7 @@ def _read_endpoint(tracer, coordinators: list[str], endpoint: flight.FlightEndpo
     for target in targets:
         with tracer.start_as_current_span("connect_temp_client") as span:
             span.set_attribute("flight.location", target)
-            client = connect(target, connect_timeout)
+            client = connect(target, connect_timeout, tls_ca)
         try:
             with tracer.start_as_current_span("do_get") as span:
                 span.set_attribute("flight.location", target)
@@ -111,14 +112,14 @@ def _read_endpoint(tracer, coordinators: list[str], endpoint: flight.FlightEndpo
 
 def get_single_flight(tracer, coordinators: list[str], info: flight.FlightInfo,
                       options: flight.FlightCallOptions, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-                      progress_timeout: float = DEFAULT_PROGRESS_TIMEOUT) -> int:
+                      progress_timeout: float = DEFAULT_PROGRESS_TIMEOUT, tls_ca: bytes | None = None) -> int:
     name = dataset_name(info)
     with tracer.start_as_current_span("get_single_flight") as span:
         span.set_attribute("flight.dataset", name)
         total = 0
         for endpoint in info.endpoints:
             rows, _ = _read_endpoint(tracer, coordinators, endpoint, options, connect_timeout,
-                                     progress_timeout)
+                                     progress_timeout, tls_ca)
             total += rows
         span.set_attribute("flight.rows", total)
         return total
@@ -128,7 +129,8 @@ def list_and_get_all_flights(coordinator_location: str | list[str] | None = None
                              errors: dict[str, str] | None = None,
                              trace_ids: list[str | None] | None = None,
                              connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-                             progress_timeout: float = DEFAULT_PROGRESS_TIMEOUT) -> dict[str, int]:
+                             progress_timeout: float = DEFAULT_PROGRESS_TIMEOUT,
+                             tls_ca: bytes | None = None) -> dict[str, int]:
     """Returns {dataset: rows} for every flight read; unreadable ones go into `errors`.
 
     `coordinator_location` is one URI, a comma-separated list or a list: the listing comes from the
@@ -136,7 +138,8 @@ def list_and_get_all_flights(coordinator_location: str | list[str] | None = None
     between messages instead, as a large dataset may rightly take long.
 
     The root span's trace id (None when tracing is off) is appended to `trace_ids` as soon as the
-    span starts, so a caller learns it even when the run fails.
+    span starts, so a caller learns it even when the run fails. `tls_ca`: PEM CA certificates for
+    grpc+tls:// locations (tls.tls_root_certs).
     """
     tracer = init_tracing("client")
     uris = coordinator_uris(coordinator_location)
@@ -147,7 +150,7 @@ def list_and_get_all_flights(coordinator_location: str | list[str] | None = None
             context = root.get_span_context()
             trace_ids.append(f"{context.trace_id:032x}" if context.is_valid else None)
         root.set_attribute("flight.coordinator", ",".join(uris))
-        coordinators = Coordinators(uris, lambda uri: connect(uri, connect_timeout))
+        coordinators = Coordinators(uris, lambda uri: connect(uri, connect_timeout, tls_ca))
         try:
             infos = coordinators.call(lambda client, uri: list(client.list_flights(options=options)))
             root.set_attribute("num_flights", len(infos))
@@ -156,7 +159,7 @@ def list_and_get_all_flights(coordinator_location: str | list[str] | None = None
                 try:
                     counts[name] = get_single_flight(tracer, coordinators.in_order(), info,
                                                      flight.FlightCallOptions(), connect_timeout,
-                                                     progress_timeout)
+                                                     progress_timeout, tls_ca)
                 except (EndpointUnreadable, flight.FlightError) as error:
                     if errors is None:
                         raise
@@ -182,13 +185,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--progress-timeout", type=float, default=DEFAULT_PROGRESS_TIMEOUT,
                         help="seconds a read may receive nothing before the next replica is tried "
                         f"(default {DEFAULT_PROGRESS_TIMEOUT:g})")
+    parser.add_argument("--tls-ca", metavar="FILE",
+                        help="PEM CA certificates to trust for grpc+tls:// locations "
+                        "(default: $FLIGHT_TLS_CA, else the system's CAs)")
     args = parser.parse_args(argv)
 
     errors: dict[str, str] = {}
     trace_ids: list[str | None] = []
     try:
+        tls_ca = tls_root_certs(args.tls_ca)
+    except ValueError as error:
+        print(f"invalid --tls-ca: {error}", file=sys.stderr)
+        return 2
+    try:
         counts = list_and_get_all_flights(args.coordinator, args.timeout, errors, trace_ids,
-                                          args.connect_timeout, args.progress_timeout)
+                                          args.connect_timeout, args.progress_timeout, tls_ca)
     except ValueError as error:
         print(f"invalid --coordinator: {error}", file=sys.stderr)
         return 2
