@@ -133,7 +133,9 @@ final class Registrar implements AutoCloseable {
       for (URI address : resolved) {
         Registration registration = registrations.get(address);
         if (registration == null) {
-          registration = new Registration(telemetry, allocator, address, self, times, tls);
+          registration =
+              new Registration(
+                  telemetry, allocator, address, self, times, tls, addresses.authority(address));
           added.add(registration);
         }
         next.put(address, registration);

@@ -63,6 +63,8 @@ final class Registration {
   private final LocalServer self;
   private final RegistrationTimes times;
   private final TlsSettings tls;
+  // The coordinator's name as configured: TLS verifies its certificate against it, not the address.
+  private final String authority;
   private final BufferAllocator allocator;
   private final ScheduledThreadPoolExecutor thread;
 
@@ -87,12 +89,14 @@ final class Registration {
       URI coordinator,
       LocalServer self,
       RegistrationTimes times,
-      TlsSettings tls) {
+      TlsSettings tls,
+      String authority) {
     this.telemetry = requireNonNull(telemetry, "telemetry is null");
     this.coordinator = requireNonNull(coordinator, "coordinator is null");
     this.self = requireNonNull(self, "self is null");
     this.times = requireNonNull(times, "times is null");
     this.tls = requireNonNull(tls, "tls is null");
+    this.authority = requireNonNull(authority, "authority is null");
     this.helloDeadline = times.firstHelloDeadline();
     this.beatInterval = times.heartbeatInterval();
     this.allocator = requireNonNull(allocator, "allocator is null");
@@ -307,7 +311,11 @@ final class Registration {
     }
     if (client == null) {
       Location location = new Location(coordinator);
-      client = telemetry.connect(allocator, location, channel -> tls.configureClient(channel, location));
+      client =
+          telemetry.connect(
+              allocator,
+              location,
+              channel -> tls.configureClient(channel, location).overrideAuthority(authority));
     }
     return client;
   }

@@ -58,7 +58,7 @@ class RegistrationTest {
     registration =
         new Registration(serverTelemetry.flightTelemetry(), allocator, coordinator.location().getUri(),
             new LocalServer("server-1", listed.advertisedLocation(), () -> 1L, () -> 0), times,
-            TlsSettings.plaintext());
+            TlsSettings.plaintext(), coordinator.location().getUri().getAuthority());
     return registration;
   }
 
