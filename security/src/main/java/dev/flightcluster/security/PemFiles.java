@@ -9,6 +9,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.Key;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.CertificateException;
@@ -146,7 +147,7 @@ public final class PemFiles {
     return key;
   }
 
-  private static void requireP256(String what, Path file, java.security.Key key) {
+  private static void requireP256(String what, Path file, Key key) {
     if (!(key instanceof ECKey ec) || !P256Curve.matches(ec.getParams(), P256)) {
       throw new PemFileException(
           what,
