@@ -79,7 +79,12 @@ class TracingClientMiddleware(flight.ClientMiddleware):
         pass
 
 
-def connect(location: str, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT) -> flight.FlightClient:
-    """A traced client with a connect timeout and keepalive (failover.channel_options)."""
+def connect(location: str, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+            tls_ca: bytes | None = None) -> flight.FlightClient:
+    """A traced client with a connect timeout and keepalive (failover.channel_options).
+
+    `tls_ca`: PEM CA certificates trusted for a grpc+tls:// location (tls.tls_root_certs); None
+    trusts the system's CAs."""
+    tls = {"tls_root_certs": tls_ca} if tls_ca is not None else {}
     return flight.connect(location, middleware=[TracingClientMiddlewareFactory()],
-                          generic_options=channel_options(connect_timeout))
+                          generic_options=channel_options(connect_timeout), **tls)

@@ -16,6 +16,7 @@ Spans: list_and_get_all_flights (root) > get_single_flight (one per flight)
 
     python list_and_get_all_flights.py [--coordinator grpc://HOST:PORT[,grpc://HOST:PORT...]] [--json]
         [--connect-timeout SECONDS] [--progress-timeout SECONDS] [--parallelism N]
+        [--tls-ca FILE]
 
 Prints the rows read per flight, then `trace id: <32 hex>` (as the Java CLI does), or with --json one
 object {"flights": {dataset: rows}, "trace_id": "<32 hex>" or null when tracing is off}.
@@ -41,6 +42,7 @@ from failover import (DEFAULT_CONNECT_TIMEOUT, DEFAULT_PROGRESS_TIMEOUT, Coordin
                       coordinator_uris)
 from flight_auth import login, password_from_env
 from flight_tracing import connect, init_tracing
+from tls import tls_root_certs
 
 # A replica that is gone, stopped, slow or no longer holds the file may still be served by another
 # one; any other error (bad ticket, auth) would fail on every replica alike.
@@ -97,7 +99,8 @@ def _resumed_ticket(ticket: flight.Ticket, position: dict) -> flight.Ticket:
 
 def _read_endpoint(tracer, coordinators: list[str], endpoint: flight.FlightEndpoint,
                    options: flight.FlightCallOptions, connect_timeout: float,
-                   progress_timeout: float, index: int = 0) -> tuple[int, str]:
+                   progress_timeout: float, index: int = 0,
+                   tls_ca: bytes | None = None) -> tuple[int, str]:
     """Reads one endpoint, trying its locations in order; returns (rows, location used)."""
     locations = [loc.uri.decode("utf-8") if isinstance(loc.uri, bytes) else str(loc.uri)
                  for loc in endpoint.locations]
@@ -113,7 +116,7 @@ def _read_endpoint(tracer, coordinators: list[str], endpoint: flight.FlightEndpo
     for target in targets:
         with tracer.start_as_current_span("connect_temp_client") as span:
             span.set_attribute("flight.location", target)
-            client = connect(target, connect_timeout)
+            client = connect(target, connect_timeout, tls_ca)
         try:
             with tracer.start_as_current_span("do_get") as span:
                 span.set_attribute("flight.location", target)
@@ -169,7 +172,7 @@ def _distinct_servers(info: flight.FlightInfo) -> int:
 def get_single_flight(tracer, coordinators: list[str], info: flight.FlightInfo,
                       options: flight.FlightCallOptions, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
                       progress_timeout: float = DEFAULT_PROGRESS_TIMEOUT,
-                      parallelism: int = DEFAULT_PARALLELISM) -> int:
+                      parallelism: int = DEFAULT_PARALLELISM, tls_ca: bytes | None = None) -> int:
     """Reads every endpoint of `info`, up to `parallelism` at once (never more than its distinct
     servers), each on a thread of its own in this span's trace; returns the rows read."""
     if parallelism < 1:
@@ -186,7 +189,7 @@ def get_single_flight(tracer, coordinators: list[str], info: flight.FlightInfo,
             token = otel_context.attach(parent)
             try:
                 rows, _ = _read_endpoint(tracer, coordinators, endpoint, options, connect_timeout,
-                                         progress_timeout, index)
+                                         progress_timeout, index, tls_ca)
                 return rows
             finally:
                 otel_context.detach(token)
@@ -206,7 +209,8 @@ def list_and_get_all_flights(coordinator_location: str | list[str] | None = None
                              connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
                              progress_timeout: float = DEFAULT_PROGRESS_TIMEOUT,
                              parallelism: int = DEFAULT_PARALLELISM,
-                             user: str | None = None, password: str | None = None) -> dict[str, int]:
+                             user: str | None = None, password: str | None = None,
+                             tls_ca: bytes | None = None) -> dict[str, int]:
     """Returns {dataset: rows} for every flight read; unreadable ones go into `errors`.
 
     `coordinator_location` is one URI, a comma-separated list or a list: the listing comes from the
@@ -215,7 +219,8 @@ def list_and_get_all_flights(coordinator_location: str | list[str] | None = None
     `password`) it logs in at the first coordinator that answers and sends the token everywhere.
 
     The root span's trace id (None when tracing is off) is appended to `trace_ids` as soon as the
-    span starts, so a caller learns it even when the run fails.
+    span starts, so a caller learns it even when the run fails. `tls_ca`: PEM CA certificates for
+    grpc+tls:// locations (tls.tls_root_certs).
     """
     tracer = init_tracing("client")
     uris = coordinator_uris(coordinator_location)
@@ -226,7 +231,7 @@ def list_and_get_all_flights(coordinator_location: str | list[str] | None = None
             context = root.get_span_context()
             trace_ids.append(f"{context.trace_id:032x}" if context.is_valid else None)
         root.set_attribute("flight.coordinator", ",".join(uris))
-        coordinators = Coordinators(uris, lambda uri: connect(uri, connect_timeout))
+        coordinators = Coordinators(uris, lambda uri: connect(uri, connect_timeout, tls_ca))
         try:
             headers = ([] if user is None
                        else coordinators.call(lambda client, uri: login(client, user, password)))
@@ -238,7 +243,7 @@ def list_and_get_all_flights(coordinator_location: str | list[str] | None = None
                 try:
                     counts[name] = get_single_flight(tracer, coordinators.in_order(), info,
                                                      flight.FlightCallOptions(headers=headers), connect_timeout,
-                                                     progress_timeout, parallelism)
+                                                     progress_timeout, parallelism, tls_ca)
                 except (EndpointUnreadable, flight.FlightError) as error:
                     if errors is None:
                         raise
@@ -270,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parallelism", type=int, default=DEFAULT_PARALLELISM,
                         help="endpoints of a flight read at once, never more than its distinct servers "
                         f"(default {DEFAULT_PARALLELISM})")
+    parser.add_argument("--tls-ca", metavar="FILE",
+                        help="PEM CA certificates to trust for grpc+tls:// locations "
+                        "(default: $FLIGHT_TLS_CA, else the system's CAs)")
     args = parser.parse_args(argv)
     if args.parallelism < 1:
         parser.error("--parallelism must be at least 1")
@@ -282,9 +290,14 @@ def main(argv: list[str] | None = None) -> int:
     errors: dict[str, str] = {}
     trace_ids: list[str | None] = []
     try:
+        tls_ca = tls_root_certs(args.tls_ca)
+    except ValueError as error:
+        print(f"invalid --tls-ca: {error}", file=sys.stderr)
+        return 2
+    try:
         counts = list_and_get_all_flights(args.coordinator, args.timeout, errors, trace_ids,
                                           args.connect_timeout, args.progress_timeout, args.parallelism,
-                                          args.user, password)
+                                          args.user, password, tls_ca)
     except ValueError as error:
         print(f"invalid --coordinator: {error}", file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@ as the file x.parquet and any other name, such as "trips", as the folder dataset
 way the cluster lists it under NAME.
 
     python put_dataset.py FILE.parquet [--name NAME] [--coordinator grpc://HOST:PORT[,grpc://HOST:PORT...]]
+        [--tls-ca FILE]
 
 choose_server goes to the first coordinator that answers (failover.py); it only picks a server, so
 asking the next one is safe. The upload itself is not repeated elsewhere.
@@ -28,6 +29,7 @@ import pyarrow.parquet as pq
 
 from failover import DEFAULT_CONNECT_TIMEOUT, Coordinators, coordinator_uris
 from flight_tracing import connect, init_tracing
+from tls import tls_root_certs
 
 CHOOSE_SERVER = "choose_server"
 
@@ -67,7 +69,7 @@ def choose_server(coordinator: flight.FlightClient, dataset: str,
 
 def put_dataset(path: str, name: str | None = None, coordinator_location: str | list[str] | None = None,
                 batch_rows: int = 65536, timeout: float | None = 300.0,
-                connect_timeout: float = DEFAULT_CONNECT_TIMEOUT) -> dict:
+                connect_timeout: float = DEFAULT_CONNECT_TIMEOUT, tls_ca: bytes | None = None) -> dict:
     name = name if name is not None else os.path.basename(path)
     check_name(name)
     uris = coordinator_uris(coordinator_location)
@@ -78,7 +80,7 @@ def put_dataset(path: str, name: str | None = None, coordinator_location: str | 
         context = span.get_span_context()
         trace_id = f"{context.trace_id:032x}" if context.is_valid else None
         span.set_attribute("flight.dataset", name)
-        coordinators = Coordinators(uris, lambda uri: connect(uri, connect_timeout))
+        coordinators = Coordinators(uris, lambda uri: connect(uri, connect_timeout, tls_ca))
         try:
             with tracer.start_as_current_span("choose_server"):
                 choice = coordinators.call(lambda client, uri: choose_server(client, name, options))
@@ -87,7 +89,7 @@ def put_dataset(path: str, name: str | None = None, coordinator_location: str | 
         span.set_attribute("server.id", choice["server_id"])
 
         parquet = pq.ParquetFile(path)
-        server = connect(choice["location"], connect_timeout)
+        server = connect(choice["location"], connect_timeout, tls_ca)
         rows = 0
         try:
             with tracer.start_as_current_span("do_put") as put_span:
@@ -125,10 +127,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds for each Flight call (default 300)")
     parser.add_argument("--connect-timeout", type=float, default=DEFAULT_CONNECT_TIMEOUT,
                         help=f"seconds to wait for a connection (default {DEFAULT_CONNECT_TIMEOUT:g})")
+    parser.add_argument("--tls-ca", metavar="FILE",
+                        help="PEM CA certificates to trust for grpc+tls:// locations "
+                        "(default: $FLIGHT_TLS_CA, else the system's CAs)")
     args = parser.parse_args(argv)
     try:
         result = put_dataset(args.file, args.name, args.coordinator, args.batch_rows, args.timeout,
-                             args.connect_timeout)
+                             args.connect_timeout, tls_root_certs(args.tls_ca))
     except (ValueError, OSError, RuntimeError, pa.ArrowException) as error:
         print(f"put failed: {error}", file=sys.stderr)
         return 1

@@ -4,6 +4,7 @@ import dev.flightcluster.cli.client.ClientCommand;
 import dev.flightcluster.cli.coordinator.CoordinatorCommand;
 import dev.flightcluster.cli.demo.DemoCommand;
 import dev.flightcluster.cli.health.HealthCommand;
+import dev.flightcluster.cli.keys.KeysCommand;
 import dev.flightcluster.cli.logging.Logging;
 import dev.flightcluster.cli.server.ServerCommand;
 import picocli.CommandLine;
@@ -36,6 +37,7 @@ import picocli.CommandLine.Spec;
       ClientCommand.class,
       HealthCommand.class,
       UsersCommand.class,
+      KeysCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -8,6 +8,7 @@ import dev.flightcluster.auth.ClientCredentials;
 
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.otel.TracedFlightClient;
+import dev.flightcluster.security.TlsSettings;
 import io.grpc.ConnectivityState;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.ChannelOption;
@@ -50,16 +51,20 @@ final class Connections implements AutoCloseable {
   private final FlightTelemetry telemetry;
   private final Duration connectTimeout;
   private final Optional<ClientCredentials> credentials;
+  private final TlsSettings tls;
   private final Map<URI, TracedFlightClient> clients = new LinkedHashMap<>(); // guarded by this
   private boolean closed; // guarded by this
 
-  /** {@code credentials}: the bearer token every call carries, when the cluster authenticates. */
+  /** {@code credentials}: the bearer token every call carries, when the cluster authenticates;
+   * {@code tls}: how {@code grpc+tls} peers are called. */
   Connections(
       BufferAllocator allocator,
       FlightTelemetry telemetry,
       Duration connectTimeout,
-      Optional<ClientCredentials> credentials) {
+      Optional<ClientCredentials> credentials,
+      TlsSettings tls) {
     this.credentials = requireNonNull(credentials, "credentials is null");
+    this.tls = requireNonNull(tls, "tls is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.telemetry = requireNonNull(telemetry, "telemetry is null");
     this.connectTimeout = requireNonNull(connectTimeout, "connectTimeout is null");
@@ -112,14 +117,14 @@ final class Connections implements AutoCloseable {
     if (client != null) {
       return new Lease(client, true);
     }
-    client = telemetry.connect(allocator, location, this::configure);
+    client = telemetry.connect(allocator, location, channel -> configure(channel, location));
     clients.put(location.getUri(), client);
     return new Lease(client, false);
   }
 
-  private void configure(NettyChannelBuilder channel) {
+  private void configure(NettyChannelBuilder channel, Location location) {
     credentials.ifPresent(channel::intercept);
-    channel
+    tls.configureClient(channel, location)
         .keepAliveTime(KEEPALIVE_TIME.toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveTimeout(KEEPALIVE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveWithoutCalls(false)

@@ -95,16 +95,17 @@ final class Coordinators {
         if (!isUnreachable(e)) {
           // It answered: NOT_FOUND and the like are the cluster's answer, the same everywhere.
           failedPeers.succeeded(coordinator);
-          throw Failures.withContext(e, "coordinator at " + coordinator.getUri());
+          throw Failures.withContext(e, "coordinator at " + coordinator.getUri(), coordinator);
         }
         failedPeers.failed(coordinator);
-        failures.add("coordinator at " + coordinator.getUri() + ": " + Failures.describe(e));
+        failures.add(
+            "coordinator at " + coordinator.getUri() + ": " + Failures.describe(e, coordinator));
         causes.add(e);
         if (i + 1 < order.size()) {
           log.warn(
               "Coordinator {} cannot answer ({}); asking {}",
               coordinator.getUri(),
-              Failures.describe(e),
+              Failures.describe(e, coordinator),
               order.get(i + 1).getUri());
           Span.current()
               .addEvent(
@@ -133,7 +134,8 @@ final class Coordinators {
       List<String> failures, List<FlightRuntimeException> causes) {
     FlightRuntimeException last = causes.get(causes.size() - 1);
     if (locations.size() == 1) {
-      return Failures.withContext(last, "coordinator at " + locations.get(0).getUri());
+      return Failures.withContext(
+          last, "coordinator at " + locations.get(0).getUri(), locations.get(0));
     }
     FlightRuntimeException failure =
         CallStatus.UNAVAILABLE

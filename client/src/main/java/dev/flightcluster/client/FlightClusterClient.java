@@ -9,6 +9,7 @@ import dev.flightcluster.auth.ClientCredentials;
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.Descriptors;
+import dev.flightcluster.security.TlsSettings;
 import io.opentelemetry.api.trace.Tracer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -85,13 +86,14 @@ public final class FlightClusterClient implements AutoCloseable {
       Duration progressTimeout,
       FailedPeers failedPeers,
       int parallelism,
-      Optional<ClientCredentials> credentials) {
+      Optional<ClientCredentials> credentials,
+      TlsSettings tls) {
     this.parallelism = parallelism;
     this.callTimeout = requireNonNull(callTimeout, "callTimeout is null");
     this.failedPeers = requireNonNull(failedPeers, "failedPeers is null");
     this.tracer = telemetry.tracer();
     this.allocator = parentAllocator.newChildAllocator("flight-cluster-client", 0, Long.MAX_VALUE);
-    this.connections = new Connections(allocator, telemetry, connectTimeout, credentials);
+    this.connections = new Connections(allocator, telemetry, connectTimeout, credentials, tls);
     this.coordinators = new Coordinators(coordinators, connections, failedPeers, credentials);
     this.watchdog = new ProgressWatchdog(progressTimeout);
   }

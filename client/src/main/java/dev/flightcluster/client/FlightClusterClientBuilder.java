@@ -7,6 +7,7 @@ import java.util.Optional;
 import dev.flightcluster.auth.ClientCredentials;
 
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.security.TlsSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -48,6 +49,7 @@ public final class FlightClusterClientBuilder {
   private int parallelism = DEFAULT_PARALLELISM;
   private String user;
   private char[] password;
+  private TlsSettings tls = TlsSettings.plaintext();
 
   FlightClusterClientBuilder(
       BufferAllocator allocator, FlightTelemetry telemetry, List<Location> coordinators) {
@@ -141,6 +143,16 @@ public final class FlightClusterClientBuilder {
     return this;
   }
 
+  /**
+   * How to reach {@code grpc+tls} coordinators and data servers: the CA to trust (without one, the
+   * JDK's default CAs) and, for servers that require client certificates, the certificate and key
+   * to present. {@code grpc://} locations stay plaintext. Default {@link TlsSettings#plaintext()}.
+   */
+  public FlightClusterClientBuilder tls(TlsSettings tls) {
+    this.tls = requireNonNull(tls, "tls is null");
+    return this;
+  }
+
   /** A new client. Opening it makes no call yet: connections are made on first use. */
   public FlightClusterClient build() {
     return new FlightClusterClient(
@@ -152,8 +164,8 @@ public final class FlightClusterClientBuilder {
         progressTimeout,
         new FailedPeers(clock, failedPeerSkip),
         parallelism,
-
-        user == null ? Optional.empty() : Optional.of(ClientCredentials.login(user, password, clock)));
+        user == null ? Optional.empty() : Optional.of(ClientCredentials.login(user, password, clock)),
+        tls);
   }
 
   private static Duration positive(Duration value, String name) {

@@ -361,7 +361,7 @@ final class GetOperation {
         // would hand the consumer those rows twice, so only a failure before that is retried.
         throw e;
       }
-      failures.add(location.getUri() + " (" + Failures.describe(e) + ")");
+      failures.add(location.getUri() + " (" + Failures.describe(e, location) + ")");
       causes.add(e);
       if (i + 1 < locations.size()) {
         Location next = locations.get(i + 1);
@@ -370,7 +370,7 @@ final class GetOperation {
             "Location {} of '{}' cannot serve it ({}); {} {}{}",
             location.getUri(),
             dataset,
-            Failures.describe(e),
+            Failures.describe(e, location),
             resume ? "resuming at" : "trying",
             next.getUri(),
             resume ? " from " + describe(progress.token.position()) : "");

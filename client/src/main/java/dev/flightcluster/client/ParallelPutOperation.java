@@ -275,6 +275,15 @@ final class ParallelPutOperation {
     return shard;
   }
 
+  /** Where a planned server is, for explaining a failure; null when its location does not parse. */
+  private static Location peer(ServerChoice server) {
+    try {
+      return Locations.parse(server.location());
+    } catch (FlightRuntimeException e) {
+      return null;
+    }
+  }
+
   private dev.flightcluster.otel.TracedFlightClient connect(ServerChoice server) {
     Location location;
     try {
@@ -290,7 +299,7 @@ final class ParallelPutOperation {
     try {
       return connections.connect(location).client();
     } catch (FlightRuntimeException e) {
-      throw Failures.withContext(e, where(server));
+      throw Failures.withContext(e, where(server), location);
     }
   }
 
@@ -338,7 +347,7 @@ final class ParallelPutOperation {
     return e.status()
         .withDescription(
             "put of '" + dataset + "' failed: " + where(copy.server()) + " did not store shard "
-                + shard.index + " (" + Failures.describe(e) + "); nothing of the put is kept")
+                + shard.index + " (" + Failures.describe(e, peer(copy.server())) + "); nothing of the put is kept")
         .withCause(e)
         .toRuntimeException();
   }
@@ -371,7 +380,7 @@ final class ParallelPutOperation {
           throw e.status()
               .withDescription(
                   "put of '" + dataset + "' failed: " + where(server) + " did not "
-                      + (prepare ? "prepare" : "commit") + " it (" + Failures.describe(e)
+                      + (prepare ? "prepare" : "commit") + " it (" + Failures.describe(e, peer(server))
                       + "); nothing of the put is kept")
               .withCause(e)
               .toRuntimeException();

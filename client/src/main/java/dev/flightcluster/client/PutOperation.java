@@ -89,7 +89,8 @@ final class PutOperation {
                 + location.getUri()
                 + ", chosen by the coordinator for '"
                 + dataset
-                + "'");
+                + "'",
+            location);
       }
       setTotals(span);
       return new PutResult(

@@ -3,6 +3,7 @@ package dev.flightcluster.coordinator;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.security.TlsSettings;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,15 +31,24 @@ final class CallbackClients implements AutoCloseable {
   private final BufferAllocator allocator;
   private final FlightTelemetry telemetry;
   private final Optional<ClientCredentials> credentials;
+  private final TlsSettings tls;
   private final Map<String, CallbackClient> clients = new HashMap<>();
   private boolean closed;
 
-  /** {@code credentials}: the token every callback carries, when data servers authenticate. */
+  /**
+   * @param credentials the token every callback carries, when data servers authenticate
+   * @param tls how to call a server at a {@code grpc+tls} location: the CA to trust and the
+   *     coordinator's own certificate, presented to servers that require one
+   */
   CallbackClients(
-      BufferAllocator allocator, FlightTelemetry telemetry, Optional<ClientCredentials> credentials) {
+      BufferAllocator allocator,
+      FlightTelemetry telemetry,
+      Optional<ClientCredentials> credentials,
+      TlsSettings tls) {
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.telemetry = requireNonNull(telemetry, "telemetry is null");
     this.credentials = requireNonNull(credentials, "credentials is null");
+    this.tls = requireNonNull(tls, "tls is null");
   }
 
   /**
@@ -93,7 +103,8 @@ final class CallbackClients implements AutoCloseable {
   private CallbackClient connect(Location location) {
     // Built like FlightTelemetry#connect, but keeping the channel: see CallbackClient.
     NettyChannelBuilder builder =
-        new NettyClientBuilder(allocator, location).build().intercept(telemetry.clientInterceptor());
+        tls.configureClient(new NettyClientBuilder(allocator, location).build(), location)
+            .intercept(telemetry.clientInterceptor());
     credentials.ifPresent(builder::intercept);
     ManagedChannel channel = builder.build();
     return new CallbackClient(

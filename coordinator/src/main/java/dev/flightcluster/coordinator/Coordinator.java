@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.otel.producer.GuardedProducer;
+import dev.flightcluster.security.TlsSettings;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -82,7 +83,8 @@ public final class Coordinator implements AutoCloseable {
       Runnable onWarm,
       Duration drainTimeout,
       long endpointGroupBytes,
-      ServerAuth auth) {
+      ServerAuth auth,
+      TlsSettings tls) {
     // A child allocator of our own, so that closing it proves the coordinator leaked nothing.
     this.allocator = parentAllocator.newChildAllocator("coordinator", 0, Long.MAX_VALUE);
     this.sweepInterval = heartbeatInterval;
@@ -97,7 +99,7 @@ public final class Coordinator implements AutoCloseable {
               onWarm.run();
             });
     this.auth = auth;
-    this.clients = new CallbackClients(allocator, telemetry, auth.selfCredentials());
+    this.clients = new CallbackClients(allocator, telemetry, auth.selfCredentials(), tls);
     // Enough queue for a restart's burst of hellos; beyond it, hellos are refused and retried.
     this.callbacks = new Callbacks(callbackThreads, callbackThreads * CALLBACK_QUEUE_PER_THREAD);
     // A listing slower than a whole lease would not help: the server would have expired meanwhile.
@@ -118,12 +120,13 @@ public final class Coordinator implements AutoCloseable {
       this.server =
           auth.install(
                   telemetry.instrument(
+                      tls.serve(
                       FlightServer.builder(
                           allocator,
                           bind,
                           new GuardedProducer(
                               SERVICE,
-                              new CoordinatorProducer(registry, membership, warmUp))),
+                              new CoordinatorProducer(registry, membership, warmUp)))),
                       netty -> {
                         netty.setBinaryLog(new RequestDecodingGuard());
                         auth.install(netty);

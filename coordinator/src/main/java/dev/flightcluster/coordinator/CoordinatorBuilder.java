@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.security.TlsSettings;
 import java.time.Duration;
 import java.time.InstantSource;
 import org.apache.arrow.flight.Location;
@@ -49,6 +50,7 @@ public final class CoordinatorBuilder {
   private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
   private long endpointGroupBytes = DEFAULT_ENDPOINT_GROUP_BYTES;
   private ServerAuth auth = ServerAuth.protectedMode("coordinator", "--users FILE --token-signing-key FILE");
+  private TlsSettings tls = TlsSettings.plaintext();
 
   CoordinatorBuilder(BufferAllocator allocator, FlightTelemetry telemetry) {
     this.allocator = requireNonNull(allocator, "allocator is null");
@@ -185,11 +187,23 @@ public final class CoordinatorBuilder {
   }
 
   /**
+   * TLS: with a certificate the coordinator serves TLS only, at a {@code grpc+tls} {@link
+   * #location}, and requires client certificates if the settings have a client CA; its callbacks
+   * to data servers at {@code grpc+tls} locations trust the settings' CA and present its
+   * certificate. Default plaintext.
+   */
+  public CoordinatorBuilder tls(TlsSettings tls) {
+    this.tls = requireNonNull(tls, "tls is null");
+    return this;
+  }
+
+  /**
    * A coordinator with this configuration, not yet listening: call {@link Coordinator#start()}.
    *
    * @throws IllegalStateException when no location is set
    * @throws IllegalArgumentException when the lease or heartbeat interval is not positive, or the
-   *     heartbeat interval is not shorter than the lease
+   *     heartbeat interval is not shorter than the lease, or the location's scheme does not match
+   *     the TLS settings
    */
   public Coordinator build() {
     if (location == null) {
@@ -211,6 +225,12 @@ public final class CoordinatorBuilder {
               + lease
               + ")");
     }
+    if (tls.serving() != TlsSettings.isTls(location)) {
+      throw new IllegalArgumentException(
+          tls.serving()
+              ? "location " + location.getUri() + " is not grpc+tls but a TLS certificate is set"
+              : "location " + location.getUri() + " is grpc+tls but no TLS certificate is set");
+    }
     requirePositive("callbackConnectTimeout", callbackConnectTimeout);
     requirePositive("callbackTimeout", callbackTimeout);
     return new Coordinator(
@@ -227,7 +247,8 @@ public final class CoordinatorBuilder {
         whenWarm,
         drainTimeout,
         endpointGroupBytes,
-        auth);
+        auth,
+        tls);
   }
 
   private static void requirePositive(String name, Duration duration) {

@@ -12,6 +12,7 @@ import dev.flightcluster.server.registration.Registrar;
 import dev.flightcluster.server.registration.RegistrationTimes;
 import dev.flightcluster.server.store.DatasetStore;
 import dev.flightcluster.server.stream.DoGetStreams;
+import dev.flightcluster.security.TlsSettings;
 import dev.flightcluster.server.upload.UploadGuard;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -117,8 +118,8 @@ public final class DataServer implements AutoCloseable {
               config.maxConcurrentUploads, uploadGuard, this::afterUpload);
       flightServer =
           config.auth.install(config.telemetry
-              .instrument(FlightServer.builder(serverAllocator, config.location,
-                      new GuardedProducer(DoGetStreams.SERVICE, producer)),
+              .instrument(config.tls.serve(FlightServer.builder(serverAllocator, config.location,
+                      new GuardedProducer(DoGetStreams.SERVICE, producer))),
                   netty -> {
                     callPools.install(netty);
                     netty.setBinaryLog(uploadGuard.messageGuard());
@@ -144,7 +145,8 @@ public final class DataServer implements AutoCloseable {
                 config.registrationTimes != null
                     ? config.registrationTimes
                     : RegistrationTimes.defaults(config.heartbeatInterval),
-                Optional.ofNullable(config.nodeCredentials));
+                Optional.ofNullable(config.nodeCredentials),
+                config.tls);
         built.add(0, registrar);
         registrar.start();
       }
@@ -385,6 +387,7 @@ public final class DataServer implements AutoCloseable {
     private Duration uploadIdleTimeout = DEFAULT_UPLOAD_IDLE_TIMEOUT;
     private ServerAuth auth = ServerAuth.protectedMode("data server", "--token-verify-key FILE");
     private ClientCredentials nodeCredentials;
+    private TlsSettings tls = TlsSettings.plaintext();
 
     private Builder(BufferAllocator allocator, FlightTelemetry telemetry) {
       this.allocator = allocator;
@@ -569,6 +572,17 @@ public final class DataServer implements AutoCloseable {
     }
 
     /**
+     * TLS: with a certificate the server serves TLS only, at a {@code grpc+tls} {@link #location}
+     * and {@link #advertisedLocation}, and requires client certificates if the settings have a
+     * client CA; its registration with {@code grpc+tls} coordinators trusts the settings' CA and
+     * presents its certificate. Default plaintext.
+     */
+    public Builder tls(TlsSettings tls) {
+      this.tls = requireNonNull(tls, "tls is null");
+      return this;
+    }
+
+    /**
      * How the server logs in at coordinators that authenticate: as a node user ({@link
      * ClientCredentials#login}); null (the default) to call them without credentials.
      */
@@ -581,7 +595,8 @@ public final class DataServer implements AutoCloseable {
      * Builds the server and starts it: it serves when this returns.
      *
      * @throws IllegalArgumentException when a required setting ({@link #location}, {@link #dataDir})
-     *     is missing
+     *     is missing, or the location or advertised location is {@code grpc+tls} without a TLS
+     *     certificate, or not {@code grpc+tls} with one
      * @throws IOException when the data dir cannot be opened or the port cannot be bound
      */
     public DataServer build() throws IOException {
@@ -591,11 +606,22 @@ public final class DataServer implements AutoCloseable {
       if (dataDir == null) {
         throw new IllegalArgumentException("dataDir is not set: the directory of Parquet datasets");
       }
+      requireTlsScheme("location", location);
+      requireTlsScheme("advertisedLocation", advertisedLocation);
       if (nodeCredentials != null && coordinators.isEmpty()) {
         throw new IllegalArgumentException(
             "node credentials (--node-user) are for registering with coordinators, and none is set (--coordinator)");
       }
       return new DataServer(this);
+    }
+
+    private void requireTlsScheme(String name, Location value) {
+      if (value != null && tls.serving() != TlsSettings.isTls(value)) {
+        throw new IllegalArgumentException(
+            tls.serving()
+                ? name + " " + value.getUri() + " is not grpc+tls but a TLS certificate is set"
+                : name + " " + value.getUri() + " is grpc+tls but no TLS certificate is set");
+      }
     }
   }
 }

@@ -6,10 +6,12 @@ import dev.flightcluster.cli.auth.ClientAuthOptions;
 import picocli.CommandLine.Mixin;
 import dev.flightcluster.cli.DurationConverter;
 import dev.flightcluster.cli.LocationConverter;
+import dev.flightcluster.cli.tls.ClientTlsOptions;
 import java.time.Duration;
 import java.util.List;
 import org.apache.arrow.flight.Location;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -83,12 +85,18 @@ public final class ClientCommand implements Runnable {
 
   @Mixin ClientAuthOptions login;
 
+  @Mixin ClientTlsOptions tlsOptions;
+
   /** Starts a client session with the options of this command. */
   ClientSession openSession() {
     return ClientSession.open(
         coordinators,
         builder -> {
-          login.apply(builder.connectTimeout(connectTimeout).progressTimeout(progressTimeout));
+          login.apply(
+              builder
+                  .connectTimeout(connectTimeout)
+                  .progressTimeout(progressTimeout)
+                  .tls(tlsOptions.settings(spec)));
           if (parallelism != null) {
             try {
               builder.parallelism(parallelism);

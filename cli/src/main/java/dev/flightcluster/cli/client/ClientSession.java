@@ -67,7 +67,14 @@ public final class ClientSession implements AutoCloseable {
     return open(coordinators, configure, Map.of());
   }
 
-  private static ClientSession open(
+  /**
+   * Starts the SDK and a client of the coordinators.
+   *
+   * @param configure sets options on the client's builder
+   * @param telemetryOverrides SDK properties that win over the environment (see {@link
+   *     Telemetry#start(String, Map)})
+   */
+  public static ClientSession open(
       List<Location> coordinators,
       Consumer<FlightClusterClientBuilder> configure,
       Map<String, String> telemetryOverrides) {

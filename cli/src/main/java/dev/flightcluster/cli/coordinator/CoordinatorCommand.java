@@ -7,7 +7,9 @@ import dev.flightcluster.cli.UntilStopped;
 import dev.flightcluster.cli.health.ServingHealth;
 import dev.flightcluster.cli.server.ServerAddresses;
 import dev.flightcluster.cli.telemetry.Telemetry;
+import dev.flightcluster.cli.tls.TlsOptions;
 import dev.flightcluster.coordinator.Coordinator;
+import dev.flightcluster.security.TlsSettings;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -80,6 +82,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
   Duration drainTimeout;
 
   @Mixin CoordinatorAuthOptions auth;
+  @Mixin TlsOptions tlsOptions;
 
   @Override
   public Integer call() throws Exception {
@@ -96,6 +99,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
               + "), or servers would expire between heartbeats");
     }
     ServerAuth serverAuth = auth.serverAuth();
+    TlsSettings tls = tlsOptions.settings(spec);
     UntilStopped resources = new UntilStopped();
     try {
       Telemetry telemetry = resources.register(Telemetry.start("coordinator"));
@@ -106,7 +110,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
       Coordinator coordinator =
           resources.register(
               Coordinator.builder(allocator, health.flightTelemetry(telemetry.openTelemetry()))
-                  .location(ServerAddresses.location(host, port))
+                  .location(tls.location(ServerAddresses.location(host, port)))
+                  .tls(tls)
                   .lease(lease)
                   .heartbeatInterval(heartbeatInterval)
                   .clock(InstantSource.system())

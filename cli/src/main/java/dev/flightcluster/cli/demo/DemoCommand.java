@@ -6,6 +6,8 @@ import dev.flightcluster.cli.client.ClientSession;
 import dev.flightcluster.cli.client.DatasetListing;
 import dev.flightcluster.cli.client.ListAndGetAll;
 import dev.flightcluster.cli.UntilStopped;
+import dev.flightcluster.cli.tls.ClientTlsOptions;
+import dev.flightcluster.security.TlsSettings;
 import dev.flightcluster.server.parquet.ParquetFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -24,6 +26,7 @@ import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -86,11 +89,17 @@ public final class DemoCommand implements Callable<Integer> {
               + " DIR/secure/, and prints how to connect with them (pyarrow included).")
   boolean secure;
 
+  /** With --tls-cert and --tls-key every child serves TLS; --tls-ca is what they all trust. */
+  @Mixin ClientTlsOptions tlsOptions;
+
+  private TlsSettings tls = TlsSettings.plaintext();
+
   @Override
   public Integer call() throws Exception {
     if (rows < 1) {
       throw new ParameterException(spec.commandLine(), "--rows must be positive, not " + rows);
     }
+    tls = tlsOptions.settings(spec);
     PrintWriter out = spec.commandLine().getOut();
     DemoData demo = new DemoData(dataDir.toAbsolutePath().normalize());
     try (BufferAllocator allocator = new RootAllocator()) {
@@ -108,8 +117,9 @@ public final class DemoCommand implements Callable<Integer> {
       int exitCode;
       try (ClientSession session =
           ClientSession.open(
-              coordinator,
+              List.of(coordinator),
               builder -> {
+                builder.tls(tls);
                 if (secrets != null) {
                   secrets.configure(builder);
                 }
@@ -140,9 +150,10 @@ public final class DemoCommand implements Callable<Integer> {
       if (keepRunning) {
         tracing.stopKeepingSpans();
         out.printf(
-            "%nThe cluster keeps running; try:%n  ./flight-cluster client --coordinator %s list%n"
+            "%nThe cluster keeps running; try:%n  ./flight-cluster client --coordinator %s%s list%n"
                 + "Press Ctrl-C to stop.%n",
-            coordinator.getUri());
+            coordinator.getUri(),
+            tlsOptions.trustArguments().stream().map(argument -> " " + argument).reduce("", String::concat));
         out.flush();
         UntilStopped untilStopped = new UntilStopped();
         untilStopped.register(children);
@@ -165,13 +176,14 @@ public final class DemoCommand implements Callable<Integer> {
       DemoData demo, ChildProcesses children, DemoTracing tracing, PrintWriter out, SecureDemo secrets)
       throws Exception {
     List<Integer> ports = FreePorts.pick(1 + DemoData.SERVERS.size());
-    String coordinatorUri = "grpc://127.0.0.1:" + ports.get(0);
+    String scheme = tls.serving() ? "grpc+tls" : "grpc";
+    String coordinatorUri = scheme + "://127.0.0.1:" + ports.get(0);
     children.start(
         "coordinator",
         JavaCommand.of(
             Main.class.getName(),
             withSecrets(
-                List.of("coordinator", "--host", "127.0.0.1", "--port", ports.get(0).toString()),
+                withTls(List.of("coordinator", "--host", "127.0.0.1", "--port", ports.get(0).toString())),
                 secrets == null ? List.of() : secrets.coordinatorArgs())),
         childEnvironment(tracing),
         demo.logsDir().resolve("coordinator.log"),
@@ -186,22 +198,29 @@ public final class DemoCommand implements Callable<Integer> {
           JavaCommand.of(
               Main.class.getName(),
               withSecrets(
-                  List.of(
+                  withTls(List.of(
                       "server",
                       "--host", "127.0.0.1",
                       "--port", port,
-                      "--advertise", "grpc://127.0.0.1:" + port,
+                      "--advertise", scheme + "://127.0.0.1:" + port,
                       "--server-id", id,
                       "--data-dir", demo.serverDir(id).toString(),
-                      "--coordinator", coordinatorUri),
+                      "--coordinator", coordinatorUri)),
                   secrets == null ? List.of() : secrets.serverArgs())),
           serverEnvironment(tracing, secrets),
           log,
           2);
-      out.printf("started %s at grpc://127.0.0.1:%s serving %s (log: %s)%n", id, port, demo.serverDir(id), log);
+      out.printf("started %s at %s://127.0.0.1:%s serving %s (log: %s)%n", id, scheme, port, demo.serverDir(id), log);
     }
     out.flush();
     return dev.flightcluster.protocol.Locations.parse(coordinatorUri);
+  }
+
+  /** A child's arguments followed by the demo's TLS options. */
+  private List<String> withTls(List<String> arguments) {
+    List<String> all = new ArrayList<>(arguments);
+    all.addAll(tlsOptions.arguments());
+    return all;
   }
 
   /**

@@ -2,6 +2,9 @@ package dev.flightcluster.cli.health;
 
 import dev.flightcluster.cli.DurationConverter;
 import dev.flightcluster.cli.LocationConverter;
+import dev.flightcluster.cli.tls.ClientTlsOptions;
+import dev.flightcluster.security.TlsFailures;
+import dev.flightcluster.security.TlsSettings;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -16,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.flight.Location;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,7 +45,7 @@ public final class HealthCommand implements Callable<Integer> {
       required = true,
       converter = LocationConverter.class,
       paramLabel = "URI",
-      description = "The server to ask, e.g. grpc://127.0.0.1:8888.")
+      description = "The server to ask, e.g. grpc://127.0.0.1:8888 or grpc+tls://HOST:8888.")
   Location target;
 
   @Option(
@@ -62,9 +66,11 @@ public final class HealthCommand implements Callable<Integer> {
       description = "How long to wait for the answer.")
   Duration timeout;
 
+  @Mixin ClientTlsOptions tlsOptions;
+
   @Override
   public Integer call() throws InterruptedException {
-    ServingStatus status = check(target, service, timeout);
+    ServingStatus status = check(target, service, timeout, tlsOptions.settings(spec));
     PrintWriter out = spec.commandLine().getOut();
     out.println(status);
     out.flush();
@@ -78,10 +84,23 @@ public final class HealthCommand implements Callable<Integer> {
    */
   public static ServingStatus check(Location target, String service, Duration timeout)
       throws InterruptedException {
+    return check(target, service, timeout, TlsSettings.plaintext());
+  }
+
+  /**
+   * Asks {@code target} for the health of {@code service}, over TLS with {@code tls} when the
+   * target is {@code grpc+tls}.
+   *
+   * @throws StatusRuntimeException when the call fails, e.g. UNAVAILABLE when nothing listens, or
+   *     the TLS handshake fails (then the description says what to do)
+   */
+  public static ServingStatus check(
+      Location target, String service, Duration timeout, TlsSettings tls)
+      throws InterruptedException {
     URI uri = target.getUri();
     NettyChannelBuilder builder = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort());
-    if ("grpc+tls".equals(uri.getScheme())) {
-      builder.useTransportSecurity();
+    if (TlsSettings.isTls(target)) {
+      tls.configureClient(builder, target);
     } else {
       builder.usePlaintext();
     }
@@ -92,6 +111,15 @@ public final class HealthCommand implements Callable<Integer> {
               .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS)
               .check(HealthCheckRequest.newBuilder().setService(service).build());
       return response.getStatus();
+    } catch (StatusRuntimeException e) {
+      throw TlsFailures.explain(e, target)
+          .map(
+              hint ->
+                  e.getStatus()
+                      .withDescription(e.getStatus().getDescription() + "; " + hint)
+                      .withCause(e.getCause())
+                      .asRuntimeException())
+          .orElse(e);
     } finally {
       channel.shutdownNow();
       channel.awaitTermination(5, TimeUnit.SECONDS);

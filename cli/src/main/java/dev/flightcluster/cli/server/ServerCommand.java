@@ -8,7 +8,9 @@ import dev.flightcluster.cli.DurationConverter;
 import dev.flightcluster.cli.UntilStopped;
 import dev.flightcluster.cli.health.ServingHealth;
 import dev.flightcluster.cli.telemetry.Telemetry;
+import dev.flightcluster.cli.tls.TlsOptions;
 import dev.flightcluster.protocol.Locations;
+import dev.flightcluster.security.TlsSettings;
 import dev.flightcluster.server.DataServer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -164,6 +166,7 @@ public final class ServerCommand implements Callable<Integer> {
   Duration uploadIdleTimeout;
 
   @Mixin ServerAuthOptions auth;
+  @Mixin TlsOptions tlsOptions;
 
   @Override
   public Integer call() throws Exception {
@@ -173,6 +176,7 @@ public final class ServerCommand implements Callable<Integer> {
     if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
       throw new ParameterException(spec.commandLine(), "--data-dir " + dataDir + " is not a directory");
     }
+    TlsSettings tls = tlsOptions.settings(spec);
     List<Location> coordinators = coordinators(coordinator);
     ServerAuth serverAuth = auth.serverAuth();
     ClientCredentials nodeCredentials = auth.nodeCredentials();
@@ -183,6 +187,9 @@ public final class ServerCommand implements Callable<Integer> {
     try {
       advertised =
           ServerAddresses.advertised(host, port, advertise, ServerAddresses.machineAddresses());
+      if (advertise == null || advertise.isBlank()) {
+        advertised = tls.location(advertised);
+      }
     } catch (FlightRuntimeException e) {
       throw new ParameterException(spec.commandLine(), "--advertise: " + e.status().description());
     }
@@ -200,7 +207,8 @@ public final class ServerCommand implements Callable<Integer> {
       ServingHealth health = new ServingHealth();
       DataServer.Builder builder =
           DataServer.builder(allocator, health.flightTelemetry(telemetry.openTelemetry()))
-              .location(ServerAddresses.location(host, port))
+              .location(tls.location(ServerAddresses.location(host, port)))
+              .tls(tls)
               .advertisedLocation(advertised)
               .dataDir(dataDir)
               .serverId(id)

@@ -27,6 +27,16 @@ class ClientCommandTest {
     assertThat(command.connectTimeout).isEqualTo(Duration.ofMillis(500));
   }
 
+  @Test
+  void tlsOptionsAreInheritedBySubcommandsAndUnsetByDefault() {
+    assertThat(parse("list").tlsOptions.arguments()).isEmpty();
+
+    ClientCommand command = parse("list", "--tls-ca", "ca.pem", "--tls-cert", "me.pem", "--tls-key", "me-key.pem");
+
+    assertThat(command.tlsOptions.arguments())
+        .containsExactly("--tls-cert", "me.pem", "--tls-key", "me-key.pem", "--tls-ca", "ca.pem");
+  }
+
   private static ClientCommand parse(String... args) {
     ClientCommand command = new ClientCommand();
     new CommandLine(command).parseArgs(args);

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,8 +29,9 @@ import org.slf4j.LoggerFactory;
  *       heartbeats.
  *   <li>A name that cannot be resolved keeps the addresses it last had: a DNS hiccup must not end
  *       registrations that work.
- *   <li>{@code grpc+tls} URIs are kept as they are: TLS checks the name, so reaching each address
- *       needs an authority override, which is not built yet.
+ *   <li>{@code grpc+tls} names are resolved too; TLS checks the certificate against the name, so
+ *       each address keeps the authority it was configured with ({@link #authority}), which its
+ *       registration sends instead of the address.
  * </ul>
  */
 final class CoordinatorAddresses {
@@ -41,6 +43,7 @@ final class CoordinatorAddresses {
   private final HostResolver resolver;
   private final Map<URI, List<URI>> lastResolved = new LinkedHashMap<>();
   private final Set<URI> warnedUnresolved = new java.util.HashSet<>();
+  private final Map<URI, String> authorities = new HashMap<>();
 
   CoordinatorAddresses(List<Location> configured, HostResolver resolver) {
     requireNonNull(configured, "configured is null");
@@ -79,11 +82,16 @@ final class CoordinatorAddresses {
     return lastResolved.values().stream().allMatch(addresses -> addresses != null);
   }
 
+  /**
+   * The authority ({@code HOST:PORT}) that {@code address} was configured as: what a TLS connection
+   * to it must verify the certificate against.
+   */
+  String authority(URI address) {
+    return authorities.getOrDefault(address, address.getAuthority());
+  }
+
   /** The addresses of one coordinator URI; the previous ones (null: never resolved) when it has none now. */
   private List<URI> resolve(URI configured, List<URI> previous) {
-    if ("grpc+tls".equals(configured.getScheme())) {
-      return List.of(configured);
-    }
     List<InetAddress> found;
     try {
       found = resolver.resolve(configured.getHost());
@@ -94,7 +102,9 @@ final class CoordinatorAddresses {
     Set<URI> addresses = new LinkedHashSet<>();
     for (InetAddress address : found) {
       if (!anyV4 || address instanceof Inet4Address) {
-        addresses.add(withHost(configured, address.getHostAddress()));
+        URI resolved = withHost(configured, address.getHostAddress());
+        addresses.add(resolved);
+        authorities.put(resolved, configured.getAuthority());
       }
     }
     if (addresses.isEmpty()) {

@@ -7,6 +7,7 @@ import java.util.Optional;
 import dev.flightcluster.auth.ClientCredentials;
 
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.security.TlsSettings;
 import io.opentelemetry.context.Context;
 import java.net.URI;
 import java.time.Duration;
@@ -51,6 +52,7 @@ public final class Registrar implements AutoCloseable {
   private final BufferAllocator allocator;
   private final LocalServer self;
   private final RegistrationTimes times;
+  private final TlsSettings tls;
   private final CoordinatorAddresses addresses;
   private final ScheduledThreadPoolExecutor resolver;
   private final Object lock = new Object();
@@ -72,12 +74,14 @@ public final class Registrar implements AutoCloseable {
       HostResolver hostResolver,
       LocalServer self,
       RegistrationTimes times,
-      Optional<ClientCredentials> credentials) {
+      Optional<ClientCredentials> credentials,
+      TlsSettings tls) {
     this.credentials = requireNonNull(credentials, "credentials is null");
     this.telemetry = requireNonNull(telemetry, "telemetry is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.self = requireNonNull(self, "self is null");
     this.times = requireNonNull(times, "times is null");
+    this.tls = requireNonNull(tls, "tls is null");
     requireNonNull(coordinators, "coordinators is null");
     if (coordinators.isEmpty()) {
       throw new IllegalArgumentException("no coordinator to register with");
@@ -140,7 +144,9 @@ public final class Registrar implements AutoCloseable {
       for (URI address : resolved) {
         Registration registration = registrations.get(address);
         if (registration == null) {
-          registration = new Registration(telemetry, allocator, address, self, times, credentials);
+          registration =
+              new Registration(
+                  telemetry, allocator, address, self, times, credentials, tls, addresses.authority(address));
           added.add(registration);
         }
         next.put(address, registration);

@@ -21,6 +21,7 @@ import dev.flightcluster.protocol.HeartbeatReply;
 import dev.flightcluster.protocol.Hello;
 import dev.flightcluster.protocol.HelloReply;
 import dev.flightcluster.protocol.Messages;
+import dev.flightcluster.security.TlsSettings;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
@@ -69,6 +70,9 @@ final class Registration {
   private final URI coordinator;
   private final LocalServer self;
   private final RegistrationTimes times;
+  private final TlsSettings tls;
+  // The coordinator's name as configured: TLS verifies its certificate against it, not the address.
+  private final String authority;
   private final BufferAllocator allocator;
   private final Optional<ClientCredentials> credentials;
   private final ScheduledThreadPoolExecutor thread;
@@ -94,12 +98,16 @@ final class Registration {
       URI coordinator,
       LocalServer self,
       RegistrationTimes times,
-      Optional<ClientCredentials> credentials) {
+      Optional<ClientCredentials> credentials,
+      TlsSettings tls,
+      String authority) {
     this.telemetry = requireNonNull(telemetry, "telemetry is null");
     this.credentials = requireNonNull(credentials, "credentials is null");
     this.coordinator = requireNonNull(coordinator, "coordinator is null");
     this.self = requireNonNull(self, "self is null");
     this.times = requireNonNull(times, "times is null");
+    this.tls = requireNonNull(tls, "tls is null");
+    this.authority = requireNonNull(authority, "authority is null");
     this.helloDeadline = times.firstHelloDeadline();
     this.beatInterval = times.heartbeatInterval();
     this.allocator = requireNonNull(allocator, "allocator is null");
@@ -312,7 +320,15 @@ final class Registration {
       closeClient();
     }
     if (client == null) {
-      client = telemetry.connect(allocator, new Location(coordinator), channel -> credentials.ifPresent(channel::intercept));
+      Location location = new Location(coordinator);
+      client =
+          telemetry.connect(
+              allocator,
+              location,
+              channel -> {
+                credentials.ifPresent(channel::intercept);
+                tls.configureClient(channel, location).overrideAuthority(authority);
+              });
     }
     return client;
   }

@@ -80,10 +80,13 @@ class CoordinatorAddressesTest {
   }
 
   @Test
-  void aTlsCoordinatorKeepsItsNameForTheCertificate() throws Exception {
+  void aTlsCoordinatorIsEachOfItsAddressesUnderItsNameForTheCertificate() throws Exception {
+    dns.put("coordinator.example", List.of(ip("10.0.0.1"), ip("10.0.0.2")));
     var addresses = new CoordinatorAddresses(List.of(Location.forGrpcTls("coordinator.example", 443)), resolver);
 
-    assertThat(addresses.resolve()).containsExactly(uri("grpc+tls://coordinator.example:443"));
+    assertThat(addresses.resolve())
+        .containsExactly(uri("grpc+tls://10.0.0.1:443"), uri("grpc+tls://10.0.0.2:443"));
+    assertThat(addresses.authority(uri("grpc+tls://10.0.0.2:443"))).isEqualTo("coordinator.example:443");
   }
 
   @Test

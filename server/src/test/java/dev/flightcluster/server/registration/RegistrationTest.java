@@ -3,6 +3,7 @@ package dev.flightcluster.server.registration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flightcluster.server.DataServer;
+import dev.flightcluster.security.TlsSettings;
 import dev.flightcluster.testing.InMemoryTelemetry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,7 +58,8 @@ class RegistrationTest {
   private Registration register(RegistrationTimes times) {
     registration =
         new Registration(serverTelemetry.flightTelemetry(), allocator, coordinator.location().getUri(),
-            new LocalServer("server-1", listed.advertisedLocation(), () -> 1L, () -> 0), times, java.util.Optional.empty());
+            new LocalServer("server-1", listed.advertisedLocation(), () -> 1L, () -> 0), times, java.util.Optional.empty(),
+            TlsSettings.plaintext(), coordinator.location().getUri().getAuthority());
     return registration;
   }
 
