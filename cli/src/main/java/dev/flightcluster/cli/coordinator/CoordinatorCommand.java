@@ -1,11 +1,13 @@
 package dev.flightcluster.cli.coordinator;
 
+import dev.flightcluster.cli.DataSizeConverter;
 import dev.flightcluster.cli.DurationConverter;
 import dev.flightcluster.cli.UntilStopped;
 import dev.flightcluster.cli.health.ServingHealth;
 import dev.flightcluster.cli.server.ServerAddresses;
 import dev.flightcluster.cli.telemetry.Telemetry;
 import dev.flightcluster.coordinator.Coordinator;
+import dev.flightcluster.coordinator.CoordinatorBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -76,6 +78,15 @@ public final class CoordinatorCommand implements Callable<Integer> {
       description = "How long SIGTERM lets calls in progress run before ending them (env FLIGHT_DRAIN_TIMEOUT).")
   Duration drainTimeout;
 
+  @Option(
+      names = "--endpoint-group-size",
+      converter = DataSizeConverter.class,
+      paramLabel = "SIZE",
+      description =
+          "How much Parquet one endpoint of a folder dataset carries at least: files held by the same"
+              + " servers are grouped up to it, and clients read endpoints in parallel (default 128MiB).")
+  Long endpointGroupSize;
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65_535) {
@@ -97,17 +108,22 @@ public final class CoordinatorCommand implements Callable<Integer> {
       ServingHealth health = new ServingHealth();
       // Not ready until warm (decisions D25): a fresh coordinator would serve a partial catalog.
       health.manager().setStatus("", ServingStatus.NOT_SERVING);
-      Coordinator coordinator =
-          resources.register(
-              Coordinator.builder(allocator, health.flightTelemetry(telemetry.openTelemetry()))
-                  .location(ServerAddresses.location(host, port))
-                  .lease(lease)
-                  .heartbeatInterval(heartbeatInterval)
-                  .clock(InstantSource.system())
-                  .whenWarm(() -> health.manager().setStatus("", ServingStatus.SERVING))
-                  .drainTimeout(drainTimeout)
-                  .build()
-                  .start());
+      CoordinatorBuilder builder =
+          Coordinator.builder(allocator, health.flightTelemetry(telemetry.openTelemetry()))
+              .location(ServerAddresses.location(host, port))
+              .lease(lease)
+              .heartbeatInterval(heartbeatInterval)
+              .clock(InstantSource.system())
+              .whenWarm(() -> health.manager().setStatus("", ServingStatus.SERVING))
+              .drainTimeout(drainTimeout);
+      if (endpointGroupSize != null) {
+        try {
+          builder.endpointGroupBytes(endpointGroupSize);
+        } catch (IllegalArgumentException e) {
+          throw new ParameterException(spec.commandLine(), "--endpoint-group-size: " + e.getMessage());
+        }
+      }
+      Coordinator coordinator = resources.register(builder.build().start());
       // Closed first on stop: probes see NOT_SERVING while the coordinator drains.
       resources.register(health);
       PrintWriter out = spec.commandLine().getOut();
