@@ -14,8 +14,11 @@ import org.apache.arrow.flight.CallStatus;
  *
  * @param dataset the dataset
  * @param files the files to stream, in stream order, as {@code /}-separated paths relative to the
- *     dataset's folder (a single-file dataset's one file is its own name); empty for every file of
- *     the dataset, in the server's order
+ *     dataset's folder ({@code year=2024/part-0.parquet} in dataset {@code trips}); a single-file
+ *     dataset's one file is its own name, the last segment of the dataset name ({@code
+ *     sales.parquet}); empty for every file of the dataset, in the server's order (by path). A
+ *     server answers NOT_FOUND for a file it does not hold, INVALID_ARGUMENT for one named twice or
+ *     one that leads out of the data dir
  * @param resume where to start; {@code null} to start at the beginning
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -51,6 +54,23 @@ public record DatasetTicket(
   public DatasetTicket resumeAt(ResumePosition position) {
     requireNonNull(position, "position is null");
     return new DatasetTicket(dataset, files, position);
+  }
+
+  /**
+   * The same files, starting right after the batch that carried {@code token}.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT when the token is
+   *     another dataset's: the server checks the position's file and row, not whose token it was
+   */
+  public DatasetTicket resumeAt(ResumeToken token) {
+    requireNonNull(token, "token is null");
+    if (!token.dataset().equals(dataset)) {
+      throw CallStatus.INVALID_ARGUMENT
+          .withDescription("a resume token of dataset '" + token.dataset() + "' cannot resume a stream of '"
+              + dataset + "'")
+          .toRuntimeException();
+    }
+    return resumeAt(token.position());
   }
 
   /**

@@ -37,6 +37,13 @@ class TicketsTest {
   }
 
   @Test
+  void aTokenResumesOnlyItsOwnDataset() {
+    ResumeToken token = new ResumeToken(TRIPS, new ResumePosition("a.parquet", 42));
+    assertThat(DatasetTicket.whole(TRIPS).resumeAt(token).resume()).isEqualTo(token.position());
+    assertStatus(() -> DatasetTicket.whole(DatasetName.of("sales")).resumeAt(token));
+  }
+
+  @Test
   void pathsThatLeaveTheDatasetAreRefused() {
     for (String path : List.of("../secret.parquet", "/etc/passwd", "a//b", "a/./b", "a\\b", "a\u0000b", "")) {
       String json = "{\"dataset\":\"trips\",\"files\":[\"" + path.replace("\\", "\\\\").replace("\u0000", "\\u0000") + "\"]}";

@@ -4,6 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.otel.producer.GuardedProducer;
+import dev.flightcluster.server.registration.HostResolver;
+import dev.flightcluster.server.registration.LocalServer;
+import dev.flightcluster.server.registration.Registrar;
+import dev.flightcluster.server.registration.RegistrationTimes;
 import dev.flightcluster.server.store.DatasetStore;
 import dev.flightcluster.server.stream.DoGetStreams;
 import dev.flightcluster.server.upload.UploadGuard;

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.flightcluster.otel.TracedFlightClient;
+import dev.flightcluster.server.registration.FakeCoordinator;
+import dev.flightcluster.server.registration.HostResolver;
+import dev.flightcluster.server.registration.RegistrationTimes;
 import dev.flightcluster.testing.InMemoryTelemetry;
 import java.net.InetAddress;
 import java.net.ServerSocket;

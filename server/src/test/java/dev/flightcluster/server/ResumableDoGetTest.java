@@ -222,6 +222,20 @@ class ResumableDoGetTest {
     assertStatus(() -> read(new Ticket(otherFile)), FlightStatusCode.INVALID_ARGUMENT, EVENT_FILES.get(1));
   }
 
+  @Test
+  void aFileThisServerCannotReadIsUnavailableSoTheClientResumesElsewhere() throws Exception {
+    // Same size and modification time as listed, other bytes: only the scan can find out.
+    Path file = dataDir.resolve("sales.parquet");
+    var modified = Files.getLastModifiedTime(file);
+    byte[] garbage = new byte[(int) Files.size(file)];
+    java.util.Arrays.fill(garbage, (byte) 7);
+    Files.write(file, garbage);
+    Files.setLastModifiedTime(file, modified);
+
+    assertStatus(() -> read(Tickets.of(DatasetTicket.whole(DatasetName.of("sales.parquet")))),
+        FlightStatusCode.UNAVAILABLE, "cannot read dataset 'sales.parquet' on server server-1");
+  }
+
   /** Every row of the events dataset as {@code id:name:year:month}, in stream order. */
   private static List<String> withPartitions() {
     List<String> rows = new ArrayList<>();

@@ -1,4 +1,4 @@
-package dev.flightcluster.server;
+package dev.flightcluster.server.registration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

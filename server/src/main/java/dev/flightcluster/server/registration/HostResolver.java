@@ -1,4 +1,4 @@
-package dev.flightcluster.server;
+package dev.flightcluster.server.registration;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

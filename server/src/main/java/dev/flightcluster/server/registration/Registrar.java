@@ -1,4 +1,4 @@
-package dev.flightcluster.server;
+package dev.flightcluster.server.registration;
 
 import static java.util.Objects.requireNonNull;
 
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * ListFlights at any coordinator shows it. A coordinator that does not answer in time learns the
  * listing from its next heartbeat.
  */
-final class Registrar implements AutoCloseable {
+public final class Registrar implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Registrar.class);
 
   private final FlightTelemetry telemetry;
@@ -56,7 +56,11 @@ final class Registrar implements AutoCloseable {
   // Guarded by lock.
   private boolean closed;
 
-  Registrar(
+  /**
+   * @param allocator registration clients allocate from it; it must outlive the registrar
+   * @param coordinators at least one; each name may stand for several addresses
+   */
+  public Registrar(
       FlightTelemetry telemetry,
       BufferAllocator allocator,
       List<Location> coordinators,
@@ -84,7 +88,7 @@ final class Registrar implements AutoCloseable {
   }
 
   /** Resolves the coordinators and starts registering with each, in the background, at once. */
-  void start() {
+  public void start() {
     resolver.execute(this::resolve);
   }
 
@@ -94,7 +98,7 @@ final class Registrar implements AutoCloseable {
   }
 
   /** The coordinator addresses that have accepted this server and not forgotten it since. */
-  List<URI> registeredWith() {
+  public List<URI> registeredWith() {
     return registrations.values().stream().filter(Registration::registered).map(Registration::coordinator).toList();
   }
 
@@ -170,7 +174,7 @@ final class Registrar implements AutoCloseable {
    * longer than the call deadline. Coordinators that are not registered or whose last call failed
    * are not waited for: their next hello or heartbeat carries the listing.
    */
-  void announce() {
+  public void announce() {
     Context context = Context.current();
     List<Future<?>> pending = new ArrayList<>();
     for (Registration registration : registrations.values()) {

@@ -1,4 +1,4 @@
-package dev.flightcluster.server;
+package dev.flightcluster.server.registration;
 
 import static java.util.Objects.requireNonNull;
 

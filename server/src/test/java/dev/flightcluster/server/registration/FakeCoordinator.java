@@ -1,4 +1,4 @@
-package dev.flightcluster.server;
+package dev.flightcluster.server.registration;
 
 import dev.flightcluster.otel.TracedFlightClient;
 import dev.flightcluster.protocol.ClusterActions;
@@ -34,23 +34,23 @@ import org.apache.arrow.memory.BufferAllocator;
  * each call arrived in, and pulls a server's listing when its listing version changes, as the real
  * coordinator does before it answers.
  */
-final class FakeCoordinator extends NoOpFlightProducer implements AutoCloseable {
+public final class FakeCoordinator extends NoOpFlightProducer implements AutoCloseable {
   /** One call, with the context it carried. */
-  record Call<T>(T message, SpanContext context) {}
+  public record Call<T>(T message, SpanContext context) {}
 
-  final AtomicBoolean answering = new AtomicBoolean(true);
-  final AtomicBoolean forgetOnce = new AtomicBoolean();
+  public final AtomicBoolean answering = new AtomicBoolean(true);
+  public final AtomicBoolean forgetOnce = new AtomicBoolean();
   /** This many coming hellos are answered only after the caller gave up (a coordinator under load). */
-  final AtomicInteger lateHellos = new AtomicInteger();
+  public final AtomicInteger lateHellos = new AtomicInteger();
   /** While set, heartbeats are answered only after the caller gave up. */
-  final AtomicBoolean lateHeartbeats = new AtomicBoolean();
-  final AtomicInteger lateCalls = new AtomicInteger();
-  final AtomicInteger refusedHellos = new AtomicInteger();
-  final List<Call<Hello>> hellos = new CopyOnWriteArrayList<>();
-  final List<Call<Heartbeat>> heartbeats = new CopyOnWriteArrayList<>();
-  final List<Goodbye> goodbyes = new CopyOnWriteArrayList<>();
+  public final AtomicBoolean lateHeartbeats = new AtomicBoolean();
+  public final AtomicInteger lateCalls = new AtomicInteger();
+  public final AtomicInteger refusedHellos = new AtomicInteger();
+  public final List<Call<Hello>> hellos = new CopyOnWriteArrayList<>();
+  public final List<Call<Heartbeat>> heartbeats = new CopyOnWriteArrayList<>();
+  public final List<Goodbye> goodbyes = new CopyOnWriteArrayList<>();
   /** The dataset names of each listing pulled, in order. */
-  final List<List<String>> pulledListings = new CopyOnWriteArrayList<>();
+  public final List<List<String>> pulledListings = new CopyOnWriteArrayList<>();
 
   private final InMemoryTelemetry telemetry;
   private final BufferAllocator allocator;
@@ -59,12 +59,12 @@ final class FakeCoordinator extends NoOpFlightProducer implements AutoCloseable 
   private final Set<String> known = ConcurrentHashMap.newKeySet();
   private volatile long knownVersion = Long.MIN_VALUE;
 
-  FakeCoordinator(InMemoryTelemetry telemetry, BufferAllocator allocator) throws Exception {
+  public FakeCoordinator(InMemoryTelemetry telemetry, BufferAllocator allocator) throws Exception {
     this(telemetry, allocator, "127.0.0.1", 0);
   }
 
   /** A coordinator at {@code host:port}; port 0 picks one. A fresh one knows no server. */
-  FakeCoordinator(InMemoryTelemetry telemetry, BufferAllocator allocator, String host, int port) throws Exception {
+  public FakeCoordinator(InMemoryTelemetry telemetry, BufferAllocator allocator, String host, int port) throws Exception {
     this.telemetry = telemetry;
     this.allocator = allocator;
     this.host = host;
@@ -75,11 +75,11 @@ final class FakeCoordinator extends NoOpFlightProducer implements AutoCloseable 
             .start();
   }
 
-  Location location() {
+  public Location location() {
     return Location.forGrpcInsecure(host, server.getPort());
   }
 
-  int port() {
+  public int port() {
     return server.getPort();
   }
 

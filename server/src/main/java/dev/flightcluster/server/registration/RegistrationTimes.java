@@ -1,4 +1,4 @@
-package dev.flightcluster.server;
+package dev.flightcluster.server.registration;
 
 import static java.util.Objects.requireNonNull;
 
@@ -17,7 +17,7 @@ import java.time.Duration;
  * @param goodbyeDeadline deadline of the goodbye on close; best effort
  * @param resolveEvery coordinator names are resolved again every this many heartbeat intervals
  */
-record RegistrationTimes(
+public record RegistrationTimes(
     Duration heartbeatInterval,
     Duration callDeadline,
     Duration firstHelloDeadline,
@@ -29,7 +29,7 @@ record RegistrationTimes(
   static final Duration GOODBYE_DEADLINE = Duration.ofSeconds(1);
   static final int RESOLVE_EVERY = 5;
 
-  RegistrationTimes {
+  public RegistrationTimes {
     positive(heartbeatInterval, "heartbeatInterval");
     positive(callDeadline, "callDeadline");
     positive(firstHelloDeadline, "firstHelloDeadline");
@@ -45,13 +45,13 @@ record RegistrationTimes(
   }
 
   /** The defaults for a heartbeat interval: 5 s calls, hellos up to 30 s, names resolved every 5 beats. */
-  static RegistrationTimes defaults(Duration heartbeatInterval) {
+  public static RegistrationTimes defaults(Duration heartbeatInterval) {
     return new RegistrationTimes(
         heartbeatInterval, CALL_DEADLINE, CALL_DEADLINE, MAX_HELLO_DEADLINE, GOODBYE_DEADLINE, RESOLVE_EVERY);
   }
 
   /** The same, with other hello deadlines. */
-  RegistrationTimes withHelloDeadlines(Duration first, Duration max) {
+  public RegistrationTimes withHelloDeadlines(Duration first, Duration max) {
     return new RegistrationTimes(heartbeatInterval, callDeadline, first, max, goodbyeDeadline, resolveEvery);
   }
 

@@ -1,4 +1,4 @@
-package dev.flightcluster.server;
+package dev.flightcluster.server.registration;
 
 import static java.util.Objects.requireNonNull;
 
@@ -10,9 +10,9 @@ import org.apache.arrow.flight.Location;
  * What a data server tells each coordinator about itself: its id, where clients reach it, and
  * (read at every call) its listing version and the DoGet streams it is serving.
  */
-record LocalServer(
+public record LocalServer(
     String serverId, Location advertised, LongSupplier listingVersion, IntSupplier activeStreams) {
-  LocalServer {
+  public LocalServer {
     requireNonNull(serverId, "serverId is null");
     requireNonNull(advertised, "advertised is null");
     requireNonNull(listingVersion, "listingVersion is null");

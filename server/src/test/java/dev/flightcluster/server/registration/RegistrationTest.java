@@ -1,7 +1,8 @@
-package dev.flightcluster.server;
+package dev.flightcluster.server.registration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flightcluster.server.DataServer;
 import dev.flightcluster.testing.InMemoryTelemetry;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,9 +1,11 @@
-package dev.flightcluster.server;
+package dev.flightcluster.server.registration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.flightcluster.otel.TracedFlightClient;
+import dev.flightcluster.server.DataServer;
+import dev.flightcluster.server.TestData;
 import dev.flightcluster.testing.InMemoryTelemetry;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.nio.file.Path;
