@@ -428,7 +428,7 @@ final class GetOperation {
       return endpoint.getTicket();
     }
     DatasetTicket original = Tickets.decode(endpoint.getTicket());
-    return Tickets.of(original.resumeAt(progress.token.position()));
+    return Tickets.of(original.resumeAt(progress.token));
   }
 
   private static String describe(ResumePosition position) {

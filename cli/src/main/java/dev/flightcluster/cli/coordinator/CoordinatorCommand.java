@@ -1,6 +1,7 @@
 package dev.flightcluster.cli.coordinator;
 
 import dev.flightcluster.auth.ServerAuth;
+import dev.flightcluster.cli.DataSizeConverter;
 import dev.flightcluster.cli.DurationConverter;
 import dev.flightcluster.cli.auth.CoordinatorAuthOptions;
 import dev.flightcluster.cli.UntilStopped;
@@ -9,6 +10,7 @@ import dev.flightcluster.cli.server.ServerAddresses;
 import dev.flightcluster.cli.telemetry.Telemetry;
 import dev.flightcluster.cli.tls.TlsOptions;
 import dev.flightcluster.coordinator.Coordinator;
+import dev.flightcluster.coordinator.CoordinatorBuilder;
 import dev.flightcluster.security.TlsSettings;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.io.PrintWriter;
@@ -84,6 +86,15 @@ public final class CoordinatorCommand implements Callable<Integer> {
   @Mixin CoordinatorAuthOptions auth;
   @Mixin TlsOptions tlsOptions;
 
+  @Option(
+      names = "--endpoint-group-size",
+      converter = DataSizeConverter.class,
+      paramLabel = "SIZE",
+      description =
+          "How much Parquet one endpoint of a folder dataset carries at least: files held by the same"
+              + " servers are grouped up to it, and clients read endpoints in parallel (default 128MiB).")
+  Long endpointGroupSize;
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65_535) {
@@ -107,19 +118,24 @@ public final class CoordinatorCommand implements Callable<Integer> {
       ServingHealth health = new ServingHealth();
       // Not ready until warm (decisions D25): a fresh coordinator would serve a partial catalog.
       health.manager().setStatus("", ServingStatus.NOT_SERVING);
-      Coordinator coordinator =
-          resources.register(
-              Coordinator.builder(allocator, health.flightTelemetry(telemetry.openTelemetry()))
-                  .location(tls.location(ServerAddresses.location(host, port)))
-                  .tls(tls)
-                  .lease(lease)
-                  .heartbeatInterval(heartbeatInterval)
-                  .clock(InstantSource.system())
-                  .whenWarm(() -> health.manager().setStatus("", ServingStatus.SERVING))
-                  .drainTimeout(drainTimeout)
-                  .auth(serverAuth)
-                  .build()
-                  .start());
+      CoordinatorBuilder builder =
+          Coordinator.builder(allocator, health.flightTelemetry(telemetry.openTelemetry()))
+              .location(tls.location(ServerAddresses.location(host, port)))
+              .tls(tls)
+              .lease(lease)
+              .heartbeatInterval(heartbeatInterval)
+              .clock(InstantSource.system())
+              .whenWarm(() -> health.manager().setStatus("", ServingStatus.SERVING))
+              .drainTimeout(drainTimeout)
+              .auth(serverAuth);
+      if (endpointGroupSize != null) {
+        try {
+          builder.endpointGroupBytes(endpointGroupSize);
+        } catch (IllegalArgumentException e) {
+          throw new ParameterException(spec.commandLine(), "--endpoint-group-size: " + e.getMessage());
+        }
+      }
+      Coordinator coordinator = resources.register(builder.build().start());
       // Closed first on stop: probes see NOT_SERVING while the coordinator drains.
       resources.register(health);
       PrintWriter out = spec.commandLine().getOut();
