@@ -3,6 +3,7 @@ package dev.flightcluster.coordinator;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.otel.metrics.FlightMetrics;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -56,6 +57,7 @@ public final class Coordinator implements AutoCloseable {
   private final Registry registry;
   private final WarmUp warmUp;
   private final Membership membership;
+  private final CoordinatorMetrics metrics;
   private final CallbackClients clients;
   private final Callbacks callbacks;
   private final ExecutorService executor;
@@ -81,6 +83,9 @@ public final class Coordinator implements AutoCloseable {
     this.sweepInterval = heartbeatInterval;
     this.drainTimeout = drainTimeout;
     this.registry = new Registry(clock, lease, heartbeatInterval);
+    this.metrics =
+        new CoordinatorMetrics(
+            telemetry.openTelemetry().getMeter(FlightMetrics.SCOPE), registry, clock, lease);
     this.warmUp =
         new WarmUp(
             clock,
@@ -102,7 +107,8 @@ public final class Coordinator implements AutoCloseable {
             callbacks,
             warmUp,
             lease,
-            heartbeatInterval);
+            heartbeatInterval,
+            metrics);
     this.executor =
         Executors.newFixedThreadPool(
             executorThreads, Thread.ofPlatform().name("coordinator-flight-", 0).daemon().factory());
@@ -126,6 +132,7 @@ public final class Coordinator implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       allocator.close();
+      metrics.close();
       throw e;
     }
     this.sweeper =
@@ -199,6 +206,7 @@ public final class Coordinator implements AutoCloseable {
           try {
             callbacks.close();
           } finally {
+            metrics.close();
             allocator.close();
           }
         }

@@ -35,6 +35,7 @@ final class Membership {
   private final Callbacks callbacks;
   private final WarmUp warmUp;
   private final HelloReply helloReply;
+  private final CoordinatorMetrics metrics;
 
   Membership(
       Registry registry,
@@ -43,7 +44,8 @@ final class Membership {
       Callbacks callbacks,
       WarmUp warmUp,
       Duration lease,
-      Duration heartbeatInterval) {
+      Duration heartbeatInterval,
+      CoordinatorMetrics metrics) {
     this.registry = requireNonNull(registry, "registry is null");
     this.clients = requireNonNull(clients, "clients is null");
     this.puller = requireNonNull(puller, "puller is null");
@@ -52,6 +54,7 @@ final class Membership {
     requireNonNull(lease, "lease is null");
     requireNonNull(heartbeatInterval, "heartbeatInterval is null");
     this.helloReply = new HelloReply(lease.toMillis(), heartbeatInterval.toMillis());
+    this.metrics = requireNonNull(metrics, "metrics is null");
   }
 
   /**
@@ -90,6 +93,7 @@ final class Membership {
     }
     Optional<RegisteredServer> previous = registry.find(id);
     RegisteredServer server = registry.register(id, location, hello.listingVersion(), datasets);
+    metrics.hello();
     log.info(
         "Server {} at {} {} with {} datasets (listing version {})",
         id,
@@ -121,6 +125,7 @@ final class Membership {
       warmUp.heardFrom(id);
       return CompletableFuture.completedFuture(new HeartbeatReply(false));
     }
+    metrics.heartbeat();
     RegisteredServer server = renewed.get();
     if (server.listingVersion() == heartbeat.listingVersion()) {
       return CompletableFuture.completedFuture(new HeartbeatReply(true));
@@ -159,6 +164,7 @@ final class Membership {
   void sweep() {
     warmUp.isWarm();
     for (RegisteredServer server : registry.removeExpired()) {
+      metrics.evicted();
       log.info(
           "Evicted server {} at {}: its lease expired at {} without a heartbeat",
           server.id(),

@@ -74,6 +74,7 @@ final class DataProducer extends NoOpFlightProducer {
   private final Semaphore uploadSlots;
   private final UploadGuard uploadGuard;
   private final Runnable afterUpload;
+  private final ServerMetrics metrics;
   private final AtomicInteger activeStreams = new AtomicInteger();
   private final Set<ReadyGate> openGates = ConcurrentHashMap.newKeySet();
 
@@ -89,6 +90,7 @@ final class DataProducer extends NoOpFlightProducer {
    *     ends (the call pools admit no more DoPut calls than this either)
    * @param uploadGuard bounds every wait of an upload for its client
    * @param afterUpload runs after each stored upload, before the client hears of success
+   * @param metrics counts what the streams move; the caller owns and closes it
    */
   DataProducer(
       DatasetStore store,
@@ -102,7 +104,8 @@ final class DataProducer extends NoOpFlightProducer {
       long maxBatchBytes,
       int maxUploads,
       UploadGuard uploadGuard,
-      Runnable afterUpload) {
+      Runnable afterUpload,
+      ServerMetrics metrics) {
     this.store = requireNonNull(store, "store is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.serverId = requireNonNull(serverId, "serverId is null");
@@ -115,6 +118,7 @@ final class DataProducer extends NoOpFlightProducer {
     this.uploadSlots = new Semaphore(maxUploads);
     this.uploadGuard = requireNonNull(uploadGuard, "uploadGuard is null");
     this.afterUpload = requireNonNull(afterUpload, "afterUpload is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
   }
 
   /** DoGet and DoPut streams in progress: the load reported in heartbeats. */
@@ -209,7 +213,7 @@ final class DataProducer extends NoOpFlightProducer {
     long rows = 0;
     long batches = 0;
     long bytes = 0;
-    try {
+    try (ServerMetrics.DoGet measured = metrics.doGet(listed.name().value())) {
       Dataset dataset = listed;
       if (!store.unchanged(dataset)) {
         // Its files changed since the listing: serve what is on disk now, under its new identity.
@@ -241,12 +245,15 @@ final class DataProducer extends NoOpFlightProducer {
             listener.start(root, dictionaries);
             started = true;
           }
+          long batchBytes = 0;
+          for (FieldVector vector : root.getFieldVectors()) {
+            batchBytes += vector.getBufferSize();
+          }
           rows += root.getRowCount();
           batches++;
-          for (FieldVector vector : root.getFieldVectors()) {
-            bytes += vector.getBufferSize();
-          }
+          bytes += batchBytes;
           listener.putNext();
+          measured.batch(root.getRowCount(), batchBytes);
         }
         setCounts(span, rows, batches, bytes);
         if (completed) {
@@ -286,7 +293,10 @@ final class DataProducer extends NoOpFlightProducer {
   private ScanBudget.Reservation reserveScan(Dataset dataset, ServerStreamListener listener, Span span)
       throws InterruptedException {
     long wanted = ScanBudget.estimate(dataset);
-    ScanBudget.Reservation reservation = scanBudget.reserve(wanted, scanQueueTimeout, listener::isCancelled);
+    ScanBudget.Reservation reservation;
+    try (ServerMetrics.Counted waiting = metrics.waitingForScanMemory()) {
+      reservation = scanBudget.reserve(wanted, scanQueueTimeout, listener::isCancelled);
+    }
     if (reservation != null) {
       span.setAttribute(FlightAttributes.SCAN_MEMORY_RESERVED, reservation.bytes());
       return reservation;
@@ -318,7 +328,7 @@ final class DataProducer extends NoOpFlightProducer {
     span.setAttribute(FlightAttributes.SERVER_ID, serverId.get());
     activeStreams.incrementAndGet();
     boolean slot = false;
-    try (UploadWait wait = uploadGuard.begin()) {
+    try (ServerMetrics.Counted doPut = metrics.doPut(); UploadWait wait = uploadGuard.begin()) {
       DatasetName name = Descriptors.datasetName(wait.await("the first message", flightStream::getDescriptor));
       span.setAttribute(FlightAttributes.DATASET, name.value());
       slot = uploadSlots.tryAcquire();
@@ -329,7 +339,7 @@ final class DataProducer extends NoOpFlightProducer {
       }
       FlightStreamReader reader = new FlightStreamReader(allocator, flightStream, maxBatchBytes, wait);
       ParquetFiles.Written written;
-      try {
+      try (ServerMetrics.Counted staging = metrics.staging()) {
         written = store.upload(name, reader, context::isCancelled);
       } catch (Exception e) {
         // The stream's own failure (a cancel, a broken client) says more than the writer's echo.
@@ -346,6 +356,7 @@ final class DataProducer extends NoOpFlightProducer {
         throw e;
       }
       setCounts(span, written.rows(), written.batches(), written.bytes());
+      metrics.uploaded(name.value(), written.rows(), written.batches(), written.bytes());
       log.info("stored upload {}: {} rows in {} batches", name, written.rows(), written.batches());
       afterUpload.run();
       ackStream.onCompleted();

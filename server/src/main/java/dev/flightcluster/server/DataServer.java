@@ -3,6 +3,8 @@ package dev.flightcluster.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.otel.metrics.BoundedLabel;
+import dev.flightcluster.otel.metrics.FlightMetrics;
 import dev.flightcluster.server.upload.UploadGuard;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -79,6 +81,7 @@ public final class DataServer implements AutoCloseable {
   private ScheduledExecutorService maintenance;
   private DatasetStore store;
   private DataProducer producer;
+  private ServerMetrics metrics;
   private FlightServer flightServer;
   private Registrar registrar;
   private volatile Location advertised;
@@ -147,10 +150,13 @@ public final class DataServer implements AutoCloseable {
           new ThreadPoolExecutor(0, maxStreams, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
               threads("flight-server-doget"));
       uploadGuard = new UploadGuard(uploadIdleTimeout);
+      ScanBudget scanBudget = new ScanBudget(scanMemoryBytes);
+      metrics = new ServerMetrics(telemetry.openTelemetry().getMeter(FlightMetrics.SCOPE), () -> serverId,
+          scanBudget, BoundedLabel.withDefaultBound());
       producer =
           new DataProducer(store, serverAllocator, () -> serverId, () -> advertised, batchRows,
-              streamExecutor, new ScanBudget(scanMemoryBytes), scanQueueTimeout, maxMessageBytes, maxUploads,
-              uploadGuard, this::afterUpload);
+              streamExecutor, scanBudget, scanQueueTimeout, maxMessageBytes, maxUploads,
+              uploadGuard, this::afterUpload, metrics);
       flightServer =
           telemetry
               .instrument(FlightServer.builder(serverAllocator, bind, producer),
@@ -292,6 +298,9 @@ public final class DataServer implements AutoCloseable {
       }
       if (uploadGuard != null) {
         uploadGuard.close();
+      }
+      if (metrics != null) {
+        metrics.close();
       }
       AutoCloseables.close(serverAllocator);
     } catch (InterruptedException e) {
