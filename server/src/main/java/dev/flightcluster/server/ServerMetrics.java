@@ -12,7 +12,6 @@ import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongUpDownCounter;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.ObservableLongGauge;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -21,10 +20,6 @@ import java.util.function.Supplier;
  * collects. Close it with the server: that stops the gauges' callbacks. Thread-safe.
  */
 final class ServerMetrics implements AutoCloseable {
-  /** Histogram buckets for a DoGet, in seconds: a cached small dataset to a long export. */
-  private static final List<Double> DURATION_BUCKETS =
-      List.of(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0);
-
   private final Supplier<String> serverId;
   private final BoundedLabel datasets;
   private final LongCounter streamedRows;
@@ -64,7 +59,7 @@ final class ServerMetrics implements AutoCloseable {
     doGetDuration = meter.histogramBuilder(FlightMetrics.DOGET_DURATION)
         .setUnit(FlightMetrics.UNIT_SECONDS)
         .setDescription("DoGet streams from the call to their end")
-        .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
+        .setExplicitBucketBoundariesAdvice(FlightMetrics.DURATION_BUCKETS_SECONDS)
         .build();
     doGetActive = upDown(meter, FlightMetrics.DOGET_ACTIVE, FlightMetrics.UNIT_STREAMS, "DoGet streams in progress");
     doPutActive = upDown(meter, FlightMetrics.DOPUT_ACTIVE, FlightMetrics.UNIT_STREAMS, "DoPut streams in progress");

@@ -3,13 +3,18 @@ package dev.flightcluster.testing;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.otel.metrics.FlightMetrics;
 import dev.flightcluster.otel.metrics.StableRpcConventions;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.Aggregation;
+import io.opentelemetry.sdk.metrics.InstrumentSelector;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder;
+import io.opentelemetry.sdk.metrics.View;
 import io.opentelemetry.sdk.metrics.data.DoublePointData;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
@@ -52,12 +57,20 @@ public final class InMemoryTelemetry implements AutoCloseable {
             .setResource(resource)
             .addSpanProcessor(SimpleSpanProcessor.create(exporter))
             .build();
-    SdkMeterProvider meterProvider =
-        SdkMeterProvider.builder().setResource(resource).registerMetricReader(metricReader).build();
+    SdkMeterProviderBuilder meterProvider =
+        SdkMeterProvider.builder().setResource(resource).registerMetricReader(metricReader);
+    // The same seconds buckets as the CLI's SDK gives the RPC durations.
+    for (String rpcDuration : FlightMetrics.RPC_DURATIONS) {
+      meterProvider.registerView(
+          InstrumentSelector.builder().setName(rpcDuration).build(),
+          View.builder()
+              .setAggregation(Aggregation.explicitBucketHistogram(FlightMetrics.DURATION_BUCKETS_SECONDS))
+              .build());
+    }
     this.sdk =
         OpenTelemetrySdk.builder()
             .setTracerProvider(tracerProvider)
-            .setMeterProvider(meterProvider)
+            .setMeterProvider(meterProvider.build())
             .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
             .build();
     this.flightTelemetry = FlightTelemetry.create(sdk);

@@ -127,7 +127,8 @@ public final class PrometheusReader implements MetricReader, MultiCollector {
   /** The Prometheus family of one OpenTelemetry metric; null for kinds this project records none of. */
   static MetricSnapshot convert(MetricData metric) {
     String unit = prometheusUnit(metric.getUnit());
-    String name = PrometheusNaming.sanitizeMetricName(metric.getName());
+    // Classic Prometheus names: the client would keep the dots, which older servers cannot read.
+    String name = PrometheusNaming.sanitizeMetricName(metric.getName().replaceAll("[^A-Za-z0-9_:]", "_"));
     if (unit != null && !name.endsWith("_" + unit)) {
       name = name + "_" + unit;
     }
@@ -211,7 +212,9 @@ public final class PrometheusReader implements MetricReader, MultiCollector {
   private static Labels labels(Attributes attributes) {
     Labels.Builder labels = Labels.builder();
     attributes.forEach((AttributeKey<?> key, Object value) ->
-        labels.label(PrometheusNaming.sanitizeLabelName(key.getKey()), String.valueOf(value)));
+        labels.label(
+            PrometheusNaming.sanitizeLabelName(key.getKey().replaceAll("[^A-Za-z0-9_]", "_")),
+            String.valueOf(value)));
     return labels.build();
   }
 

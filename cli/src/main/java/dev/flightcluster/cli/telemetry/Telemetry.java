@@ -9,6 +9,10 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.metrics.Aggregation;
+import io.opentelemetry.sdk.metrics.InstrumentSelector;
+import io.opentelemetry.sdk.metrics.View;
+import dev.flightcluster.otel.metrics.FlightMetrics;
 import dev.flightcluster.otel.metrics.StableRpcConventions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -127,6 +131,14 @@ public final class Telemetry implements AutoCloseable {
             .addPropertiesCustomizer(Telemetry::withoutPrometheus)
             .addMeterProviderCustomizer(
                 (meterProvider, config) -> {
+                  for (String rpcDuration : FlightMetrics.RPC_DURATIONS) {
+                    meterProvider.registerView(
+                        InstrumentSelector.builder().setName(rpcDuration).build(),
+                        View.builder()
+                            .setAggregation(
+                                Aggregation.explicitBucketHistogram(FlightMetrics.DURATION_BUCKETS_SECONDS))
+                            .build());
+                  }
                   if (config.getBoolean(PROMETHEUS_REQUESTED, false)) {
                     prometheus.set(startPrometheus(config));
                     meterProvider.registerMetricReader(prometheus.get());

@@ -2,6 +2,7 @@ package dev.flightcluster.otel.metrics;
 
 import dev.flightcluster.otel.FlightAttributes;
 import io.opentelemetry.api.common.AttributeKey;
+import java.util.List;
 
 /**
  * The name and unit of every instrument this project records, in one place, so that the recording
@@ -26,6 +27,17 @@ public final class FlightMetrics {
   public static final String UNIT_BATCHES = "{batch}";
   public static final String UNIT_STREAMS = "{stream}";
   public static final String UNIT_UPLOADS = "{upload}";
+
+  /**
+   * Histogram buckets for call and stream durations, in seconds: from a cached listing to a long
+   * export. The gRPC instrumentation's RPC durations get them too (the SDK's default buckets are
+   * meant for milliseconds).
+   */
+  public static final List<Double> DURATION_BUCKETS_SECONDS =
+      List.of(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0);
+
+  /** The RPC duration histograms of the gRPC instrumentation (stable semantic conventions). */
+  public static final List<String> RPC_DURATIONS = List.of("rpc.server.call.duration", "rpc.client.call.duration");
 
   // Data server: per dataset and server.
   /** Counter: rows sent by DoGet. */
