@@ -65,6 +65,7 @@ public final class InMemoryTelemetry implements AutoCloseable {
           InstrumentSelector.builder().setName(rpcDuration).build(),
           View.builder()
               .setAggregation(Aggregation.explicitBucketHistogram(FlightMetrics.DURATION_BUCKETS_SECONDS))
+              .setAttributeFilter(FlightMetrics.RPC_DURATION_ATTRIBUTES)
               .build());
     }
     this.sdk =

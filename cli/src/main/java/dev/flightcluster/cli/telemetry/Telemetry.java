@@ -137,6 +137,7 @@ public final class Telemetry implements AutoCloseable {
                         View.builder()
                             .setAggregation(
                                 Aggregation.explicitBucketHistogram(FlightMetrics.DURATION_BUCKETS_SECONDS))
+                            .setAttributeFilter(FlightMetrics.RPC_DURATION_ATTRIBUTES)
                             .build());
                   }
                   if (config.getBoolean(PROMETHEUS_REQUESTED, false)) {

@@ -3,6 +3,7 @@ package dev.flightcluster.otel.metrics;
 import dev.flightcluster.otel.FlightAttributes;
 import io.opentelemetry.api.common.AttributeKey;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The name and unit of every instrument this project records, in one place, so that the recording
@@ -35,6 +36,15 @@ public final class FlightMetrics {
    */
   public static final List<Double> DURATION_BUCKETS_SECONDS =
       List.of(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0);
+
+  /**
+   * The attributes the RPC durations keep. The instrumentation adds the peer's port (a new value
+   * per client connection) and message sizes (a new value per request) too, which would make each
+   * call a time series of its own.
+   */
+  public static final Set<String> RPC_DURATION_ATTRIBUTES = Set.of(
+      "rpc.system.name", "rpc.method", "rpc.response.status_code", "error.type", "server.address",
+      "server.port");
 
   /** The RPC duration histograms of the gRPC instrumentation (stable semantic conventions). */
   public static final List<String> RPC_DURATIONS = List.of("rpc.server.call.duration", "rpc.client.call.duration");
