@@ -160,7 +160,9 @@ public final class Telemetry implements AutoCloseable {
     boolean enabled = config != null && !config.getBoolean("otel.sdk.disabled", false);
     String endpoint = config == null ? "(disabled)" : tracesEndpoint(config);
     if (enabled) {
-      Logging.exportEndpoint(endpoint, endpointConfigured(config));
+      // A client command's tracing is best effort: a collector that is not running is worth a
+      // warning, never an ERROR line among the command's own output, whoever named the endpoint.
+      Logging.exportEndpoint(endpoint, endpointConfigured(config) && !"client".equals(role));
       log.debug(
           "OpenTelemetry: service.name={}, traces exporter {} to {}",
           serviceName.get(),
