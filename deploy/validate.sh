@@ -202,6 +202,19 @@ if [[ -f "$work/rendered.yaml" ]]; then
       app.kubernetes.io/name: coordinators'
 fi
 
+log "Grafana dashboard: JSON, and only metrics the processes export"
+metrics_java="$repo/flight-otel/src/main/java/dev/flightcluster/otel/metrics/FlightMetrics.java"
+python3 "$repo/deploy/check_dashboard.py" "$repo/deploy/grafana/flight-cluster.json" "$metrics_java" \
+  || fail "deploy/grafana/flight-cluster.json"
+broken_dashboard="$(mktemp)"
+sed 's/flight_coordinator_servers/flight_coordinator_server_count/' "$repo/deploy/grafana/flight-cluster.json" >"$broken_dashboard"
+if python3 "$repo/deploy/check_dashboard.py" "$broken_dashboard" "$metrics_java" 2>/dev/null; then
+  fail "negative check 'dashboard: unknown metric' passed"
+else
+  log "negative check 'dashboard: unknown metric' rejected"
+fi
+rm -f "$broken_dashboard"
+
 if ((failures > 0)); then
   echo "deploy validation: $failures failure(s)" >&2
   exit 1

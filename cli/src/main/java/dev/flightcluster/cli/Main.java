@@ -5,6 +5,7 @@ import dev.flightcluster.cli.coordinator.CoordinatorCommand;
 import dev.flightcluster.cli.demo.DemoCommand;
 import dev.flightcluster.cli.health.HealthCommand;
 import dev.flightcluster.cli.keys.KeysCommand;
+import dev.flightcluster.cli.logging.LogFormat;
 import dev.flightcluster.cli.logging.Logging;
 import dev.flightcluster.cli.server.ServerCommand;
 import picocli.CommandLine;
@@ -49,6 +50,14 @@ public final class Main implements Runnable {
       description = "Log debug messages, and print stack traces with errors.")
   boolean verbose;
 
+  @Option(
+      names = Verbosity.LOG_FORMAT,
+      scope = ScopeType.INHERIT,
+      paramLabel = "FORMAT",
+      description = "Log lines on stderr as text for people (default) or json for a log pipeline (one"
+          + " object a line, with trace_id and span_id).")
+  LogFormat logFormat = LogFormat.TEXT;
+
   public static void main(String[] args) {
     Logging.install();
     System.exit(execute(args));
@@ -62,7 +71,10 @@ public final class Main implements Runnable {
   /** The configured command line: failure handling and {@code --verbose} included. */
   public static CommandLine commandLine() {
     CommandLine commandLine =
-        new CommandLine(new Main()).setExecutionExceptionHandler(new FailureHandler());
+        new CommandLine(new Main())
+            .setExecutionExceptionHandler(new FailureHandler())
+            // --log-format json, as the enum's constants are upper case.
+            .setCaseInsensitiveEnumValuesAllowed(true);
     return Verbosity.install(commandLine);
   }
 

@@ -1,17 +1,19 @@
 package dev.flightcluster.cli;
 
+import dev.flightcluster.cli.logging.LogFormat;
 import dev.flightcluster.cli.logging.Logging;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionStrategy;
 import picocli.CommandLine.ParseResult;
 
 /**
- * The {@code --verbose} option, which every command inherits from the root: debug logging of this
- * project, and stack traces with errors. It is read from the parse result, so it works wherever on
+ * The {@code --verbose} and {@code --log-format} options, which every command inherits from the
+ * root: debug logging of this project and stack traces with errors; JSON log lines. It is read from the parse result, so it works wherever on
  * the command line it stands.
  */
 final class Verbosity implements IExecutionStrategy {
   static final String OPTION = "--verbose";
+  static final String LOG_FORMAT = "--log-format";
 
   private final IExecutionStrategy delegate;
 
@@ -22,6 +24,7 @@ final class Verbosity implements IExecutionStrategy {
   @Override
   public int execute(ParseResult parseResult) {
     Logging.setVerbose(isVerbose(parseResult));
+    Logging.setFormat(logFormat(parseResult));
     return delegate.execute(parseResult);
   }
 
@@ -32,6 +35,17 @@ final class Verbosity implements IExecutionStrategy {
       }
     }
     return false;
+  }
+
+  /** The {@code --log-format} given on any level of the command line, else text. */
+  static LogFormat logFormat(ParseResult parseResult) {
+    LogFormat format = LogFormat.TEXT;
+    for (ParseResult result = parseResult; result != null; result = result.subcommand()) {
+      if (result.hasMatchedOption(LOG_FORMAT)) {
+        format = result.matchedOptionValue(LOG_FORMAT, LogFormat.TEXT);
+      }
+    }
+    return format;
   }
 
   /** Installs the strategy on a command line, around picocli's default one. */

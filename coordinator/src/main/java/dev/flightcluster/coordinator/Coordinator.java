@@ -6,6 +6,7 @@ import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.otel.producer.GuardedProducer;
 import dev.flightcluster.security.TlsSettings;
+import dev.flightcluster.otel.metrics.FlightMetrics;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -61,6 +62,7 @@ public final class Coordinator implements AutoCloseable {
   private final Registry registry;
   private final WarmUp warmUp;
   private final Membership membership;
+  private final CoordinatorMetrics metrics;
   private final CallbackClients clients;
   private final Callbacks callbacks;
   private final ExecutorService executor;
@@ -90,6 +92,9 @@ public final class Coordinator implements AutoCloseable {
     this.sweepInterval = heartbeatInterval;
     this.drainTimeout = drainTimeout;
     this.registry = new Registry(clock, lease, heartbeatInterval, endpointGroupBytes);
+    this.metrics =
+        new CoordinatorMetrics(
+            telemetry.openTelemetry().getMeter(FlightMetrics.SCOPE), registry, clock, lease);
     this.warmUp =
         new WarmUp(
             clock,
@@ -112,7 +117,8 @@ public final class Coordinator implements AutoCloseable {
             callbacks,
             warmUp,
             lease,
-            heartbeatInterval);
+            heartbeatInterval,
+            metrics);
     this.executor =
         Executors.newFixedThreadPool(
             executorThreads, Thread.ofPlatform().name("coordinator-flight-", 0).daemon().factory());
@@ -141,6 +147,7 @@ public final class Coordinator implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       allocator.close();
+      metrics.close();
       throw e;
     }
     this.sweeper =
@@ -215,6 +222,7 @@ public final class Coordinator implements AutoCloseable {
           try {
             callbacks.close();
           } finally {
+            metrics.close();
             allocator.close();
           }
         }

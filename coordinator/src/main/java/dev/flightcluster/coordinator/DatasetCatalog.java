@@ -273,6 +273,20 @@ final class DatasetCatalog {
     return holderIds.getOrDefault(name.value(), List.of());
   }
 
+  /** How many datasets are served. */
+  int datasetCount() {
+    return entries.size();
+  }
+
+  /** How many replicas serve them: one per dataset and live server holding its served variant. */
+  int replicaCount() {
+    int replicas = 0;
+    for (Entry entry : entries.values()) {
+      replicas += entry.holders().size();
+    }
+    return replicas;
+  }
+
   /** The names held with different contents, sorted by name. */
   List<DatasetConflict> conflicts() {
     return conflicts;

@@ -36,6 +36,7 @@ final class Membership {
   private final Callbacks callbacks;
   private final WarmUp warmUp;
   private final HelloReply helloReply;
+  private final CoordinatorMetrics metrics;
 
   /**
    * Who registered each server id: only that identity may say hello again, heartbeat or say
@@ -51,7 +52,8 @@ final class Membership {
       Callbacks callbacks,
       WarmUp warmUp,
       Duration lease,
-      Duration heartbeatInterval) {
+      Duration heartbeatInterval,
+      CoordinatorMetrics metrics) {
     this.registry = requireNonNull(registry, "registry is null");
     this.clients = requireNonNull(clients, "clients is null");
     this.puller = requireNonNull(puller, "puller is null");
@@ -60,6 +62,7 @@ final class Membership {
     requireNonNull(lease, "lease is null");
     requireNonNull(heartbeatInterval, "heartbeatInterval is null");
     this.helloReply = new HelloReply(lease.toMillis(), heartbeatInterval.toMillis());
+    this.metrics = requireNonNull(metrics, "metrics is null");
   }
 
   /**
@@ -124,6 +127,7 @@ final class Membership {
     Optional<RegisteredServer> previous = registry.find(id);
     RegisteredServer server = registry.register(id, location, hello.listingVersion(), datasets);
     owners.put(id, caller);
+    metrics.hello();
     log.info(
         "Server {} at {} {} with {} datasets (listing version {})",
         id,
@@ -156,6 +160,7 @@ final class Membership {
       warmUp.heardFrom(id);
       return CompletableFuture.completedFuture(new HeartbeatReply(false));
     }
+    metrics.heartbeat();
     RegisteredServer server = renewed.get();
     if (server.listingVersion() == heartbeat.listingVersion()) {
       return CompletableFuture.completedFuture(new HeartbeatReply(true));
@@ -196,6 +201,7 @@ final class Membership {
   void sweep() {
     warmUp.isWarm();
     for (RegisteredServer server : registry.removeExpired()) {
+      metrics.evicted();
       log.info(
           "Evicted server {} at {}: its lease expired at {} without a heartbeat",
           server.id(),

@@ -80,6 +80,7 @@ final class DataProducer extends NoOpFlightProducer {
   private final Runnable afterUpload;
   private final StagedPuts stagedPuts;
   private final AtomicInteger activeUploads = new AtomicInteger();
+  private final ServerMetrics metrics;
 
   /**
    * @param streams serves DoGet
@@ -89,6 +90,7 @@ final class DataProducer extends NoOpFlightProducer {
    *     ends (the call pools admit no more DoPut calls than this either)
    * @param uploadGuard bounds every wait of an upload for its client
    * @param afterUpload runs after each stored upload, before the client hears of success
+   * @param metrics counts what the streams move; the caller owns and closes it
    */
   DataProducer(
       DatasetStore store,
@@ -99,7 +101,8 @@ final class DataProducer extends NoOpFlightProducer {
       long maxBatchBytes,
       int maxUploads,
       UploadGuard uploadGuard,
-      Runnable afterUpload) {
+      Runnable afterUpload,
+      ServerMetrics metrics) {
     this.store = requireNonNull(store, "store is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.serverId = requireNonNull(serverId, "serverId is null");
@@ -116,6 +119,7 @@ final class DataProducer extends NoOpFlightProducer {
             store.dataDir().resolve(DatasetStore.STAGING_DIR).resolve("puts"),
             InstantSource.system(),
             StagedPuts.DEFAULT_TIMEOUT);
+    this.metrics = requireNonNull(metrics, "metrics is null");
   }
 
   /** DoGet and DoPut streams in progress: the load reported in heartbeats. */
@@ -206,7 +210,7 @@ final class DataProducer extends NoOpFlightProducer {
     span.setAttribute(FlightAttributes.SERVER_ID, serverId.get());
     activeUploads.incrementAndGet();
     boolean slot = false;
-    try (UploadWait wait = uploadGuard.begin()) {
+    try (ServerMetrics.Counted doPut = metrics.doPut(); UploadWait wait = uploadGuard.begin()) {
       DatasetName name = Descriptors.datasetName(wait.await("the first message", flightStream::getDescriptor));
       span.setAttribute(FlightAttributes.DATASET, name.value());
       slot = uploadSlots.tryAcquire();
@@ -217,7 +221,7 @@ final class DataProducer extends NoOpFlightProducer {
       }
       FlightStreamReader reader = new FlightStreamReader(allocator, flightStream, maxBatchBytes, wait);
       ParquetFiles.Written written;
-      try {
+      try (ServerMetrics.Counted staging = metrics.staging()) {
         written =
             StagedPuts.isPart(name)
                 ? stagedPuts.stage(name, reader, context::isCancelled)
@@ -237,6 +241,7 @@ final class DataProducer extends NoOpFlightProducer {
         throw e;
       }
       setCounts(span, written.rows(), written.batches(), written.bytes());
+      metrics.uploaded(name.value(), written.rows(), written.batches(), written.bytes());
       log.info("stored upload {}: {} rows in {} batches", name, written.rows(), written.batches());
       if (!StagedPuts.isPart(name)) {
         afterUpload.run(); // a staged shard changes no listing until its put is committed

@@ -13,6 +13,8 @@ import dev.flightcluster.server.registration.RegistrationTimes;
 import dev.flightcluster.server.store.DatasetStore;
 import dev.flightcluster.server.stream.DoGetStreams;
 import dev.flightcluster.security.TlsSettings;
+import dev.flightcluster.otel.metrics.BoundedLabel;
+import dev.flightcluster.otel.metrics.FlightMetrics;
 import dev.flightcluster.server.upload.UploadGuard;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -73,6 +75,7 @@ public final class DataServer implements AutoCloseable {
   private final ThreadPoolExecutor streamExecutor;
   private final DoGetStreams streams;
   private final DataProducer producer;
+  private final ServerMetrics metrics;
   private final FlightServer flightServer;
   private final Location advertised;
   private final String serverId;
@@ -111,11 +114,15 @@ public final class DataServer implements AutoCloseable {
       built.add(0, streamExecutor::shutdownNow);
       uploadGuard = new UploadGuard(config.uploadIdleTimeout);
       built.add(0, uploadGuard);
+      // The gauges read the scan budget through the streams, which are built next with these metrics.
+      metrics = new ServerMetrics(config.telemetry.openTelemetry().getMeter(FlightMetrics.SCOPE), id,
+          this::scanReservedBytes, this::scanBudgetBytes, BoundedLabel.withDefaultBound());
+      built.add(0, metrics);
       streams = new DoGetStreams(store, serverAllocator, id, config.batchRows, streamExecutor,
-          config.scanMemoryBytes, config.scanQueueTimeout);
+          config.scanMemoryBytes, config.scanQueueTimeout, metrics);
       producer =
           new DataProducer(store, serverAllocator, id, this::advertisedLocation, streams, config.maxMessageBytes,
-              config.maxConcurrentUploads, uploadGuard, this::afterUpload);
+              config.maxConcurrentUploads, uploadGuard, this::afterUpload, metrics);
       flightServer =
           config.auth.install(config.telemetry
               .instrument(config.tls.serve(FlightServer.builder(serverAllocator, config.location,
@@ -169,6 +176,16 @@ public final class DataServer implements AutoCloseable {
         }
       }
     }
+  }
+
+  private long scanReservedBytes() {
+    DoGetStreams built = streams;
+    return built == null ? 0 : built.scanReservedBytes();
+  }
+
+  private long scanBudgetBytes() {
+    DoGetStreams built = streams;
+    return built == null ? 0 : built.scanBudgetBytes();
   }
 
   private String serverIdOrPending() {
@@ -277,6 +294,7 @@ public final class DataServer implements AutoCloseable {
       }
       callPools.close();
       uploadGuard.close();
+      metrics.close();
       AutoCloseables.close(serverAllocator);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,7 +1,12 @@
 package dev.flightcluster.cli.logging;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.spi.AppenderAttachable;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
@@ -14,6 +19,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  */
 public final class Logging {
   private static final String PROJECT_LOGGERS = "dev.flightcluster";
+  /** The console appender of {@code logback.xml}, under its OTEL (MDC) appender. */
+  private static final String CONSOLE = "CONSOLE";
 
   private Logging() {}
 
@@ -30,6 +37,35 @@ public final class Logging {
     LoggerContext context = loggerContext();
     if (context != null) {
       context.getLogger(PROJECT_LOGGERS).setLevel(verbose ? Level.DEBUG : Level.INFO);
+    }
+  }
+
+  /**
+   * Writes the console's lines in {@code format}: JSON swaps the console appender's encoder for
+   * logback's {@link JsonEncoder}, one object a line. Call it before the command logs anything of
+   * note; switching back to text is not needed by the CLI and not offered.
+   */
+  public static void setFormat(LogFormat format) {
+    LoggerContext context = loggerContext();
+    if (context == null || format == LogFormat.TEXT) {
+      return;
+    }
+    if (context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("OTEL") instanceof AppenderAttachable<?> otel
+        && otel.getAppender(CONSOLE) instanceof ConsoleAppender<?> console) {
+      @SuppressWarnings("unchecked")
+      ConsoleAppender<ILoggingEvent> events = (ConsoleAppender<ILoggingEvent>) console;
+      JsonEncoder json = new JsonEncoder();
+      json.setContext(context);
+      json.setWithSequenceNumber(false);
+      json.setWithNanoseconds(false);
+      json.setWithContext(false);
+      json.setWithArguments(false);
+      json.setWithMessage(false);
+      json.setWithFormattedMessage(true);
+      json.start();
+      events.stop();
+      events.setEncoder(json);
+      events.start();
     }
   }
 

@@ -9,7 +9,16 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.metrics.Aggregation;
+import io.opentelemetry.sdk.metrics.InstrumentSelector;
+import io.opentelemetry.sdk.metrics.View;
+import dev.flightcluster.otel.metrics.FlightMetrics;
+import dev.flightcluster.otel.metrics.StableRpcConventions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +37,14 @@ import org.slf4j.LoggerFactory;
  *       OTEL_RESOURCE_ATTRIBUTES} says otherwise;
  *   <li>traces go over OTLP/gRPC ({@code OTEL_EXPORTER_OTLP_PROTOCOL=grpc}) to the SDK's default
  *       endpoint for the protocol, {@code http://localhost:4317} for gRPC;
- *   <li>metrics and logs are not exported ({@code OTEL_METRICS_EXPORTER=none}, {@code
- *       OTEL_LOGS_EXPORTER=none}) unless those variables say otherwise;
+ *   <li>metrics are not exported ({@code OTEL_METRICS_EXPORTER=none}) unless that variable says
+ *       {@code otlp} (pushed every {@code OTEL_METRIC_EXPORT_INTERVAL}, 60 s) or {@code prometheus}
+ *       ({@code /metrics} on {@code OTEL_EXPORTER_PROMETHEUS_HOST}:{@code
+ *       OTEL_EXPORTER_PROMETHEUS_PORT}, 0.0.0.0:9464, served by {@link PrometheusReader}), or both;
+ *       measurements inside a sampled span keep its trace id as an exemplar ({@code
+ *       OTEL_METRICS_EXEMPLAR_FILTER=trace_based}); the gRPC instrumentation records the stable
+ *       RPC conventions ({@link StableRpcConventions});
+ *   <li>logs are not exported ({@code OTEL_LOGS_EXPORTER=none}) unless that variable says otherwise;
  *   <li>{@code OTEL_SDK_DISABLED=true} gives a no-op SDK.
  * </ul>
  *
@@ -52,18 +67,34 @@ public final class Telemetry implements AutoCloseable {
       Map.of(
           "otel.exporter.otlp.protocol", "grpc",
           "otel.metrics.exporter", "none",
+          "otel.metrics.exemplar.filter", "trace_based",
           "otel.logs.exporter", "none");
+
+  /** The exporter name autoconfigure would look for an SPI of; we serve it ourselves. */
+  static final String PROMETHEUS = "prometheus";
+
+  static final String PROMETHEUS_HOST = "otel.exporter.prometheus.host";
+  static final String PROMETHEUS_PORT = "otel.exporter.prometheus.port";
+  static final String DEFAULT_PROMETHEUS_HOST = "0.0.0.0";
+  static final int DEFAULT_PROMETHEUS_PORT = 9464;
 
   private final OpenTelemetrySdk sdk;
   private final boolean enabled;
   private final String endpoint;
   private final String serviceName;
   private final Duration exitBound;
+  private final PrometheusReader prometheus;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Telemetry(
-      OpenTelemetrySdk sdk, boolean enabled, String endpoint, String serviceName, Duration exitBound) {
+      OpenTelemetrySdk sdk,
+      boolean enabled,
+      String endpoint,
+      String serviceName,
+      Duration exitBound,
+      PrometheusReader prometheus) {
     this.sdk = sdk;
+    this.prometheus = prometheus;
     this.enabled = enabled;
     this.endpoint = endpoint;
     this.serviceName = serviceName;
@@ -84,7 +115,9 @@ public final class Telemetry implements AutoCloseable {
   public static Telemetry start(String role, Map<String, String> overrides) {
     requireNonNull(role, "role is null");
     requireNonNull(overrides, "overrides is null");
+    StableRpcConventions.optIn();
     AtomicReference<ConfigProperties> configSeen = new AtomicReference<>();
+    AtomicReference<PrometheusReader> prometheus = new AtomicReference<>();
     AtomicReference<String> serviceName = new AtomicReference<>(role);
     AutoConfiguredOpenTelemetrySdk configured =
         AutoConfiguredOpenTelemetrySdk.builder()
@@ -93,6 +126,26 @@ public final class Telemetry implements AutoCloseable {
             // Set as a property, not by changing the resource afterwards, which would make the SDK
             // drop the service entity with a warning.
             .addPropertiesCustomizer(config -> serviceNameDefault(config, role))
+            // Autoconfigure knows "prometheus" only through an exporter artifact we do not have:
+            // take it out of the list and register our own reader instead.
+            .addPropertiesCustomizer(Telemetry::withoutPrometheus)
+            .addMeterProviderCustomizer(
+                (meterProvider, config) -> {
+                  for (String rpcDuration : FlightMetrics.RPC_DURATIONS) {
+                    meterProvider.registerView(
+                        InstrumentSelector.builder().setName(rpcDuration).build(),
+                        View.builder()
+                            .setAggregation(
+                                Aggregation.explicitBucketHistogram(FlightMetrics.DURATION_BUCKETS_SECONDS))
+                            .setAttributeFilter(FlightMetrics.RPC_DURATION_ATTRIBUTES)
+                            .build());
+                  }
+                  if (config.getBoolean(PROMETHEUS_REQUESTED, false)) {
+                    prometheus.set(startPrometheus(config));
+                    meterProvider.registerMetricReader(prometheus.get());
+                  }
+                  return meterProvider;
+                })
             .addResourceCustomizer(
                 (resource, config) -> {
                   configSeen.set(config);
@@ -107,14 +160,42 @@ public final class Telemetry implements AutoCloseable {
     boolean enabled = config != null && !config.getBoolean("otel.sdk.disabled", false);
     String endpoint = config == null ? "(disabled)" : tracesEndpoint(config);
     if (enabled) {
-      Logging.exportEndpoint(endpoint, endpointConfigured(config));
+      // A client command's tracing is best effort: a collector that is not running is worth a
+      // warning, never an ERROR line among the command's own output, whoever named the endpoint.
+      Logging.exportEndpoint(endpoint, endpointConfigured(config) && !"client".equals(role));
       log.debug(
           "OpenTelemetry: service.name={}, traces exporter {} to {}",
           serviceName.get(),
           config.getString("otel.traces.exporter", "otlp"),
           endpoint);
     }
-    return new Telemetry(sdk, enabled, endpoint, serviceName.get(), exitBound(role));
+    return new Telemetry(sdk, enabled, endpoint, serviceName.get(), exitBound(role), prometheus.get());
+  }
+
+  /** Set by {@link #withoutPrometheus} when the user asked for the Prometheus exporter. */
+  private static final String PROMETHEUS_REQUESTED = "flight.internal.prometheus-requested";
+
+  /** The exporter list without {@code prometheus}, and a note that it was there. */
+  static Map<String, String> withoutPrometheus(ConfigProperties config) {
+    List<String> exporters = config.getList("otel.metrics.exporter", List.of("none"));
+    if (!exporters.contains(PROMETHEUS)) {
+      return Map.of();
+    }
+    List<String> rest = exporters.stream().filter(name -> !name.equals(PROMETHEUS)).toList();
+    return Map.of(
+        "otel.metrics.exporter", rest.isEmpty() ? "none" : String.join(",", rest),
+        PROMETHEUS_REQUESTED, "true");
+  }
+
+  private static PrometheusReader startPrometheus(ConfigProperties config) {
+    String host = config.getString(PROMETHEUS_HOST, DEFAULT_PROMETHEUS_HOST);
+    int port = config.getInt(PROMETHEUS_PORT, DEFAULT_PROMETHEUS_PORT);
+    try {
+      return PrometheusReader.start(host, port);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serve Prometheus metrics on " + host + ":" + port
+          + " (OTEL_EXPORTER_PROMETHEUS_HOST/OTEL_EXPORTER_PROMETHEUS_PORT): " + e.getMessage(), e);
+    }
   }
 
   /** A client command exits within a second of its work; a service within two after its drain. */
@@ -150,6 +231,11 @@ public final class Telemetry implements AutoCloseable {
   /** The SDK; a no-op one when disabled. */
   public OpenTelemetry openTelemetry() {
     return sdk;
+  }
+
+  /** The port Prometheus scrapes, when {@code OTEL_METRICS_EXPORTER} includes {@code prometheus}. */
+  public OptionalInt prometheusPort() {
+    return prometheus == null ? OptionalInt.empty() : OptionalInt.of(prometheus.port());
   }
 
   /** False when {@code OTEL_SDK_DISABLED=true}. */

@@ -7,6 +7,7 @@ import dev.flightcluster.otel.Spans;
 import dev.flightcluster.otel.producer.GuardedProducer;
 import dev.flightcluster.protocol.DatasetTicket;
 import dev.flightcluster.protocol.ResumeToken;
+import dev.flightcluster.server.ServerMetrics;
 import dev.flightcluster.server.store.Dataset;
 import dev.flightcluster.server.store.DatasetStore;
 import dev.flightcluster.server.store.FileMeta;
@@ -53,6 +54,7 @@ public final class DoGetStreams {
   private final ExecutorService executor;
   private final ScanBudget scanBudget;
   private final Duration scanQueueTimeout;
+  private final ServerMetrics metrics;
   private final AtomicInteger open = new AtomicInteger();
   private final Set<StreamGate> gates = ConcurrentHashMap.newKeySet();
 
@@ -70,7 +72,8 @@ public final class DoGetStreams {
       int batchRows,
       ExecutorService executor,
       long scanMemoryBytes,
-      Duration scanQueueTimeout) {
+      Duration scanQueueTimeout,
+      ServerMetrics metrics) {
     this.store = requireNonNull(store, "store is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.serverId = requireNonNull(serverId, "serverId is null");
@@ -81,6 +84,17 @@ public final class DoGetStreams {
     this.executor = requireNonNull(executor, "executor is null");
     this.scanBudget = new ScanBudget(scanMemoryBytes);
     this.scanQueueTimeout = requireNonNull(scanQueueTimeout, "scanQueueTimeout is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
+  }
+
+  /** Scan memory the running streams hold now. */
+  public long scanReservedBytes() {
+    return scanBudget.budgetBytes() - scanBudget.availableBytes();
+  }
+
+  /** The scan memory budget all streams share. */
+  public long scanBudgetBytes() {
+    return scanBudget.budgetBytes();
   }
 
   /** Streams in progress. */
@@ -119,7 +133,13 @@ public final class DoGetStreams {
 
   private void stream(StreamPlan listed, DatasetTicket ticket, ServerStreamListener listener, StreamGate gate,
       Span span) {
-    Counts counts = new Counts();
+    try (ServerMetrics.DoGet measured = metrics.doGet(ticket.dataset().value())) {
+      stream(listed, ticket, listener, gate, span, new Counts(measured));
+    }
+  }
+
+  private void stream(StreamPlan listed, DatasetTicket ticket, ServerStreamListener listener, StreamGate gate,
+      Span span, Counts counts) {
     try {
       StreamPlan plan = listed;
       if (!store.unchanged(listed.dataset())) {
@@ -247,7 +267,10 @@ public final class DoGetStreams {
       throws InterruptedException {
     long wanted = ScanBudget.estimate(plan.files().stream().map(i -> plan.dataset().files().get(i))
         .map(FileMeta::size).toList());
-    ScanBudget.Reservation reservation = scanBudget.reserve(wanted, scanQueueTimeout, listener::isCancelled);
+    ScanBudget.Reservation reservation;
+    try (ServerMetrics.Counted waiting = metrics.waitingForScanMemory()) {
+      reservation = scanBudget.reserve(wanted, scanQueueTimeout, listener::isCancelled);
+    }
     if (reservation != null) {
       span.setAttribute(FlightAttributes.SCAN_MEMORY_RESERVED, reservation.bytes());
       return reservation;
@@ -284,16 +307,24 @@ public final class DoGetStreams {
 
   /** What a stream sent, for its span. */
   private static final class Counts {
+    private final ServerMetrics.DoGet measured;
     long rows;
     long batches;
     long bytes;
 
+    Counts(ServerMetrics.DoGet measured) {
+      this.measured = measured;
+    }
+
     void add(VectorSchemaRoot root) {
+      long batchBytes = 0;
+      for (FieldVector vector : root.getFieldVectors()) {
+        batchBytes += vector.getBufferSize();
+      }
       rows += root.getRowCount();
       batches++;
-      for (FieldVector vector : root.getFieldVectors()) {
-        bytes += vector.getBufferSize();
-      }
+      bytes += batchBytes;
+      measured.batch(root.getRowCount(), batchBytes);
     }
 
     void record(Span span) {
