@@ -4,9 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.otel.metrics.FlightMetrics;
 import dev.flightcluster.otel.producer.GuardedProducer;
 import dev.flightcluster.security.TlsSettings;
-import dev.flightcluster.otel.metrics.FlightMetrics;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -47,6 +47,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Coordinator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+
   /** What the coordinator calls itself in the error policy's INTERNAL descriptions. */
   static final String SERVICE = "coordinator";
 
@@ -127,12 +128,11 @@ public final class Coordinator implements AutoCloseable {
           auth.install(
                   telemetry.instrument(
                       tls.serve(
-                      FlightServer.builder(
-                          allocator,
-                          bind,
-                          new GuardedProducer(
-                              SERVICE,
-                              new CoordinatorProducer(registry, membership, warmUp)))),
+                          FlightServer.builder(
+                              allocator,
+                              bind,
+                              new GuardedProducer(
+                                  SERVICE, new CoordinatorProducer(registry, membership, warmUp)))),
                       netty -> {
                         netty.setBinaryLog(new RequestDecodingGuard());
                         auth.install(netty);
@@ -193,8 +193,8 @@ public final class Coordinator implements AutoCloseable {
   }
 
   /**
-   * Stops the coordinator: refuses new calls, waits up to the drain timeout for calls in progress, cancels
-   * the rest, then closes the callback clients and the allocator. Idempotent.
+   * Stops the coordinator: refuses new calls, waits up to the drain timeout for calls in progress,
+   * cancels the rest, then closes the callback clients and the allocator. Idempotent.
    */
   @Override
   public void close() throws InterruptedException {
@@ -205,7 +205,8 @@ public final class Coordinator implements AutoCloseable {
     try {
       server.shutdown();
       if (!server.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("Flight calls still running after the drain timeout of {} ms; cancelling them",
+        log.warn(
+            "Flight calls still running after the drain timeout of {} ms; cancelling them",
             drainTimeout.toMillis());
       }
     } finally {

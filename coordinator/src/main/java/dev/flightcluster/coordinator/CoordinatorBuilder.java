@@ -49,7 +49,8 @@ public final class CoordinatorBuilder {
   private Runnable whenWarm = () -> {};
   private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
   private long endpointGroupBytes = DEFAULT_ENDPOINT_GROUP_BYTES;
-  private ServerAuth auth = ServerAuth.protectedMode("coordinator", "--users FILE --token-signing-key FILE");
+  private ServerAuth auth =
+      ServerAuth.protectedMode("coordinator", "--users FILE --token-signing-key FILE");
   private TlsSettings tls = TlsSettings.plaintext();
 
   CoordinatorBuilder(BufferAllocator allocator, FlightTelemetry telemetry) {
@@ -188,9 +189,9 @@ public final class CoordinatorBuilder {
 
   /**
    * TLS: with a certificate the coordinator serves TLS only, at a {@code grpc+tls} {@link
-   * #location}, and requires client certificates if the settings have a client CA; its callbacks
-   * to data servers at {@code grpc+tls} locations trust the settings' CA and present its
-   * certificate. Default plaintext.
+   * #location}, and requires client certificates if the settings have a client CA; its callbacks to
+   * data servers at {@code grpc+tls} locations trust the settings' CA and present its certificate.
+   * Default plaintext.
    */
   public CoordinatorBuilder tls(TlsSettings tls) {
     this.tls = requireNonNull(tls, "tls is null");

@@ -3,8 +3,8 @@ package dev.flightcluster.cli.coordinator;
 import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.cli.DataSizeConverter;
 import dev.flightcluster.cli.DurationConverter;
-import dev.flightcluster.cli.auth.CoordinatorAuthOptions;
 import dev.flightcluster.cli.UntilStopped;
+import dev.flightcluster.cli.auth.CoordinatorAuthOptions;
 import dev.flightcluster.cli.health.ServingHealth;
 import dev.flightcluster.cli.server.ServerAddresses;
 import dev.flightcluster.cli.telemetry.Telemetry;
@@ -80,7 +80,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
       defaultValue = "${env:FLIGHT_DRAIN_TIMEOUT:-10s}",
       converter = DurationConverter.class,
       paramLabel = "DURATION",
-      description = "How long SIGTERM lets calls in progress run before ending them (env FLIGHT_DRAIN_TIMEOUT).")
+      description =
+          "How long SIGTERM lets calls in progress run before ending them (env FLIGHT_DRAIN_TIMEOUT).")
   Duration drainTimeout;
 
   @Mixin CoordinatorAuthOptions auth;
@@ -132,7 +133,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
         try {
           builder.endpointGroupBytes(endpointGroupSize);
         } catch (IllegalArgumentException e) {
-          throw new ParameterException(spec.commandLine(), "--endpoint-group-size: " + e.getMessage());
+          throw new ParameterException(
+              spec.commandLine(), "--endpoint-group-size: " + e.getMessage());
         }
       }
       Coordinator coordinator = resources.register(builder.build().start());

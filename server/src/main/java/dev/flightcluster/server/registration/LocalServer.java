@@ -7,8 +7,8 @@ import java.util.function.LongSupplier;
 import org.apache.arrow.flight.Location;
 
 /**
- * What a data server tells each coordinator about itself: its id, where clients reach it, and
- * (read at every call) its listing version and the DoGet streams it is serving.
+ * What a data server tells each coordinator about itself: its id, where clients reach it, and (read
+ * at every call) its listing version and the DoGet streams it is serving.
  */
 public record LocalServer(
     String serverId, Location advertised, LongSupplier listingVersion, IntSupplier activeStreams) {
