@@ -2,11 +2,15 @@ package dev.flightcluster.coordinator;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.flightcluster.coordinator.http.StatusHttpServer;
 import dev.flightcluster.otel.FlightTelemetry;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.ExecutorService;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * <p>Until it is warm ({@link #isWarm()}: one lease after it started, or once it has listed every
  * data server it heard from) a coordinator answers catalog reads with UNAVAILABLE rather than with
  * an incomplete catalog, so clients ask another coordinator.
+ *
+ * <p>When {@link CoordinatorBuilder#httpPort} is set it also serves a status page over HTTP, on the
+ * Flight bind address ({@link StatusHttpServer}); {@code cluster_status} returns the same data.
  */
 public final class Coordinator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
@@ -61,6 +68,8 @@ public final class Coordinator implements AutoCloseable {
   private final ExecutorService executor;
   private final ScheduledExecutorService sweeper;
   private final FlightServer server;
+  /** Null when no status page was asked for. */
+  private final StatusHttpServer http;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   Coordinator(
@@ -75,7 +84,8 @@ public final class Coordinator implements AutoCloseable {
       Duration callbackConnectTimeout,
       Duration callbackTimeout,
       Runnable onWarm,
-      Duration drainTimeout) {
+      Duration drainTimeout,
+      HttpSettings httpSettings) {
     // A child allocator of our own, so that closing it proves the coordinator leaked nothing.
     this.allocator = parentAllocator.newChildAllocator("coordinator", 0, Long.MAX_VALUE);
     this.sweepInterval = heartbeatInterval;
@@ -89,6 +99,7 @@ public final class Coordinator implements AutoCloseable {
               registry.markWarm();
               onWarm.run();
             });
+    ServerActivity activity = new ServerActivity(clock);
     this.clients = new CallbackClients(allocator, telemetry);
     // Enough queue for a restart's burst of hellos; beyond it, hellos are refused and retried.
     this.callbacks = new Callbacks(callbackThreads, callbackThreads * CALLBACK_QUEUE_PER_THREAD);
@@ -101,12 +112,32 @@ public final class Coordinator implements AutoCloseable {
             new ListingPuller(callbackConnectTimeout, pullDeadline),
             callbacks,
             warmUp,
+            activity,
             lease,
             heartbeatInterval);
+    StatusReport status =
+        new StatusReport(
+            registry,
+            activity,
+            warmUp,
+            clock,
+            lease,
+            heartbeatInterval,
+            () -> location().getUri(),
+            httpSettings == null ? null : httpSettings.jaegerUrl());
     this.executor =
         Executors.newFixedThreadPool(
             executorThreads, Thread.ofPlatform().name("coordinator-flight-", 0).daemon().factory());
+    StatusHttpServer httpServer = null;
     try {
+      if (httpSettings != null) {
+        httpServer =
+            new StatusHttpServer(
+                new InetSocketAddress(bind.getUri().getHost(), httpSettings.port()),
+                status,
+                warmUp::isWarm,
+                httpSettings.auth());
+      }
       this.server =
           telemetry
               .instrument(
@@ -114,11 +145,14 @@ public final class Coordinator implements AutoCloseable {
                       allocator,
                       bind,
                       new GuardedProducer(
-                          new CoordinatorProducer(registry, membership, warmUp))),
+                          new CoordinatorProducer(registry, membership, warmUp, status))),
                   netty -> netty.setBinaryLog(new RequestDecodingGuard()))
               .executor(executor)
               .build();
     } catch (RuntimeException e) {
+      if (httpServer != null) {
+        httpServer.close();
+      }
       executor.shutdownNow();
       try {
         callbacks.close();
@@ -128,6 +162,7 @@ public final class Coordinator implements AutoCloseable {
       allocator.close();
       throw e;
     }
+    this.http = httpServer;
     this.sweeper =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("coordinator-sweeper").daemon().factory());
@@ -156,7 +191,24 @@ public final class Coordinator implements AutoCloseable {
     sweeper.scheduleWithFixedDelay(
         this::sweep, sweepInterval.toMillis(), sweepInterval.toMillis(), TimeUnit.MILLISECONDS);
     log.info("Coordinator listening at {}", location().getUri());
+    if (http != null) {
+      http.start();
+      log.info("Status page at {}", statusPage().orElseThrow());
+    }
     return this;
+  }
+
+  /**
+   * The status page's address, when it serves one: {@code http://HOST:PORT/} with the Flight bind
+   * host ({@code localhost} for a wildcard bind) and the actual HTTP port.
+   */
+  public Optional<URI> statusPage() {
+    if (http == null) {
+      return Optional.empty();
+    }
+    String host = server.getLocation().getUri().getHost();
+    boolean wildcard = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+    return Optional.of(http.uri(wildcard ? "localhost" : host));
   }
 
   /** The port the coordinator listens on; the chosen one when the location asked for port 0. */
@@ -179,6 +231,10 @@ public final class Coordinator implements AutoCloseable {
       return;
     }
     sweeper.shutdownNow();
+    if (http != null) {
+      // First: probes and people see the coordinator gone while it drains.
+      http.close();
+    }
     try {
       server.shutdown();
       if (!server.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -2,7 +2,9 @@ package dev.flightcluster.coordinator;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.flightcluster.coordinator.http.HttpAuth;
 import dev.flightcluster.otel.FlightTelemetry;
+import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
 import org.apache.arrow.flight.Location;
@@ -31,6 +33,13 @@ public final class CoordinatorBuilder {
   /** How long close lets calls in progress run when none is set. */
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
+  /**
+   * The status page's port when one is asked for without a port, e.g. by the CLI's {@code
+   * --http-port}. A builder serves no page unless {@link #httpPort} is called: an embedded or test
+   * coordinator must not take a fixed port by default.
+   */
+  public static final int DEFAULT_HTTP_PORT = 8080;
+
   private final BufferAllocator allocator;
   private final FlightTelemetry telemetry;
   private Location location;
@@ -43,6 +52,10 @@ public final class CoordinatorBuilder {
   private Duration callbackTimeout = DEFAULT_CALLBACK_TIMEOUT;
   private Runnable whenWarm = () -> {};
   private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+  /** -1: no status page. */
+  private int httpPort = -1;
+  private URI jaegerUrl;
+  private HttpAuth httpAuth = HttpAuth.allowAll();
 
   CoordinatorBuilder(BufferAllocator allocator, FlightTelemetry telemetry) {
     this.allocator = requireNonNull(allocator, "allocator is null");
@@ -152,6 +165,44 @@ public final class CoordinatorBuilder {
   }
 
   /**
+   * Serves the status page, its JSON API and the health probes over HTTP on this port, at the
+   * Flight bind address; 0 picks a free port (see {@link Coordinator#statusPage()}). Without it, no
+   * HTTP is served. The CLI's default is {@link #DEFAULT_HTTP_PORT}.
+   */
+  public CoordinatorBuilder httpPort(int httpPort) {
+    if (httpPort < 0 || httpPort > 65_535) {
+      throw new IllegalArgumentException("httpPort must be 0..65535, got " + httpPort);
+    }
+    this.httpPort = httpPort;
+    return this;
+  }
+
+  /**
+   * The Jaeger UI, e.g. {@code http://localhost:16686}: the status page links each slow request to
+   * its trace there. Default none: no links.
+   */
+  public CoordinatorBuilder jaegerUrl(URI jaegerUrl) {
+    requireNonNull(jaegerUrl, "jaegerUrl is null");
+    String scheme = jaegerUrl.getScheme();
+    if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)
+        || jaegerUrl.getHost() == null) {
+      throw new IllegalArgumentException(
+          "jaegerUrl must be an http or https URL such as http://localhost:16686, got " + jaegerUrl);
+    }
+    this.jaegerUrl = jaegerUrl;
+    return this;
+  }
+
+  /**
+   * Who may see the status page and its API (the health probes are open). Default {@link
+   * HttpAuth#allowAll()}.
+   */
+  public CoordinatorBuilder httpAuth(HttpAuth httpAuth) {
+    this.httpAuth = requireNonNull(httpAuth, "httpAuth is null");
+    return this;
+  }
+
+  /**
    * A coordinator with this configuration, not yet listening: call {@link Coordinator#start()}.
    *
    * @throws IllegalStateException when no location is set
@@ -192,7 +243,8 @@ public final class CoordinatorBuilder {
         callbackConnectTimeout,
         callbackTimeout,
         whenWarm,
-        drainTimeout);
+        drainTimeout,
+        httpPort < 0 ? null : new HttpSettings(httpPort, jaegerUrl, httpAuth));
   }
 
   private static void requirePositive(String name, Duration duration) {

@@ -34,6 +34,7 @@ final class Membership {
   private final ListingPuller puller;
   private final Callbacks callbacks;
   private final WarmUp warmUp;
+  private final ServerActivity activity;
   private final HelloReply helloReply;
 
   Membership(
@@ -42,6 +43,7 @@ final class Membership {
       ListingPuller puller,
       Callbacks callbacks,
       WarmUp warmUp,
+      ServerActivity activity,
       Duration lease,
       Duration heartbeatInterval) {
     this.registry = requireNonNull(registry, "registry is null");
@@ -49,6 +51,7 @@ final class Membership {
     this.puller = requireNonNull(puller, "puller is null");
     this.callbacks = requireNonNull(callbacks, "callbacks is null");
     this.warmUp = requireNonNull(warmUp, "warmUp is null");
+    this.activity = requireNonNull(activity, "activity is null");
     requireNonNull(lease, "lease is null");
     requireNonNull(heartbeatInterval, "heartbeatInterval is null");
     this.helloReply = new HelloReply(lease.toMillis(), heartbeatInterval.toMillis());
@@ -122,6 +125,9 @@ final class Membership {
       return CompletableFuture.completedFuture(new HeartbeatReply(false));
     }
     RegisteredServer server = renewed.get();
+    if (heartbeat.stats() != null) {
+      activity.record(id, heartbeat.stats());
+    }
     if (server.listingVersion() == heartbeat.listingVersion()) {
       return CompletableFuture.completedFuture(new HeartbeatReply(true));
     }
@@ -155,9 +161,13 @@ final class Membership {
     clients.close(id);
   }
 
-  /** Evicts every server whose lease has run out, and notices the end of the warm-up. */
+  /**
+   * Evicts every server whose lease has run out, forgets the activity of servers gone, and notices
+   * the end of the warm-up.
+   */
   void sweep() {
     warmUp.isWarm();
+    activity.retainOnly(registry.liveServers().stream().map(RegisteredServer::id).toList());
     for (RegisteredServer server : registry.removeExpired()) {
       log.info(
           "Evicted server {} at {}: its lease expired at {} without a heartbeat",

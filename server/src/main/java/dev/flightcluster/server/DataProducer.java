@@ -15,6 +15,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +34,7 @@ import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.NoOpFlightProducer;
@@ -75,6 +77,7 @@ final class DataProducer extends NoOpFlightProducer {
   private final UploadGuard uploadGuard;
   private final Runnable afterUpload;
   private final AtomicInteger activeStreams = new AtomicInteger();
+  private final StreamStats stats = new StreamStats(InstantSource.system());
   private final Set<ReadyGate> openGates = ConcurrentHashMap.newKeySet();
 
   /**
@@ -120,6 +123,11 @@ final class DataProducer extends NoOpFlightProducer {
   /** DoGet and DoPut streams in progress: the load reported in heartbeats. */
   int activeStreams() {
     return activeStreams.get();
+  }
+
+  /** What the streams did lately, for the heartbeats. */
+  StreamStats stats() {
+    return stats;
   }
 
   /** Wakes every DoGet waiting for the client, so it ends: the server is closing. */
@@ -209,6 +217,7 @@ final class DataProducer extends NoOpFlightProducer {
     long rows = 0;
     long batches = 0;
     long bytes = 0;
+    long startNanos = System.nanoTime();
     try {
       Dataset dataset = listed;
       if (!store.unchanged(dataset)) {
@@ -241,11 +250,14 @@ final class DataProducer extends NoOpFlightProducer {
             listener.start(root, dictionaries);
             started = true;
           }
+          long batchBytes = 0;
+          for (FieldVector vector : root.getFieldVectors()) {
+            batchBytes += vector.getBufferSize();
+          }
           rows += root.getRowCount();
           batches++;
-          for (FieldVector vector : root.getFieldVectors()) {
-            bytes += vector.getBufferSize();
-          }
+          bytes += batchBytes;
+          stats.streamed(root.getRowCount(), batchBytes);
           listener.putNext();
         }
         setCounts(span, rows, batches, bytes);
@@ -256,9 +268,9 @@ final class DataProducer extends NoOpFlightProducer {
           }
           listener.completed();
         } else if (gate.closed()) {
-          listener.error(failed(span, CallStatus.UNAVAILABLE
+          listener.error(recorded(failed(span, CallStatus.UNAVAILABLE
               .withDescription("server " + serverId.get() + " is shutting down; read from another replica")
-              .toRuntimeException(), null));
+              .toRuntimeException(), null)));
         } else {
           log.debug("DoGet of {} cancelled by the client after {} batches", dataset.name(), batches);
         }
@@ -266,14 +278,16 @@ final class DataProducer extends NoOpFlightProducer {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       setCounts(span, rows, batches, bytes);
-      listener.error(failed(span, CallStatus.UNAVAILABLE.withDescription("server is shutting down")
-          .toRuntimeException(), null));
+      listener.error(recorded(failed(span, CallStatus.UNAVAILABLE.withDescription("server is shutting down")
+          .toRuntimeException(), null)));
     } catch (Exception e) {
       setCounts(span, rows, batches, bytes);
-      listener.error(failed(span, e, "cannot read dataset '" + listed.name() + "' on server " + serverId.get()));
+      listener.error(recorded(failed(span, e, "cannot read dataset '" + listed.name() + "' on server "
+          + serverId.get())));
     } finally {
       openGates.remove(gate);
       activeStreams.decrementAndGet();
+      stats.ended(listed.name().value(), Duration.ofNanos(System.nanoTime() - startNanos), span.getSpanContext());
     }
   }
 
@@ -351,7 +365,7 @@ final class DataProducer extends NoOpFlightProducer {
       ackStream.onCompleted();
     } catch (Exception | OutOfMemoryError e) {
       // An OutOfMemoryError here is direct memory running out for this upload, not the heap's end.
-      ackStream.onError(failed(span, e, "cannot store the upload on server " + serverId.get()));
+      ackStream.onError(recorded(failed(span, e, "cannot store the upload on server " + serverId.get())));
     } finally {
       if (slot) {
         uploadSlots.release();
@@ -390,6 +404,14 @@ final class DataProducer extends NoOpFlightProducer {
    * server's own trouble and becomes UNAVAILABLE (DoGet: the client may fail over to another
    * replica) or INTERNAL, described by {@code context}.
    */
+  /** Keeps a stream's failure for the status page; a client's own cancel is no failure of ours. */
+  private FlightRuntimeException recorded(FlightRuntimeException e) {
+    if (e.status().code() != FlightStatusCode.CANCELLED) {
+      stats.failed(e);
+    }
+    return e;
+  }
+
   private static FlightRuntimeException failed(Span span, Throwable e, String context) {
     FlightRuntimeException flight;
     if (e instanceof FlightRuntimeException f) {

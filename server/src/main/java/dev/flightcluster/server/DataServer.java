@@ -3,6 +3,7 @@ package dev.flightcluster.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.protocol.ServerStats;
 import dev.flightcluster.server.upload.UploadGuard;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -170,7 +171,8 @@ public final class DataServer implements AutoCloseable {
       if (!coordinators.isEmpty()) {
         registrar =
             new Registrar(telemetry, serverAllocator, coordinators, hostResolver,
-                new LocalServer(serverId, advertised, () -> store.listing().version(), producer::activeStreams),
+                new LocalServer(serverId, advertised, () -> store.listing().version(), producer::activeStreams,
+                    this::streamStats),
                 registrationTimes);
         registrar.start();
       }
@@ -198,6 +200,14 @@ public final class DataServer implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("refreshing the listing of {} failed", store.dataDir(), e);
     }
+  }
+
+  /** What the heartbeats report besides the load: the streams' recent work and where we are registered. */
+  private ServerStats streamStats() {
+    Registrar current = registrar;
+    List<String> registeredWith =
+        current == null ? List.of() : current.registeredWith().stream().map(URI::toString).toList();
+    return producer.stats().snapshot(registeredWith);
   }
 
   /** After an upload: list it, and have every reachable coordinator pull the new listing before replying. */

@@ -2,6 +2,7 @@ package dev.flightcluster.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flightcluster.protocol.ServerStats;
 import dev.flightcluster.testing.InMemoryTelemetry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +57,8 @@ class RegistrationTest {
   private Registration register(RegistrationTimes times) {
     registration =
         new Registration(serverTelemetry.flightTelemetry(), allocator, coordinator.location().getUri(),
-            new LocalServer("server-1", listed.advertisedLocation(), () -> 1L, () -> 0), times);
+            new LocalServer("server-1", listed.advertisedLocation(), () -> 1L, () -> 0,
+                () -> new ServerStats(0, 0, null, List.of(), List.of())), times);
     return registration;
   }
 
