@@ -16,6 +16,7 @@ import org.apache.arrow.memory.RootAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -76,10 +77,16 @@ public final class CoordinatorCommand implements Callable<Integer> {
       description = "How long SIGTERM lets calls in progress run before ending them (env FLIGHT_DRAIN_TIMEOUT).")
   Duration drainTimeout;
 
+  @Mixin HttpOptions http;
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65_535) {
       throw new ParameterException(spec.commandLine(), "--port must be 0..65535, not " + port);
+    }
+    if (http.port < 0 || http.port > 65_535) {
+      throw new ParameterException(
+          spec.commandLine(), "--http-port must be 0..65535, not " + http.port);
     }
     if (heartbeatInterval.compareTo(lease) >= 0) {
       throw new ParameterException(
@@ -99,7 +106,9 @@ public final class CoordinatorCommand implements Callable<Integer> {
       health.manager().setStatus("", ServingStatus.NOT_SERVING);
       Coordinator coordinator =
           resources.register(
-              Coordinator.builder(allocator, health.flightTelemetry(telemetry.openTelemetry()))
+              http.applyTo(
+                      Coordinator.builder(
+                          allocator, health.flightTelemetry(telemetry.openTelemetry())))
                   .location(ServerAddresses.location(host, port))
                   .lease(lease)
                   .heartbeatInterval(heartbeatInterval)
@@ -116,6 +125,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
           coordinator.location().getUri(),
           DurationConverter.format(lease),
           DurationConverter.format(heartbeatInterval));
+      coordinator.statusPage().ifPresent(page -> out.printf("status page at %s%n", page));
       out.flush();
       log.info("coordinator started on port {}", coordinator.port());
     } catch (Exception | Error e) {
