@@ -55,7 +55,8 @@ function traceLink(jaegerUrl, traceId) {
 }
 
 function drawThroughput(samples) {
-  const width = 600;
+  // About the width it is drawn at, so that stretching it to the page barely distorts the labels.
+  const width = 1200;
   const height = 140;
   const pad = 28;
   const svg = document.createElementNS(SVG, 'svg');
