@@ -1,0 +1,112 @@
+package dev.flightcluster.auth;
+
+import static java.util.Objects.requireNonNull;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Date;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verifies bearer tokens offline, with the public key only: the signature (ES256 and no other
+ * algorithm), the issuer, the expiry (with {@link #CLOCK_SKEW} of leeway between nodes' clocks),
+ * the subject and the role. Immutable and thread-safe.
+ */
+public final class TokenVerifier {
+  /** How far nodes' clocks may differ: a token is accepted this long after its expiry. */
+  public static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+
+  private static final Logger log = LoggerFactory.getLogger(TokenVerifier.class);
+
+  private final ECDSAVerifier verifier;
+  private final String issuer;
+  private final InstantSource clock;
+
+  /**
+   * @param verifyKey a P-256 public key ({@link TokenKeys#verifyKey}); of a private key only the
+   *     public half is used
+   * @param issuer the {@code iss} claim tokens must carry
+   * @param clock the time expiry is checked against
+   */
+  public TokenVerifier(ECKey verifyKey, String issuer, InstantSource clock) {
+    requireNonNull(verifyKey, "verifyKey is null");
+    this.issuer = requireNonNull(issuer, "issuer is null");
+    this.clock = requireNonNull(clock, "clock is null");
+    try {
+      this.verifier = new ECDSAVerifier(verifyKey.toPublicJWK());
+    } catch (JOSEException e) {
+      throw new IllegalArgumentException("the token verify key cannot verify ES256: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The principal {@code token} was issued to.
+   *
+   * @throws FlightRuntimeException UNAUTHENTICATED when the token is malformed, not signed by the
+   *     cluster's key, from another issuer, or expired; the message never quotes the token
+   */
+  public Principal verify(String token) {
+    requireNonNull(token, "token is null");
+    SignedJWT jwt;
+    JWTClaimsSet claims;
+    try {
+      jwt = SignedJWT.parse(token);
+      claims = jwt.getJWTClaimsSet();
+    } catch (ParseException e) {
+      throw rejected("is not a signed JWT");
+    }
+    if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm())) {
+      throw rejected("is not signed with ES256");
+    }
+    try {
+      if (!jwt.verify(verifier)) {
+        throw rejected("is not signed by this cluster's token key");
+      }
+    } catch (JOSEException e) {
+      throw rejected("cannot be verified");
+    }
+    if (!issuer.equals(claims.getIssuer())) {
+      throw rejected("is from another issuer");
+    }
+    Date expiry = claims.getExpirationTime();
+    if (expiry == null) {
+      throw rejected("has no expiry");
+    }
+    Instant now = clock.instant();
+    if (!now.isBefore(expiry.toInstant().plus(CLOCK_SKEW))) {
+      throw unauthenticated(
+          "the bearer token expired at " + expiry.toInstant() + ": log in again at a coordinator");
+    }
+    String subject = claims.getSubject();
+    Object role = claims.getClaim(TokenIssuer.ROLE_CLAIM);
+    if (subject == null || subject.isBlank() || !(role instanceof String roleName)) {
+      throw rejected("has no subject or role");
+    }
+    try {
+      return new Principal(subject, Role.parse(roleName));
+    } catch (IllegalArgumentException e) {
+      throw rejected("names an unknown role");
+    }
+  }
+
+  private static FlightRuntimeException rejected(String why) {
+    log.debug("Refused a bearer token that {}", why);
+    return unauthenticated(
+        "the bearer token " + why + ": log in at a coordinator with basic credentials for a new one");
+  }
+
+  private static FlightRuntimeException unauthenticated(String message) {
+    return CallStatus.UNAUTHENTICATED.withDescription(message).toRuntimeException();
+  }
+}
