@@ -1,6 +1,7 @@
 package dev.flightcluster.cli.coordinator;
 
 import dev.flightcluster.coordinator.CoordinatorBuilder;
+import dev.flightcluster.coordinator.http.HttpAuth;
 import java.net.URI;
 import picocli.CommandLine.Option;
 
@@ -24,9 +25,14 @@ public final class HttpOptions {
               + " traces there (env FLIGHT_JAEGER_URL).")
   URI jaegerUrl;
 
-  /** Sets the status page's options on a coordinator's builder; invalid values are its errors. */
-  CoordinatorBuilder applyTo(CoordinatorBuilder builder) {
-    builder.httpPort(port);
+  /**
+   * Sets the status page's options on a coordinator's builder; invalid values are its errors.
+   *
+   * @param auth who may look: {@link HttpAuth#allowAll()} without authentication, a {@link
+   *     StatusPageAuth} with the coordinator's users and tokens
+   */
+  CoordinatorBuilder applyTo(CoordinatorBuilder builder, HttpAuth auth) {
+    builder.httpPort(port).httpAuth(auth);
     if (jaegerUrl != null) {
       builder.jaegerUrl(jaegerUrl);
     }

@@ -1,0 +1,73 @@
+package dev.flightcluster.cli.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import dev.flightcluster.auth.AccessPolicy;
+import dev.flightcluster.auth.ClusterAuthenticator;
+import dev.flightcluster.auth.Passwords;
+import dev.flightcluster.auth.Principal;
+import dev.flightcluster.auth.Role;
+import dev.flightcluster.auth.TokenIssuer;
+import dev.flightcluster.auth.TokenVerifier;
+import dev.flightcluster.auth.Users;
+import dev.flightcluster.auth.UsersFile;
+import dev.flightcluster.coordinator.http.HttpAuth.Decision;
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The status page's login: the cluster's users over HTTP Basic, its tokens over Bearer. */
+class StatusPageAuthTest {
+  private static TokenIssuer issuer;
+  private static StatusPageAuth auth;
+
+  @BeforeAll
+  static void users() throws Exception {
+    ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+    issuer = new TokenIssuer(key, TokenIssuer.DEFAULT_ISSUER, TokenIssuer.DEFAULT_TTL, InstantSource.system());
+    TokenVerifier verifier =
+        new TokenVerifier(key.toPublicJWK(), TokenIssuer.DEFAULT_ISSUER, InstantSource.system());
+    Users users =
+        Users.of(
+            List.of(
+                new UsersFile.Entry("ann", Role.READ, Passwords.hash("ann-secret".toCharArray())),
+                new UsersFile.Entry("node", Role.NODE, Passwords.hash("node-secret".toCharArray()))));
+    auth =
+        new StatusPageAuth(
+            ClusterAuthenticator.coordinator(users, issuer, verifier), AccessPolicy.coordinator());
+  }
+
+  private static String basic(String user, String password) {
+    return "Basic "
+        + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aReaderMayLookWithItsPasswordOrItsToken() {
+    assertThat(auth.check(basic("ann", "ann-secret"))).isEqualTo(Decision.ALLOW);
+    String token = issuer.issue(new Principal("ann", Role.READ)).value();
+    assertThat(auth.check("Bearer " + token)).isEqualTo(Decision.ALLOW);
+  }
+
+  @Test
+  void noOrWrongCredentialsAre401WithoutRepeatingThem() {
+    assertThat(auth.check(null).status()).isEqualTo(401);
+    Decision wrong = auth.check(basic("ann", "guess-123"));
+    assertThat(wrong.status()).isEqualTo(401);
+    assertThat(wrong.reason()).doesNotContain("guess-123");
+    assertThat(auth.check("Bearer not.a.token").status()).isEqualTo(401);
+  }
+
+  @Test
+  void aNodeUserMayNotLook() {
+    Decision node = auth.check(basic("node", "node-secret"));
+    assertThat(node.status()).isEqualTo(403);
+    assertThat(node.reason()).contains("node");
+  }
+}
