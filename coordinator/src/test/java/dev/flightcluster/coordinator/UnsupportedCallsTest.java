@@ -64,7 +64,7 @@ class UnsupportedCallsTest {
   }
 
   @Test
-  void listActionsNamesTheProtocolActionsAndListConflicts() {
+  void listActionsNamesTheProtocolActionsListConflictsAndClusterStatus() {
     assertThat(
             StreamSupport.stream(harness.client().listActions().spliterator(), false)
                 .map(ActionType::getType))
@@ -73,7 +73,8 @@ class UnsupportedCallsTest {
             ClusterActions.HEARTBEAT,
             ClusterActions.GOODBYE,
             ClusterActions.CHOOSE_SERVER,
-            ClusterActions.LIST_CONFLICTS);
+            ClusterActions.LIST_CONFLICTS,
+            ClusterActions.CLUSTER_STATUS);
   }
 
   @Test

@@ -61,7 +61,8 @@ final class DataProducer extends NoOpFlightProducer {
   static final List<ActionType> ACTIONS = List.of();
 
   private static final String COORDINATOR_ACTION_NAMES =
-      Stream.concat(ClusterActions.COORDINATOR_ACTIONS.stream().map(ActionType::getType), Stream.of(ClusterActions.LIST_CONFLICTS))
+      Stream.concat(ClusterActions.COORDINATOR_ACTIONS.stream().map(ActionType::getType),
+          Stream.of(ClusterActions.LIST_CONFLICTS, ClusterActions.CLUSTER_STATUS))
           .collect(Collectors.joining(", "));
 
   private final DatasetStore store;
