@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Base64;
 import java.util.Date;
+import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.auth2.Auth2Constants;
@@ -78,7 +79,7 @@ public final class ClientCredentials implements ClientInterceptor {
    * @throws org.apache.arrow.flight.FlightRuntimeException UNAUTHENTICATED when the login is
    *     refused, or answered without a token
    */
-  public void ensureToken(FlightClient coordinator) {
+  public void ensureToken(FlightClient coordinator, CallOption... options) {
     requireNonNull(coordinator, "coordinator is null");
     if (issuer != null || clock.instant().isBefore(renewAt)) {
       return;
@@ -87,7 +88,7 @@ public final class ClientCredentials implements ClientInterceptor {
       if (clock.instant().isBefore(renewAt)) {
         return;
       }
-      coordinator.handshake();
+      coordinator.handshake(options);
       if (!clock.instant().isBefore(renewAt)) {
         throw CallStatus.UNAUTHENTICATED
             .withDescription(

@@ -2,6 +2,10 @@ package dev.flightcluster.client;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Optional;
+
+import dev.flightcluster.auth.ClientCredentials;
+
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.otel.TracedFlightClient;
 import io.grpc.ConnectivityState;
@@ -45,10 +49,17 @@ final class Connections implements AutoCloseable {
   private final BufferAllocator allocator;
   private final FlightTelemetry telemetry;
   private final Duration connectTimeout;
+  private final Optional<ClientCredentials> credentials;
   private final Map<URI, TracedFlightClient> clients = new LinkedHashMap<>(); // guarded by this
   private boolean closed; // guarded by this
 
-  Connections(BufferAllocator allocator, FlightTelemetry telemetry, Duration connectTimeout) {
+  /** {@code credentials}: the bearer token every call carries, when the cluster authenticates. */
+  Connections(
+      BufferAllocator allocator,
+      FlightTelemetry telemetry,
+      Duration connectTimeout,
+      Optional<ClientCredentials> credentials) {
+    this.credentials = requireNonNull(credentials, "credentials is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.telemetry = requireNonNull(telemetry, "telemetry is null");
     this.connectTimeout = requireNonNull(connectTimeout, "connectTimeout is null");
@@ -107,6 +118,7 @@ final class Connections implements AutoCloseable {
   }
 
   private void configure(NettyChannelBuilder channel) {
+    credentials.ifPresent(channel::intercept);
     channel
         .keepAliveTime(KEEPALIVE_TIME.toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveTimeout(KEEPALIVE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)

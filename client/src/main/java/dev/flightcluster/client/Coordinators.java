@@ -2,6 +2,10 @@ package dev.flightcluster.client;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Optional;
+
+import dev.flightcluster.auth.ClientCredentials;
+
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import java.util.ArrayList;
@@ -34,7 +38,15 @@ final class Coordinators {
   private final Connections connections;
   private final FailedPeers failedPeers;
 
-  Coordinators(List<Location> locations, Connections connections, FailedPeers failedPeers) {
+  private final Optional<ClientCredentials> credentials;
+
+  /** {@code credentials}: logs in at a coordinator before its first call, when set. */
+  Coordinators(
+      List<Location> locations,
+      Connections connections,
+      FailedPeers failedPeers,
+      Optional<ClientCredentials> credentials) {
+    this.credentials = requireNonNull(credentials, "credentials is null");
     this.locations = List.copyOf(requireNonNull(locations, "locations is null"));
     if (this.locations.isEmpty()) {
       throw new IllegalArgumentException("at least one coordinator is needed");
@@ -76,7 +88,9 @@ final class Coordinators {
       Location coordinator = order.get(i);
       T result;
       try {
-        result = call.apply(connections.connect(coordinator).client().flightClient(), coordinator);
+        FlightClient flight = connections.connect(coordinator).client().flightClient();
+        credentials.ifPresent(login -> login.ensureToken(flight));
+        result = call.apply(flight, coordinator);
       } catch (FlightRuntimeException e) {
         if (!isUnreachable(e)) {
           // It answered: NOT_FOUND and the like are the cluster's answer, the same everywhere.

@@ -2,6 +2,10 @@ package dev.flightcluster.client;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Optional;
+
+import dev.flightcluster.auth.ClientCredentials;
+
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.protocol.ClusterActions;
 import dev.flightcluster.protocol.ClusterStatus;
@@ -84,13 +88,14 @@ public final class FlightClusterClient implements AutoCloseable {
       Duration callTimeout,
       Duration connectTimeout,
       Duration progressTimeout,
-      FailedPeers failedPeers) {
+      FailedPeers failedPeers,
+      Optional<ClientCredentials> credentials) {
     this.callTimeout = requireNonNull(callTimeout, "callTimeout is null");
     this.failedPeers = requireNonNull(failedPeers, "failedPeers is null");
     this.tracer = telemetry.tracer();
     this.allocator = parentAllocator.newChildAllocator("flight-cluster-client", 0, Long.MAX_VALUE);
-    this.connections = new Connections(allocator, telemetry, connectTimeout);
-    this.coordinators = new Coordinators(coordinators, connections, failedPeers);
+    this.connections = new Connections(allocator, telemetry, connectTimeout, credentials);
+    this.coordinators = new Coordinators(coordinators, connections, failedPeers, credentials);
     this.watchdog = new ProgressWatchdog(progressTimeout);
   }
 

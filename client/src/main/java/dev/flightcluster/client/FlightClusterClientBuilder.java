@@ -2,6 +2,10 @@ package dev.flightcluster.client;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Optional;
+
+import dev.flightcluster.auth.ClientCredentials;
+
 import dev.flightcluster.otel.FlightTelemetry;
 import java.net.URI;
 import java.time.Duration;
@@ -35,6 +39,8 @@ public final class FlightClusterClientBuilder {
   private Duration progressTimeout = DEFAULT_PROGRESS_TIMEOUT;
   private Duration failedPeerSkip = DEFAULT_FAILED_PEER_SKIP;
   private InstantSource clock = InstantSource.system();
+  private String user;
+  private char[] password;
 
   FlightClusterClientBuilder(
       BufferAllocator allocator, FlightTelemetry telemetry, List<Location> coordinators) {
@@ -99,6 +105,20 @@ public final class FlightClusterClientBuilder {
     return this;
   }
 
+  /**
+   * Log in as {@code user} at a coordinator that authenticates (basic credentials, once, then
+   * renewed before the token expires), and send the token to coordinators and data servers. Null
+   * (the default) to call without credentials.
+   */
+  public FlightClusterClientBuilder user(String user, char[] password) {
+    if ((user == null) != (password == null)) {
+      throw new IllegalArgumentException("a user needs a password, and a password a user");
+    }
+    this.user = user;
+    this.password = password == null ? null : password.clone();
+    return this;
+  }
+
   /** A new client. Opening it makes no call yet: connections are made on first use. */
   public FlightClusterClient build() {
     return new FlightClusterClient(
@@ -108,7 +128,8 @@ public final class FlightClusterClientBuilder {
         callTimeout,
         connectTimeout,
         progressTimeout,
-        new FailedPeers(clock, failedPeerSkip));
+        new FailedPeers(clock, failedPeerSkip),
+        user == null ? Optional.empty() : Optional.of(ClientCredentials.login(user, password, clock)));
   }
 
   private static Duration positive(Duration value, String name) {

@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import dev.flightcluster.auth.ClientCredentials;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.ManagedChannel;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightGrpcUtils;
@@ -26,12 +29,16 @@ final class CallbackClients implements AutoCloseable {
 
   private final BufferAllocator allocator;
   private final FlightTelemetry telemetry;
+  private final Optional<ClientCredentials> credentials;
   private final Map<String, CallbackClient> clients = new HashMap<>();
   private boolean closed;
 
-  CallbackClients(BufferAllocator allocator, FlightTelemetry telemetry) {
+  /** {@code credentials}: the token every callback carries, when data servers authenticate. */
+  CallbackClients(
+      BufferAllocator allocator, FlightTelemetry telemetry, Optional<ClientCredentials> credentials) {
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.telemetry = requireNonNull(telemetry, "telemetry is null");
+    this.credentials = requireNonNull(credentials, "credentials is null");
   }
 
   /**
@@ -85,11 +92,10 @@ final class CallbackClients implements AutoCloseable {
 
   private CallbackClient connect(Location location) {
     // Built like FlightTelemetry#connect, but keeping the channel: see CallbackClient.
-    ManagedChannel channel =
-        new NettyClientBuilder(allocator, location)
-            .build()
-            .intercept(telemetry.clientInterceptor())
-            .build();
+    NettyChannelBuilder builder =
+        new NettyClientBuilder(allocator, location).build().intercept(telemetry.clientInterceptor());
+    credentials.ifPresent(builder::intercept);
+    ManagedChannel channel = builder.build();
     return new CallbackClient(
         location, channel, FlightGrpcUtils.createFlightClient(allocator, channel));
   }

@@ -2,6 +2,7 @@ package dev.flightcluster.coordinator;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.coordinator.http.StatusHttpServer;
 import dev.flightcluster.otel.FlightTelemetry;
 import java.io.IOException;
@@ -70,6 +71,7 @@ public final class Coordinator implements AutoCloseable {
   private final FlightServer server;
   /** Null when no status page was asked for. */
   private final StatusHttpServer http;
+  private final ServerAuth auth;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   Coordinator(
@@ -85,6 +87,7 @@ public final class Coordinator implements AutoCloseable {
       Duration callbackTimeout,
       Runnable onWarm,
       Duration drainTimeout,
+      ServerAuth auth,
       HttpSettings httpSettings) {
     // A child allocator of our own, so that closing it proves the coordinator leaked nothing.
     this.allocator = parentAllocator.newChildAllocator("coordinator", 0, Long.MAX_VALUE);
@@ -100,7 +103,8 @@ public final class Coordinator implements AutoCloseable {
               onWarm.run();
             });
     ServerActivity activity = new ServerActivity(clock);
-    this.clients = new CallbackClients(allocator, telemetry);
+    this.auth = auth;
+    this.clients = new CallbackClients(allocator, telemetry, auth.selfCredentials());
     // Enough queue for a restart's burst of hellos; beyond it, hellos are refused and retried.
     this.callbacks = new Callbacks(callbackThreads, callbackThreads * CALLBACK_QUEUE_PER_THREAD);
     // A listing slower than a whole lease would not help: the server would have expired meanwhile.
@@ -139,14 +143,17 @@ public final class Coordinator implements AutoCloseable {
                 httpSettings.auth());
       }
       this.server =
-          telemetry
-              .instrument(
-                  FlightServer.builder(
-                      allocator,
-                      bind,
-                      new GuardedProducer(
-                          new CoordinatorProducer(registry, membership, warmUp, status))),
-                  netty -> netty.setBinaryLog(new RequestDecodingGuard()))
+          auth.install(
+                  telemetry.instrument(
+                      FlightServer.builder(
+                          allocator,
+                          bind,
+                          new GuardedProducer(
+                              new CoordinatorProducer(registry, membership, warmUp, status))),
+                      netty -> {
+                        netty.setBinaryLog(new RequestDecodingGuard());
+                        auth.install(netty);
+                      }))
               .executor(executor)
               .build();
     } catch (RuntimeException e) {
@@ -191,6 +198,7 @@ public final class Coordinator implements AutoCloseable {
     sweeper.scheduleWithFixedDelay(
         this::sweep, sweepInterval.toMillis(), sweepInterval.toMillis(), TimeUnit.MILLISECONDS);
     log.info("Coordinator listening at {}", location().getUri());
+    auth.logStart(log);
     if (http != null) {
       http.start();
       log.info("Status page at {}", statusPage().orElseThrow());

@@ -2,6 +2,7 @@ package dev.flightcluster.coordinator;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.coordinator.http.HttpAuth;
 import dev.flightcluster.otel.FlightTelemetry;
 import java.net.URI;
@@ -52,10 +53,12 @@ public final class CoordinatorBuilder {
   private Duration callbackTimeout = DEFAULT_CALLBACK_TIMEOUT;
   private Runnable whenWarm = () -> {};
   private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+  private ServerAuth auth = ServerAuth.protectedMode("coordinator", "--users FILE --token-signing-key FILE");
   /** -1: no status page. */
   private int httpPort = -1;
   private URI jaegerUrl;
-  private HttpAuth httpAuth = HttpAuth.allowAll();
+  /** Null: derived from the auth (see {@link #httpAuth}). */
+  private HttpAuth httpAuth;
 
   CoordinatorBuilder(BufferAllocator allocator, FlightTelemetry telemetry) {
     this.allocator = requireNonNull(allocator, "allocator is null");
@@ -194,11 +197,22 @@ public final class CoordinatorBuilder {
   }
 
   /**
-   * Who may see the status page and its API (the health probes are open). Default {@link
-   * HttpAuth#allowAll()}.
+   * Who may see the status page and its API (the health probes are open). Default: with users and
+   * tokens ({@link ServerAuth#authenticates()}), those that may call {@code cluster_status}, over
+   * HTTP Basic or Bearer; without, everyone.
    */
   public CoordinatorBuilder httpAuth(HttpAuth httpAuth) {
     this.httpAuth = requireNonNull(httpAuth, "httpAuth is null");
+    return this;
+  }
+
+  /**
+   * How callers are let in: users and tokens ({@link ServerAuth#coordinator}), everyone ({@link
+   * ServerAuth#insecure}), or, by default, only callers on this machine ({@link
+   * ServerAuth#protectedMode}).
+   */
+  public CoordinatorBuilder auth(ServerAuth auth) {
+    this.auth = requireNonNull(auth, "auth is null");
     return this;
   }
 
@@ -244,7 +258,8 @@ public final class CoordinatorBuilder {
         callbackTimeout,
         whenWarm,
         drainTimeout,
-        httpPort < 0 ? null : new HttpSettings(httpPort, jaegerUrl, httpAuth));
+        auth,
+        httpPort < 0 ? null : new HttpSettings(httpPort, jaegerUrl, httpAuth != null ? httpAuth : StatusPageAuth.of(auth)));
   }
 
   private static void requirePositive(String name, Duration duration) {

@@ -2,6 +2,9 @@ package dev.flightcluster.coordinator;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.flightcluster.auth.AccessPolicy;
+import dev.flightcluster.auth.AuthMiddleware;
+import dev.flightcluster.auth.Principal;
 import dev.flightcluster.protocol.ChooseServer;
 import dev.flightcluster.protocol.ClusterActions;
 import dev.flightcluster.protocol.ClusterStatus;
@@ -62,6 +65,9 @@ final class CoordinatorProducer implements FlightProducer {
 
   private static final String ACTION_NAMES =
       ACTIONS.stream().map(ActionType::getType).collect(Collectors.joining(", "));
+
+  /** Which action needs which role, when the coordinator authenticates its callers. */
+  private static final AccessPolicy POLICY = AccessPolicy.coordinator();
 
   private final Registry registry;
   private final Membership membership;
@@ -143,14 +149,20 @@ final class CoordinatorProducer implements FlightProducer {
    */
   @Override
   public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+    POLICY.checkAction(context, action.getType());
+    // Without authentication every caller is the same anonymous owner.
+    String caller = AuthMiddleware.caller(context).map(Principal::user).orElse("");
     byte[] body = action.getBody();
     switch (action.getType()) {
       case ClusterActions.SAY_HELLO ->
-          replyWhenDone(action, membership.hello(Messages.decode(body, Hello.class)), listener);
+          replyWhenDone(
+              action, membership.hello(Messages.decode(body, Hello.class), caller), listener);
       case ClusterActions.HEARTBEAT ->
           replyWhenDone(
-              action, membership.heartbeat(Messages.decode(body, Heartbeat.class)), listener);
-      default -> reply(doSyncAction(action), listener);
+              action,
+              membership.heartbeat(Messages.decode(body, Heartbeat.class), caller),
+              listener);
+      default -> reply(doSyncAction(action, caller), listener);
     }
   }
 
@@ -178,12 +190,12 @@ final class CoordinatorProducer implements FlightProducer {
     listener.onCompleted();
   }
 
-  private byte[] doSyncAction(Action action) {
+  private byte[] doSyncAction(Action action, String caller) {
     byte[] body = action.getBody();
     byte[] result =
         switch (action.getType()) {
           case ClusterActions.GOODBYE -> {
-            membership.goodbye(Messages.decode(body, Goodbye.class));
+            membership.goodbye(Messages.decode(body, Goodbye.class), caller);
             yield null;
           }
           case ClusterActions.CHOOSE_SERVER ->

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.Location;
@@ -36,6 +37,13 @@ final class Membership {
   private final WarmUp warmUp;
   private final ServerActivity activity;
   private final HelloReply helloReply;
+
+  /**
+   * Who registered each server id: only that identity may say hello again, heartbeat or say
+   * goodbye for it while the coordinator knows the id, so that no one can take over a live
+   * server's place. Without authentication every caller is "" and this checks nothing.
+   */
+  private final Map<String, String> owners = new ConcurrentHashMap<>();
 
   Membership(
       Registry registry,
@@ -67,15 +75,39 @@ final class Membership {
    * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT for a bad id or
    *     location, UNAVAILABLE at once when a hello for the same id or address is in progress
    */
-  CompletableFuture<HelloReply> hello(Hello hello) {
+  CompletableFuture<HelloReply> hello(Hello hello, String caller) {
     String id = serverId(hello.serverId());
     Location location = Locations.parse(hello.location());
     Span.current().setAttribute(FlightAttributes.SERVER_ID, id);
+    checkOwner(id, caller, "say hello as");
     warmUp.heardFrom(id);
-    return callbacks.run(id, location.getUri().toString(), () -> register(id, location, hello));
+    return callbacks.run(
+        id, location.getUri().toString(), () -> register(id, location, hello, caller));
   }
 
-  private HelloReply register(String id, Location location, Hello hello) {
+  /**
+   * @throws FlightRuntimeException PERMISSION_DENIED when the coordinator knows server {@code id}
+   *     registered by another identity than {@code caller}
+   */
+  private void checkOwner(String id, String caller, String what) {
+    requireNonNull(caller, "caller is null");
+    String owner = owners.get(id);
+    if (owner != null && !owner.equals(caller) && registry.find(id).isPresent()) {
+      throw CallStatus.UNAUTHORIZED
+          .withDescription(
+              "user '"
+                  + caller
+                  + "' may not "
+                  + what
+                  + " server '"
+                  + id
+                  + "': another node user registered it and its lease runs; a data server keeps"
+                  + " one --node-user, and ids are unique in the cluster")
+          .toRuntimeException();
+    }
+  }
+
+  private HelloReply register(String id, Location location, Hello hello, String caller) {
     Map<DatasetName, ServerDataset> datasets;
     try {
       datasets = puller.pull(id, clients.clientFor(id, location));
@@ -89,10 +121,12 @@ final class Membership {
                       id,
                       old.location().getUri()));
       clients.close(id);
+      owners.remove(id);
       throw e;
     }
     Optional<RegisteredServer> previous = registry.find(id);
     RegisteredServer server = registry.register(id, location, hello.listingVersion(), datasets);
+    owners.put(id, caller);
     log.info(
         "Server {} at {} {} with {} datasets (listing version {})",
         id,
@@ -110,9 +144,10 @@ final class Membership {
    * reply completes, so that once a server's heartbeat after a DoPut returns, the coordinator lists
    * the new dataset.
    */
-  CompletableFuture<HeartbeatReply> heartbeat(Heartbeat heartbeat) {
+  CompletableFuture<HeartbeatReply> heartbeat(Heartbeat heartbeat, String caller) {
     String id = serverId(heartbeat.serverId());
     Span.current().setAttribute(FlightAttributes.SERVER_ID, id);
+    checkOwner(id, caller, "heartbeat as");
     if (heartbeat.activeStreams() < 0) {
       throw CallStatus.INVALID_ARGUMENT
           .withDescription("active_streams must not be negative, got " + heartbeat.activeStreams())
@@ -150,9 +185,11 @@ final class Membership {
   }
 
   /** Forgets a server at once. Idempotent: a goodbye from an unknown server is not an error. */
-  void goodbye(Goodbye goodbye) {
+  void goodbye(Goodbye goodbye, String caller) {
     String id = serverId(goodbye.serverId());
     Span.current().setAttribute(FlightAttributes.SERVER_ID, id);
+    checkOwner(id, caller, "say goodbye for");
+    owners.remove(id);
     registry
         .remove(id)
         .ifPresent(
@@ -174,6 +211,7 @@ final class Membership {
           server.id(),
           server.location().getUri(),
           server.leaseExpiry());
+      owners.remove(server.id());
       clients.close(server.id());
     }
   }

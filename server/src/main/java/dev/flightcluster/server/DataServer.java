@@ -2,6 +2,8 @@ package dev.flightcluster.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.flightcluster.auth.ClientCredentials;
+import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.protocol.ServerStats;
 import dev.flightcluster.server.upload.UploadGuard;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,6 +75,8 @@ public final class DataServer implements AutoCloseable {
   private final int maxUploads;
   private final Duration drainTimeout;
   private final Duration uploadIdleTimeout;
+  private final ServerAuth auth;
+  private final Optional<ClientCredentials> nodeCredentials;
 
   private BufferAllocator serverAllocator;
   private CallPools callPools;
@@ -109,6 +114,8 @@ public final class DataServer implements AutoCloseable {
     this.maxUploads = builder.maxConcurrentUploads;
     this.drainTimeout = builder.drainTimeout;
     this.uploadIdleTimeout = builder.uploadIdleTimeout;
+    this.auth = builder.auth;
+    this.nodeCredentials = Optional.ofNullable(builder.nodeCredentials);
   }
 
   /**
@@ -153,12 +160,13 @@ public final class DataServer implements AutoCloseable {
               streamExecutor, new ScanBudget(scanMemoryBytes), scanQueueTimeout, maxMessageBytes, maxUploads,
               uploadGuard, this::afterUpload);
       flightServer =
-          telemetry
+          auth.install(telemetry
               .instrument(FlightServer.builder(serverAllocator, bind, producer),
                   netty -> {
                     callPools.install(netty);
                     netty.setBinaryLog(uploadGuard.messageGuard());
-                  })
+                    auth.install(netty);
+                  }))
               // gRPC refuses larger messages before buffering them, but its reset can overtake its status
               // (grpc/grpc-java#11245): up to twice the limit the producer refuses them itself, precisely.
               .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, 2L * maxMessageBytes))
@@ -173,7 +181,7 @@ public final class DataServer implements AutoCloseable {
             new Registrar(telemetry, serverAllocator, coordinators, hostResolver,
                 new LocalServer(serverId, advertised, () -> store.listing().version(), producer::activeStreams,
                     this::streamStats),
-                registrationTimes);
+                registrationTimes, nodeCredentials);
         registrar.start();
       }
       maintenance = Executors.newSingleThreadScheduledExecutor(threads("flight-server-refresh"));
@@ -183,6 +191,7 @@ public final class DataServer implements AutoCloseable {
           serverId, store.dataDir(), flightServer.getLocation().getUri(), advertised.getUri(),
           store.listing().datasets().size(),
           coordinators.isEmpty() ? "none" : coordinators.stream().map(Location::getUri).toList());
+      auth.logStart(log);
       ok = true;
       return this;
     } finally {
@@ -386,6 +395,8 @@ public final class DataServer implements AutoCloseable {
     private int maxConcurrentUploads = 8;
     private Duration drainTimeout = Duration.ofSeconds(10);
     private Duration uploadIdleTimeout = DEFAULT_UPLOAD_IDLE_TIMEOUT;
+    private ServerAuth auth = ServerAuth.protectedMode("data server", "--token-verify-key FILE");
+    private ClientCredentials nodeCredentials;
 
     private Builder(BufferAllocator allocator, FlightTelemetry telemetry) {
       this.allocator = allocator;
@@ -559,8 +570,35 @@ public final class DataServer implements AutoCloseable {
       return this;
     }
 
-    /** A server with this configuration; call {@link DataServer#start()} to run it. */
+    /**
+     * How callers are let in: bearer tokens checked with the cluster's verify key ({@link
+     * ServerAuth#dataServer}), everyone ({@link ServerAuth#insecure}), or, by default, only callers
+     * on this machine ({@link ServerAuth#protectedMode}).
+     */
+    public Builder auth(ServerAuth auth) {
+      this.auth = requireNonNull(auth, "auth is null");
+      return this;
+    }
+
+    /**
+     * How the server logs in at coordinators that authenticate: as a node user ({@link
+     * ClientCredentials#login}); null (the default) to call them without credentials.
+     */
+    public Builder nodeCredentials(ClientCredentials nodeCredentials) {
+      this.nodeCredentials = nodeCredentials;
+      return this;
+    }
+
+    /**
+     * A server with this configuration; call {@link DataServer#start()} to run it.
+     *
+     * @throws IllegalArgumentException when node credentials are set without a coordinator
+     */
     public DataServer build() {
+      if (nodeCredentials != null && coordinators.isEmpty()) {
+        throw new IllegalArgumentException(
+            "node credentials (--node-user) are for registering with coordinators, and none is set (--coordinator)");
+      }
       return new DataServer(this);
     }
   }

@@ -2,6 +2,10 @@ package dev.flightcluster.server;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Optional;
+
+import dev.flightcluster.auth.ClientCredentials;
+
 import dev.flightcluster.otel.FlightTelemetry;
 import io.opentelemetry.context.Context;
 import java.net.URI;
@@ -53,6 +57,7 @@ final class Registrar implements AutoCloseable {
 
   // Replaced whole by the resolver thread under lock; read without it.
   private volatile Map<URI, Registration> registrations = Map.of();
+  private final Optional<ClientCredentials> credentials;
   // Guarded by lock.
   private boolean closed;
 
@@ -62,7 +67,9 @@ final class Registrar implements AutoCloseable {
       List<Location> coordinators,
       HostResolver hostResolver,
       LocalServer self,
-      RegistrationTimes times) {
+      RegistrationTimes times,
+      Optional<ClientCredentials> credentials) {
+    this.credentials = requireNonNull(credentials, "credentials is null");
     this.telemetry = requireNonNull(telemetry, "telemetry is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.self = requireNonNull(self, "self is null");
@@ -129,7 +136,7 @@ final class Registrar implements AutoCloseable {
       for (URI address : resolved) {
         Registration registration = registrations.get(address);
         if (registration == null) {
-          registration = new Registration(telemetry, allocator, address, self, times);
+          registration = new Registration(telemetry, allocator, address, self, times, credentials);
           added.add(registration);
         }
         next.put(address, registration);

@@ -2,6 +2,14 @@ package dev.flightcluster.server;
 
 import static java.util.Objects.requireNonNull;
 
+import org.apache.arrow.flight.FlightClient;
+
+import org.apache.arrow.flight.CallOption;
+
+import java.util.Optional;
+
+import dev.flightcluster.auth.ClientCredentials;
+
 import dev.flightcluster.otel.FlightAttributes;
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.otel.Spans;
@@ -62,6 +70,7 @@ final class Registration {
   private final LocalServer self;
   private final RegistrationTimes times;
   private final BufferAllocator allocator;
+  private final Optional<ClientCredentials> credentials;
   private final ScheduledThreadPoolExecutor thread;
 
   // Written only on this registration's thread; volatile so that announce() can skip a
@@ -84,8 +93,10 @@ final class Registration {
       BufferAllocator allocator,
       URI coordinator,
       LocalServer self,
-      RegistrationTimes times) {
+      RegistrationTimes times,
+      Optional<ClientCredentials> credentials) {
     this.telemetry = requireNonNull(telemetry, "telemetry is null");
+    this.credentials = requireNonNull(credentials, "credentials is null");
     this.coordinator = requireNonNull(coordinator, "coordinator is null");
     this.self = requireNonNull(self, "self is null");
     this.times = requireNonNull(times, "times is null");
@@ -275,9 +286,8 @@ final class Registration {
   }
 
   private <T> T call(String type, Object body, Class<T> replyType, Duration deadline) {
-    Iterator<Result> results =
-        client().flightClient().doAction(new Action(type, Messages.encode(body)),
-            CallOptions.timeout(deadline.toMillis(), TimeUnit.MILLISECONDS));
+    CallOption timeout = CallOptions.timeout(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    Iterator<Result> results = authenticated(timeout).doAction(new Action(type, Messages.encode(body)), timeout);
     T reply = null;
     while (results.hasNext()) {
       byte[] result = results.next().getBody();
@@ -303,9 +313,27 @@ final class Registration {
       closeClient();
     }
     if (client == null) {
-      client = telemetry.connect(allocator, new Location(coordinator));
+      client = telemetry.connect(allocator, new Location(coordinator), channel -> credentials.ifPresent(channel::intercept));
     }
     return client;
+  }
+
+  /**
+   * The client, logged in as the node user when there is one: a token is fetched before the first
+   * call and renewed before it expires. A token the coordinator refuses (its key changed) is
+   * forgotten, so the next attempt logs in again.
+   */
+  private FlightClient authenticated(CallOption timeout) {
+    FlightClient flight = client().flightClient();
+    credentials.ifPresent(node -> {
+      try {
+        node.ensureToken(flight, timeout);
+      } catch (FlightRuntimeException e) {
+        node.forgetToken();
+        throw e;
+      }
+    });
+    return flight;
   }
 
   private void closeClient() {
@@ -392,7 +420,7 @@ final class Registration {
     registered = false;
     try {
       inSpan("goodbye", () -> {
-        client().flightClient()
+        authenticated(CallOptions.timeout(times.goodbyeDeadline().toMillis(), TimeUnit.MILLISECONDS))
             .doAction(new Action(ClusterActions.GOODBYE, Messages.encode(new Goodbye(self.serverId()))),
                 CallOptions.timeout(times.goodbyeDeadline().toMillis(), TimeUnit.MILLISECONDS))
             .forEachRemaining(result -> {});

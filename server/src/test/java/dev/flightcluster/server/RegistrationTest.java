@@ -58,7 +58,7 @@ class RegistrationTest {
     registration =
         new Registration(serverTelemetry.flightTelemetry(), allocator, coordinator.location().getUri(),
             new LocalServer("server-1", listed.advertisedLocation(), () -> 1L, () -> 0,
-                () -> new ServerStats(0, 0, null, List.of(), List.of())), times);
+                () -> new ServerStats(0, 0, null, List.of(), List.of())), times, java.util.Optional.empty());
     return registration;
   }
 

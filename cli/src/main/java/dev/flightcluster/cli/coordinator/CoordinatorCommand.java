@@ -6,7 +6,6 @@ import dev.flightcluster.cli.health.ServingHealth;
 import dev.flightcluster.cli.server.ServerAddresses;
 import dev.flightcluster.cli.telemetry.Telemetry;
 import dev.flightcluster.coordinator.Coordinator;
-import dev.flightcluster.coordinator.http.HttpAuth;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -109,9 +108,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
           resources.register(
               http.applyTo(
                       Coordinator.builder(
-                          allocator, health.flightTelemetry(telemetry.openTelemetry())),
-                      // Until the coordinator command takes users: then new StatusPageAuth(...).
-                      HttpAuth.allowAll())
+                          allocator, health.flightTelemetry(telemetry.openTelemetry())))
                   .location(ServerAddresses.location(host, port))
                   .lease(lease)
                   .heartbeatInterval(heartbeatInterval)

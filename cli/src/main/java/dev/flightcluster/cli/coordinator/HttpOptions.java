@@ -1,7 +1,6 @@
 package dev.flightcluster.cli.coordinator;
 
 import dev.flightcluster.coordinator.CoordinatorBuilder;
-import dev.flightcluster.coordinator.http.HttpAuth;
 import java.net.URI;
 import picocli.CommandLine.Option;
 
@@ -26,13 +25,11 @@ public final class HttpOptions {
   URI jaegerUrl;
 
   /**
-   * Sets the status page's options on a coordinator's builder; invalid values are its errors.
-   *
-   * @param auth who may look: {@link HttpAuth#allowAll()} without authentication, a {@link
-   *     StatusPageAuth} with the coordinator's users and tokens
+   * Sets the status page's options on a coordinator's builder; invalid values are its errors. Who
+   * may look follows the coordinator's own authentication (decisions D72).
    */
-  CoordinatorBuilder applyTo(CoordinatorBuilder builder, HttpAuth auth) {
-    builder.httpPort(port).httpAuth(auth);
+  CoordinatorBuilder applyTo(CoordinatorBuilder builder) {
+    builder.httpPort(port);
     if (jaegerUrl != null) {
       builder.jaegerUrl(jaegerUrl);
     }

@@ -1,19 +1,18 @@
-package dev.flightcluster.cli.coordinator;
+package dev.flightcluster.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import dev.flightcluster.auth.AccessPolicy;
-import dev.flightcluster.auth.ClusterAuthenticator;
 import dev.flightcluster.auth.Passwords;
 import dev.flightcluster.auth.Principal;
 import dev.flightcluster.auth.Role;
+import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.auth.TokenIssuer;
-import dev.flightcluster.auth.TokenVerifier;
 import dev.flightcluster.auth.Users;
 import dev.flightcluster.auth.UsersFile;
+import dev.flightcluster.coordinator.http.HttpAuth;
 import dev.flightcluster.coordinator.http.HttpAuth.Decision;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
@@ -22,25 +21,24 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The status page's login: the cluster's users over HTTP Basic, its tokens over Bearer. */
+/** The status page's login: the coordinator's users over HTTP Basic, its tokens over Bearer. */
 class StatusPageAuthTest {
   private static TokenIssuer issuer;
-  private static StatusPageAuth auth;
+  private static HttpAuth auth;
 
   @BeforeAll
   static void users() throws Exception {
     ECKey key = new ECKeyGenerator(Curve.P_256).generate();
     issuer = new TokenIssuer(key, TokenIssuer.DEFAULT_ISSUER, TokenIssuer.DEFAULT_TTL, InstantSource.system());
-    TokenVerifier verifier =
-        new TokenVerifier(key.toPublicJWK(), TokenIssuer.DEFAULT_ISSUER, InstantSource.system());
     Users users =
         Users.of(
             List.of(
                 new UsersFile.Entry("ann", Role.READ, Passwords.hash("ann-secret".toCharArray())),
                 new UsersFile.Entry("node", Role.NODE, Passwords.hash("node-secret".toCharArray()))));
     auth =
-        new StatusPageAuth(
-            ClusterAuthenticator.coordinator(users, issuer, verifier), AccessPolicy.coordinator());
+        StatusPageAuth.of(
+            ServerAuth.coordinator(
+                users, key, TokenIssuer.DEFAULT_ISSUER, TokenIssuer.DEFAULT_TTL, InstantSource.system()));
   }
 
   private static String basic(String user, String password) {
@@ -69,5 +67,13 @@ class StatusPageAuthTest {
     Decision node = auth.check(basic("node", "node-secret"));
     assertThat(node.status()).isEqualTo(403);
     assertThat(node.reason()).contains("node");
+  }
+
+  @Test
+  void withoutAuthenticationEveryoneMayLook() {
+    HttpAuth open = StatusPageAuth.of(ServerAuth.insecure());
+    assertThat(open.check(null)).isEqualTo(Decision.ALLOW);
+    assertThat(StatusPageAuth.of(ServerAuth.protectedMode("coordinator", "--users")).check(null))
+        .isEqualTo(Decision.ALLOW);
   }
 }
