@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs the coordinator: data servers register with it, clients ask it where datasets are.",
       "Runs until SIGTERM or Ctrl-C. Also serves grpc.health.v1.Health on its port: NOT_SERVING",
-      "until warm (one lease after start, or once every data server it heard from is listed)."
+      "until warm (one lease after start, or once every data server it heard from is listed).",
+      "Serves its status page over HTTP on --http-port: /, /api/cluster, /healthz and /readyz."
     },
     mixinStandardHelpOptions = true,
     showDefaultValues = true)

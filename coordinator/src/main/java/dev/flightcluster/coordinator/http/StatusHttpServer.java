@@ -148,12 +148,29 @@ public final class StatusHttpServer implements AutoCloseable {
           send(exchange, warm ? 200 : 503, "text/plain; charset=utf-8",
               text(warm ? "ready" : "warming up: not every data server has been heard from yet"));
         }
-        default -> serveProtected(exchange, path);
+        default -> answer(exchange, () -> serveProtected(exchange, path));
       }
     } catch (RuntimeException e) {
-      // The exchange is closed by now; the client sees a dropped connection, we see why.
       log.warn("Bug: the status page failed to answer {}", exchange.getRequestURI().getPath(), e);
     }
+  }
+
+  /** Answers 500 when a route failed before it answered; a route that did answer is left alone. */
+  private void answer(HttpExchange exchange, Route route) throws IOException {
+    try {
+      route.serve();
+    } catch (RuntimeException e) {
+      if (exchange.getResponseCode() == -1) {
+        send(exchange, 500, "text/plain; charset=utf-8",
+            text("the coordinator failed to answer; its log says why"));
+      }
+      throw e;
+    }
+  }
+
+  @FunctionalInterface
+  private interface Route {
+    void serve() throws IOException;
   }
 
   private void serveProtected(HttpExchange exchange, String path) throws IOException {
