@@ -128,6 +128,11 @@ public final class ServerAuth {
     return Optional.of(middleware.authorize(headers, action));
   }
 
+  /** Whether this is protected mode: no authentication, and only callers on this machine. */
+  public boolean answersOnlyThisMachine() {
+    return protectedMode != null;
+  }
+
   /** Whether callers must authenticate. */
   public boolean authenticates() {
     return middleware != null;

@@ -14,6 +14,7 @@ import dev.flightcluster.auth.Users;
 import dev.flightcluster.auth.UsersFile;
 import dev.flightcluster.coordinator.http.HttpAuth;
 import dev.flightcluster.coordinator.http.HttpAuth.Decision;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.Base64;
@@ -23,6 +24,9 @@ import org.junit.jupiter.api.Test;
 
 /** The status page's login: the coordinator's users over HTTP Basic, its tokens over Bearer. */
 class StatusPageAuthTest {
+  private static final InetSocketAddress LOCAL = new InetSocketAddress("127.0.0.1", 50_000);
+  private static final InetSocketAddress REMOTE = new InetSocketAddress("192.0.2.7", 50_000);
+
   private static TokenIssuer issuer;
   private static HttpAuth auth;
 
@@ -48,32 +52,33 @@ class StatusPageAuthTest {
 
   @Test
   void aReaderMayLookWithItsPasswordOrItsToken() {
-    assertThat(auth.check(basic("ann", "ann-secret"))).isEqualTo(Decision.ALLOW);
+    assertThat(auth.check(basic("ann", "ann-secret"), REMOTE)).isEqualTo(Decision.ALLOW);
     String token = issuer.issue(new Principal("ann", Role.READ)).value();
-    assertThat(auth.check("Bearer " + token)).isEqualTo(Decision.ALLOW);
+    assertThat(auth.check("Bearer " + token, REMOTE)).isEqualTo(Decision.ALLOW);
   }
 
   @Test
   void noOrWrongCredentialsAre401WithoutRepeatingThem() {
-    assertThat(auth.check(null).status()).isEqualTo(401);
-    Decision wrong = auth.check(basic("ann", "guess-123"));
+    assertThat(auth.check(null, REMOTE).status()).isEqualTo(401);
+    Decision wrong = auth.check(basic("ann", "guess-123"), REMOTE);
     assertThat(wrong.status()).isEqualTo(401);
     assertThat(wrong.reason()).doesNotContain("guess-123");
-    assertThat(auth.check("Bearer not.a.token").status()).isEqualTo(401);
+    assertThat(auth.check("Bearer not.a.token", REMOTE).status()).isEqualTo(401);
   }
 
   @Test
   void aNodeUserMayNotLook() {
-    Decision node = auth.check(basic("node", "node-secret"));
+    Decision node = auth.check(basic("node", "node-secret"), REMOTE);
     assertThat(node.status()).isEqualTo(403);
     assertThat(node.reason()).contains("node");
   }
 
   @Test
-  void withoutAuthenticationEveryoneMayLook() {
+  void insecureLetsEveryoneLookAndProtectedModeOnlyThisMachine() {
     HttpAuth open = StatusPageAuth.of(ServerAuth.insecure());
-    assertThat(open.check(null)).isEqualTo(Decision.ALLOW);
-    assertThat(StatusPageAuth.of(ServerAuth.protectedMode("coordinator", "--users")).check(null))
-        .isEqualTo(Decision.ALLOW);
+    assertThat(open.check(null, REMOTE)).isEqualTo(Decision.ALLOW);
+    HttpAuth protectedMode = StatusPageAuth.of(ServerAuth.protectedMode("coordinator", "--users"));
+    assertThat(protectedMode.check(null, LOCAL)).isEqualTo(Decision.ALLOW);
+    assertThat(protectedMode.check(null, REMOTE).status()).isEqualTo(403);
   }
 }

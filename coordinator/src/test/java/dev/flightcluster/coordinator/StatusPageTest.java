@@ -233,7 +233,7 @@ class StatusPageTest {
   @Test
   void theAuthHookGuardsThePageAndTheApiButNotTheProbes() throws Exception {
     HttpAuth auth =
-        authorization -> {
+        (authorization, remote) -> {
           if (authorization == null) {
             return HttpAuth.Decision.unauthenticated("log in to see the cluster");
           }

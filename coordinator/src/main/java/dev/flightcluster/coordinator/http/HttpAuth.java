@@ -2,9 +2,11 @@ package dev.flightcluster.coordinator.http;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.InetSocketAddress;
+
 /**
  * Decides whether an HTTP request to the status page or its API may look, from its {@code
- * Authorization} header. The health probes ({@code /healthz}, {@code /readyz}) are never asked:
+ * Authorization} header and where it comes from. The health probes ({@code /healthz}, {@code /readyz}) are never asked:
  * they reveal nothing and orchestrators call them without credentials.
  *
  * <p>Implementations must be thread-safe and quick (they run on the HTTP threads), and must never
@@ -16,12 +18,13 @@ public interface HttpAuth {
    * Decides one request.
    *
    * @param authorization the request's {@code Authorization} header, or null when it has none
+   * @param remote the address the request comes from
    */
-  Decision check(String authorization);
+  Decision check(String authorization, InetSocketAddress remote);
 
   /** Lets every request look: the coordinator without authentication. */
   static HttpAuth allowAll() {
-    return authorization -> Decision.ALLOW;
+    return (authorization, remote) -> Decision.ALLOW;
   }
 
   /**

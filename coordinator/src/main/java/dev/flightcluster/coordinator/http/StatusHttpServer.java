@@ -175,7 +175,8 @@ public final class StatusHttpServer implements AutoCloseable {
 
   private void serveProtected(HttpExchange exchange, String path) throws IOException {
     HttpAuth.Decision decision =
-        auth.check(exchange.getRequestHeaders().getFirst("Authorization"));
+        auth.check(
+            exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRemoteAddress());
     if (!decision.allowed()) {
       if (decision.status() == 401) {
         exchange
