@@ -111,7 +111,8 @@ final class ProcessCluster implements AutoCloseable {
   private void launchCoordinator(int index, int port) throws IOException {
     coordinatorProcesses.get(index).start(
         "coordinator-" + index,
-        distribution.command("coordinator", "--host", "127.0.0.1", "--port", Integer.toString(port), "--lease", "10s"),
+        distribution.command("coordinator", "--host", "127.0.0.1", "--port", Integer.toString(port), "--http-port", "0",
+            "--lease", "10s"),
         distribution.environment(),
         work.resolve("logs/coordinator-" + index + ".log"),
         2);

@@ -15,6 +15,7 @@ import dev.flightcluster.server.stream.DoGetStreams;
 import dev.flightcluster.security.TlsSettings;
 import dev.flightcluster.otel.metrics.BoundedLabel;
 import dev.flightcluster.otel.metrics.FlightMetrics;
+import dev.flightcluster.protocol.ServerStats;
 import dev.flightcluster.server.upload.UploadGuard;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -23,6 +24,7 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +78,7 @@ public final class DataServer implements AutoCloseable {
   private final DoGetStreams streams;
   private final DataProducer producer;
   private final ServerMetrics metrics;
+  private final StreamStats stats;
   private final FlightServer flightServer;
   private final Location advertised;
   private final String serverId;
@@ -118,11 +121,12 @@ public final class DataServer implements AutoCloseable {
       metrics = new ServerMetrics(config.telemetry.openTelemetry().getMeter(FlightMetrics.SCOPE), id,
           this::scanReservedBytes, this::scanBudgetBytes, BoundedLabel.withDefaultBound());
       built.add(0, metrics);
+      stats = new StreamStats(InstantSource.system());
       streams = new DoGetStreams(store, serverAllocator, id, config.batchRows, streamExecutor,
-          config.scanMemoryBytes, config.scanQueueTimeout, metrics);
+          config.scanMemoryBytes, config.scanQueueTimeout, metrics, stats);
       producer =
           new DataProducer(store, serverAllocator, id, this::advertisedLocation, streams, config.maxMessageBytes,
-              config.maxConcurrentUploads, uploadGuard, this::afterUpload, metrics);
+              config.maxConcurrentUploads, uploadGuard, this::afterUpload, metrics, stats);
       flightServer =
           config.auth.install(config.telemetry
               .instrument(config.tls.serve(FlightServer.builder(serverAllocator, config.location,
@@ -148,7 +152,8 @@ public final class DataServer implements AutoCloseable {
       } else {
         registrar =
             new Registrar(config.telemetry, serverAllocator, config.coordinators, config.hostResolver,
-                new LocalServer(serverId, advertised, () -> store.listing().version(), producer::activeStreams),
+                new LocalServer(serverId, advertised, () -> store.listing().version(), producer::activeStreams,
+                    this::streamStats),
                 config.registrationTimes != null
                     ? config.registrationTimes
                     : RegistrationTimes.defaults(config.heartbeatInterval),
@@ -221,6 +226,14 @@ public final class DataServer implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("refreshing the listing of {} failed", store.dataDir(), e);
     }
+  }
+
+  /** What the heartbeats report besides the load: the streams' recent work and where we are registered. */
+  private ServerStats streamStats() {
+    Registrar current = registrar;
+    List<String> registeredWith =
+        current == null ? List.of() : current.registeredWith().stream().map(URI::toString).toList();
+    return stats.snapshot(registeredWith);
   }
 
   /** After an upload: list it, and have every reachable coordinator pull the new listing before replying. */

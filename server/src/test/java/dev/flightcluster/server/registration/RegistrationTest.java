@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flightcluster.server.DataServer;
 import dev.flightcluster.security.TlsSettings;
+import dev.flightcluster.protocol.ServerStats;
 import dev.flightcluster.testing.InMemoryTelemetry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,7 +59,8 @@ class RegistrationTest {
   private Registration register(RegistrationTimes times) {
     registration =
         new Registration(serverTelemetry.flightTelemetry(), allocator, coordinator.location().getUri(),
-            new LocalServer("server-1", listed.advertisedLocation(), () -> 1L, () -> 0), times, java.util.Optional.empty(),
+            new LocalServer("server-1", listed.advertisedLocation(), () -> 1L, () -> 0,
+                () -> new ServerStats(0, 0, null, List.of(), List.of())), times, java.util.Optional.empty(),
             TlsSettings.plaintext(), coordinator.location().getUri().getAuthority());
     return registration;
   }
