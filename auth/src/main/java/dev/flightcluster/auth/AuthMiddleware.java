@@ -35,7 +35,9 @@ public final class AuthMiddleware implements FlightServerMiddleware {
   public static Optional<Principal> caller(CallContext context) {
     requireNonNull(context, "context is null");
     AuthMiddleware middleware = context.getMiddleware(KEY);
-    return middleware == null ? Optional.empty() : Optional.of(middleware.authenticated.principal());
+    return middleware == null
+        ? Optional.empty()
+        : Optional.of(middleware.authenticated.principal());
   }
 
   @Override
@@ -82,7 +84,8 @@ public final class AuthMiddleware implements FlightServerMiddleware {
     @Override
     public AuthMiddleware onCallStarted(
         CallInfo info, CallHeaders incomingHeaders, RequestContext context) {
-      ClusterAuthenticator.Authenticated authenticated = authenticator.authenticate(incomingHeaders);
+      ClusterAuthenticator.Authenticated authenticated =
+          authenticator.authenticate(incomingHeaders);
       policy.checkCall(info.method(), authenticated.principal());
       context.put(Auth2Constants.PEER_IDENTITY_KEY, authenticated.getPeerIdentity());
       return new AuthMiddleware(authenticated);

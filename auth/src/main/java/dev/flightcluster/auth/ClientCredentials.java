@@ -67,9 +67,13 @@ public final class ClientCredentials implements ClientInterceptor {
   }
 
   /** Credentials whose tokens the process signs itself, for {@code self}. */
-  public static ClientCredentials issuedBy(TokenIssuer issuer, Principal self, InstantSource clock) {
+  public static ClientCredentials issuedBy(
+      TokenIssuer issuer, Principal self, InstantSource clock) {
     return new ClientCredentials(
-        null, requireNonNull(issuer, "issuer is null"), requireNonNull(self, "self is null"), clock);
+        null,
+        requireNonNull(issuer, "issuer is null"),
+        requireNonNull(self, "self is null"),
+        clock);
   }
 
   /**
@@ -120,7 +124,8 @@ public final class ClientCredentials implements ClientInterceptor {
   private void accept(Token fresh) {
     Instant now = clock.instant();
     Duration lifetime = Duration.between(now, fresh.expiresAt());
-    Duration margin = lifetime.dividedBy(4).compareTo(RENEW_BEFORE) < 0 ? lifetime.dividedBy(4) : RENEW_BEFORE;
+    Duration margin =
+        lifetime.dividedBy(4).compareTo(RENEW_BEFORE) < 0 ? lifetime.dividedBy(4) : RENEW_BEFORE;
     token = fresh;
     renewAt = fresh.expiresAt().minus(margin);
   }
@@ -145,13 +150,15 @@ public final class ClientCredentials implements ClientInterceptor {
   public <Q, R> ClientCall<Q, R> interceptCall(
       MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
     boolean login = basic != null && HANDSHAKE.equals(method.getFullMethodName());
-    return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, callOptions)) {
+    return new ForwardingClientCall.SimpleForwardingClientCall<>(
+        next.newCall(method, callOptions)) {
       @Override
       public void start(Listener<R> responseListener, Metadata headers) {
         if (login) {
           headers.put(AUTHORIZATION, Auth2Constants.BASIC_PREFIX + basic);
           super.start(
-              new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(responseListener) {
+              new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(
+                  responseListener) {
                 @Override
                 public void onHeaders(Metadata responseHeaders) {
                   received(responseHeaders.get(AUTHORIZATION));
@@ -181,6 +188,8 @@ public final class ClientCredentials implements ClientInterceptor {
 
   @Override
   public String toString() {
-    return issuer != null ? "ClientCredentials[self-issued for " + self.user() + "]" : "ClientCredentials[login]";
+    return issuer != null
+        ? "ClientCredentials[self-issued for " + self.user() + "]"
+        : "ClientCredentials[login]";
   }
 }

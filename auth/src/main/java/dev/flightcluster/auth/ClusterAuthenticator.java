@@ -15,8 +15,8 @@ import org.apache.arrow.flight.auth2.CallHeaderAuthenticator;
 /**
  * Authenticates a call from its {@code authorization} header. Everywhere it accepts a bearer token
  * its {@link TokenVerifier} vouches for. At a coordinator ({@link #coordinator}) it also accepts
- * {@code Basic} credentials of a user of the users file, and answers them with a fresh bearer
- * token in the response headers: Flight's basic-token handshake, as pyarrow's {@code
+ * {@code Basic} credentials of a user of the users file, and answers them with a fresh bearer token
+ * in the response headers: Flight's basic-token handshake, as pyarrow's {@code
  * authenticate_basic_token} and the Flight SQL JDBC driver speak it. Immutable and thread-safe.
  */
 public final class ClusterAuthenticator implements CallHeaderAuthenticator {
@@ -34,7 +34,8 @@ public final class ClusterAuthenticator implements CallHeaderAuthenticator {
   }
 
   /** A coordinator's: basic credentials of {@code users} or a bearer token. */
-  public static ClusterAuthenticator coordinator(Users users, TokenIssuer issuer, TokenVerifier verifier) {
+  public static ClusterAuthenticator coordinator(
+      Users users, TokenIssuer issuer, TokenVerifier verifier) {
     return new ClusterAuthenticator(
         requireNonNull(users, "users is null"), requireNonNull(issuer, "issuer is null"), verifier);
   }
@@ -121,7 +122,8 @@ public final class ClusterAuthenticator implements CallHeaderAuthenticator {
       issued.ifPresent(
           token ->
               outgoingHeaders.insert(
-                  Auth2Constants.AUTHORIZATION_HEADER, Auth2Constants.BEARER_PREFIX + token.value()));
+                  Auth2Constants.AUTHORIZATION_HEADER,
+                  Auth2Constants.BEARER_PREFIX + token.value()));
     }
 
     @Override

@@ -12,11 +12,11 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
- * Protected mode, as Redis has it: a process running without authentication answers only callers
- * on its own machine (loopback addresses), so that a cluster started without users is not open to
- * the network by accident. Other callers get UNAUTHENTICATED saying how to turn authentication on,
- * or to pass {@code --insecure} to serve every address on purpose. gRPC's health service stays
- * open, for probes. Install it as a gRPC server interceptor.
+ * Protected mode, as Redis has it: a process running without authentication answers only callers on
+ * its own machine (loopback addresses), so that a cluster started without users is not open to the
+ * network by accident. Other callers get UNAUTHENTICATED saying how to turn authentication on, or
+ * to pass {@code --insecure} to serve every address on purpose. gRPC's health service stays open,
+ * for probes. Install it as a gRPC server interceptor.
  */
 public final class ProtectedMode implements ServerInterceptor {
   private static final String HEALTH_SERVICE = "grpc.health.v1.Health/";

@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 
 /**
  * How a coordinator or data server lets callers in: with users and tokens ({@link #coordinator},
- * {@link #dataServer}), in protected mode, answering only its own machine ({@link
- * #protectedMode}, the default of both builders), or open to everyone on purpose ({@link
- * #insecure}). Immutable; one per server.
+ * {@link #dataServer}), in protected mode, answering only its own machine ({@link #protectedMode},
+ * the default of both builders), or open to everyone on purpose ({@link #insecure}). Immutable; one
+ * per server.
  */
 public final class ServerAuth {
   /** The principal a coordinator signs its own tokens for, to call data servers back. */

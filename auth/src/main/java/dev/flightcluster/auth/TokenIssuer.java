@@ -3,9 +3,9 @@ package dev.flightcluster.auth;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -18,9 +18,9 @@ import java.util.Date;
 import java.util.UUID;
 
 /**
- * Signs bearer tokens at a coordinator: ES256 JWTs with the user as subject, its role in the
- * {@code role} claim, the issuer, the issue time, an expiry and a unique id. Any node holding the
- * public key verifies them offline ({@link TokenVerifier}). Immutable and thread-safe.
+ * Signs bearer tokens at a coordinator: ES256 JWTs with the user as subject, its role in the {@code
+ * role} claim, the issuer, the issue time, an expiry and a unique id. Any node holding the public
+ * key verifies them offline ({@link TokenVerifier}). Immutable and thread-safe.
  */
 public final class TokenIssuer {
   /** The token lifetime when none is set. */
@@ -63,7 +63,8 @@ public final class TokenIssuer {
               .keyID(signingKey.computeThumbprint().toString())
               .build();
     } catch (JOSEException e) {
-      throw new IllegalArgumentException("the token signing key cannot sign ES256: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "the token signing key cannot sign ES256: " + e.getMessage(), e);
     }
   }
 

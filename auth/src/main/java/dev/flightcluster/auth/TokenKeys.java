@@ -26,17 +26,17 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
- * Reads the token keys from PEM files as {@code openssl} and {@code flight-cluster keys init}
- * write them: an EC P-256 private key (PKCS#8 or SEC1) to sign, a SubjectPublicKeyInfo public key
- * to verify. Bouncy Castle reads the private key (a PKCS#8 file holds no public key, which a
+ * Reads the token keys from PEM files as {@code openssl} and {@code flight-cluster keys init} write
+ * them: an EC P-256 private key (PKCS#8 or SEC1) to sign, a SubjectPublicKeyInfo public key to
+ * verify. Bouncy Castle reads the private key (a PKCS#8 file holds no public key, which a
  * coordinator needs too, so it is derived); nimbus reads the public one.
  */
 public final class TokenKeys {
   private TokenKeys() {}
 
   /**
-   * The signing key of {@code file}: a P-256 private key, with its public half, which a
-   * coordinator needs to accept its own tokens.
+   * The signing key of {@code file}: a P-256 private key, with its public half, which a coordinator
+   * needs to accept its own tokens.
    *
    * @throws IllegalArgumentException when the file holds no P-256 private key (the message never
    *     quotes the file)
@@ -44,11 +44,13 @@ public final class TokenKeys {
   public static ECKey signingKey(Path file) throws IOException {
     requireNonNull(file, "file is null");
     Object parsed;
-    try (PEMParser parser = new PEMParser(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
+    try (PEMParser parser =
+        new PEMParser(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
       parsed = parser.readObject();
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException(
-          file + " is not a PEM EC P-256 key (token signing key): " + e.getClass().getSimpleName(), e);
+          file + " is not a PEM EC P-256 key (token signing key): " + e.getClass().getSimpleName(),
+          e);
     }
     JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
     PrivateKey privateKey;
@@ -60,7 +62,8 @@ public final class TokenKeys {
       privateKey = converter.getPrivateKey(info);
     } else if (parsed instanceof SubjectPublicKeyInfo) {
       throw new IllegalArgumentException(
-          file + " holds a public key; --token-signing-key needs the private key (token-signing-key.pem)");
+          file
+              + " holds a public key; --token-signing-key needs the private key (token-signing-key.pem)");
     } else {
       throw new IllegalArgumentException(
           file + " is not a PEM EC P-256 private key (token signing key)");
@@ -71,7 +74,8 @@ public final class TokenKeys {
     try {
       return new ECKey.Builder(Curve.P_256, publicHalf(ec)).privateKey(ec).build();
     } catch (IllegalStateException | GeneralSecurityException e) {
-      throw new IllegalArgumentException(file + " is not an EC P-256 key; tokens are signed with ES256", e);
+      throw new IllegalArgumentException(
+          file + " is not an EC P-256 key; tokens are signed with ES256", e);
     }
   }
 
@@ -79,14 +83,19 @@ public final class TokenKeys {
   private static ECPublicKey publicHalf(java.security.interfaces.ECPrivateKey key)
       throws GeneralSecurityException {
     X9ECParameters curve = ECNamedCurveTable.getByName("secp256r1");
-    if (!key.getParams().getCurve().getField().equals(EC5Util.convertCurve(curve.getCurve(), null).getField())
+    if (!key.getParams()
+            .getCurve()
+            .getField()
+            .equals(EC5Util.convertCurve(curve.getCurve(), null).getField())
         || key.getParams().getOrder().compareTo(curve.getN()) != 0) {
       throw new IllegalStateException("not P-256");
     }
     ECPoint q = curve.getG().multiply(key.getS()).normalize();
     java.security.spec.ECPoint w =
-        new java.security.spec.ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
-    return (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, key.getParams()));
+        new java.security.spec.ECPoint(
+            q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
+    return (ECPublicKey)
+        KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, key.getParams()));
   }
 
   /**
@@ -97,7 +106,8 @@ public final class TokenKeys {
     ECKey key = read(file, "token verify key");
     if (key == null || key.isPrivate()) {
       throw new IllegalArgumentException(
-          file + " holds a private key; --token-verify-key takes the public key only (token-verify-key.pem),"
+          file
+              + " holds a private key; --token-verify-key takes the public key only (token-verify-key.pem),"
               + " so that a data server cannot sign tokens");
     }
     return key;

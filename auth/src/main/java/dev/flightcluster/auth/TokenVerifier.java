@@ -46,7 +46,8 @@ public final class TokenVerifier {
     try {
       this.verifier = new ECDSAVerifier(verifyKey.toPublicJWK());
     } catch (JOSEException e) {
-      throw new IllegalArgumentException("the token verify key cannot verify ES256: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "the token verify key cannot verify ES256: " + e.getMessage(), e);
     }
   }
 
@@ -103,7 +104,9 @@ public final class TokenVerifier {
   private static FlightRuntimeException rejected(String why) {
     log.debug("Refused a bearer token that {}", why);
     return unauthenticated(
-        "the bearer token " + why + ": log in at a coordinator with basic credentials for a new one");
+        "the bearer token "
+            + why
+            + ": log in at a coordinator with basic credentials for a new one");
   }
 
   private static FlightRuntimeException unauthenticated(String message) {

@@ -20,7 +20,9 @@ public final class Users {
   private Users(List<UsersFile.Entry> entries) {
     this.byName =
         entries.stream()
-            .collect(Collectors.toUnmodifiableMap(UsersFile.Entry::name, Function.identity(), (a, b) -> b));
+            .collect(
+                Collectors.toUnmodifiableMap(
+                    UsersFile.Entry::name, Function.identity(), (a, b) -> b));
   }
 
   /**
@@ -32,7 +34,10 @@ public final class Users {
     List<UsersFile.Entry> entries = UsersFile.read(file);
     if (entries.isEmpty()) {
       throw new IllegalArgumentException(
-          file + " names no user: add one with `flight-cluster users add " + file + " NAME --role ROLE`");
+          file
+              + " names no user: add one with `flight-cluster users add "
+              + file
+              + " NAME --role ROLE`");
     }
     return new Users(entries);
   }

@@ -106,8 +106,12 @@ public final class UsersFile {
     boolean existed = users.put(name, entry) != null;
     StringBuilder text = new StringBuilder(HEADER);
     for (Entry user : users.values()) {
-      text.append(user.name()).append(':').append(user.role().wireName()).append(':')
-          .append(user.passwordHash()).append('\n');
+      text.append(user.name())
+          .append(':')
+          .append(user.role().wireName())
+          .append(':')
+          .append(user.passwordHash())
+          .append('\n');
     }
     write(file, text.toString());
     return existed;
@@ -119,7 +123,8 @@ public final class UsersFile {
     Path temp = absolute.resolveSibling("." + absolute.getFileName() + ".tmp");
     Files.deleteIfExists(temp);
     try {
-      Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     } catch (UnsupportedOperationException e) {
       // Not a POSIX file system (Windows): the default permissions of the directory apply.
       Files.createFile(temp);
@@ -129,7 +134,8 @@ public final class UsersFile {
     try {
       Files.writeString(temp, text, StandardCharsets.UTF_8);
       try {
-        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
       }

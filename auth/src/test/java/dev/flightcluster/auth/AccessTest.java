@@ -19,14 +19,19 @@ class AccessTest {
   @Test
   void rolesAtTheCoordinator() {
     AccessPolicy policy = AccessPolicy.coordinator();
-    assertDenied(() -> policy.checkAction(ClusterActions.SAY_HELLO, new Principal("w", Role.WRITE)));
-    assertDenied(() -> policy.checkAction(ClusterActions.CHOOSE_SERVER, new Principal("r", Role.READ)));
+    assertDenied(
+        () -> policy.checkAction(ClusterActions.SAY_HELLO, new Principal("w", Role.WRITE)));
+    assertDenied(
+        () -> policy.checkAction(ClusterActions.CHOOSE_SERVER, new Principal("r", Role.READ)));
     assertDenied(() -> policy.checkCall(FlightMethod.LIST_FLIGHTS, new Principal("n", Role.NODE)));
-    assertThatCode(() -> policy.checkAction(ClusterActions.SAY_HELLO, new Principal("n", Role.NODE)))
+    assertThatCode(
+            () -> policy.checkAction(ClusterActions.SAY_HELLO, new Principal("n", Role.NODE)))
         .doesNotThrowAnyException();
-    assertThatCode(() -> policy.checkAction(ClusterActions.SAY_HELLO, new Principal("a", Role.ADMIN)))
+    assertThatCode(
+            () -> policy.checkAction(ClusterActions.SAY_HELLO, new Principal("a", Role.ADMIN)))
         .doesNotThrowAnyException();
-    assertThatCode(() -> policy.checkCall(FlightMethod.GET_FLIGHT_INFO, new Principal("r", Role.READ)))
+    assertThatCode(
+            () -> policy.checkCall(FlightMethod.GET_FLIGHT_INFO, new Principal("r", Role.READ)))
         .doesNotThrowAnyException();
   }
 
@@ -46,8 +51,12 @@ class AccessTest {
     InetSocketAddress remote = new InetSocketAddress(InetAddress.getByName("10.1.2.3"), 40000);
     assertThat(ProtectedMode.admits(remote, LIST)).isFalse();
     assertThat(ProtectedMode.admits(remote, "grpc.health.v1.Health/Check")).isTrue();
-    assertThat(ProtectedMode.admits(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 1), LIST)).isTrue();
-    assertThat(ProtectedMode.admits(new InetSocketAddress(InetAddress.getByName("::1"), 1), LIST)).isTrue();
+    assertThat(
+            ProtectedMode.admits(
+                new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 1), LIST))
+        .isTrue();
+    assertThat(ProtectedMode.admits(new InetSocketAddress(InetAddress.getByName("::1"), 1), LIST))
+        .isTrue();
     assertThat(ProtectedMode.admits(null, LIST)).isFalse();
     assertThat(new ProtectedMode("coordinator", "--users FILE").refusal())
         .contains("--users FILE", "--insecure");

@@ -15,8 +15,7 @@ class TokenKeysTest {
   void readsPkcs8SigningKeyWithItsPublicHalfAndAPublicVerifyKey() throws Exception {
     Path[] keys = TestKeys.write(dir, "a");
     assertThat(TokenKeys.signingKey(keys[0]).isPrivate()).isTrue();
-    assertThat(TokenKeys.signingKey(keys[0]).toPublicJWK())
-        .isEqualTo(TokenKeys.verifyKey(keys[1]));
+    assertThat(TokenKeys.signingKey(keys[0]).toPublicJWK()).isEqualTo(TokenKeys.verifyKey(keys[1]));
     assertThat(TokenKeys.verifyKey(keys[1]).isPrivate()).isFalse();
   }
 

@@ -13,7 +13,6 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.flightcluster.testing.FakeClock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Date;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
@@ -24,8 +23,10 @@ class TokenVerifierTest {
 
   private final ECKey key = generate();
   private final FakeClock clock = new FakeClock();
-  private final TokenIssuer issuer = new TokenIssuer(key, "flight-cluster", Duration.ofHours(1), clock);
-  private final TokenVerifier verifier = new TokenVerifier(key.toPublicJWK(), "flight-cluster", clock);
+  private final TokenIssuer issuer =
+      new TokenIssuer(key, "flight-cluster", Duration.ofHours(1), clock);
+  private final TokenVerifier verifier =
+      new TokenVerifier(key.toPublicJWK(), "flight-cluster", clock);
 
   @Test
   void acceptsItsOwnTokensWithUserAndRole() {
@@ -60,7 +61,8 @@ class TokenVerifierTest {
   void refusesGarbledTokensAndOtherAlgorithms() throws Exception {
     String token = issuer.issue(ALICE).value();
     assertUnauthenticated("not-a-jwt", "is not a signed JWT");
-    assertUnauthenticated(token.substring(0, token.length() - 4) + "AAAA", "not signed by this cluster");
+    assertUnauthenticated(
+        token.substring(0, token.length() - 4) + "AAAA", "not signed by this cluster");
     SignedJWT hmac =
         new SignedJWT(
             new JWSHeader(JWSAlgorithm.HS256),

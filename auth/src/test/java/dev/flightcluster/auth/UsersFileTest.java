@@ -20,15 +20,21 @@ class UsersFileTest {
     assertThat(UsersFile.put(file, "alice", Role.ADMIN, "new-alice".toCharArray())).isTrue();
 
     String text = Files.readString(file);
-    assertThat(text).doesNotContain("s3cret", "new-alice").contains("alice:admin:$2y$10$", "bob:write:$2y$10$");
-    assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
-    assertThat(UsersFile.read(file)).extracting(UsersFile.Entry::name).containsExactly("alice", "bob");
+    assertThat(text)
+        .doesNotContain("s3cret", "new-alice")
+        .contains("alice:admin:$2y$10$", "bob:write:$2y$10$");
+    assertThat(Files.getPosixFilePermissions(file))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(UsersFile.read(file))
+        .extracting(UsersFile.Entry::name)
+        .containsExactly("alice", "bob");
     try (var siblings = Files.list(dir)) {
       assertThat(siblings).containsExactly(file);
     }
 
     Users users = Users.load(file);
-    assertThat(users.authenticate("alice", "new-alice".toCharArray())).contains(new Principal("alice", Role.ADMIN));
+    assertThat(users.authenticate("alice", "new-alice".toCharArray()))
+        .contains(new Principal("alice", Role.ADMIN));
     assertThat(users.authenticate("alice", "s3cret-alice".toCharArray())).isEmpty();
     assertThat(users.authenticate("nobody", "new-alice".toCharArray())).isEmpty();
   }

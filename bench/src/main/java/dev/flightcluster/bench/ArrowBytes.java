@@ -16,9 +16,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * <p>The count is logical, not physical: it is what the values need in the Arrow format, not what
  * happens to be allocated. Allocations differ between Java and C++ (Java always allocates a
  * validity buffer and rounds capacities up; C++ may omit the validity buffer of a column without
- * nulls), so counting allocations would make the Java and the Python client disagree about the
- * same stream. This class and {@code arrow_bytes()} in bench/py/flightbench.py implement the same
- * rule, and the harness checks that both report the byte count the data generator computed:
+ * nulls), so counting allocations would make the Java and the Python client disagree about the same
+ * stream. This class and {@code arrow_bytes()} in bench/py/flightbench.py implement the same rule,
+ * and the harness checks that both report the byte count the data generator computed:
  *
  * <ul>
  *   <li>fixed width: rows x byte width (booleans: one bit a row, rounded up to a byte); a
@@ -28,8 +28,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  *   <li>plus a validity bitmap (rows / 8, rounded up) only when the batch has nulls in the column.
  * </ul>
  *
- * Other layouts (nested, views, unions) fall back to {@link FieldVector#getBufferSize()}; the
- * bench datasets do not use them.
+ * Other layouts (nested, views, unions) fall back to {@link FieldVector#getBufferSize()}; the bench
+ * datasets do not use them.
  */
 public final class ArrowBytes {
   private ArrowBytes() {}

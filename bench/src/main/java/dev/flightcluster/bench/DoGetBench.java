@@ -93,7 +93,8 @@ public final class DoGetBench implements Callable<Integer> {
     long bytes = 0;
     long batches = 0;
     try (FlightStream stream =
-        client.getStream(flightTicket, CallOptions.timeout(common.timeoutSeconds, TimeUnit.SECONDS))) {
+        client.getStream(
+            flightTicket, CallOptions.timeout(common.timeoutSeconds, TimeUnit.SECONDS))) {
       VectorSchemaRoot root = stream.getRoot();
       while (stream.next()) {
         rows += root.getRowCount();

@@ -76,7 +76,8 @@ public final class DoPutBench implements Callable<Integer> {
     List<AutoCloseable> resources = new ArrayList<>();
     try (BufferAllocator allocator = new RootAllocator()) {
       try {
-        BufferAllocator datasetAllocator = allocator.newChildAllocator("dataset", 0, Long.MAX_VALUE);
+        BufferAllocator datasetAllocator =
+            allocator.newChildAllocator("dataset", 0, Long.MAX_VALUE);
         resources.add(datasetAllocator);
         PreloadedDataset dataset = PreloadedDataset.load(datasetAllocator, source);
         resources.add(dataset);

@@ -19,14 +19,15 @@ import picocli.CommandLine.Option;
  * baseline (B1 a, and the DoPut drain for B2).
  *
  * <p>It prints one line {@code LISTENING grpc://HOST:PORT ...} on standard output once it accepts
- * calls; the harness binds port 0 and reads the port from that line, so no port is ever guessed.
- * It stops on SIGTERM, and by itself after {@code --max-seconds} so that a harness that died
- * without cleaning up leaves nothing running for long.
+ * calls; the harness binds port 0 and reads the port from that line, so no port is ever guessed. It
+ * stops on SIGTERM, and by itself after {@code --max-seconds} so that a harness that died without
+ * cleaning up leaves nothing running for long.
  */
 @Command(
     name = "memory-flight-server",
     mixinStandardHelpOptions = true,
-    description = "Serves an Arrow IPC file from memory over Arrow Flight (library-limit baseline).")
+    description =
+        "Serves an Arrow IPC file from memory over Arrow Flight (library-limit baseline).")
 public final class MemoryFlightServer implements Callable<Integer> {
   @Option(names = "--data", required = true, description = "Arrow IPC file to preload.")
   private Path data;
@@ -45,7 +46,8 @@ public final class MemoryFlightServer implements Callable<Integer> {
 
   @Option(
       names = "--zero-copy",
-      description = "Hand Arrow buffers to gRPC without copying (default: copy, as Arrow Java does).")
+      description =
+          "Hand Arrow buffers to gRPC without copying (default: copy, as Arrow Java does).")
   private boolean zeroCopy;
 
   @Option(
@@ -81,7 +83,8 @@ public final class MemoryFlightServer implements Callable<Integer> {
       AutoCloseables.close(e, server, producer, dataset, datasetAllocator, allocator);
       throw e;
     }
-    // Server and stream threads first: no call may still be reading the batches when they are freed.
+    // Server and stream threads first: no call may still be reading the batches when they are
+    // freed.
     AutoCloseable resources =
         closingInOrder(server, producer, dataset, datasetAllocator, allocator);
     var stopped = new CountDownLatch(1);

@@ -72,7 +72,8 @@ public final class PreloadedDataset implements AutoCloseable {
       while (reader.loadNextBatch()) {
         rows += root.getRowCount();
         bytes += ArrowBytes.of(root);
-        // The unloaded batch retains the buffers, which the next loadNextBatch would otherwise free.
+        // The unloaded batch retains the buffers, which the next loadNextBatch would otherwise
+        // free.
         batches.add(new VectorUnloader(root, true, true).getRecordBatch());
       }
       // The reader owns its dictionary vectors and frees them on close: move them out first.
@@ -80,8 +81,7 @@ public final class PreloadedDataset implements AutoCloseable {
         Dictionary dictionary = entry.getValue();
         TransferPair transfer = dictionary.getVector().getTransferPair(allocator);
         transfer.transfer();
-        dictionaries.put(
-            new Dictionary((FieldVector) transfer.getTo(), dictionary.getEncoding()));
+        dictionaries.put(new Dictionary((FieldVector) transfer.getTo(), dictionary.getEncoding()));
       }
       return new PreloadedDataset(schema, dictionaries, batches, rows, bytes);
     } catch (Throwable t) {

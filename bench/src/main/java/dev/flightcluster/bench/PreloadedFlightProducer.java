@@ -174,8 +174,8 @@ public final class PreloadedFlightProducer extends NoOpFlightProducer implements
   }
 
   /**
-   * Stops the stream threads; streams still running are interrupted, which their backpressure
-   * wait reports as a cancellation. Close the server first, then this, then the dataset.
+   * Stops the stream threads; streams still running are interrupted, which their backpressure wait
+   * reports as a cancellation. Close the server first, then this, then the dataset.
    */
   @Override
   public void close() {

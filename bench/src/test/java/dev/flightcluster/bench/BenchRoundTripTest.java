@@ -83,9 +83,18 @@ class BenchRoundTripTest {
           JsonNode get =
               run(
                   new DoGetBench(),
-                  "--location", location, "--ticket", NAME, "--streams", "2", "--runs", "2",
-                  "--expect-rows", Long.toString(dataset.rows()),
-                  "--expect-bytes", Long.toString(expectedBytes));
+                  "--location",
+                  location,
+                  "--ticket",
+                  NAME,
+                  "--streams",
+                  "2",
+                  "--runs",
+                  "2",
+                  "--expect-rows",
+                  Long.toString(dataset.rows()),
+                  "--expect-bytes",
+                  Long.toString(expectedBytes));
           assertThat(get.get("runs")).hasSize(2);
           for (JsonNode run : get.get("runs")) {
             assertThat(run.get("rows").asLong()).isEqualTo(2L * BATCHES * ROWS);
@@ -96,15 +105,30 @@ class BenchRoundTripTest {
           JsonNode put =
               run(
                   new DoPutBench(),
-                  "--location", location, "--source", file.toString(), "--streams", "2",
-                  "--runs", "1");
+                  "--location",
+                  location,
+                  "--source",
+                  file.toString(),
+                  "--streams",
+                  "2",
+                  "--runs",
+                  "1");
           assertThat(put.get("runs").get(0).get("rows").asLong()).isEqualTo(2L * BATCHES * ROWS);
 
           // A wrong ticket is refused, not served as the dataset.
           assertThat(
                   new CommandLine(new DoGetBench())
-                      .execute("--location", location, "--ticket", "other.parquet", "--runs", "1",
-                          "--warmup", "0", "--output", dir.resolve("x.json").toString()))
+                      .execute(
+                          "--location",
+                          location,
+                          "--ticket",
+                          "other.parquet",
+                          "--runs",
+                          "1",
+                          "--warmup",
+                          "0",
+                          "--output",
+                          dir.resolve("x.json").toString()))
               .isNotZero();
         }
       }
@@ -142,9 +166,7 @@ class BenchRoundTripTest {
           new Field("category", new FieldType(false, new ArrowType.Int(32, true), encoding), null);
       long bytes = 0;
       try (VectorSchemaRoot root =
-              VectorSchemaRoot.create(
-                  new Schema(List.of(id, name, category)),
-                  allocator);
+              VectorSchemaRoot.create(new Schema(List.of(id, name, category)), allocator);
           FileChannel channel =
               FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           ArrowFileWriter writer = new ArrowFileWriter(root, provider, channel)) {

@@ -11,7 +11,8 @@ import picocli.CommandLine.TypeConversionException;
  * {@code 1GiB}, {@code 64KiB}, or decimal {@code 500MB}, {@code 2GB}; a bare number is bytes.
  */
 public final class DataSizeConverter implements ITypeConverter<Long> {
-  private static final Pattern SIZE = Pattern.compile("(\\d{1,15})\\s*(b|kb|kib|mb|mib|gb|gib|tb|tib)?");
+  private static final Pattern SIZE =
+      Pattern.compile("(\\d{1,15})\\s*(b|kb|kib|mb|mib|gb|gib|tb|tib)?");
 
   @Override
   public Long convert(String value) {
@@ -22,18 +23,19 @@ public final class DataSizeConverter implements ITypeConverter<Long> {
     }
     long amount = Long.parseLong(matcher.group(1));
     String unit = matcher.group(2) == null ? "b" : matcher.group(2);
-    long factor = switch (unit) {
-      case "b" -> 1L;
-      case "kb" -> 1_000L;
-      case "kib" -> 1L << 10;
-      case "mb" -> 1_000_000L;
-      case "mib" -> 1L << 20;
-      case "gb" -> 1_000_000_000L;
-      case "gib" -> 1L << 30;
-      case "tb" -> 1_000_000_000_000L;
-      case "tib" -> 1L << 40;
-      default -> throw new IllegalStateException("unit not in the pattern: " + unit);
-    };
+    long factor =
+        switch (unit) {
+          case "b" -> 1L;
+          case "kb" -> 1_000L;
+          case "kib" -> 1L << 10;
+          case "mb" -> 1_000_000L;
+          case "mib" -> 1L << 20;
+          case "gb" -> 1_000_000_000L;
+          case "gib" -> 1L << 30;
+          case "tb" -> 1_000_000_000_000L;
+          case "tib" -> 1L << 40;
+          default -> throw new IllegalStateException("unit not in the pattern: " + unit);
+        };
     if (amount == 0) {
       throw new TypeConversionException("'" + value + "' is not a positive data size");
     }

@@ -8,9 +8,9 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Parses positive durations written as a whole number and a unit: {@code 500ms}, {@code 2s},
- * {@code 10s}, {@code 5m}, {@code 1h}. ISO-8601 ({@code PT10S}) is accepted too, for values copied
- * from elsewhere.
+ * Parses positive durations written as a whole number and a unit: {@code 500ms}, {@code 2s}, {@code
+ * 10s}, {@code 5m}, {@code 1h}. ISO-8601 ({@code PT10S}) is accepted too, for values copied from
+ * elsewhere.
  */
 public final class DurationConverter implements ITypeConverter<Duration> {
   private static final Pattern SIMPLE = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h)");

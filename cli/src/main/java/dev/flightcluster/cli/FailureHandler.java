@@ -18,7 +18,8 @@ import picocli.CommandLine.ParseResult;
  */
 public final class FailureHandler implements IExecutionExceptionHandler {
   @Override
-  public int handleExecutionException(Exception failure, CommandLine commandLine, ParseResult parseResult) {
+  public int handleExecutionException(
+      Exception failure, CommandLine commandLine, ParseResult parseResult) {
     PrintWriter err = commandLine.getErr();
     err.println(commandLine.getColorScheme().errorText("error: " + describe(failure)));
     if (Verbosity.isVerbose(parseResult)) {
@@ -37,7 +38,8 @@ public final class FailureHandler implements IExecutionExceptionHandler {
             flight.status().code() + withRootCause(flight.status().description(), flight));
       }
       if (t instanceof StatusRuntimeException grpc) {
-        return oneLine(grpc.getStatus().getCode() + withRootCause(grpc.getStatus().getDescription(), grpc));
+        return oneLine(
+            grpc.getStatus().getCode() + withRootCause(grpc.getStatus().getDescription(), grpc));
       }
     }
     return oneLine(message(cause));
@@ -80,7 +82,8 @@ public final class FailureHandler implements IExecutionExceptionHandler {
       return t.getClass().getSimpleName();
     }
     // A bare IOException message is usually a path; say what kind of failure it was.
-    if (t.getClass().getName().startsWith("java.") && !(t instanceof IllegalArgumentException)
+    if (t.getClass().getName().startsWith("java.")
+        && !(t instanceof IllegalArgumentException)
         && !(t instanceof IllegalStateException)) {
       return t.getClass().getSimpleName() + ": " + message;
     }

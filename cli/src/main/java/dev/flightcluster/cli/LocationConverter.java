@@ -6,7 +6,10 @@ import org.apache.arrow.flight.Location;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Parses {@code grpc://host:port} (also {@code grpc+tcp://}, {@code grpc+tls://}) into a Flight location. */
+/**
+ * Parses {@code grpc://host:port} (also {@code grpc+tcp://}, {@code grpc+tls://}) into a Flight
+ * location.
+ */
 public final class LocationConverter implements ITypeConverter<Location> {
   @Override
   public Location convert(String value) {

@@ -8,13 +8,13 @@ import dev.flightcluster.cli.keys.KeysCommand;
 import dev.flightcluster.cli.logging.LogFormat;
 import dev.flightcluster.cli.logging.Logging;
 import dev.flightcluster.cli.server.ServerCommand;
+import dev.flightcluster.cli.users.UsersCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import dev.flightcluster.cli.users.UsersCommand;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
@@ -54,8 +54,9 @@ public final class Main implements Runnable {
       names = Verbosity.LOG_FORMAT,
       scope = ScopeType.INHERIT,
       paramLabel = "FORMAT",
-      description = "Log lines on stderr as text for people (default) or json for a log pipeline (one"
-          + " object a line, with trace_id and span_id).")
+      description =
+          "Log lines on stderr as text for people (default) or json for a log pipeline (one"
+              + " object a line, with trace_id and span_id).")
   LogFormat logFormat = LogFormat.TEXT;
 
   public static void main(String[] args) {

@@ -8,8 +8,8 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * The {@code --verbose} and {@code --log-format} options, which every command inherits from the
- * root: debug logging of this project and stack traces with errors; JSON log lines. It is read from the parse result, so it works wherever on
- * the command line it stands.
+ * root: debug logging of this project and stack traces with errors; JSON log lines. It is read from
+ * the parse result, so it works wherever on the command line it stands.
  */
 final class Verbosity implements IExecutionStrategy {
   static final String OPTION = "--verbose";

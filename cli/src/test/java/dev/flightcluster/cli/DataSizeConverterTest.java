@@ -21,11 +21,14 @@ class DataSizeConverterTest {
 
   @Test
   void refusesWhatIsNotAPositiveSizeWithAMessageThatSaysWhatIsExpected() {
-    assertThatThrownBy(() -> converter.convert("lots")).isInstanceOf(TypeConversionException.class)
+    assertThatThrownBy(() -> converter.convert("lots"))
+        .isInstanceOf(TypeConversionException.class)
         .hasMessageContaining("e.g. 64MiB");
     assertThatThrownBy(() -> converter.convert("0MiB")).isInstanceOf(TypeConversionException.class);
-    assertThatThrownBy(() -> converter.convert("-1GiB")).isInstanceOf(TypeConversionException.class);
-    assertThatThrownBy(() -> converter.convert("999999999999999TiB")).isInstanceOf(TypeConversionException.class)
+    assertThatThrownBy(() -> converter.convert("-1GiB"))
+        .isInstanceOf(TypeConversionException.class);
+    assertThatThrownBy(() -> converter.convert("999999999999999TiB"))
+        .isInstanceOf(TypeConversionException.class)
         .hasMessageContaining("too large");
   }
 }

@@ -34,7 +34,9 @@ class FailureHandlerTest {
                 "wrapped",
                 CallStatus.UNAVAILABLE.withDescription("Connection refused").toRuntimeException()));
     assertThat(FailureHandler.describe(failure)).isEqualTo("UNAVAILABLE: Connection refused");
-    assertThat(FailureHandler.describe(Status.DEADLINE_EXCEEDED.withDescription("5s").asRuntimeException()))
+    assertThat(
+            FailureHandler.describe(
+                Status.DEADLINE_EXCEEDED.withDescription("5s").asRuntimeException()))
         .isEqualTo("DEADLINE_EXCEEDED: 5s");
   }
 
@@ -46,11 +48,16 @@ class FailureHandlerTest {
             .withCause(new java.net.ConnectException("Connection refused: /127.0.0.1:1"))
             .asRuntimeException();
     assertThat(FailureHandler.describe(refused))
-        .isEqualTo("UNAVAILABLE: io exception (ConnectException: Connection refused: /127.0.0.1:1)");
+        .isEqualTo(
+            "UNAVAILABLE: io exception (ConnectException: Connection refused: /127.0.0.1:1)");
     Exception flight =
-        CallStatus.UNAVAILABLE.withDescription("io exception").withCause(refused).toRuntimeException();
+        CallStatus.UNAVAILABLE
+            .withDescription("io exception")
+            .withCause(refused)
+            .toRuntimeException();
     assertThat(FailureHandler.describe(flight))
-        .isEqualTo("UNAVAILABLE: io exception (ConnectException: Connection refused: /127.0.0.1:1)");
+        .isEqualTo(
+            "UNAVAILABLE: io exception (ConnectException: Connection refused: /127.0.0.1:1)");
   }
 
   @Test
@@ -59,7 +66,8 @@ class FailureHandlerTest {
         .isEqualTo("IOException: /x/y.parquet");
     assertThat(FailureHandler.describe(new IllegalArgumentException("bad input")))
         .isEqualTo("bad input");
-    assertThat(FailureHandler.describe(new NullPointerException())).isEqualTo("NullPointerException");
+    assertThat(FailureHandler.describe(new NullPointerException()))
+        .isEqualTo("NullPointerException");
   }
 
   @Test

@@ -13,10 +13,12 @@ class MainTest {
   void everyCommandHasHelpWithDefaultsAndEnvironmentVariables() {
     Result root = run("--help");
     assertThat(root.exitCode()).isZero();
-    assertThat(root.out()).contains("demo", "coordinator", "server", "client", "health", "--verbose");
+    assertThat(root.out())
+        .contains("demo", "coordinator", "server", "client", "health", "--verbose");
 
     assertThat(run("coordinator", "--help").out())
-        .contains("--port=PORT", "Default: 8888", "FLIGHT_PORT", "--lease=DURATION", "Default: 10s");
+        .contains(
+            "--port=PORT", "Default: 8888", "FLIGHT_PORT", "--lease=DURATION", "Default: 10s");
     assertThat(run("server", "--help").out())
         .contains(
             "Default: 8889",
@@ -41,7 +43,8 @@ class MainTest {
             "--connect-timeout=DURATION",
             "Default: 5s",
             "FLIGHT_CONNECT_TIMEOUT");
-    assertThat(run("client", "get", "--help").out()).contains("--output=FILE", ".parquet, .arrow or .csv");
+    assertThat(run("client", "get", "--help").out())
+        .contains("--output=FILE", ".parquet, .arrow or .csv");
     assertThat(run("client", "put", "--help").out()).contains("--name=NAME");
     assertThat(run("demo", "--help").out()).contains("--data-dir=DIR", "--keep-running");
     assertThat(run("health", "--help").out()).contains("--target=URI");
@@ -67,24 +70,34 @@ class MainTest {
     assertThat(batchRows.err()).contains("--batch-rows: batchRows must be positive");
     assertThat(run("server", "--max-message-size", "3GiB").err()).contains("--max-message-size");
     assertThat(run("server", "--coordinator", "localhost:8888").err()).contains("--coordinator");
-    assertThat(run("server", "--coordinator", "grpc://a:8888,,grpc://b:8888").err()).contains("empty entry");
-    assertThat(run("server", "--coordinator", "grpc://a:8888,none").err()).contains("cannot be combined");
-    assertThat(run("server", "--coordinator", "grpc://a:8888, b:8888").err()).contains("invalid location 'b:8888'");
+    assertThat(run("server", "--coordinator", "grpc://a:8888,,grpc://b:8888").err())
+        .contains("empty entry");
+    assertThat(run("server", "--coordinator", "grpc://a:8888,none").err())
+        .contains("cannot be combined");
+    assertThat(run("server", "--coordinator", "grpc://a:8888, b:8888").err())
+        .contains("invalid location 'b:8888'");
     assertThat(run("server", "--advertise", "http://x:1").err()).contains("--advertise");
-    assertThat(run("coordinator", "--token-signing-key", "k.pem").err()).contains("give --users FILE too");
-    assertThat(run("coordinator", "--users", "u", "--insecure").err()).contains("--insecure turns authentication off");
-    assertThat(run("server", "--coordinator", "none", "--node-user", "n").err()).contains("FLIGHT_NODE_PASSWORD");
+    assertThat(run("coordinator", "--token-signing-key", "k.pem").err())
+        .contains("give --users FILE too");
+    assertThat(run("coordinator", "--users", "u", "--insecure").err())
+        .contains("--insecure turns authentication off");
+    assertThat(run("server", "--coordinator", "none", "--node-user", "n").err())
+        .contains("FLIGHT_NODE_PASSWORD");
 
-    assertThat(run("client", "--coordinator", "nowhere", "list").err()).contains("invalid location");
+    assertThat(run("client", "--coordinator", "nowhere", "list").err())
+        .contains("invalid location");
     assertThat(run("client", "--coordinator", "grpc://a:1,nowhere", "list").err())
         .contains("invalid location");
-    assertThat(run("client", "--progress-timeout", "0s", "list").err()).contains("not a positive duration");
+    assertThat(run("client", "--progress-timeout", "0s", "list").err())
+        .contains("not a positive duration");
     assertThat(run("client", "list", "--connect-timeout", "soon").err()).contains("e.g. 500ms, 2s");
     assertThat(run("client", "get", "x.parquet", "--output", "x.json").err())
         .contains("name it .parquet, .arrow or .csv");
-    assertThat(run("client", "info", "../etc/passwd").err()).contains("'..' segments are not allowed");
+    assertThat(run("client", "info", "../etc/passwd").err())
+        .contains("'..' segments are not allowed");
     assertThat(run("client", "put", "x.parquet", "--name", "a/b").err()).contains("has a '/'");
-    assertThat(run("client", "put", "missing.parquet", "--name", "b").err()).contains("no such file");
+    assertThat(run("client", "put", "missing.parquet", "--name", "b").err())
+        .contains("no such file");
     assertThat(run("client", "put", "missing.parquet").err()).contains("--name");
     assertThat(run("client", "put", "pom.xml", "--name", "a.parquet", "--replicas", "2").err())
         .contains("--replicas and --append write folder datasets");

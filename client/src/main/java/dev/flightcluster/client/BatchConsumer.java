@@ -39,8 +39,9 @@ public interface BatchConsumer {
   /**
    * Takes one record batch whose dictionary-encoded columns, if any, hold indices into {@code
    * dictionaries} (the stream's dictionaries, valid during this call only). Servers keep a column
-   * dictionary-encoded when the dataset stores it so. By default calls {@link #accept(VectorSchemaRoot)},
-   * which then sees the indices: override this method to read such columns' values.
+   * dictionary-encoded when the dataset stores it so. By default calls {@link
+   * #accept(VectorSchemaRoot)}, which then sees the indices: override this method to read such
+   * columns' values.
    */
   default boolean accept(VectorSchemaRoot batch, DictionaryProvider dictionaries) {
     return accept(batch);

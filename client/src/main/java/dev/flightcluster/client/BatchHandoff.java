@@ -67,7 +67,9 @@ final class BatchHandoff {
     }
   }
 
-  /** Tells the consumer thread that a reader is done; never blocks for long (one slot per reader). */
+  /**
+   * Tells the consumer thread that a reader is done; never blocks for long (one slot per reader).
+   */
   void finished(Throwable failure) {
     boolean interrupted = false;
     while (true) {

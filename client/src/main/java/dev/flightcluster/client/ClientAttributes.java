@@ -7,7 +7,10 @@ import io.opentelemetry.semconv.ServerAttributes;
 import java.net.URI;
 import org.apache.arrow.flight.Location;
 
-/** Span attributes of the client's own spans, beyond {@link dev.flightcluster.otel.FlightAttributes}. */
+/**
+ * Span attributes of the client's own spans, beyond {@link
+ * dev.flightcluster.otel.FlightAttributes}.
+ */
 final class ClientAttributes {
   /** The Flight location URI a span talked to, e.g. {@code grpc+tcp://10.0.0.7:8889}. */
   static final AttributeKey<String> LOCATION = AttributeKey.stringKey("flight.location");
@@ -20,7 +23,8 @@ final class ClientAttributes {
       AttributeKey.booleanKey("flight.connection.reused");
 
   /** Set on a read the consumer ended before the data did. */
-  static final AttributeKey<Boolean> STOPPED_EARLY = AttributeKey.booleanKey("flight.stopped_early");
+  static final AttributeKey<Boolean> STOPPED_EARLY =
+      AttributeKey.booleanKey("flight.stopped_early");
 
   /** Which endpoint of a FlightInfo a span read, counting from 0. */
   static final AttributeKey<Long> ENDPOINT_INDEX = AttributeKey.longKey("flight.endpoint.index");

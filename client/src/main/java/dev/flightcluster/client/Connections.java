@@ -2,10 +2,7 @@ package dev.flightcluster.client;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Optional;
-
 import dev.flightcluster.auth.ClientCredentials;
-
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.otel.TracedFlightClient;
 import dev.flightcluster.security.TlsSettings;
@@ -18,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Location;
@@ -25,8 +23,8 @@ import org.apache.arrow.memory.BufferAllocator;
 
 /**
  * One traced Flight client per location, opened on first use and kept until {@link #close}. gRPC
- * channels multiplex concurrent calls and reconnect by themselves, so one per server is enough
- * and saves a TCP and HTTP/2 handshake per read.
+ * channels multiplex concurrent calls and reconnect by themselves, so one per server is enough and
+ * saves a TCP and HTTP/2 handshake per read.
  *
  * <p>Every channel sends keepalive pings after {@link #KEEPALIVE_TIME} without a frame from the
  * server while a call is open, and gives the connection up, failing its calls UNAVAILABLE, when a
@@ -55,8 +53,10 @@ final class Connections implements AutoCloseable {
   private final Map<URI, TracedFlightClient> clients = new LinkedHashMap<>(); // guarded by this
   private boolean closed; // guarded by this
 
-  /** {@code credentials}: the bearer token every call carries, when the cluster authenticates;
-   * {@code tls}: how {@code grpc+tls} peers are called. */
+  /**
+   * {@code credentials}: the bearer token every call carries, when the cluster authenticates;
+   * {@code tls}: how {@code grpc+tls} peers are called.
+   */
   Connections(
       BufferAllocator allocator,
       FlightTelemetry telemetry,
@@ -129,7 +129,9 @@ final class Connections implements AutoCloseable {
         .keepAliveTimeout(KEEPALIVE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveWithoutCalls(false)
         // The TCP handshake; connect() bounds the HTTP/2 one as well.
-        .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+        .withOption(
+            ChannelOption.CONNECT_TIMEOUT_MILLIS,
+            (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
   }
 
   /**

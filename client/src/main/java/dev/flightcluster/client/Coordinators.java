@@ -2,14 +2,12 @@ package dev.flightcluster.client;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Optional;
-
 import dev.flightcluster.auth.ClientCredentials;
-
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.arrow.flight.CallStatus;

@@ -44,9 +44,9 @@ final class FailedPeers {
   }
 
   /**
-   * {@code peers} in the order to try them: first those with no recent failure, in the order
-   * given, then the recently failed ones, the one whose skip period ends first in front. Nothing is
-   * left out: when every peer failed recently, each still gets its turn.
+   * {@code peers} in the order to try them: first those with no recent failure, in the order given,
+   * then the recently failed ones, the one whose skip period ends first in front. Nothing is left
+   * out: when every peer failed recently, each still gets its turn.
    */
   List<Location> order(List<Location> peers) {
     Instant now = clock.instant();
@@ -63,7 +63,8 @@ final class FailedPeers {
   private Instant until(Location peer, Instant now) {
     Instant until = skippedUntil.get(peer.getUri());
     if (until != null && !now.isBefore(until)) {
-      // Expired: tried again in its place. remove(key, value) keeps a newer failure recorded meanwhile.
+      // Expired: tried again in its place. remove(key, value) keeps a newer failure recorded
+      // meanwhile.
       skippedUntil.remove(peer.getUri(), until);
       return null;
     }

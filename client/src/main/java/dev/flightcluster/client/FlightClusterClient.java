@@ -2,10 +2,7 @@ package dev.flightcluster.client;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Optional;
-
 import dev.flightcluster.auth.ClientCredentials;
-
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.protocol.ClusterActions;
 import dev.flightcluster.protocol.ClusterStatus;
@@ -20,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.arrow.flight.Action;
@@ -60,13 +58,13 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * get} of several endpoints reads them on threads of its own, started and ended within the call.
  *
  * <p><b>Errors.</b> Calls fail with {@link FlightRuntimeException}, keeping the Flight status of
- * the server that failed (NOT_FOUND, ALREADY_EXISTS, INVALID_ARGUMENT, ...); a server that cannot be
- * reached is UNAVAILABLE with a description naming it.
+ * the server that failed (NOT_FOUND, ALREADY_EXISTS, INVALID_ARGUMENT, ...); a server that cannot
+ * be reached is UNAVAILABLE with a description naming it.
  *
  * <p><b>Stalled peers.</b> No wait is unbounded: a connection must be made within the connect
  * timeout, a stream must deliver its next message within the progress timeout, and a connection
- * with calls open is pinged (gRPC keepalive) after 10 s of silence and given up when the ping is not
- * answered within 5 s. Each counts as UNAVAILABLE, so the call moves to the next coordinator or
+ * with calls open is pinged (gRPC keepalive) after 10 s of silence and given up when the ping is
+ * not answered within 5 s. Each counts as UNAVAILABLE, so the call moves to the next coordinator or
  * replica. A peer that failed is tried after the others for a while.
  *
  * <p><b>Tracing.</b> Spans are recorded with the {@link FlightTelemetry} given to the builder and
@@ -115,7 +113,8 @@ public final class FlightClusterClient implements AutoCloseable {
    */
   public static FlightClusterClientBuilder builder(
       BufferAllocator allocator, FlightTelemetry telemetry, Location coordinator) {
-    return builder(allocator, telemetry, List.of(requireNonNull(coordinator, "coordinator is null")));
+    return builder(
+        allocator, telemetry, List.of(requireNonNull(coordinator, "coordinator is null")));
   }
 
   /**
@@ -178,8 +177,8 @@ public final class FlightClusterClient implements AutoCloseable {
    * Describes one dataset: schema, size, and the endpoints to read it from, each listing every live
    * replica.
    *
-   * @throws FlightRuntimeException NOT_FOUND when the cluster has no such dataset,
-   *     INVALID_ARGUMENT when {@code name} is not a valid dataset name
+   * @throws FlightRuntimeException NOT_FOUND when the cluster has no such dataset, INVALID_ARGUMENT
+   *     when {@code name} is not a valid dataset name
    */
   public FlightInfo info(String name) {
     DatasetName dataset = DatasetName.of(requireNonNull(name, "name is null"));
@@ -189,12 +188,13 @@ public final class FlightClusterClient implements AutoCloseable {
   /**
    * The schema of one dataset.
    *
-   * @throws FlightRuntimeException NOT_FOUND when the cluster has no such dataset,
-   *     INVALID_ARGUMENT when {@code name} is not a valid dataset name
+   * @throws FlightRuntimeException NOT_FOUND when the cluster has no such dataset, INVALID_ARGUMENT
+   *     when {@code name} is not a valid dataset name
    */
   public Schema schema(String name) {
     DatasetName dataset = DatasetName.of(requireNonNull(name, "name is null"));
-    return atCoordinator(client -> client.getSchema(Descriptors.of(dataset), timeout()).getSchema());
+    return atCoordinator(
+        client -> client.getSchema(Descriptors.of(dataset), timeout()).getSchema());
   }
 
   /** {@link #get(FlightInfo, BatchConsumer, ProgressListener)} without progress reports. */
@@ -206,23 +206,23 @@ public final class FlightClusterClient implements AutoCloseable {
    * Reads a dataset: every endpoint of {@code info}, up to {@link
    * FlightClusterClientBuilder#parallelism} of them at once, each batch handed to {@code consumer}
    * as it arrives. Batches of one endpoint arrive in order; those of different endpoints interleave
-   * (a FlightInfo with {@code ordered = false} promises no order between them). The consumer is only
-   * ever called on this thread, one batch at a time. Memory stays bounded whatever the dataset's
-   * size: each endpoint being read holds one batch until the consumer returns, and gRPC flow control
-   * keeps only a few more in flight.
+   * (a FlightInfo with {@code ordered = false} promises no order between them). The consumer is
+   * only ever called on this thread, one batch at a time. Memory stays bounded whatever the
+   * dataset's size: each endpoint being read holds one batch until the consumer returns, and gRPC
+   * flow control keeps only a few more in flight.
    *
    * <p><b>Failover and resume.</b> The locations of an endpoint are replicas, tried in the order
-   * given (the coordinator lists the least loaded first; a location that failed recently goes last).
-   * When one is UNAVAILABLE (server down, connection refused or reset, no connection within the
-   * connect timeout, no message within the progress timeout) or RESOURCE_EXHAUSTED (busy), the next
-   * is tried. When that happens after batches of the endpoint reached the consumer, the next location
-   * resumes the stream right after the last batch delivered, from the resume token the server sent
-   * with it (decisions D61): no row is delivered twice and none is missed. When every location
-   * fails, the call fails UNAVAILABLE, naming each location tried and why. Other statuses, such as
-   * NOT_FOUND, propagate at once, and cancel the other endpoints' streams.
+   * given (the coordinator lists the least loaded first; a location that failed recently goes
+   * last). When one is UNAVAILABLE (server down, connection refused or reset, no connection within
+   * the connect timeout, no message within the progress timeout) or RESOURCE_EXHAUSTED (busy), the
+   * next is tried. When that happens after batches of the endpoint reached the consumer, the next
+   * location resumes the stream right after the last batch delivered, from the resume token the
+   * server sent with it (decisions D61): no row is delivered twice and none is missed. When every
+   * location fails, the call fails UNAVAILABLE, naming each location tried and why. Other statuses,
+   * such as NOT_FOUND, propagate at once, and cancel the other endpoints' streams.
    *
-   * <p><b>Stopping early.</b> When the consumer returns false, the stream is cancelled, its
-   * buffers are released, and the result says {@code complete() == false}.
+   * <p><b>Stopping early.</b> When the consumer returns false, the stream is cancelled, its buffers
+   * are released, and the result says {@code complete() == false}.
    *
    * <p><b>Spans.</b> {@code get_single_flight} (flight.dataset, totals), child of the current span,
    * with per endpoint and location tried a {@code connect} and a {@code do_get} (num_rows,
@@ -258,8 +258,8 @@ public final class FlightClusterClient implements AutoCloseable {
    * it. Only a batch or two is in memory at a time.
    *
    * <p>{@code source} is read to its end but not closed: the caller owns it. Its dictionaries, if
-   * it has dictionary-encoded columns, are sent once when the stream starts; a source that
-   * replaces or extends them between batches is not supported by Flight's DoPut.
+   * it has dictionary-encoded columns, are sent once when the stream starts; a source that replaces
+   * or extends them between batches is not supported by Flight's DoPut.
    *
    * <p>Span {@code put} (flight.dataset, server.id, flight.rows, flight.batches, flight.bytes),
    * child of the current span, parenting the gRPC spans of both calls.
@@ -273,8 +273,7 @@ public final class FlightClusterClient implements AutoCloseable {
   public PutResult put(String name, ArrowReader source, ProgressListener progress)
       throws IOException {
     DatasetName dataset = DatasetName.of(requireNonNull(name, "name is null"));
-    return new PutOperation(
-            connections, tracer, coordinators, timeout(), dataset, source, progress)
+    return new PutOperation(connections, tracer, coordinators, timeout(), dataset, source, progress)
         .run();
   }
 
@@ -282,10 +281,10 @@ public final class FlightClusterClient implements AutoCloseable {
    * Writes a dataset in parallel over the cluster (D63, D66): asks a coordinator for a write plan
    * (plan_put), cuts {@code source} into shards of about {@code options.shardBytes()} of Arrow data
    * as it reads it (never holding more than a few batches), streams several shards at once, each to
-   * its {@code options.replicas()} servers, and, once every copy is acknowledged, commits the put at
-   * each of those servers. The dataset, a folder of part files, becomes visible at the coordinators
-   * only when every part is committed; a failed or cancelled put is aborted at every server, so
-   * nothing of it is listed.
+   * its {@code options.replicas()} servers, and, once every copy is acknowledged, commits the put
+   * at each of those servers. The dataset, a folder of part files, becomes visible at the
+   * coordinators only when every part is committed; a failed or cancelled put is aborted at every
+   * server, so nothing of it is listed.
    *
    * <p>{@code source} is read to its end but not closed: the caller owns it.
    *

@@ -2,10 +2,7 @@ package dev.flightcluster.client;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Optional;
-
 import dev.flightcluster.auth.ClientCredentials;
-
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.security.TlsSettings;
 import java.net.URI;
@@ -14,6 +11,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
@@ -33,8 +31,8 @@ public final class FlightClusterClientBuilder {
   public static final Duration DEFAULT_FAILED_PEER_SKIP = Duration.ofSeconds(30);
 
   /**
-   * Default of {@link #parallelism}: a read uses one stream per distinct server of its endpoints, up
-   * to this many.
+   * Default of {@link #parallelism}: a read uses one stream per distinct server of its endpoints,
+   * up to this many.
    */
   public static final int DEFAULT_PARALLELISM = 8;
 
@@ -59,9 +57,9 @@ public final class FlightClusterClientBuilder {
   }
 
   /**
-   * The deadline of each metadata call: list, info, schema and the choose_server of a put. DoGet and
-   * DoPut streams have no deadline, as a large dataset may rightly take long; cancel a read from its
-   * {@link BatchConsumer} instead. Default {@link #DEFAULT_CALL_TIMEOUT}.
+   * The deadline of each metadata call: list, info, schema and the choose_server of a put. DoGet
+   * and DoPut streams have no deadline, as a large dataset may rightly take long; cancel a read
+   * from its {@link BatchConsumer} instead. Default {@link #DEFAULT_CALL_TIMEOUT}.
    *
    * @throws IllegalArgumentException unless positive
    */
@@ -71,8 +69,8 @@ public final class FlightClusterClientBuilder {
   }
 
   /**
-   * How long to wait for a connection (TCP and HTTP/2 handshakes) to a coordinator or a data
-   * server before trying the next one. A refused connection fails at once. Default {@link
+   * How long to wait for a connection (TCP and HTTP/2 handshakes) to a coordinator or a data server
+   * before trying the next one. A refused connection fails at once. Default {@link
    * #DEFAULT_CONNECT_TIMEOUT}.
    *
    * @throws IllegalArgumentException unless positive
@@ -108,7 +106,9 @@ public final class FlightClusterClientBuilder {
     return this;
   }
 
-  /** The clock {@link #failedPeerSkip} is measured by. Default the system clock; tests pass a fake. */
+  /**
+   * The clock {@link #failedPeerSkip} is measured by. Default the system clock; tests pass a fake.
+   */
   public FlightClusterClientBuilder clock(InstantSource clock) {
     this.clock = requireNonNull(clock, "clock is null");
     return this;
@@ -164,7 +164,9 @@ public final class FlightClusterClientBuilder {
         progressTimeout,
         new FailedPeers(clock, failedPeerSkip),
         parallelism,
-        user == null ? Optional.empty() : Optional.of(ClientCredentials.login(user, password, clock)),
+        user == null
+            ? Optional.empty()
+            : Optional.of(ClientCredentials.login(user, password, clock)),
         tls);
   }
 

@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightEndpoint;
@@ -37,6 +36,7 @@ import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.LocationSchemes;
 import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -79,7 +79,9 @@ final class GetOperation {
 
   /** The consumer asked to stop, or a reader failed: readers start no new endpoint or batch. */
   private final AtomicBoolean stopped = new AtomicBoolean();
+
   private volatile boolean consumerStopped;
+
   /** Streams being read, cancelled when another reader fails. */
   private final Set<FlightStream> openStreams = ConcurrentHashMap.newKeySet();
 
@@ -108,7 +110,10 @@ final class GetOperation {
   GetResult run() {
     long start = System.nanoTime();
     Span span =
-        tracer.spanBuilder("get_single_flight").setAttribute(FlightAttributes.DATASET, dataset).startSpan();
+        tracer
+            .spanBuilder("get_single_flight")
+            .setAttribute(FlightAttributes.DATASET, dataset)
+            .startSpan();
     try (Scope ignored = span.makeCurrent()) {
       List<FlightEndpoint> endpoints = info.getEndpoints();
       Location[] used = new Location[endpoints.size()];
@@ -310,7 +315,8 @@ final class GetOperation {
       };
 
   /** Delivers one batch to the consumer; only on the consumer thread. */
-  private boolean deliver(VectorSchemaRoot root, DictionaryProvider dictionaries, Location location) {
+  private boolean deliver(
+      VectorSchemaRoot root, DictionaryProvider dictionaries, Location location) {
     deliverSchema(root.getSchema(), location);
     long batchBytes = Batches.bufferBytes(root);
     rows += root.getRowCount();
@@ -327,8 +333,8 @@ final class GetOperation {
 
   /**
    * Reads one endpoint from the first of its locations that is available; returns the location that
-   * finished it. A stream that breaks after delivering batches resumes at the next location from the
-   * last resume token delivered (decisions D61).
+   * finished it. A stream that breaks after delivering batches resumes at the next location from
+   * the last resume token delivered (decisions D61).
    */
   private Location readEndpoint(int index, FlightEndpoint endpoint, Sink sink) {
     List<Location> locations = candidates(endpoint);
@@ -378,31 +384,46 @@ final class GetOperation {
             .addEvent(
                 resume ? "resume" : "failover",
                 Attributes.of(
-                    ClientAttributes.LOCATION, location.getUri().toString(),
-                    ClientAttributes.ENDPOINT_INDEX, (long) index));
+                    ClientAttributes.LOCATION,
+                    location.getUri().toString(),
+                    ClientAttributes.ENDPOINT_INDEX,
+                    (long) index));
       }
     }
-    boolean allBusy = causes.stream().allMatch(c -> c.status().code() == FlightStatusCode.RESOURCE_EXHAUSTED);
-    String where = "could not read '" + dataset + "' (endpoint " + (index + 1) + " of " + info.getEndpoints().size() + "): ";
+    boolean allBusy =
+        causes.stream().allMatch(c -> c.status().code() == FlightStatusCode.RESOURCE_EXHAUSTED);
+    String where =
+        "could not read '"
+            + dataset
+            + "' (endpoint "
+            + (index + 1)
+            + " of "
+            + info.getEndpoints().size()
+            + "): ";
     if (progress.delivered) {
       where += progress.rows + " rows of it were delivered, then ";
     }
-    FlightRuntimeException failure = allBusy
-        ? CallStatus.RESOURCE_EXHAUSTED
-            .withDescription(where + "every location is busy: " + String.join("; ", failures) + ". Retry later.")
-            .withCause(causes.get(causes.size() - 1))
-            .toRuntimeException()
-        : CallStatus.UNAVAILABLE
-            .withDescription(
-                where
-                    + "every location is unavailable: "
-                    + String.join("; ", failures)
-                    + ". Check that a data server holding '"
-                    + dataset
-                    + "' is running and reachable from here, and ask the coordinator again"
-                    + " (info) for the current replicas.")
-            .withCause(causes.get(causes.size() - 1))
-            .toRuntimeException();
+    FlightRuntimeException failure =
+        allBusy
+            ? CallStatus.RESOURCE_EXHAUSTED
+                .withDescription(
+                    where
+                        + "every location is busy: "
+                        + String.join("; ", failures)
+                        + ". Retry later.")
+                .withCause(causes.get(causes.size() - 1))
+                .toRuntimeException()
+            : CallStatus.UNAVAILABLE
+                .withDescription(
+                    where
+                        + "every location is unavailable: "
+                        + String.join("; ", failures)
+                        + ". Check that a data server holding '"
+                        + dataset
+                        + "' is running and reachable from here, and ask the coordinator again"
+                        + " (info) for the current replicas.")
+                .withCause(causes.get(causes.size() - 1))
+                .toRuntimeException();
     for (int i = 0; i < causes.size() - 1; i++) {
       failure.addSuppressed(causes.get(i));
     }
@@ -438,7 +459,8 @@ final class GetOperation {
   /**
    * The locations to try: in the order given, except that those that failed recently go last. Per
    * the Flight spec, an endpoint without locations, or with the reuse-connection location, is
-   * served by the service that gave out the FlightInfo: any coordinator, as they all serve the same.
+   * served by the service that gave out the FlightInfo: any coordinator, as they all serve the
+   * same.
    */
   private List<Location> candidates(FlightEndpoint endpoint) {
     List<Location> given = new ArrayList<>();
@@ -456,7 +478,8 @@ final class GetOperation {
   }
 
   private TracedFlightClient connect(Location location) {
-    Span span = tracer.spanBuilder("connect").setAllAttributes(ClientAttributes.of(location)).startSpan();
+    Span span =
+        tracer.spanBuilder("connect").setAllAttributes(ClientAttributes.of(location)).startSpan();
     try (Scope ignored = span.makeCurrent()) {
       Connections.Lease lease = connections.connect(location);
       span.setAttribute(ClientAttributes.CONNECTION_REUSED, lease.reused());

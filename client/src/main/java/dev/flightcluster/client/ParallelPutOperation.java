@@ -192,7 +192,8 @@ final class ParallelPutOperation {
       return Messages.decode(reply, PutPlan.class);
     } catch (FlightRuntimeException e) {
       throw CallStatus.INTERNAL
-          .withDescription("the coordinator sent a malformed plan_put reply: " + e.status().description())
+          .withDescription(
+              "the coordinator sent a malformed plan_put reply: " + e.status().description())
           .withCause(e)
           .toRuntimeException();
     }
@@ -257,13 +258,18 @@ final class ParallelPutOperation {
     if (index >= PutParts.MAX_SHARDS) {
       throw CallStatus.INVALID_ARGUMENT
           .withDescription(
-              "put of '" + dataset + "' needs more than " + PutParts.MAX_SHARDS + " shards; use a larger"
+              "put of '"
+                  + dataset
+                  + "' needs more than "
+                  + PutParts.MAX_SHARDS
+                  + " shards; use a larger"
                   + " shard size")
           .toRuntimeException();
     }
     Shard shard = new Shard(index);
     shards.add(shard);
-    DatasetName part = DatasetName.of(dataset.value() + "/" + PutParts.stagedName(plan.putId(), index));
+    DatasetName part =
+        DatasetName.of(dataset.value() + "/" + PutParts.stagedName(plan.putId(), index));
     for (ServerChoice server : plan.placement(index).servers()) {
       FlightClient client = connect(server).flightClient();
       AsyncPutListener acks = new AsyncPutListener();
@@ -291,7 +297,9 @@ final class ParallelPutOperation {
     } catch (FlightRuntimeException e) {
       throw CallStatus.INTERNAL
           .withDescription(
-              "the coordinator planned data server '" + server.serverId() + "' with an unusable location: "
+              "the coordinator planned data server '"
+                  + server.serverId()
+                  + "' with an unusable location: "
                   + e.status().description())
           .withCause(e)
           .toRuntimeException();
@@ -322,8 +330,13 @@ final class ParallelPutOperation {
           }
           if (!shard.completed) {
             throw CallStatus.INTERNAL
-                .withDescription(where(copy.server()) + " ended the upload of shard " + shard.index
-                    + " of '" + dataset + "' before it was complete")
+                .withDescription(
+                    where(copy.server())
+                        + " ended the upload of shard "
+                        + shard.index
+                        + " of '"
+                        + dataset
+                        + "' before it was complete")
                 .toRuntimeException();
           }
         }
@@ -346,8 +359,15 @@ final class ParallelPutOperation {
   private FlightRuntimeException failedCopy(Shard shard, Copy copy, FlightRuntimeException e) {
     return e.status()
         .withDescription(
-            "put of '" + dataset + "' failed: " + where(copy.server()) + " did not store shard "
-                + shard.index + " (" + Failures.describe(e, peer(copy.server())) + "); nothing of the put is kept")
+            "put of '"
+                + dataset
+                + "' failed: "
+                + where(copy.server())
+                + " did not store shard "
+                + shard.index
+                + " ("
+                + Failures.describe(e, peer(copy.server()))
+                + "); nothing of the put is kept")
         .withCause(e)
         .toRuntimeException();
   }
@@ -379,8 +399,14 @@ final class ParallelPutOperation {
         } catch (FlightRuntimeException e) {
           throw e.status()
               .withDescription(
-                  "put of '" + dataset + "' failed: " + where(server) + " did not "
-                      + (prepare ? "prepare" : "commit") + " it (" + Failures.describe(e, peer(server))
+                  "put of '"
+                      + dataset
+                      + "' failed: "
+                      + where(server)
+                      + " did not "
+                      + (prepare ? "prepare" : "commit")
+                      + " it ("
+                      + Failures.describe(e, peer(server))
                       + "); nothing of the put is kept")
               .withCause(e)
               .toRuntimeException();
@@ -414,15 +440,21 @@ final class ParallelPutOperation {
       try {
         action(server, ClusterActions.ABORT_PUT, body);
       } catch (RuntimeException e) {
-        log.warn("cannot abort put {} of '{}' at {}: {}; its staged parts expire there", plan.putId(),
-            dataset, where(server), e.getMessage());
+        log.warn(
+            "cannot abort put {} of '{}' at {}: {}; its staged parts expire there",
+            plan.putId(),
+            dataset,
+            where(server),
+            e.getMessage());
       }
     }
   }
 
   private void action(ServerChoice server, String type, Object body) {
     Iterator<Result> results =
-        connect(server).flightClient().doAction(new Action(type, Messages.encode(body)), callTimeout);
+        connect(server)
+            .flightClient()
+            .doAction(new Action(type, Messages.encode(body)), callTimeout);
     results.forEachRemaining(r -> {});
   }
 

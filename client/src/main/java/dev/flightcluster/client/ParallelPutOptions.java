@@ -11,7 +11,8 @@ package dev.flightcluster.client;
  * @param expectedBytes about how large the input is (0 when unknown), to plan how many shards it
  *     makes; a put may write more shards than planned, placed like the planned ones in turn
  */
-public record ParallelPutOptions(int replicas, long shardBytes, boolean append, long expectedBytes) {
+public record ParallelPutOptions(
+    int replicas, long shardBytes, boolean append, long expectedBytes) {
   /** Default {@link #shardBytes}: 128 MiB. */
   public static final long DEFAULT_SHARD_BYTES = 128L << 20;
 
@@ -33,7 +34,8 @@ public record ParallelPutOptions(int replicas, long shardBytes, boolean append, 
           "shard size must be at least " + MIN_SHARD_BYTES + " bytes; got " + shardBytes);
     }
     if (expectedBytes < 0) {
-      throw new IllegalArgumentException("expected bytes must not be negative; got " + expectedBytes);
+      throw new IllegalArgumentException(
+          "expected bytes must not be negative; got " + expectedBytes);
     }
   }
 

@@ -72,7 +72,10 @@ final class PutOperation {
   PutResult run() throws IOException {
     long start = System.nanoTime();
     Span span =
-        tracer.spanBuilder("put").setAttribute(FlightAttributes.DATASET, dataset.value()).startSpan();
+        tracer
+            .spanBuilder("put")
+            .setAttribute(FlightAttributes.DATASET, dataset.value())
+            .startSpan();
     try (Scope ignored = span.makeCurrent()) {
       ServerChoice choice = chooseServer();
       Location location = serverLocation(choice);
@@ -110,12 +113,13 @@ final class PutOperation {
   }
 
   /**
-   * Asks a coordinator where the dataset should go. choose_server only picks a server, so asking the
-   * next coordinator when one cannot answer is safe.
+   * Asks a coordinator where the dataset should go. choose_server only picks a server, so asking
+   * the next coordinator when one cannot answer is safe.
    */
   private ServerChoice chooseServer() {
     Action action =
-        new Action(ClusterActions.CHOOSE_SERVER, Messages.encode(new ChooseServer(dataset.value())));
+        new Action(
+            ClusterActions.CHOOSE_SERVER, Messages.encode(new ChooseServer(dataset.value())));
     Reply reply =
         coordinators.call(
             (client, location) -> {
@@ -206,16 +210,18 @@ final class PutOperation {
 
   /**
    * Waits until gRPC can take another batch, so at most a batch or two is in memory. Flight's own
-   * wait inside {@code putNext} is a busy loop, and on a small machine a client spinning there takes
-   * the core the server needs to encode what it received (bench/NOTES.md, optimisation 1). Flight
-   * offers no readiness callback once a put has started, so this polls with short sleeps: well under
-   * the time gRPC takes to drain one batch.
+   * wait inside {@code putNext} is a busy loop, and on a small machine a client spinning there
+   * takes the core the server needs to encode what it received (bench/NOTES.md, optimisation 1).
+   * Flight offers no readiness callback once a put has started, so this polls with short sleeps:
+   * well under the time gRPC takes to drain one batch.
    */
   private static void awaitReady(ClientStreamListener stream, AsyncPutListener acknowledgements) {
     while (!stream.isReady() && !acknowledgements.isCancelled()) {
       LockSupport.parkNanos(READY_POLL_NANOS);
       if (Thread.currentThread().isInterrupted()) {
-        throw CallStatus.CANCELLED.withDescription("interrupted while uploading").toRuntimeException();
+        throw CallStatus.CANCELLED
+            .withDescription("interrupted while uploading")
+            .toRuntimeException();
       }
     }
   }

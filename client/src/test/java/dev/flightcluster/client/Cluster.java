@@ -16,7 +16,8 @@ final class Cluster implements AutoCloseable {
   final FakeDataServer serverA = FakeDataServer.start("server-a");
   final FakeDataServer serverB = FakeDataServer.start("server-b");
   final FlightClusterClient client =
-      FlightClusterClient.builder(allocator, clientTelemetry.flightTelemetry(), coordinator.location())
+      FlightClusterClient.builder(
+              allocator, clientTelemetry.flightTelemetry(), coordinator.location())
           .build();
 
   @Override

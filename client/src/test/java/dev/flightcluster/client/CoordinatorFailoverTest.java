@@ -162,7 +162,8 @@ class CoordinatorFailoverTest {
         new FlightInfo(
             info.getSchema(),
             info.getDescriptor(),
-            List.of(new org.apache.arrow.flight.FlightEndpoint(info.getEndpoints().get(0).getTicket())),
+            List.of(
+                new org.apache.arrow.flight.FlightEndpoint(info.getEndpoints().get(0).getTicket())),
             -1,
             10);
     try (FlightClusterClient client = client(dead, second.location())) {
@@ -175,7 +176,8 @@ class CoordinatorFailoverTest {
   }
 
   private FlightClusterClient client(Location... coordinators) {
-    return FlightClusterClient.builder(allocator, telemetry.flightTelemetry(), List.of(coordinators))
+    return FlightClusterClient.builder(
+            allocator, telemetry.flightTelemetry(), List.of(coordinators))
         .connectTimeout(CONNECT_TIMEOUT)
         .clock(clock)
         .build();

@@ -4,18 +4,18 @@ import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.DatasetTicket;
+import dev.flightcluster.protocol.Descriptors;
 import dev.flightcluster.protocol.ResumePosition;
 import dev.flightcluster.protocol.ResumeToken;
-import dev.flightcluster.protocol.Descriptors;
 import dev.flightcluster.protocol.Tickets;
 import dev.flightcluster.testing.InMemoryTelemetry;
+import io.opentelemetry.context.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import io.opentelemetry.context.Context;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,20 +50,27 @@ final class FakeDataServer implements AutoCloseable {
     FAIL,
     /** Never: streams until the client cancels. */
     ENDLESS,
-    /** Refuses the stream before any batch with RESOURCE_EXHAUSTED, as a server out of scan memory does. */
+    /**
+     * Refuses the stream before any batch with RESOURCE_EXHAUSTED, as a server out of scan memory
+     * does.
+     */
     BUSY,
-    /** After the batches, sends nothing more and never ends the stream, as a stopped server does. */
+    /**
+     * After the batches, sends nothing more and never ends the stream, as a stopped server does.
+     */
     STALL,
     /** Sends nothing at all, not even the schema, and never ends the stream. */
     SILENT
   }
 
   /**
-   * @param failAfter for {@link Ending#FAIL}: how many batches a stream sends before it fails, counting
-   *     those a resumed stream skipped; {@code batches} otherwise
-   * @param tokens whether each batch carries a resume token and a ticket's resume position is honoured
+   * @param failAfter for {@link Ending#FAIL}: how many batches a stream sends before it fails,
+   *     counting those a resumed stream skipped; {@code batches} otherwise
+   * @param tokens whether each batch carries a resume token and a ticket's resume position is
+   *     honoured
    */
-  private record Served(int batches, int rowsPerBatch, Ending ending, int failAfter, boolean tokens) {}
+  private record Served(
+      int batches, int rowsPerBatch, Ending ending, int failAfter, boolean tokens) {}
 
   private final String serverId;
   private final InMemoryTelemetry telemetry;
@@ -72,9 +79,11 @@ final class FakeDataServer implements AutoCloseable {
   private final Set<String> occupiedNames = ConcurrentHashMap.newKeySet();
   private final Map<String, List<TestData.Row>> uploads = new ConcurrentHashMap<>();
   private final AtomicInteger doGets = new AtomicInteger();
-  private final List<ResumePosition> resumes = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<ResumePosition> resumes =
+      java.util.Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger cancelledStreams = new AtomicInteger();
-  // Streams run here, not on the gRPC thread: a getStream that blocks its call's thread keeps gRPC from delivering the
+  // Streams run here, not on the gRPC thread: a getStream that blocks its call's thread keeps gRPC
+  // from delivering the
   // very ready and cancel callbacks it waits for.
   private final ExecutorService streams = Executors.newCachedThreadPool();
   private final FlightServer server;
@@ -212,7 +221,8 @@ final class FakeDataServer implements AutoCloseable {
       if (served.ending() == Ending.BUSY) {
         listener.error(
             CallStatus.RESOURCE_EXHAUSTED
-                .withDescription(serverId + " has no room for another scan; read from another replica")
+                .withDescription(
+                    serverId + " has no room for another scan; read from another replica")
                 .toRuntimeException());
         return;
       }
@@ -282,7 +292,9 @@ final class FakeDataServer implements AutoCloseable {
         CallContext context, FlightStream flightStream, StreamListener<PutResult> ackStream) {
       return () -> {
         String name = Descriptors.datasetName(flightStream.getDescriptor()).value();
-        if (occupiedNames.contains(name) || datasets.containsKey(name) || uploads.containsKey(name)) {
+        if (occupiedNames.contains(name)
+            || datasets.containsKey(name)
+            || uploads.containsKey(name)) {
           ackStream.onError(
               CallStatus.ALREADY_EXISTS
                   .withDescription("dataset '" + name + "' already exists on " + serverId)

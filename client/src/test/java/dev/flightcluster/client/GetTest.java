@@ -114,7 +114,8 @@ class GetTest {
         .containsExactly(dead.getUri().toString(), cluster.serverA.location().getUri().toString());
     assertThat(doGets).hasSize(2);
     assertThat(doGets.get(0).getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
-    assertThat(doGets.get(0).getAttributes().get(FlightAttributes.STATUS_CODE)).isEqualTo("UNAVAILABLE");
+    assertThat(doGets.get(0).getAttributes().get(FlightAttributes.STATUS_CODE))
+        .isEqualTo("UNAVAILABLE");
     assertThat(doGets.get(1).getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
     assertThat(doGets.get(1).getAttributes().get(FlightAttributes.NUM_ROWS)).isEqualTo(30L);
     SpanData get = named(spans, "get_single_flight").get(0);
@@ -129,7 +130,8 @@ class GetTest {
     CollectingConsumer consumer = CollectingConsumer.all();
 
     assertThatThrownBy(
-            () -> cluster.client.get(infoWithLocations("sales.parquet", 30, first, second), consumer))
+            () ->
+                cluster.client.get(infoWithLocations("sales.parquet", 30, first, second), consumer))
         .isInstanceOfSatisfying(
             FlightRuntimeException.class,
             e -> {
@@ -156,7 +158,8 @@ class GetTest {
 
     GetResult result =
         cluster.client.get(
-            infoWithLocations("sales.parquet", 30, cluster.serverA.location(), cluster.serverB.location()),
+            infoWithLocations(
+                "sales.parquet", 30, cluster.serverA.location(), cluster.serverB.location()),
             consumer);
 
     assertThat(consumer.rows).isEqualTo(TestData.expectedRows(0, 30));
@@ -172,7 +175,10 @@ class GetTest {
             () ->
                 cluster.client.get(
                     infoWithLocations(
-                        "sales.parquet", 30, cluster.serverA.location(), cluster.serverB.location()),
+                        "sales.parquet",
+                        30,
+                        cluster.serverA.location(),
+                        cluster.serverB.location()),
                     CollectingConsumer.all()))
         .isInstanceOfSatisfying(
             FlightRuntimeException.class,
@@ -197,7 +203,9 @@ class GetTest {
                 "big.parquet", 100, cluster.serverA.location(), cluster.serverB.location()),
             consumer);
 
-    assertThat(consumer.rows).as("every row once, in order").isEqualTo(TestData.expectedRows(0, 100));
+    assertThat(consumer.rows)
+        .as("every row once, in order")
+        .isEqualTo(TestData.expectedRows(0, 100));
     assertThat(result.rows()).isEqualTo(100);
     assertThat(result.locationsUsed()).containsExactly(cluster.serverB.location());
     assertThat(cluster.serverB.resumePositions())
@@ -250,7 +258,10 @@ class GetTest {
             () ->
                 cluster.client.get(
                     infoWithLocations(
-                        "flaky.parquet", 30, cluster.serverA.location(), cluster.serverB.location()),
+                        "flaky.parquet",
+                        30,
+                        cluster.serverA.location(),
+                        cluster.serverB.location()),
                     consumer))
         .isInstanceOfSatisfying(
             FlightRuntimeException.class,
@@ -269,7 +280,10 @@ class GetTest {
             () ->
                 cluster.client.get(
                     infoWithLocations(
-                        "sales.parquet", 30, cluster.serverA.location(), cluster.serverB.location()),
+                        "sales.parquet",
+                        30,
+                        cluster.serverA.location(),
+                        cluster.serverB.location()),
                     batch -> {
                       throw diskFull;
                     }))
@@ -286,7 +300,10 @@ class GetTest {
             () ->
                 cluster.client.get(
                     infoWithLocations(
-                        "sales.parquet", 10, cluster.serverA.location(), cluster.serverB.location()),
+                        "sales.parquet",
+                        10,
+                        cluster.serverA.location(),
+                        cluster.serverB.location()),
                     CollectingConsumer.all()))
         .isInstanceOfSatisfying(
             FlightRuntimeException.class,
@@ -313,7 +330,9 @@ class GetTest {
     SpanData doGet = named(spans, "do_get").get(0);
     assertThat(doGet.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
     assertThat(doGet.getAttributes().get(FlightAttributes.NUM_ROWS)).isEqualTo(300L);
-    assertThat(doGet.getEvents()).extracting(e -> e.getName()).containsExactly("consumer stopped reading");
+    assertThat(doGet.getEvents())
+        .extracting(e -> e.getName())
+        .containsExactly("consumer stopped reading");
     SpanData get = named(spans, "get_single_flight").get(0);
     assertThat(get.getAttributes().get(ClientAttributes.STOPPED_EARLY)).isTrue();
   }

@@ -21,8 +21,13 @@ class MetadataCallsTest {
   @BeforeEach
   void setUp() {
     cluster = new Cluster();
-    cluster.serverA.serve("sales.parquet", 1, 3).serve("sales_2024.parquet", 1, 3).serve("trips", 1, 3);
-    cluster.coordinator
+    cluster
+        .serverA
+        .serve("sales.parquet", 1, 3)
+        .serve("sales_2024.parquet", 1, 3)
+        .serve("trips", 1, 3);
+    cluster
+        .coordinator
         .register(cluster.serverA.info("sales.parquet"))
         .register(cluster.serverA.info("sales_2024.parquet"))
         .register(cluster.serverA.info("trips"));
@@ -35,8 +40,10 @@ class MetadataCallsTest {
 
   @Test
   void listSendsThePrefixAsUtf8CriteriaAndReturnsWhatTheCoordinatorLists() {
-    assertThat(names(cluster.client.list(""))).containsExactly("sales.parquet", "sales_2024.parquet", "trips");
-    assertThat(names(cluster.client.list("sales"))).containsExactly("sales.parquet", "sales_2024.parquet");
+    assertThat(names(cluster.client.list("")))
+        .containsExactly("sales.parquet", "sales_2024.parquet", "trips");
+    assertThat(names(cluster.client.list("sales")))
+        .containsExactly("sales.parquet", "sales_2024.parquet");
     assertThat(names(cluster.client.list("näme"))).isEmpty();
     assertThat(cluster.coordinator.criteriaSeen()).containsExactly("", "sales", "näme");
   }

@@ -37,7 +37,8 @@ class PutTest {
     PutResult result;
     try (ArrowStreamReader source = TestData.reader(cluster.allocator, 3, 5)) {
       result =
-          cluster.client.put("new.parquet", source, (rows, bytes) -> progress.add(new long[] {rows, bytes}));
+          cluster.client.put(
+              "new.parquet", source, (rows, bytes) -> progress.add(new long[] {rows, bytes}));
     }
 
     assertThat(cluster.coordinator.chooseRequests()).containsExactly("new.parquet");
@@ -63,7 +64,8 @@ class PutTest {
                 .filter(s -> s.getParentSpanId().equals(put.getSpanId()))
                 .map(SpanData::getName))
         .containsExactlyInAnyOrder(
-            "arrow.flight.protocol.FlightService/DoAction", "arrow.flight.protocol.FlightService/DoPut");
+            "arrow.flight.protocol.FlightService/DoAction",
+            "arrow.flight.protocol.FlightService/DoPut");
   }
 
   @Test
@@ -73,13 +75,18 @@ class PutTest {
 
     try (ArrowStreamReader source =
         TestData.dictionaryReader(
-            cluster.allocator, cities, List.of(List.of("Oslo", "Quito", "Oslo"), List.of("Lisbon")))) {
+            cluster.allocator,
+            cities,
+            List.of(List.of("Oslo", "Quito", "Oslo"), List.of("Lisbon")))) {
       cluster.client.put("cities", source);
     }
 
     assertThat(cluster.serverA.uploaded("cities"))
         .containsExactly(
-            TestData.Row.of("Oslo"), TestData.Row.of("Quito"), TestData.Row.of("Oslo"), TestData.Row.of("Lisbon"));
+            TestData.Row.of("Oslo"),
+            TestData.Row.of("Quito"),
+            TestData.Row.of("Oslo"),
+            TestData.Row.of("Lisbon"));
   }
 
   @Test

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StalledServerTest {
-  // Long enough that a cold JVM on a busy machine still connects and starts a healthy stream in time.
+  // Long enough that a cold JVM on a busy machine still connects and starts a healthy stream in
+  // time.
   private static final Duration SHORT = Duration.ofSeconds(2);
 
   private Cluster cluster;
@@ -43,7 +44,9 @@ class StalledServerTest {
     clock = new FakeClock();
     client =
         FlightClusterClient.builder(
-                cluster.allocator, cluster.clientTelemetry.flightTelemetry(), cluster.coordinator.location())
+                cluster.allocator,
+                cluster.clientTelemetry.flightTelemetry(),
+                cluster.coordinator.location())
             .progressTimeout(SHORT)
             .connectTimeout(SHORT)
             .clock(clock)

@@ -25,7 +25,8 @@ class TracingTest {
   void setUp() {
     cluster = new Cluster();
     cluster.serverA.serve("sales.parquet", 2, 10).serve("trips", 3, 7);
-    cluster.coordinator
+    cluster
+        .coordinator
         .register(cluster.serverA.info("sales.parquet"))
         .register(cluster.serverA.info("trips"));
   }
@@ -38,7 +39,12 @@ class TracingTest {
   @Test
   void getSpansHangBelowTheCallersSpanAndReachTheServer() {
     Span root =
-        cluster.clientTelemetry.sdk().getTracer("test").spanBuilder("list_and_get_all_flights").startSpan();
+        cluster
+            .clientTelemetry
+            .sdk()
+            .getTracer("test")
+            .spanBuilder("list_and_get_all_flights")
+            .startSpan();
     try (Scope ignored = root.makeCurrent()) {
       for (FlightInfo info : cluster.client.list("")) {
         cluster.client.get(info, CollectingConsumer.all());
@@ -71,7 +77,8 @@ class TracingTest {
           .isEqualTo(cluster.serverA.location().getUri().toString());
 
       SpanData doGet = children.get(1);
-      long expectedRows = get.getAttributes().get(FlightAttributes.DATASET).equals("trips") ? 21 : 20;
+      long expectedRows =
+          get.getAttributes().get(FlightAttributes.DATASET).equals("trips") ? 21 : 20;
       assertThat(doGet.getAttributes().get(FlightAttributes.NUM_ROWS)).isEqualTo(expectedRows);
       assertThat(doGet.getAttributes().get(FlightAttributes.ROWS)).isEqualTo(expectedRows);
       assertThat(get.getAttributes().get(FlightAttributes.ROWS)).isEqualTo(expectedRows);

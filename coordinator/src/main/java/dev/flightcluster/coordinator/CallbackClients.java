@@ -2,16 +2,16 @@ package dev.flightcluster.coordinator;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.flightcluster.auth.ClientCredentials;
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.security.TlsSettings;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import dev.flightcluster.auth.ClientCredentials;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.ManagedChannel;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightGrpcUtils;
 import org.apache.arrow.flight.Location;

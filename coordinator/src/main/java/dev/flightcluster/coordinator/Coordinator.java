@@ -5,16 +5,16 @@ import static java.util.Objects.requireNonNull;
 import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.coordinator.http.StatusHttpServer;
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.otel.metrics.FlightMetrics;
 import dev.flightcluster.otel.producer.GuardedProducer;
 import dev.flightcluster.security.TlsSettings;
-import dev.flightcluster.otel.metrics.FlightMetrics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.concurrent.ExecutorService;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +54,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Coordinator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+
   /** What the coordinator calls itself in the error policy's INTERNAL descriptions. */
   static final String SERVICE = "coordinator";
 
@@ -75,8 +76,10 @@ public final class Coordinator implements AutoCloseable {
   private final ExecutorService executor;
   private final ScheduledExecutorService sweeper;
   private final FlightServer server;
+
   /** Null when no status page was asked for. */
   private final StatusHttpServer http;
+
   private final ServerAuth auth;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -158,12 +161,12 @@ public final class Coordinator implements AutoCloseable {
           auth.install(
                   telemetry.instrument(
                       tls.serve(
-                      FlightServer.builder(
-                          allocator,
-                          bind,
-                          new GuardedProducer(
-                              SERVICE,
-                              new CoordinatorProducer(registry, membership, warmUp, status)))),
+                          FlightServer.builder(
+                              allocator,
+                              bind,
+                              new GuardedProducer(
+                                  SERVICE,
+                                  new CoordinatorProducer(registry, membership, warmUp, status)))),
                       netty -> {
                         netty.setBinaryLog(new RequestDecodingGuard());
                         auth.install(netty);
@@ -245,8 +248,8 @@ public final class Coordinator implements AutoCloseable {
   }
 
   /**
-   * Stops the coordinator: refuses new calls, waits up to the drain timeout for calls in progress, cancels
-   * the rest, then closes the callback clients and the allocator. Idempotent.
+   * Stops the coordinator: refuses new calls, waits up to the drain timeout for calls in progress,
+   * cancels the rest, then closes the callback clients and the allocator. Idempotent.
    */
   @Override
   public void close() throws InterruptedException {
@@ -261,7 +264,8 @@ public final class Coordinator implements AutoCloseable {
     try {
       server.shutdown();
       if (!server.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("Flight calls still running after the drain timeout of {} ms; cancelling them",
+        log.warn(
+            "Flight calls still running after the drain timeout of {} ms; cancelling them",
             drainTimeout.toMillis());
       }
     } finally {

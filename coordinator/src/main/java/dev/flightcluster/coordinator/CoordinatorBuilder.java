@@ -58,11 +58,15 @@ public final class CoordinatorBuilder {
   private Runnable whenWarm = () -> {};
   private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
   private long endpointGroupBytes = DEFAULT_ENDPOINT_GROUP_BYTES;
-  private ServerAuth auth = ServerAuth.protectedMode("coordinator", "--users FILE --token-signing-key FILE");
+  private ServerAuth auth =
+      ServerAuth.protectedMode("coordinator", "--users FILE --token-signing-key FILE");
   private TlsSettings tls = TlsSettings.plaintext();
+
   /** -1: no status page. */
   private int httpPort = -1;
+
   private URI jaegerUrl;
+
   /** Null: derived from the auth (see {@link #httpAuth}). */
   private HttpAuth httpAuth;
 
@@ -213,7 +217,8 @@ public final class CoordinatorBuilder {
     if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)
         || jaegerUrl.getHost() == null) {
       throw new IllegalArgumentException(
-          "jaegerUrl must be an http or https URL such as http://localhost:16686, got " + jaegerUrl);
+          "jaegerUrl must be an http or https URL such as http://localhost:16686, got "
+              + jaegerUrl);
     }
     this.jaegerUrl = jaegerUrl;
     return this;
@@ -241,9 +246,9 @@ public final class CoordinatorBuilder {
 
   /**
    * TLS: with a certificate the coordinator serves TLS only, at a {@code grpc+tls} {@link
-   * #location}, and requires client certificates if the settings have a client CA; its callbacks
-   * to data servers at {@code grpc+tls} locations trust the settings' CA and present its
-   * certificate. Default plaintext.
+   * #location}, and requires client certificates if the settings have a client CA; its callbacks to
+   * data servers at {@code grpc+tls} locations trust the settings' CA and present its certificate.
+   * Default plaintext.
    */
   public CoordinatorBuilder tls(TlsSettings tls) {
     this.tls = requireNonNull(tls, "tls is null");
@@ -302,8 +307,10 @@ public final class CoordinatorBuilder {
         endpointGroupBytes,
         auth,
         tls,
-        httpPort < 0 ? null : new HttpSettings(httpPort, jaegerUrl, httpAuth != null ? httpAuth : StatusPageAuth.of(auth)));
-
+        httpPort < 0
+            ? null
+            : new HttpSettings(
+                httpPort, jaegerUrl, httpAuth != null ? httpAuth : StatusPageAuth.of(auth)));
   }
 
   private static void requirePositive(String name, Duration duration) {

@@ -35,32 +35,55 @@ final class CoordinatorMetrics implements AutoCloseable {
     requireNonNull(registry, "registry is null");
     requireNonNull(clock, "clock is null");
     requireNonNull(lease, "lease is null");
-    hellos = counter(meter, FlightMetrics.COORDINATOR_HELLOS, "{hello}", "Hellos (registrations) accepted");
-    heartbeats = counter(meter, FlightMetrics.COORDINATOR_HEARTBEATS, "{heartbeat}", "Heartbeats accepted");
-    evictions = counter(meter, FlightMetrics.COORDINATOR_EVICTIONS, "{server}",
-        "Data servers dropped because their lease expired");
-    ObservableLongGauge servers = gauge(meter, FlightMetrics.COORDINATOR_SERVERS, "{server}",
-        "Data servers holding a live lease")
-        .buildWithCallback(m -> m.record(registry.liveServers().size()));
-    ObservableLongGauge datasets = gauge(meter, FlightMetrics.COORDINATOR_DATASETS, "{dataset}",
-        "Datasets served")
-        .buildWithCallback(m -> m.record(registry.catalog().datasetCount()));
-    ObservableLongGauge shards = gauge(meter, FlightMetrics.COORDINATOR_SHARDS, "{shard}",
-        "Dataset replicas served: one per dataset and live server holding it")
-        .buildWithCallback(m -> m.record(registry.catalog().replicaCount()));
-    ObservableLongGauge conflicts = gauge(meter, FlightMetrics.COORDINATOR_CONFLICTS, "{conflict}",
-        "Dataset names that live servers hold with different contents")
-        .buildWithCallback(m -> m.record(registry.catalog().conflicts().size()));
-    ObservableDoubleGauge heartbeatAge = meter.gaugeBuilder(FlightMetrics.COORDINATOR_HEARTBEAT_AGE)
-        .setUnit(FlightMetrics.UNIT_SECONDS)
-        .setDescription("Time since each live data server's last hello or heartbeat")
-        .buildWithCallback(m -> {
-          Instant now = clock.instant();
-          for (RegisteredServer server : registry.liveServers()) {
-            Duration age = Duration.between(server.leaseExpiry().minus(lease), now);
-            m.record(Math.max(0, age.toNanos()) / 1e9, Attributes.of(SERVER_ID, server.id()));
-          }
-        });
+    hellos =
+        counter(
+            meter, FlightMetrics.COORDINATOR_HELLOS, "{hello}", "Hellos (registrations) accepted");
+    heartbeats =
+        counter(meter, FlightMetrics.COORDINATOR_HEARTBEATS, "{heartbeat}", "Heartbeats accepted");
+    evictions =
+        counter(
+            meter,
+            FlightMetrics.COORDINATOR_EVICTIONS,
+            "{server}",
+            "Data servers dropped because their lease expired");
+    ObservableLongGauge servers =
+        gauge(
+                meter,
+                FlightMetrics.COORDINATOR_SERVERS,
+                "{server}",
+                "Data servers holding a live lease")
+            .buildWithCallback(m -> m.record(registry.liveServers().size()));
+    ObservableLongGauge datasets =
+        gauge(meter, FlightMetrics.COORDINATOR_DATASETS, "{dataset}", "Datasets served")
+            .buildWithCallback(m -> m.record(registry.catalog().datasetCount()));
+    ObservableLongGauge shards =
+        gauge(
+                meter,
+                FlightMetrics.COORDINATOR_SHARDS,
+                "{shard}",
+                "Dataset replicas served: one per dataset and live server holding it")
+            .buildWithCallback(m -> m.record(registry.catalog().replicaCount()));
+    ObservableLongGauge conflicts =
+        gauge(
+                meter,
+                FlightMetrics.COORDINATOR_CONFLICTS,
+                "{conflict}",
+                "Dataset names that live servers hold with different contents")
+            .buildWithCallback(m -> m.record(registry.catalog().conflicts().size()));
+    ObservableDoubleGauge heartbeatAge =
+        meter
+            .gaugeBuilder(FlightMetrics.COORDINATOR_HEARTBEAT_AGE)
+            .setUnit(FlightMetrics.UNIT_SECONDS)
+            .setDescription("Time since each live data server's last hello or heartbeat")
+            .buildWithCallback(
+                m -> {
+                  Instant now = clock.instant();
+                  for (RegisteredServer server : registry.liveServers()) {
+                    Duration age = Duration.between(server.leaseExpiry().minus(lease), now);
+                    m.record(
+                        Math.max(0, age.toNanos()) / 1e9, Attributes.of(SERVER_ID, server.id()));
+                  }
+                });
     gauges = List.of(servers, datasets, shards, conflicts, heartbeatAge);
   }
 

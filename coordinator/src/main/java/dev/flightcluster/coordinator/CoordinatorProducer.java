@@ -6,6 +6,7 @@ import dev.flightcluster.auth.AccessPolicy;
 import dev.flightcluster.auth.AuthMiddleware;
 import dev.flightcluster.auth.Principal;
 import dev.flightcluster.coordinator.write.PutPlanner;
+import dev.flightcluster.otel.producer.GuardedProducer;
 import dev.flightcluster.protocol.ChooseServer;
 import dev.flightcluster.protocol.ClusterActions;
 import dev.flightcluster.protocol.ClusterStatus;
@@ -19,7 +20,6 @@ import dev.flightcluster.protocol.Messages;
 import dev.flightcluster.protocol.PlanPut;
 import dev.flightcluster.protocol.PutPlan;
 import dev.flightcluster.protocol.ServerChoice;
-import dev.flightcluster.otel.producer.GuardedProducer;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -37,8 +37,8 @@ import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightInfo;
-import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightProducer;
+import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Result;
@@ -102,10 +102,7 @@ final class CoordinatorProducer implements FlightProducer {
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
     DatasetName name = Descriptors.datasetName(descriptor);
     warmUp.check("GetFlightInfo");
-    return registry
-        .catalog()
-        .find(name)
-        .orElseThrow(() -> notServed(name));
+    return registry.catalog().find(name).orElseThrow(() -> notServed(name));
   }
 
   @Override
@@ -177,9 +174,12 @@ final class CoordinatorProducer implements FlightProducer {
           Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
           listener.onError(
               cause instanceof RuntimeException runtime
-                  ? GuardedProducer.translate(Coordinator.SERVICE, "DoAction " + action.getType(), runtime)
+                  ? GuardedProducer.translate(
+                      Coordinator.SERVICE, "DoAction " + action.getType(), runtime)
                   : GuardedProducer.translate(
-                      Coordinator.SERVICE, "DoAction " + action.getType(), new IllegalStateException(cause)));
+                      Coordinator.SERVICE,
+                      "DoAction " + action.getType(),
+                      new IllegalStateException(cause)));
         });
   }
 

@@ -34,8 +34,8 @@ import org.apache.arrow.flight.Location;
  *
  * <p>A folder dataset whose holders all list its files is merged by file instead ({@link
  * ShardMerge}, decisions D58): its files may be spread over the servers, and its FlightInfo has one
- * endpoint per group of files ({@link EndpointPlanner}, D59). A file path with different contents on
- * different servers makes it a conflict that is not served at all.
+ * endpoint per group of files ({@link EndpointPlanner}, D59). A file path with different contents
+ * on different servers makes it a conflict that is not served at all.
  *
  * <p>Merging is O(datasets), so the registry builds a catalog once per change of its servers or
  * their listings and keeps it; {@link #isBuiltFrom} tells whether a kept catalog still describes
@@ -113,8 +113,8 @@ final class DatasetCatalog {
    *
    * @param incumbents the fingerprint served so far, by dataset name; a name in conflict keeps it
    *     while a live server holds it
-   * @param groupBytes the Parquet bytes an endpoint of a folder dataset carries at least, unless one
-   *     file is larger
+   * @param groupBytes the Parquet bytes an endpoint of a folder dataset carries at least, unless
+   *     one file is larger
    */
   static DatasetCatalog of(
       Collection<RegisteredServer> liveServers, Map<String, String> incumbents, long groupBytes) {
@@ -160,7 +160,10 @@ final class DatasetCatalog {
                 EndpointPlanner.groups(sharded.shards(), groupBytes);
             FlightInfo info =
                 EndpointPlanner.info(
-                    sharded, groups, RegisteredServer.LEAST_LOADED, sharded.fingerprint().toAppMetadata());
+                    sharded,
+                    groups,
+                    RegisteredServer.LEAST_LOADED,
+                    sharded.fingerprint().toAppMetadata());
             entries.put(
                 name.value(),
                 new Entry(null, List.copyOf(holdings.keySet()), info, sharded, groups));

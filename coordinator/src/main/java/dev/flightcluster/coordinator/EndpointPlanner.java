@@ -24,7 +24,9 @@ import org.apache.arrow.flight.Ticket;
  * FlightInfo.
  */
 final class EndpointPlanner {
-  /** Endpoints carry at least this much Parquet unless one file is larger: the builder's default. */
+  /**
+   * Endpoints carry at least this much Parquet unless one file is larger: the builder's default.
+   */
   static final long DEFAULT_GROUP_BYTES = 128L << 20;
 
   private EndpointPlanner() {}
@@ -87,7 +89,8 @@ final class EndpointPlanner {
     for (Group group : groups) {
       List<RegisteredServer> holders = new ArrayList<>(group.holders());
       holders.sort(locationOrder);
-      Location[] locations = holders.stream().map(RegisteredServer::location).toArray(Location[]::new);
+      Location[] locations =
+          holders.stream().map(RegisteredServer::location).toArray(Location[]::new);
       Ticket ticket =
           groups.size() == 1
               ? Tickets.of(dataset.name())

@@ -40,9 +40,9 @@ final class Membership {
   private final CoordinatorMetrics metrics;
 
   /**
-   * Who registered each server id: only that identity may say hello again, heartbeat or say
-   * goodbye for it while the coordinator knows the id, so that no one can take over a live
-   * server's place. Without authentication every caller is "" and this checks nothing.
+   * Who registered each server id: only that identity may say hello again, heartbeat or say goodbye
+   * for it while the coordinator knows the id, so that no one can take over a live server's place.
+   * Without authentication every caller is "" and this checks nothing.
    */
   private final Map<String, String> owners = new ConcurrentHashMap<>();
 

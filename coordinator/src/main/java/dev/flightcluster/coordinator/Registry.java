@@ -39,8 +39,8 @@ final class Registry {
   private long registrations;
 
   /**
-   * The fingerprint served for each name since the coordinator became warm; empty before, so
-   * that the order in which servers say hello during the warm-up decides nothing.
+   * The fingerprint served for each name since the coordinator became warm; empty before, so that
+   * the order in which servers say hello during the warm-up decides nothing.
    */
   private Map<String, String> incumbents = Map.of();
 

@@ -40,7 +40,9 @@ final class RequestDecodingGuard extends RawRequestHook {
   }
 
   private static String problem(MethodDescriptor<?, ?> method) {
-    Object prototype = ((MethodDescriptor.PrototypeMarshaller<?>) method.getRequestMarshaller()).getMessagePrototype();
+    Object prototype =
+        ((MethodDescriptor.PrototypeMarshaller<?>) method.getRequestMarshaller())
+            .getMessagePrototype();
     return method.getBareMethodName()
         + " request is not a valid "
         + prototype.getClass().getSimpleName()

@@ -46,7 +46,9 @@ final class ServerActivity {
   private final InstantSource clock;
   private final Map<String, Track> tracks = new HashMap<>();
 
-  /** @param clock the time samples are taken at, the coordinator's */
+  /**
+   * @param clock the time samples are taken at, the coordinator's
+   */
   ServerActivity(InstantSource clock) {
     this.clock = requireNonNull(clock, "clock is null");
   }
@@ -82,9 +84,9 @@ final class ServerActivity {
 
   /**
    * Bytes and rows per second streamed by {@code serverIds} together in each of the last {@link
-   * #INTERVALS} complete intervals before now, oldest first. Each increase between two
-   * samples of a server counts in the interval of the later sample; a counter that went down (a
-   * server restarted under the same id) counts from zero.
+   * #INTERVALS} complete intervals before now, oldest first. Each increase between two samples of a
+   * server counts in the interval of the later sample; a counter that went down (a server restarted
+   * under the same id) counts from zero.
    */
   synchronized List<ThroughputSample> throughput(Collection<String> serverIds) {
     requireNonNull(serverIds, "serverIds is null");

@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 
 /**
- * One file of a folder dataset as the cluster holds it: every live server listing the same path with
- * the same fingerprint holds a replica of it (decisions D58). Immutable.
+ * One file of a folder dataset as the cluster holds it: every live server listing the same path
+ * with the same fingerprint holds a replica of it (decisions D58). Immutable.
  *
  * @param path the file's path inside the dataset, as tickets name it
  * @param fingerprint the file's content fingerprint

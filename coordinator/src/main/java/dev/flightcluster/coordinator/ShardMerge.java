@@ -105,9 +105,11 @@ final class ShardMerge {
               file.bytes(),
               file.arrowBytes(),
               only.getValue()));
-      digest.update((file.path() + "\n" + file.fingerprint() + "\n").getBytes(StandardCharsets.UTF_8));
+      digest.update(
+          (file.path() + "\n" + file.fingerprint() + "\n").getBytes(StandardCharsets.UTF_8));
     }
-    DatasetFingerprint fingerprint = new DatasetFingerprint(HexFormat.of().formatHex(digest.digest()));
+    DatasetFingerprint fingerprint =
+        new DatasetFingerprint(HexFormat.of().formatHex(digest.digest()));
     return new Result(new ShardedDataset(name, schema, shards, fingerprint), null);
   }
 
@@ -119,7 +121,9 @@ final class ShardMerge {
         name.value(),
         "",
         listed,
-        "file '" + path + "' has different contents on different servers; the dataset is not"
+        "file '"
+            + path
+            + "' has different contents on different servers; the dataset is not"
             + " served until they agree (the variants are that file's fingerprints)");
   }
 
@@ -128,7 +132,8 @@ final class ShardMerge {
     NavigableMap<String, List<RegisteredServer>> variants = new TreeMap<>();
     for (var holding : byId) {
       variants
-          .computeIfAbsent(holding.getValue().fingerprint().value(), fingerprint -> new ArrayList<>())
+          .computeIfAbsent(
+              holding.getValue().fingerprint().value(), fingerprint -> new ArrayList<>())
           .add(holding.getKey());
     }
     List<DatasetConflict.Variant> listed = new ArrayList<>();

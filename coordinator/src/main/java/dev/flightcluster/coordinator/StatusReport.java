@@ -77,7 +77,8 @@ final class StatusReport implements Supplier<ClusterStatus> {
 
     List<ClusterStatus.Server> servers = new ArrayList<>();
     List<ClusterStatus.SlowRequest> slow = new ArrayList<>();
-    // address -> the servers registered there; this coordinator first whether or not any reports it.
+    // address -> the servers registered there; this coordinator first whether or not any reports
+    // it.
     Map<String, Set<String>> coordinators = new TreeMap<>();
     for (RegisteredServer server : live) {
       ServerStats stats = activity.latest(server.id()).orElse(null);

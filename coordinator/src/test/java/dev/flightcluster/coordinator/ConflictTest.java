@@ -86,8 +86,9 @@ class ConflictTest {
     harness.hello(harness.startServer("c").holds("trips=00"));
 
     assertThat(servedFingerprint("trips")).isEqualTo("ff");
-    assertThat(listConflicts().conflicts()).singleElement().satisfies(
-        conflict -> assertThat(conflict.servingFingerprint()).isEqualTo("ff"));
+    assertThat(listConflicts().conflicts())
+        .singleElement()
+        .satisfies(conflict -> assertThat(conflict.servingFingerprint()).isEqualTo("ff"));
   }
 
   @Test

@@ -62,8 +62,8 @@ final class CoordinatorHarness implements AutoCloseable {
   }
 
   /**
-   * @param warm whether to move the clock one lease past the start, so that the coordinator
-   *     answers catalog reads at once; false leaves it warming up
+   * @param warm whether to move the clock one lease past the start, so that the coordinator answers
+   *     catalog reads at once; false leaves it warming up
    */
   CoordinatorHarness(boolean warm) throws IOException {
     this(warm, builder -> {});

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The {@code flight.coordinator.*} instruments follow the membership, on the harness's fake clock. */
+/**
+ * The {@code flight.coordinator.*} instruments follow the membership, on the harness's fake clock.
+ */
 class CoordinatorMetricsTest {
   private CoordinatorHarness harness;
   private InMemoryTelemetry metrics;
@@ -46,7 +48,9 @@ class CoordinatorMetricsTest {
     assertThat(value(FlightMetrics.COORDINATOR_SHARDS)).as("trips twice, sales once").hasValue(3);
     assertThat(value(FlightMetrics.COORDINATOR_CONFLICTS)).hasValue(0);
     assertThat(value(FlightMetrics.COORDINATOR_HELLOS)).hasValue(2);
-    assertThat(value(FlightMetrics.COORDINATOR_HEARTBEATS)).as("the stranger's is not accepted").hasValue(3);
+    assertThat(value(FlightMetrics.COORDINATOR_HEARTBEATS))
+        .as("the stranger's is not accepted")
+        .hasValue(3);
     assertThat(value(FlightMetrics.COORDINATOR_EVICTIONS)).isEmpty();
   }
 
@@ -58,9 +62,15 @@ class CoordinatorMetricsTest {
     harness.heartbeat("s2", 1, 0);
     harness.clock.advance(Duration.ofMillis(500));
 
-    assertThat(metrics.doubleValue(FlightMetrics.COORDINATOR_HEARTBEAT_AGE, Attributes.of(FlightMetrics.SERVER_ID, "s1")))
+    assertThat(
+            metrics.doubleValue(
+                FlightMetrics.COORDINATOR_HEARTBEAT_AGE,
+                Attributes.of(FlightMetrics.SERVER_ID, "s1")))
         .hasValue(3.5);
-    assertThat(metrics.doubleValue(FlightMetrics.COORDINATOR_HEARTBEAT_AGE, Attributes.of(FlightMetrics.SERVER_ID, "s2")))
+    assertThat(
+            metrics.doubleValue(
+                FlightMetrics.COORDINATOR_HEARTBEAT_AGE,
+                Attributes.of(FlightMetrics.SERVER_ID, "s2")))
         .hasValue(0.5);
   }
 
@@ -71,7 +81,9 @@ class CoordinatorMetricsTest {
 
     assertThat(value(FlightMetrics.COORDINATOR_CONFLICTS)).hasValue(1);
     assertThat(value(FlightMetrics.COORDINATOR_DATASETS)).hasValue(1);
-    assertThat(value(FlightMetrics.COORDINATOR_SHARDS)).as("only the served variant's holder").hasValue(1);
+    assertThat(value(FlightMetrics.COORDINATOR_SHARDS))
+        .as("only the served variant's holder")
+        .hasValue(1);
   }
 
   @Test
@@ -85,7 +97,10 @@ class CoordinatorMetricsTest {
     await().until(() -> value(FlightMetrics.COORDINATOR_EVICTIONS).equals(OptionalLong.of(1)));
     assertThat(value(FlightMetrics.COORDINATOR_SERVERS)).hasValue(1);
     assertThat(value(FlightMetrics.COORDINATOR_DATASETS)).hasValue(1);
-    assertThat(metrics.doubleValue(FlightMetrics.COORDINATOR_HEARTBEAT_AGE, Attributes.of(FlightMetrics.SERVER_ID, "s1")))
+    assertThat(
+            metrics.doubleValue(
+                FlightMetrics.COORDINATOR_HEARTBEAT_AGE,
+                Attributes.of(FlightMetrics.SERVER_ID, "s1")))
         .isEmpty();
   }
 }

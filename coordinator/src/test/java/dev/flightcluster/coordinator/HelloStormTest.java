@@ -43,8 +43,10 @@ class HelloStormTest {
     try (CoordinatorHarness harness = new CoordinatorHarness();
         Blackholes blackholes = new Blackholes(BLACKHOLES);
         TracedFlightClient storm =
-            harness.serverTelemetry.flightTelemetry().connect(
-                harness.allocator, harness.coordinator.location());
+            harness
+                .serverTelemetry
+                .flightTelemetry()
+                .connect(harness.allocator, harness.coordinator.location());
         ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
       harness.hello(harness.startServer("s1").holds("trips=aa"));
       harness.hello(harness.startServer("s2").holds("sales.parquet=bb"));
@@ -97,8 +99,7 @@ class HelloStormTest {
     harness
         .client()
         .doAction(
-            new Action(
-                ClusterActions.HEARTBEAT, Messages.encode(new Heartbeat(serverId, 1, 0))),
+            new Action(ClusterActions.HEARTBEAT, Messages.encode(new Heartbeat(serverId, 1, 0))),
             ON_TIME)
         .forEachRemaining(results::add);
     assertThat(results).hasSize(1);

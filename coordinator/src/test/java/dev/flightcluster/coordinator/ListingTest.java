@@ -91,8 +91,13 @@ class ListingTest {
 
     assertThat(harness.list("").get(0).getEndpoints().get(0).getLocations())
         .containsExactly(b.location(), a.location());
-    assertThat(harness.client().getInfo(FlightDescriptor.path("trips")).getEndpoints().get(0)
-            .getLocations())
+    assertThat(
+            harness
+                .client()
+                .getInfo(FlightDescriptor.path("trips"))
+                .getEndpoints()
+                .get(0)
+                .getLocations())
         .containsExactly(b.location(), a.location());
 
     harness.heartbeat("a", 1, 0);

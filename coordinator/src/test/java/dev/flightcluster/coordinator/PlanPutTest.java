@@ -85,8 +85,7 @@ class PlanPutTest {
   @Test
   void noLiveServerIsUnavailable() throws Exception {
     assertStatus(
-        failure(() -> plan(new PlanPut("trips", 1, 1, false, null))),
-        FlightStatusCode.UNAVAILABLE);
+        failure(() -> plan(new PlanPut("trips", 1, 1, false, null))), FlightStatusCode.UNAVAILABLE);
   }
 
   @Test
@@ -107,9 +106,7 @@ class PlanPutTest {
     assertStatus(
         failure(
             () ->
-                plan(
-                    new PlanPut(
-                        "trips", 1, 1, true, PlanPut.encodeSchema(TestDatasets.SCHEMA)))),
+                plan(new PlanPut("trips", 1, 1, true, PlanPut.encodeSchema(TestDatasets.SCHEMA)))),
         FlightStatusCode.NOT_FOUND);
   }
 
@@ -118,7 +115,8 @@ class PlanPutTest {
       throws Exception {
     harness.hello(harness.startServer("s1").holds("trips=aa"));
 
-    PutPlan plan = plan(new PlanPut("trips", 2, 1, true, PlanPut.encodeSchema(TestDatasets.SCHEMA)));
+    PutPlan plan =
+        plan(new PlanPut("trips", 2, 1, true, PlanPut.encodeSchema(TestDatasets.SCHEMA)));
     assertThat(plan.shards()).hasSize(2);
 
     Field first = TestDatasets.SCHEMA.getFields().get(0);
@@ -143,7 +141,11 @@ class PlanPutTest {
         failure(() -> plan(new PlanPut("a/b", 1, 1, false, null))),
         FlightStatusCode.INVALID_ARGUMENT);
     assertStatus(
-        failure(() -> harness.rawAction(ClusterActions.PLAN_PUT, "{\"name\":\"t\",\"shards\":0,\"replicas\":1}".getBytes())),
+        failure(
+            () ->
+                harness.rawAction(
+                    ClusterActions.PLAN_PUT,
+                    "{\"name\":\"t\",\"shards\":0,\"replicas\":1}".getBytes())),
         FlightStatusCode.INVALID_ARGUMENT);
   }
 }

@@ -46,12 +46,16 @@ class PutVisibilityCatalogTest {
       harness.hello(s1);
       harness.hello(s2);
       // The dataset's other file is served; the half-committed put is not.
-      assertThat(harness.list("")).singleElement().satisfies(info -> assertThat(info.getRecords()).isEqualTo(10));
+      assertThat(harness.list(""))
+          .singleElement()
+          .satisfies(info -> assertThat(info.getRecords()).isEqualTo(10));
 
       s2.lists(trips(s2.location(), part1));
       harness.hello(s2, 2);
 
-      assertThat(harness.list("")).singleElement().satisfies(info -> assertThat(info.getRecords()).isEqualTo(30));
+      assertThat(harness.list(""))
+          .singleElement()
+          .satisfies(info -> assertThat(info.getRecords()).isEqualTo(30));
     }
   }
 

@@ -94,7 +94,8 @@ class RegistryCatalogTest {
 
     clock.advance(HEARTBEAT_INTERVAL.multipliedBy(2));
     registry.renew("b", 5);
-    assertThat(locations("t")).as("exactly two intervals late is not overdue yet")
+    assertThat(locations("t"))
+        .as("exactly two intervals late is not overdue yet")
         .containsExactly(location("a"), location("b"));
 
     clock.advance(Duration.ofMillis(1));

@@ -33,21 +33,29 @@ class StatusPageAuthTest {
   @BeforeAll
   static void users() throws Exception {
     ECKey key = new ECKeyGenerator(Curve.P_256).generate();
-    issuer = new TokenIssuer(key, TokenIssuer.DEFAULT_ISSUER, TokenIssuer.DEFAULT_TTL, InstantSource.system());
+    issuer =
+        new TokenIssuer(
+            key, TokenIssuer.DEFAULT_ISSUER, TokenIssuer.DEFAULT_TTL, InstantSource.system());
     Users users =
         Users.of(
             List.of(
                 new UsersFile.Entry("ann", Role.READ, Passwords.hash("ann-secret".toCharArray())),
-                new UsersFile.Entry("node", Role.NODE, Passwords.hash("node-secret".toCharArray()))));
+                new UsersFile.Entry(
+                    "node", Role.NODE, Passwords.hash("node-secret".toCharArray()))));
     auth =
         StatusPageAuth.of(
             ServerAuth.coordinator(
-                users, key, TokenIssuer.DEFAULT_ISSUER, TokenIssuer.DEFAULT_TTL, InstantSource.system()));
+                users,
+                key,
+                TokenIssuer.DEFAULT_ISSUER,
+                TokenIssuer.DEFAULT_TTL,
+                InstantSource.system()));
   }
 
   private static String basic(String user, String password) {
     return "Basic "
-        + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   @Test

@@ -68,9 +68,7 @@ class StatusPageTest {
     assertThat(
             harness
                 .action(
-                    ClusterActions.HEARTBEAT,
-                    new Heartbeat(id, 1, 2, stats),
-                    HeartbeatReply.class)
+                    ClusterActions.HEARTBEAT, new Heartbeat(id, 1, 2, stats), HeartbeatReply.class)
                 .known())
         .isTrue();
   }
@@ -80,7 +78,8 @@ class StatusPageTest {
         bytes,
         rows,
         new ServerStats.LastError("UNAVAILABLE", "cannot read dataset 'trips'", 1_000),
-        List.of(new ServerStats.SlowRequest("trips", 1500, "0af7651916cd43dd8448eb211c80319c", 2_000)),
+        List.of(
+            new ServerStats.SlowRequest("trips", 1500, "0af7651916cd43dd8448eb211c80319c", 2_000)),
         List.of(selfAddress, "grpc+tcp://10.0.0.9:8888"));
   }
 
@@ -161,11 +160,16 @@ class StatusPageTest {
 
     ClusterStatus status = status();
 
-    assertThat(status.conflicts()).singleElement().satisfies(c -> assertThat(c.dataset()).isEqualTo("trips"));
-    assertThat(status.datasets()).singleElement().satisfies(d -> {
-      assertThat(d.conflicted()).isTrue();
-      assertThat(d.servers()).containsExactly("s1", "s2");
-    });
+    assertThat(status.conflicts())
+        .singleElement()
+        .satisfies(c -> assertThat(c.dataset()).isEqualTo("trips"));
+    assertThat(status.datasets())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.conflicted()).isTrue();
+              assertThat(d.servers()).containsExactly("s1", "s2");
+            });
   }
 
   @Test
@@ -203,12 +207,13 @@ class StatusPageTest {
     HttpResponse<String> page = get("/");
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
-    assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(
-        csp -> assertThat(csp).contains("default-src 'self'"));
+    assertThat(page.headers().firstValue("Content-Security-Policy"))
+        .hasValueSatisfying(csp -> assertThat(csp).contains("default-src 'self'"));
     assertThat(page.body()).contains("<script src=\"status.js\"", "id=\"servers\"");
     HttpResponse<String> script = get("/status.js");
     assertThat(script.statusCode()).isEqualTo(200);
-    assertThat(script.headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
+    assertThat(script.headers().firstValue("Content-Type"))
+        .hasValue("text/javascript; charset=utf-8");
     assertThat(script.body()).contains("api/cluster");
   }
 
@@ -219,13 +224,17 @@ class StatusPageTest {
     assertThat(get("/metrics").statusCode()).isEqualTo(404);
     assertThat(get("/api/cluster/extra").statusCode()).isEqualTo(404);
     HttpResponse<String> post =
-        send(HttpRequest.newBuilder(page().resolve("/api/cluster"))
-            .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+        send(
+            HttpRequest.newBuilder(page().resolve("/api/cluster"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build());
     assertThat(post.statusCode()).isEqualTo(405);
     assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
     HttpResponse<String> head =
-        send(HttpRequest.newBuilder(page().resolve("/api/cluster"))
-            .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+        send(
+            HttpRequest.newBuilder(page().resolve("/api/cluster"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build());
     assertThat(head.statusCode()).isEqualTo(200);
     assertThat(head.body()).isEmpty();
   }
@@ -245,13 +254,21 @@ class StatusPageTest {
 
     HttpResponse<String> anonymous = get("/api/cluster");
     assertThat(anonymous.statusCode()).isEqualTo(401);
-    assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
-        challenge -> assertThat(challenge).contains("Basic", "Bearer"));
+    assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(challenge -> assertThat(challenge).contains("Basic", "Bearer"));
     assertThat(get("/").statusCode()).isEqualTo(401);
-    assertThat(send(HttpRequest.newBuilder(page().resolve("/api/cluster"))
-        .header("Authorization", "Bearer writer-only").build()).statusCode()).isEqualTo(403);
-    assertThat(send(HttpRequest.newBuilder(page().resolve("/api/cluster"))
-        .header("Authorization", "Bearer reader").build()).statusCode()).isEqualTo(200);
+    assertThat(
+            send(HttpRequest.newBuilder(page().resolve("/api/cluster"))
+                    .header("Authorization", "Bearer writer-only")
+                    .build())
+                .statusCode())
+        .isEqualTo(403);
+    assertThat(
+            send(HttpRequest.newBuilder(page().resolve("/api/cluster"))
+                    .header("Authorization", "Bearer reader")
+                    .build())
+                .statusCode())
+        .isEqualTo(200);
     assertThat(get("/healthz").statusCode()).isEqualTo(200);
     assertThat(get("/readyz").statusCode()).isEqualTo(200);
   }

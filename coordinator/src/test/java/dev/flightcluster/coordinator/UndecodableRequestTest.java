@@ -87,7 +87,8 @@ class UndecodableRequestTest {
             FlightServiceGrpc.getPollFlightInfoMethod())) {
       Status status = unaryStatus(method, NON_UTF8_PATH);
 
-      assertThat(status.getCode()).as("%s", method.getBareMethodName())
+      assertThat(status.getCode())
+          .as("%s", method.getBareMethodName())
           .isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(status.getDescription())
           .startsWith(method.getBareMethodName() + " request is not a valid FlightDescriptor")

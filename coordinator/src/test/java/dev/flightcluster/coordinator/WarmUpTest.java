@@ -100,8 +100,7 @@ class WarmUpTest {
     assertStatus(
         failure(() -> harness.client().getInfo(FlightDescriptor.path("../escape"))),
         FlightStatusCode.INVALID_ARGUMENT);
-    assertStatus(
-        failure(() -> harness.chooseServer("a/b")), FlightStatusCode.INVALID_ARGUMENT);
+    assertStatus(failure(() -> harness.chooseServer("a/b")), FlightStatusCode.INVALID_ARGUMENT);
   }
 
   private void assertWarmingUp() {

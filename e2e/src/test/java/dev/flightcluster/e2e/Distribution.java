@@ -92,7 +92,11 @@ final class Distribution {
     try {
       if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         throw new AssertionError(
-            name + " did not finish in " + timeoutSeconds + " s; stderr:\n" + Files.readString(err));
+            name
+                + " did not finish in "
+                + timeoutSeconds
+                + " s; stderr:\n"
+                + Files.readString(err));
       }
       return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
     } finally {

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The distribution as a real cluster: a coordinator and two data servers as three OS processes,
- * the CLI client as a fourth, every process exporting spans over OTLP/HTTP to a receiver in this
- * test. One client command must yield one trace that spans all the processes it touched.
+ * The distribution as a real cluster: a coordinator and two data servers as three OS processes, the
+ * CLI client as a fourth, every process exporting spans over OTLP/HTTP to a receiver in this test.
+ * One client command must yield one trace that spans all the processes it touched.
  */
 class DistributionIT {
   @TempDir Path work;
@@ -71,8 +71,13 @@ class DistributionIT {
     receiver.reset();
     Distribution.Run run =
         distribution.run(
-            work, "list-and-get-all", 120,
-            "client", "--coordinator", coordinator.getUri().toString(), "list-and-get-all");
+            work,
+            "list-and-get-all",
+            120,
+            "client",
+            "--coordinator",
+            coordinator.getUri().toString(),
+            "list-and-get-all");
     ListAndGetAllRun.of(run, datasets).assertOneTraceAcrossTheCluster(receiver);
   }
 
@@ -84,8 +89,13 @@ class DistributionIT {
         distribution
             .with("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + nobody.get(0))
             .run(
-                work, "list-without-collector", 120,
-                "client", "--coordinator", coordinator.getUri().toString(), "list-and-get-all");
+                work,
+                "list-without-collector",
+                120,
+                "client",
+                "--coordinator",
+                coordinator.getUri().toString(),
+                "list-and-get-all");
     assertThat(run.exitCode()).as("%s", run).isZero();
     assertThat(run.err().split("is a collector listening at", -1))
         .as("one hint in %s", run.err())

@@ -33,7 +33,9 @@ final class ListAndGetAllRun {
     for (String dataset : datasets) {
       assertThat(run.out()).contains(dataset);
     }
-    assertThat(run.out()).contains("total").contains(String.format("%,d", datasets.size() * ProcessCluster.ROWS));
+    assertThat(run.out())
+        .contains("total")
+        .contains(String.format("%,d", datasets.size() * ProcessCluster.ROWS));
     Matcher traceId = TRACE_ID.matcher(run.out());
     assertThat(traceId.find()).as("a trace id in %s", run).isTrue();
     return new ListAndGetAllRun(datasets, traceId.group(1));
@@ -59,7 +61,9 @@ final class ListAndGetAllRun {
                   .extracting(span -> span.attribute("flight.dataset"))
                   .containsExactlyInAnyOrderElementsOf(datasets);
               Map<String, Long> byService =
-                  spans.stream().collect(Collectors.groupingBy(ReceivedSpan::serviceName, Collectors.counting()));
+                  spans.stream()
+                      .collect(
+                          Collectors.groupingBy(ReceivedSpan::serviceName, Collectors.counting()));
               assertThat(byService).containsKeys("client", "coordinator", "server");
               // Taxi trips live on server-1 only, orders on server-2 only: both served a DoGet.
               assertThat(spans)
@@ -67,7 +71,8 @@ final class ListAndGetAllRun {
                   .filteredOn(span -> span.name().endsWith("/DoGet"))
                   .hasSizeGreaterThanOrEqualTo(3);
               // One connected tree: every parent is in the trace.
-              Set<String> ids = spans.stream().map(ReceivedSpan::spanId).collect(Collectors.toSet());
+              Set<String> ids =
+                  spans.stream().map(ReceivedSpan::spanId).collect(Collectors.toSet());
               assertThat(spans)
                   .filteredOn(span -> !span.isRoot())
                   .allSatisfy(span -> assertThat(ids).contains(span.parentSpanId()));

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two coordinators and two data servers as OS processes, every server registered with both: losing
- * a coordinator to {@code kill -9} costs a client given both nothing, and a restarted one is rebuilt
- * by the servers alone.
+ * a coordinator to {@code kill -9} costs a client given both nothing, and a restarted one is
+ * rebuilt by the servers alone.
  */
 class MultiCoordinatorIT {
   @TempDir Path work;
@@ -67,19 +67,30 @@ class MultiCoordinatorIT {
     cluster.killCoordinator(0);
     long killed = System.nanoTime();
     receiver.reset();
-    // The dead coordinator comes first in the list: every coordinator call must move on to the other.
+    // The dead coordinator comes first in the list: every coordinator call must move on to the
+    // other.
     Distribution.Run run =
         distribution.run(
-            work, "list-and-get-all", 120, "client", "--coordinator", cluster.coordinatorOption(), "list-and-get-all");
+            work,
+            "list-and-get-all",
+            120,
+            "client",
+            "--coordinator",
+            cluster.coordinatorOption(),
+            "list-and-get-all");
     long firstSuccess = System.nanoTime();
     ListAndGetAllRun.of(run, cluster.datasets()).assertOneTraceAcrossTheCluster(receiver);
-    System.out.printf("measured: kill -9 of a coordinator to a finished list-and-get-all through the other: %d ms%n",
+    System.out.printf(
+        "measured: kill -9 of a coordinator to a finished list-and-get-all through the other: %d ms%n",
         Duration.ofNanos(firstSuccess - killed).toMillis());
 
-    // The survivor keeps both servers for longer than a lease: their heartbeats to it never waited on the dead one.
+    // The survivor keeps both servers for longer than a lease: their heartbeats to it never waited
+    // on the dead one.
     Location survivor = cluster.coordinators().get(1);
     try (FlightClusterClient client =
-        FlightClusterClient.builder(allocator, FlightTelemetry.create(OpenTelemetry.noop()), survivor).build()) {
+        FlightClusterClient.builder(
+                allocator, FlightTelemetry.create(OpenTelemetry.noop()), survivor)
+            .build()) {
       await("both replicas stay listed at " + survivor)
           .during(Duration.ofSeconds(12))
           .atMost(Duration.ofSeconds(40))
@@ -96,7 +107,8 @@ class MultiCoordinatorIT {
     cluster.restartCoordinator(0);
     long restarted = System.nanoTime();
     cluster.awaitEveryDatasetListedWithItsReplicas(allocator, cluster.coordinators().get(0));
-    System.out.printf("measured: coordinator restart to its full catalog: %d ms%n",
+    System.out.printf(
+        "measured: coordinator restart to its full catalog: %d ms%n",
         Duration.ofNanos(System.nanoTime() - restarted).toMillis());
   }
 }

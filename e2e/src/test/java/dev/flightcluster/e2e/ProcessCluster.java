@@ -45,7 +45,8 @@ final class ProcessCluster implements AutoCloseable {
   private final List<Location> servers = new ArrayList<>();
   private final List<String> datasets;
 
-  private ProcessCluster(Distribution distribution, Path work, BufferAllocator allocator) throws Exception {
+  private ProcessCluster(Distribution distribution, Path work, BufferAllocator allocator)
+      throws Exception {
     this.distribution = requireNonNull(distribution, "distribution is null");
     this.work = requireNonNull(work, "work is null");
     DemoData data = new DemoData(work.resolve("data"));
@@ -55,7 +56,8 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   /** Starts {@code coordinatorCount} coordinators, then the two servers, each given all of them. */
-  static ProcessCluster start(Distribution distribution, Path work, BufferAllocator allocator, int coordinatorCount)
+  static ProcessCluster start(
+      Distribution distribution, Path work, BufferAllocator allocator, int coordinatorCount)
       throws Exception {
     ProcessCluster cluster = new ProcessCluster(distribution, work, allocator);
     boolean ok = false;
@@ -65,7 +67,9 @@ final class ProcessCluster implements AutoCloseable {
         cluster.startCoordinator(i, ports.get(i));
       }
       String coordinatorList =
-          cluster.coordinators.stream().map(l -> l.getUri().toString()).collect(Collectors.joining(","));
+          cluster.coordinators.stream()
+              .map(l -> l.getUri().toString())
+              .collect(Collectors.joining(","));
       DemoData data = new DemoData(work.resolve("data"));
       for (int i = 0; i < DemoData.SERVERS.size(); i++) {
         String id = DemoData.SERVERS.get(i);
@@ -75,13 +79,20 @@ final class ProcessCluster implements AutoCloseable {
             id,
             distribution.command(
                 "server",
-                "--host", "127.0.0.1",
-                "--port", port,
-                "--advertise", "grpc://127.0.0.1:" + port,
-                "--server-id", id,
-                "--data-dir", data.serverDir(id).toString(),
-                "--coordinator", coordinatorList,
-                "--heartbeat-interval", "1s"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                port,
+                "--advertise",
+                "grpc://127.0.0.1:" + port,
+                "--server-id",
+                id,
+                "--data-dir",
+                data.serverDir(id).toString(),
+                "--coordinator",
+                coordinatorList,
+                "--heartbeat-interval",
+                "1s"),
             distribution.environment(),
             work.resolve("logs/" + id + ".log"),
             1);
@@ -109,13 +120,23 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   private void launchCoordinator(int index, int port) throws IOException {
-    coordinatorProcesses.get(index).start(
-        "coordinator-" + index,
-        distribution.command("coordinator", "--host", "127.0.0.1", "--port", Integer.toString(port), "--http-port", "0",
-            "--lease", "10s"),
-        distribution.environment(),
-        work.resolve("logs/coordinator-" + index + ".log"),
-        2);
+    coordinatorProcesses
+        .get(index)
+        .start(
+            "coordinator-" + index,
+            distribution.command(
+                "coordinator",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--http-port",
+                "0",
+                "--lease",
+                "10s"),
+            distribution.environment(),
+            work.resolve("logs/coordinator-" + index + ".log"),
+            2);
   }
 
   List<Location> coordinators() {
@@ -181,15 +202,22 @@ final class ProcessCluster implements AutoCloseable {
           .until(
               () -> {
                 checkAlive();
-                return HealthCommand.check(process, "", Duration.ofSeconds(1)) == ServingStatus.SERVING;
+                return HealthCommand.check(process, "", Duration.ofSeconds(1))
+                    == ServingStatus.SERVING;
               });
     }
   }
 
-  /** Waits until {@code coordinator} lists every dataset, the shared one with both servers as replicas. */
-  void awaitEveryDatasetListedWithItsReplicas(BufferAllocator allocator, Location coordinator, int... dead) {
+  /**
+   * Waits until {@code coordinator} lists every dataset, the shared one with both servers as
+   * replicas.
+   */
+  void awaitEveryDatasetListedWithItsReplicas(
+      BufferAllocator allocator, Location coordinator, int... dead) {
     try (FlightClusterClient client =
-        FlightClusterClient.builder(allocator, FlightTelemetry.create(OpenTelemetry.noop()), coordinator).build()) {
+        FlightClusterClient.builder(
+                allocator, FlightTelemetry.create(OpenTelemetry.noop()), coordinator)
+            .build()) {
       await(coordinator + " lists " + datasets)
           .atMost(Duration.ofSeconds(90))
           .ignoreExceptionsMatching(e -> !(e instanceof IllegalStateException))
@@ -199,8 +227,12 @@ final class ProcessCluster implements AutoCloseable {
                 List<FlightInfo> infos = client.list("");
                 Map<String, Integer> replicas =
                     infos.stream()
-                        .collect(Collectors.toMap(DatasetListing::name, info -> DatasetListing.locations(info).size()));
-                return replicas.keySet().containsAll(datasets) && replicas.get("sensor_readings.parquet") == 2;
+                        .collect(
+                            Collectors.toMap(
+                                DatasetListing::name,
+                                info -> DatasetListing.locations(info).size()));
+                return replicas.keySet().containsAll(datasets)
+                    && replicas.get("sensor_readings.parquet") == 2;
               });
     }
   }

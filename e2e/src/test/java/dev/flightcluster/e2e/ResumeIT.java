@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A read whose data server is killed with {@code kill -9} mid-stream (the distribution's processes,
  * decisions D61): it resumes at the other replica right after the last batch the consumer received,
- * and the result equals the file exactly. Logs how much longer the read took than an undisturbed one.
+ * and the result equals the file exactly. Logs how much longer the read took than an undisturbed
+ * one.
  */
 class ResumeIT {
   private static final Logger log = LoggerFactory.getLogger(ResumeIT.class);
@@ -57,9 +58,11 @@ class ResumeIT {
   void startCluster() throws Exception {
     receiver = OtlpHttpReceiver.start();
     allocator = new RootAllocator();
-    cluster = ProcessCluster.start(Distribution.exportingTo(receiver.endpoint()), work, allocator, 1);
+    cluster =
+        ProcessCluster.start(Distribution.exportingTo(receiver.endpoint()), work, allocator, 1);
     Path file = work.resolve("big.parquet");
-    try (BufferAllocator writing = new RootAllocator(); ArrowReader reader = BIG.reader(writing, 65_536)) {
+    try (BufferAllocator writing = new RootAllocator();
+        ArrowReader reader = BIG.reader(writing, 65_536)) {
       ParquetFiles.write(writing, reader, file);
     }
     for (String server : DemoData.SERVERS) {
@@ -93,12 +96,16 @@ class ResumeIT {
   @Test
   void aReadWhoseServerIsKilledResumesAtTheOtherReplicaWithEveryRowOnce() throws Exception {
     try (FlightClusterClient client =
-        FlightClusterClient.builder(allocator, telemetry.flightTelemetry(), cluster.coordinators().get(0)).build()) {
+        FlightClusterClient.builder(
+                allocator, telemetry.flightTelemetry(), cluster.coordinators().get(0))
+            .build()) {
       FlightInfo info =
           await("big.parquet listed with both replicas")
               .atMost(Duration.ofSeconds(120))
               .ignoreExceptions()
-              .until(() -> client.info("big.parquet"), i -> i.getEndpoints().get(0).getLocations().size() == 2);
+              .until(
+                  () -> client.info("big.parquet"),
+                  i -> i.getEndpoints().get(0).getLocations().size() == 2);
       long undisturbedNanos = timedRead(client, info);
 
       Location first = info.getEndpoints().get(0).getLocations().get(0);
@@ -125,7 +132,8 @@ class ResumeIT {
                               seen.set(id);
                             }
                             // A slow consumer: it holds the stream until the server is dead.
-                            if (delivered.addAndGet(batch.getRowCount()) >= 300_000 && killed.getCount() > 0) {
+                            if (delivered.addAndGet(batch.getRowCount()) >= 300_000
+                                && killed.getCount() > 0) {
                               long waitStart = System.nanoTime();
                               try {
                                 killed.await(120, TimeUnit.SECONDS);
@@ -135,7 +143,9 @@ class ResumeIT {
                               blockedNanos.addAndGet(System.nanoTime() - waitStart);
                             }
                           })));
-      await("rows delivered before the kill").atMost(Duration.ofSeconds(120)).until(() -> delivered.get() >= 300_000);
+      await("rows delivered before the kill")
+          .atMost(Duration.ofSeconds(120))
+          .until(() -> delivered.get() >= 300_000);
       cluster.killServer(victim);
       long killedAtEpochNanos = epochNanosNow();
       killed.countDown();
@@ -146,19 +156,30 @@ class ResumeIT {
       assertThat(seen.cardinality()).isEqualTo((int) BIG.rows());
       assertThat(result.rows()).isEqualTo(BIG.rows());
       assertThat(result.locationsUsed()).containsExactly(other);
-      await().untilAsserted(() -> {
-        List<SpanData> resumed =
-            telemetry.spans().stream()
-                .filter(s -> s.getName().equals("do_get") && s.getAttributes().get(RESUME_ROW) != null)
-                .toList();
-        assertThat(resumed).singleElement().satisfies(span -> {
-          assertThat(span.getAttributes().get(LOCATION)).isEqualTo(other.getUri().toString());
-          assertThat(span.getAttributes().get(RESUME_ROW)).isGreaterThanOrEqualTo(300_000L);
-        });
-      });
+      await()
+          .untilAsserted(
+              () -> {
+                List<SpanData> resumed =
+                    telemetry.spans().stream()
+                        .filter(
+                            s ->
+                                s.getName().equals("do_get")
+                                    && s.getAttributes().get(RESUME_ROW) != null)
+                        .toList();
+                assertThat(resumed)
+                    .singleElement()
+                    .satisfies(
+                        span -> {
+                          assertThat(span.getAttributes().get(LOCATION))
+                              .isEqualTo(other.getUri().toString());
+                          assertThat(span.getAttributes().get(RESUME_ROW))
+                              .isGreaterThanOrEqualTo(300_000L);
+                        });
+              });
       SpanData resumedSpan =
           telemetry.spans().stream()
-              .filter(s -> s.getName().equals("do_get") && s.getAttributes().get(RESUME_ROW) != null)
+              .filter(
+                  s -> s.getName().equals("do_get") && s.getAttributes().get(RESUME_ROW) != null)
               .findFirst()
               .orElseThrow();
       log.info(

@@ -17,7 +17,8 @@ public final class FlightAttributes {
   public static final AttributeKey<Long> BYTES = AttributeKey.longKey("flight.bytes");
 
   /** The share of the data server's scan memory budget a DoGet held, in bytes. */
-  public static final AttributeKey<Long> SCAN_MEMORY_RESERVED = AttributeKey.longKey("flight.scan_memory_reserved");
+  public static final AttributeKey<Long> SCAN_MEMORY_RESERVED =
+      AttributeKey.longKey("flight.scan_memory_reserved");
 
   /** The data server a span ran on or talked to. */
   public static final AttributeKey<String> SERVER_ID = AttributeKey.stringKey("server.id");
@@ -26,7 +27,8 @@ public final class FlightAttributes {
   public static final AttributeKey<Long> NUM_ROWS = AttributeKey.longKey("num_rows");
 
   /** The Flight status code of a failed call. */
-  public static final AttributeKey<String> STATUS_CODE = AttributeKey.stringKey("flight.status_code");
+  public static final AttributeKey<String> STATUS_CODE =
+      AttributeKey.stringKey("flight.status_code");
 
   private FlightAttributes() {}
 }

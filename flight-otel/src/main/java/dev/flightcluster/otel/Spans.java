@@ -26,7 +26,8 @@ public final class Spans {
     span.recordException(failure);
     if (failure instanceof FlightRuntimeException flight) {
       span.setAttribute(FlightAttributes.STATUS_CODE, flight.status().code().name());
-      span.setStatus(StatusCode.ERROR, flight.status().code() + ": " + flight.status().description());
+      span.setStatus(
+          StatusCode.ERROR, flight.status().code() + ": " + flight.status().description());
     } else {
       span.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
     }

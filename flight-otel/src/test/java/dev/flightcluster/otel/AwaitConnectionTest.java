@@ -15,7 +15,9 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.Test;
 
-/** {@link TracedFlightClient#awaitConnection} against a live server, a closed port and a silent one. */
+/**
+ * {@link TracedFlightClient#awaitConnection} against a live server, a closed port and a silent one.
+ */
 class AwaitConnectionTest {
   private final FlightTelemetry telemetry = FlightTelemetry.create(OpenTelemetry.noop());
 
@@ -27,7 +29,9 @@ class AwaitConnectionTest {
             telemetry
                 .instrument(
                     FlightServer.builder(
-                        allocator, Location.forGrpcInsecure("127.0.0.1", 0), new NoOpFlightProducer()))
+                        allocator,
+                        Location.forGrpcInsecure("127.0.0.1", 0),
+                        new NoOpFlightProducer()))
                 .build()
                 .start();
         TracedFlightClient client =
@@ -60,8 +64,10 @@ class AwaitConnectionTest {
     try (ServerSocket silent = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
         BufferAllocator allocator = new RootAllocator();
         TracedFlightClient client =
-            telemetry.connect(allocator, Location.forGrpcInsecure("127.0.0.1", silent.getLocalPort()))) {
-      assertThat(client.awaitConnection(Duration.ofMillis(500))).isEqualTo(ConnectivityState.CONNECTING);
+            telemetry.connect(
+                allocator, Location.forGrpcInsecure("127.0.0.1", silent.getLocalPort()))) {
+      assertThat(client.awaitConnection(Duration.ofMillis(500)))
+          .isEqualTo(ConnectivityState.CONNECTING);
     }
   }
 
@@ -72,7 +78,9 @@ class AwaitConnectionTest {
             telemetry
                 .instrument(
                     FlightServer.builder(
-                        allocator, Location.forGrpcInsecure("127.0.0.1", 0), new NoOpFlightProducer()))
+                        allocator,
+                        Location.forGrpcInsecure("127.0.0.1", 0),
+                        new NoOpFlightProducer()))
                 .build()
                 .start()) {
       TracedFlightClient client =
@@ -81,7 +89,8 @@ class AwaitConnectionTest {
 
       client.close();
 
-      assertThat(client.awaitConnection(Duration.ofSeconds(1))).isEqualTo(ConnectivityState.SHUTDOWN);
+      assertThat(client.awaitConnection(Duration.ofSeconds(1)))
+          .isEqualTo(ConnectivityState.SHUTDOWN);
     }
   }
 }

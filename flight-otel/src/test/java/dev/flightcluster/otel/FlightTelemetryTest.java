@@ -43,17 +43,21 @@ class FlightTelemetryTest {
     sdk =
         OpenTelemetrySdk.builder()
             .setTracerProvider(
-                SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
+                SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                    .build())
             .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
             .build();
     allocator = new RootAllocator();
     var producer =
         new NoOpFlightProducer() {
           @Override
-          public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+          public void doAction(
+              CallContext context, Action action, StreamListener<Result> listener) {
             traceIdSeenByProducer.set(Span.current().getSpanContext().getTraceId());
             if (action.getType().equals("fail")) {
-              listener.onError(CallStatus.NOT_FOUND.withDescription("no such thing").toRuntimeException());
+              listener.onError(
+                  CallStatus.NOT_FOUND.withDescription("no such thing").toRuntimeException());
               return;
             }
             listener.onNext(new Result("pong".getBytes(StandardCharsets.UTF_8)));
@@ -62,7 +66,8 @@ class FlightTelemetryTest {
         };
     server =
         FlightTelemetry.create(sdk)
-            .instrument(FlightServer.builder(allocator, Location.forGrpcInsecure("127.0.0.1", 0), producer))
+            .instrument(
+                FlightServer.builder(allocator, Location.forGrpcInsecure("127.0.0.1", 0), producer))
             .build()
             .start();
   }
@@ -89,8 +94,13 @@ class FlightTelemetryTest {
       parent.end();
     }
 
-    // The server ends its span after the response is on the wire, so it may be exported just after the call returns.
-    await().until(() -> exporter.getFinishedSpanItems().stream().anyMatch(s -> s.getKind() == SpanKind.SERVER));
+    // The server ends its span after the response is on the wire, so it may be exported just after
+    // the call returns.
+    await()
+        .until(
+            () ->
+                exporter.getFinishedSpanItems().stream()
+                    .anyMatch(s -> s.getKind() == SpanKind.SERVER));
     List<SpanData> spans = exporter.getFinishedSpanItems();
     SpanData client = only(spans, SpanKind.CLIENT);
     SpanData serverSpan = only(spans, SpanKind.SERVER);
@@ -123,9 +133,14 @@ class FlightTelemetryTest {
               FlightRuntimeException.class,
               e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.NOT_FOUND));
     }
-    await().until(() -> exporter.getFinishedSpanItems().stream().anyMatch(s -> s.getKind() == SpanKind.SERVER));
+    await()
+        .until(
+            () ->
+                exporter.getFinishedSpanItems().stream()
+                    .anyMatch(s -> s.getKind() == SpanKind.SERVER));
     SpanData client = only(exporter.getFinishedSpanItems(), SpanKind.CLIENT);
-    assertThat(client.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
+    assertThat(client.getStatus().getStatusCode())
+        .isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
   }
 
   private static SpanData only(List<SpanData> spans, SpanKind kind) {
@@ -133,5 +148,4 @@ class FlightTelemetryTest {
     assertThat(matching).as("%s spans in %s", kind, spans).hasSize(1);
     return matching.get(0);
   }
-
 }

@@ -18,8 +18,8 @@ public final class ClusterActions {
   public static final String GOODBYE = "goodbye";
 
   /**
-   * A client asks which data server should take an upload: body {@link ChooseServer}, result
-   * {@link ServerChoice}.
+   * A client asks which data server should take an upload: body {@link ChooseServer}, result {@link
+   * ServerChoice}.
    */
   public static final String CHOOSE_SERVER = "choose_server";
 
@@ -50,18 +50,23 @@ public final class ClusterActions {
 
   /**
    * Anyone asks for the coordinator's view of the cluster, the data of its status page: no body,
-   * result {@link ClusterStatus}. Like {@link #LIST_CONFLICTS}, a diagnostic the coordinator adds to
-   * its own ListActions.
+   * result {@link ClusterStatus}. Like {@link #LIST_CONFLICTS}, a diagnostic the coordinator adds
+   * to its own ListActions.
    */
   public static final String CLUSTER_STATUS = "cluster_status";
 
   /** What the coordinator answers to ListActions. */
   public static final List<ActionType> COORDINATOR_ACTIONS =
       List.of(
-          new ActionType(SAY_HELLO, "Register a data server: {\"server_id\", \"location\", \"listing_version\"}"),
-          new ActionType(HEARTBEAT, "Renew a data server's lease: {\"server_id\", \"listing_version\", \"active_streams\"}"),
+          new ActionType(
+              SAY_HELLO,
+              "Register a data server: {\"server_id\", \"location\", \"listing_version\"}"),
+          new ActionType(
+              HEARTBEAT,
+              "Renew a data server's lease: {\"server_id\", \"listing_version\", \"active_streams\"}"),
           new ActionType(GOODBYE, "Remove a data server at once: {\"server_id\"}"),
-          new ActionType(CHOOSE_SERVER, "Pick the least loaded live server for an upload: {\"dataset\"}"),
+          new ActionType(
+              CHOOSE_SERVER, "Pick the least loaded live server for an upload: {\"dataset\"}"),
           new ActionType(
               PLAN_PUT,
               "Place each shard of a parallel put on distinct live servers:"
@@ -70,8 +75,12 @@ public final class ClusterActions {
   /** What a data server answers to ListActions. */
   public static final List<ActionType> SERVER_ACTIONS =
       List.of(
-          new ActionType(COMMIT_PUT, "Publish (or with prepare only check) the staged parts of a put: {\"name\", \"put_id\", \"shards\", \"append\", \"parts\", \"prepare\"}"),
-          new ActionType(ABORT_PUT, "Delete every part of a put, staged or committed: {\"name\", \"put_id\"}"));
+          new ActionType(
+              COMMIT_PUT,
+              "Publish (or with prepare only check) the staged parts of a put: {\"name\", \"put_id\", \"shards\", \"append\", \"parts\", \"prepare\"}"),
+          new ActionType(
+              ABORT_PUT,
+              "Delete every part of a put, staged or committed: {\"name\", \"put_id\"}"));
 
   private ClusterActions() {}
 }

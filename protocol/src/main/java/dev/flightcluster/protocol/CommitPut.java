@@ -17,10 +17,10 @@ import org.apache.arrow.flight.CallStatus;
  * @param shards how many shards the whole put wrote (over every server)
  * @param append whether the dataset may already exist (else an existing one is ALREADY_EXISTS)
  * @param parts the shard indices this server must hold; empty to skip that check
- * @param prepare only check that the commit would succeed (the parts are staged, the name is
- *     free or appendable, the schema fits), publishing nothing: the client prepares at every
- *     server before committing at any, so a server lost before the commit fails the put while
- *     nothing of it is visible
+ * @param prepare only check that the commit would succeed (the parts are staged, the name is free
+ *     or appendable, the schema fits), publishing nothing: the client prepares at every server
+ *     before committing at any, so a server lost before the commit fails the put while nothing of
+ *     it is visible
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record CommitPut(
@@ -41,7 +41,8 @@ public record CommitPut(
     PutParts.checkPutId(putId);
     if (shards < 1 || shards > PutParts.MAX_SHARDS) {
       throw CallStatus.INVALID_ARGUMENT
-          .withDescription("commit_put shards must be 1.." + PutParts.MAX_SHARDS + "; got " + shards)
+          .withDescription(
+              "commit_put shards must be 1.." + PutParts.MAX_SHARDS + "; got " + shards)
           .toRuntimeException();
     }
   }

@@ -12,8 +12,8 @@ import java.util.List;
  * to the smallest fingerprint). The others are excluded until they match it or go away.
  *
  * <p>A folder dataset whose files are spread over servers is instead not served at all when one of
- * its file paths has different contents on different servers, or its servers disagree on the
- * schema (decisions D58): its serving fingerprint is then empty and {@code reason} says which.
+ * its file paths has different contents on different servers, or its servers disagree on the schema
+ * (decisions D58): its serving fingerprint is then empty and {@code reason} says which.
  *
  * @param dataset the dataset name
  * @param servingFingerprint the fingerprint of the variant the coordinator serves; empty when none

@@ -12,9 +12,9 @@ import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * The content identity of a dataset: a SHA-256 over its schema, row count, byte size and a digest of
- * its Parquet footers. Two servers hold replicas of a dataset when the names and fingerprints agree;
- * the same name with another fingerprint is a conflict.
+ * The content identity of a dataset: a SHA-256 over its schema, row count, byte size and a digest
+ * of its Parquet footers. Two servers hold replicas of a dataset when the names and fingerprints
+ * agree; the same name with another fingerprint is a conflict.
  *
  * <p>It travels in the {@code app_metadata} of the FlightInfo a data server lists, as JSON {@code
  * {"fingerprint": "<hex>"}}.
@@ -29,7 +29,8 @@ public record DatasetFingerprint(@JsonProperty("fingerprint") String value) {
    *
    * @param footerDigest a digest of the Parquet footer bytes of every file, in name order
    */
-  public static DatasetFingerprint compute(Schema schema, long rows, long bytes, byte[] footerDigest) {
+  public static DatasetFingerprint compute(
+      Schema schema, long rows, long bytes, byte[] footerDigest) {
     requireNonNull(schema, "schema is null");
     requireNonNull(footerDigest, "footerDigest is null");
     MessageDigest sha = sha256();

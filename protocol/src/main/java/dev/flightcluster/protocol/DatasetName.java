@@ -95,9 +95,15 @@ public record DatasetName(@JsonValue String value) implements Comparable<Dataset
 
   private static String printable(String value) {
     StringBuilder out = new StringBuilder();
-    value.codePoints()
+    value
+        .codePoints()
         .limit(200)
-        .forEach(cp -> out.append(Character.isISOControl(cp) ? "\\u" + String.format("%04x", cp) : Character.toString(cp)));
+        .forEach(
+            cp ->
+                out.append(
+                    Character.isISOControl(cp)
+                        ? "\\u" + String.format("%04x", cp)
+                        : Character.toString(cp)));
     return value.length() > 200 ? out + "..." : out.toString();
   }
 }

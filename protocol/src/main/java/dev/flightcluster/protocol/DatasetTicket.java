@@ -66,8 +66,12 @@ public record DatasetTicket(
     requireNonNull(token, "token is null");
     if (!token.dataset().equals(dataset)) {
       throw CallStatus.INVALID_ARGUMENT
-          .withDescription("a resume token of dataset '" + token.dataset() + "' cannot resume a stream of '"
-              + dataset + "'")
+          .withDescription(
+              "a resume token of dataset '"
+                  + token.dataset()
+                  + "' cannot resume a stream of '"
+                  + dataset
+                  + "'")
           .toRuntimeException();
     }
     return resumeAt(token.position());
@@ -108,8 +112,12 @@ public record DatasetTicket(
   private static String quoted(String path) {
     String shown = path.length() > 80 ? path.substring(0, 80) + "..." : path;
     StringBuilder out = new StringBuilder("'");
-    shown.codePoints()
-        .forEach(c -> out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", c) : Character.toString(c)));
+    shown
+        .codePoints()
+        .forEach(
+            c ->
+                out.append(
+                    c < 0x20 || c == 0x7f ? String.format("\\x%02x", c) : Character.toString(c)));
     return out.append('\'').toString();
   }
 }

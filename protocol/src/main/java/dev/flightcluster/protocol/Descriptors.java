@@ -20,8 +20,8 @@ public final class Descriptors {
    *
    * @throws org.apache.arrow.flight.FlightRuntimeException UNIMPLEMENTED for a CMD descriptor: no
    *     command is served, and the caller asked for something that does not exist here rather than
-   *     for something malformed (ADBC and Flight SQL clients tell the two apart); INVALID_ARGUMENT for
-   *     a path with other than one element, or for an invalid name
+   *     for something malformed (ADBC and Flight SQL clients tell the two apart); INVALID_ARGUMENT
+   *     for a path with other than one element, or for an invalid name
    */
   public static DatasetName datasetName(FlightDescriptor descriptor) {
     requireNonNull(descriptor, "descriptor is null");

@@ -17,7 +17,8 @@ import org.apache.arrow.flight.CallStatus;
  * @param fingerprint the whole dataset's fingerprint, as this server holds it
  * @param folder whether the dataset is a folder of files (which may be spread over servers) rather
  *     than one top-level Parquet file (which is always one shard)
- * @param files the dataset's files in the server's stream order; empty from a server that lists none
+ * @param files the dataset's files in the server's stream order; empty from a server that lists
+ *     none
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ListingMetadata(

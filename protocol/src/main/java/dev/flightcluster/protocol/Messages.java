@@ -52,7 +52,10 @@ public final class Messages {
       String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       throw CallStatus.INVALID_ARGUMENT
           .withDescription(
-              "malformed " + type.getSimpleName() + " body: " + reason.lines().findFirst().orElse(""))
+              "malformed "
+                  + type.getSimpleName()
+                  + " body: "
+                  + reason.lines().findFirst().orElse(""))
           .withCause(e)
           .toRuntimeException();
     }

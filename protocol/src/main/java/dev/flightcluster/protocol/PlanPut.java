@@ -18,8 +18,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *     {@code i} like shard {@code i % shards}
  * @param replicas on how many distinct servers each shard is stored
  * @param append add shards to an existing folder dataset instead of creating a new one
- * @param schema the shards' Arrow schema as an IPC schema message ({@link #encodeSchema}),
- *     checked against the existing dataset's when appending; may be null otherwise
+ * @param schema the shards' Arrow schema as an IPC schema message ({@link #encodeSchema}), checked
+ *     against the existing dataset's when appending; may be null otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PlanPut(

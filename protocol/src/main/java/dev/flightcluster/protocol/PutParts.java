@@ -12,10 +12,10 @@ import org.apache.arrow.flight.CallStatus;
 /**
  * How the files of a parallel put are named. A shard is uploaded with DoPut under the descriptor
  * path {@code [NAME, part-<put id>-<index>.parquet]} ({@link #stagedName}), which a data server
- * stages without listing it; {@link ClusterActions#COMMIT_PUT} publishes it into the folder
- * dataset {@code NAME} as {@code part-<put id>-<index>-of-<count>.parquet} ({@link
- * #committedName}). The count in every committed name is what lets any coordinator, with no state
- * of its own, serve a put only when all its parts are present (D63).
+ * stages without listing it; {@link ClusterActions#COMMIT_PUT} publishes it into the folder dataset
+ * {@code NAME} as {@code part-<put id>-<index>-of-<count>.parquet} ({@link #committedName}). The
+ * count in every committed name is what lets any coordinator, with no state of its own, serve a put
+ * only when all its parts are present (D63).
  */
 public final class PutParts {
   /** The most shards one put writes: the width of the index in a part's name. */

@@ -10,7 +10,8 @@ import org.apache.arrow.flight.CallStatus;
  * were not. Streams visit their files in the ticket's order, so the files before {@code file} are
  * complete.
  *
- * @param file the file the next row comes from, as a path inside the dataset ({@link DatasetTicket})
+ * @param file the file the next row comes from, as a path inside the dataset ({@link
+ *     DatasetTicket})
  * @param row how many rows of {@code file} were delivered already; equal to the file's row count
  *     when the file is complete
  */

@@ -8,8 +8,8 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * Whether data of one schema may join a dataset of another, as an append does: the same columns,
- * in the same order, with the same names and value types. Nullability, metadata and dictionary
+ * Whether data of one schema may join a dataset of another, as an append does: the same columns, in
+ * the same order, with the same names and value types. Nullability, metadata and dictionary
  * encoding do not count, since Parquet stores them differently from the Arrow a client holds.
  */
 public final class SchemaDifference {
@@ -32,8 +32,7 @@ public final class SchemaDifference {
             "column " + parent + dataset.get(i).getName() + " of the dataset is missing");
       }
       if (i >= dataset.size()) {
-        return Optional.of(
-            "column " + parent + added.get(i).getName() + " is not in the dataset");
+        return Optional.of("column " + parent + added.get(i).getName() + " is not in the dataset");
       }
       Field expected = dataset.get(i);
       Field actual = added.get(i);

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What a data server reports about its recent work in each {@link Heartbeat}, for the
- * coordinator's status page. Bounded whatever the sender: the lists are cut to their maximum sizes
- * and the error message to {@link #MAX_ERROR_CHARS} when decoded.
+ * What a data server reports about its recent work in each {@link Heartbeat}, for the coordinator's
+ * status page. Bounded whatever the sender: the lists are cut to their maximum sizes and the error
+ * message to {@link #MAX_ERROR_CHARS} when decoded.
  *
  * @param bytesStreamed Arrow buffer bytes sent by DoGet since the server started; the coordinator
  *     turns successive values into throughput

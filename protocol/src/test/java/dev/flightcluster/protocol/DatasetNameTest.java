@@ -18,8 +18,17 @@ class DatasetNameTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "", "/etc/passwd", "../x", "a/../../x", "a/./b", "a//b", "a/", ".flight-staging/x",
-        "a\\b", "nul\u0000byte", "..",
+        "",
+        "/etc/passwd",
+        "../x",
+        "a/../../x",
+        "a/./b",
+        "a//b",
+        "a/",
+        ".flight-staging/x",
+        "a\\b",
+        "nul\u0000byte",
+        "..",
       })
   void refusesNamesThatCouldLeaveTheDataDir(String value) {
     assertThatThrownBy(() -> DatasetName.of(value))

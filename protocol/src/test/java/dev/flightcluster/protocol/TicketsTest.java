@@ -45,8 +45,12 @@ class TicketsTest {
 
   @Test
   void pathsThatLeaveTheDatasetAreRefused() {
-    for (String path : List.of("../secret.parquet", "/etc/passwd", "a//b", "a/./b", "a\\b", "a\u0000b", "")) {
-      String json = "{\"dataset\":\"trips\",\"files\":[\"" + path.replace("\\", "\\\\").replace("\u0000", "\\u0000") + "\"]}";
+    for (String path :
+        List.of("../secret.parquet", "/etc/passwd", "a//b", "a/./b", "a\\b", "a\u0000b", "")) {
+      String json =
+          "{\"dataset\":\"trips\",\"files\":[\""
+              + path.replace("\\", "\\\\").replace("\u0000", "\\u0000")
+              + "\"]}";
       assertStatus(() -> Tickets.decode(new Ticket(json.getBytes(StandardCharsets.UTF_8))));
     }
   }
@@ -55,12 +59,20 @@ class TicketsTest {
   void malformedTicketsAreTheCallersMistake() {
     assertStatus(() -> Tickets.decode(new Ticket("{not json".getBytes(StandardCharsets.UTF_8))));
     assertStatus(() -> Tickets.decode(new Ticket(new byte[] {(byte) 0xff, (byte) 0xfe})));
-    assertStatus(() -> Tickets.decode(new Ticket("{\"files\":[]}".getBytes(StandardCharsets.UTF_8))));
-    assertStatus(() -> Tickets.decode(new Ticket(
-        "{\"dataset\":\"trips\",\"files\":[\"a.parquet\"],\"resume\":{\"file\":\"b.parquet\",\"row\":1}}"
-            .getBytes(StandardCharsets.UTF_8))));
-    assertStatus(() -> Tickets.decode(new Ticket(
-        "{\"dataset\":\"trips\",\"resume\":{\"file\":\"b.parquet\",\"row\":-1}}".getBytes(StandardCharsets.UTF_8))));
+    assertStatus(
+        () -> Tickets.decode(new Ticket("{\"files\":[]}".getBytes(StandardCharsets.UTF_8))));
+    assertStatus(
+        () ->
+            Tickets.decode(
+                new Ticket(
+                    "{\"dataset\":\"trips\",\"files\":[\"a.parquet\"],\"resume\":{\"file\":\"b.parquet\",\"row\":1}}"
+                        .getBytes(StandardCharsets.UTF_8))));
+    assertStatus(
+        () ->
+            Tickets.decode(
+                new Ticket(
+                    "{\"dataset\":\"trips\",\"resume\":{\"file\":\"b.parquet\",\"row\":-1}}"
+                        .getBytes(StandardCharsets.UTF_8))));
     assertStatus(() -> ResumeToken.fromAppMetadata("garbage".getBytes(StandardCharsets.UTF_8)));
   }
 

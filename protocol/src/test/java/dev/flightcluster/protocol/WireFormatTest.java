@@ -42,13 +42,17 @@ class WireFormatTest {
   void ticketIsTheUtf8DatasetName() {
     DatasetName name = DatasetName.of("données.parquet");
     assertThat(Tickets.datasetName(Tickets.of(name))).isEqualTo(name);
-    assertThat(new String(Tickets.of(name).getBytes(), StandardCharsets.UTF_8)).isEqualTo("données.parquet");
+    assertThat(new String(Tickets.of(name).getBytes(), StandardCharsets.UTF_8))
+        .isEqualTo("données.parquet");
   }
 
   @Test
   void ticketsThatAreNotUtf8OrEscapeTheDataDirAreInvalidArgument() {
     for (byte[] ticket :
-        List.of(new byte[] {(byte) 0xff, (byte) 0xfe}, "../x".getBytes(StandardCharsets.UTF_8), "/etc/passwd".getBytes(StandardCharsets.UTF_8))) {
+        List.of(
+            new byte[] {(byte) 0xff, (byte) 0xfe},
+            "../x".getBytes(StandardCharsets.UTF_8),
+            "/etc/passwd".getBytes(StandardCharsets.UTF_8))) {
       assertThatThrownBy(() -> Tickets.datasetName(new Ticket(ticket)))
           .isInstanceOfSatisfying(
               FlightRuntimeException.class,
@@ -58,13 +62,19 @@ class WireFormatTest {
 
   @Test
   void descriptorMustBeAOnePartPathAndCommandsAreNotServed() {
-    assertThat(Descriptors.datasetName(FlightDescriptor.path("a.parquet")).value()).isEqualTo("a.parquet");
-    assertThatThrownBy(() -> Descriptors.datasetName(FlightDescriptor.command("SELECT 1".getBytes(StandardCharsets.UTF_8))))
+    assertThat(Descriptors.datasetName(FlightDescriptor.path("a.parquet")).value())
+        .isEqualTo("a.parquet");
+    assertThatThrownBy(
+            () ->
+                Descriptors.datasetName(
+                    FlightDescriptor.command("SELECT 1".getBytes(StandardCharsets.UTF_8))))
         .isInstanceOfSatisfying(
             FlightRuntimeException.class,
             e -> {
               assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNIMPLEMENTED);
-              assertThat(e.status().description()).contains("CMD descriptors").contains("PATH descriptors");
+              assertThat(e.status().description())
+                  .contains("CMD descriptors")
+                  .contains("PATH descriptors");
             });
     assertInvalid(FlightDescriptor.path("dir", "a.parquet"), "got 2 elements");
     assertInvalid(FlightDescriptor.path(), "got 0 elements");
@@ -80,14 +90,16 @@ class WireFormatTest {
     assertThat(DatasetFingerprint.compute(other, 10, 100, footer)).isNotEqualTo(base);
     assertThat(DatasetFingerprint.compute(schema, 11, 100, footer)).isNotEqualTo(base);
     assertThat(DatasetFingerprint.compute(schema, 10, 101, footer)).isNotEqualTo(base);
-    assertThat(DatasetFingerprint.compute(schema, 10, 100, new byte[] {1, 2, 4})).isNotEqualTo(base);
+    assertThat(DatasetFingerprint.compute(schema, 10, 100, new byte[] {1, 2, 4}))
+        .isNotEqualTo(base);
     assertThat(DatasetFingerprint.fromAppMetadata(base.toAppMetadata())).isEqualTo(base);
   }
 
   @Test
   void locationsMustBeGrpcWithHostAndPort() {
     assertThat(Locations.parse("grpc://10.0.0.7:8889").getUri().getPort()).isEqualTo(8889);
-    assertThat(Locations.parse("grpc+tls://flight.example:443").getUri().getScheme()).isEqualTo("grpc+tls");
+    assertThat(Locations.parse("grpc+tls://flight.example:443").getUri().getScheme())
+        .isEqualTo("grpc+tls");
     for (String bad : List.of("http://h:1", "grpc://h", "nonsense", "grpc://:1")) {
       assertThatThrownBy(() -> Locations.parse(bad))
           .as(bad)

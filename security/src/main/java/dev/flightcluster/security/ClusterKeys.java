@@ -43,10 +43,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.util.IPAddress;
 
 /**
- * Makes the key material of a secure cluster in one directory ({@code flight-cluster keys init}):
- * a CA, a certificate and key for the cluster's hosts signed by it (usable both to serve TLS and as
- * a client certificate for mutual TLS), and an ES256 key pair for signing and verifying tokens.
- * Every key is EC P-256; certificates are built with Bouncy Castle. Files that exist are never
+ * Makes the key material of a secure cluster in one directory ({@code flight-cluster keys init}): a
+ * CA, a certificate and key for the cluster's hosts signed by it (usable both to serve TLS and as a
+ * client certificate for mutual TLS), and an ES256 key pair for signing and verifying tokens. Every
+ * key is EC P-256; certificates are built with Bouncy Castle. Files that exist are never
  * overwritten: if any of them exists, nothing is written.
  */
 public final class ClusterKeys {
@@ -107,8 +107,7 @@ public final class ClusterKeys {
     for (String host : hosts) {
       requireNonNull(host, "a host is null");
       if (host.isBlank() || host.chars().anyMatch(Character::isWhitespace)) {
-        throw new IllegalArgumentException(
-            "Not a host name or IP address: '" + host + "'");
+        throw new IllegalArgumentException("Not a host name or IP address: '" + host + "'");
       }
       names.add(host);
     }
@@ -117,7 +116,9 @@ public final class ClusterKeys {
       Path file = directory.resolve(name);
       if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
         throw new FileAlreadyExistsException(
-            file.toString(), null, "keys init never overwrites a file; move it away or choose another directory");
+            file.toString(),
+            null,
+            "keys init never overwrites a file; move it away or choose another directory");
       }
     }
 
@@ -126,8 +127,7 @@ public final class ClusterKeys {
     KeyPair token = newKeyPair();
     X500Name caName = name("flight-cluster CA");
     X509Certificate caCertificate =
-        certificate(
-            caName, ca, caName, ca, now, CA_VALIDITY, caExtensions(ca));
+        certificate(caName, ca, caName, ca, now, CA_VALIDITY, caExtensions(ca));
     X509Certificate nodeCertificate =
         certificate(
             name(names.iterator().next()),
@@ -141,12 +141,14 @@ public final class ClusterKeys {
     Files.createDirectories(directory);
     List<Path> written = new ArrayList<>();
     try {
-      publicFile(directory, CA_CERTIFICATE, PemEncoding.certificates(List.of(caCertificate)), written);
+      publicFile(
+          directory, CA_CERTIFICATE, PemEncoding.certificates(List.of(caCertificate)), written);
       privateFile(directory, CA_KEY, PemEncoding.privateKey(ca.getPrivate()), written);
       publicFile(
           directory, NODE_CERTIFICATE, PemEncoding.certificates(List.of(nodeCertificate)), written);
       privateFile(directory, NODE_KEY, PemEncoding.privateKey(node.getPrivate()), written);
-      privateFile(directory, TOKEN_SIGNING_KEY, PemEncoding.privateKey(token.getPrivate()), written);
+      privateFile(
+          directory, TOKEN_SIGNING_KEY, PemEncoding.privateKey(token.getPrivate()), written);
       publicFile(directory, TOKEN_VERIFY_KEY, PemEncoding.publicKey(token.getPublic()), written);
     } catch (IOException | RuntimeException e) {
       for (Path file : written) {
@@ -265,7 +267,8 @@ public final class ClusterKeys {
   private static void privateFile(Path directory, String name, byte[] pem, List<Path> written)
       throws IOException {
     Path file = directory.resolve(name);
-    // Created 0600 before a byte is written, so the key is never readable by others, not even briefly.
+    // Created 0600 before a byte is written, so the key is never readable by others, not even
+    // briefly.
     if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
       Files.createFile(
           file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

@@ -14,9 +14,9 @@ import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemWriter;
 
 /**
- * PEM text of certificates and keys, in the forms every TLS stack and {@code openssl} read:
- * private keys always as PKCS#8 ({@code BEGIN PRIVATE KEY}), which is what Netty requires, public
- * keys as SubjectPublicKeyInfo ({@code BEGIN PUBLIC KEY}).
+ * PEM text of certificates and keys, in the forms every TLS stack and {@code openssl} read: private
+ * keys always as PKCS#8 ({@code BEGIN PRIVATE KEY}), which is what Netty requires, public keys as
+ * SubjectPublicKeyInfo ({@code BEGIN PUBLIC KEY}).
  */
 public final class PemEncoding {
   private PemEncoding() {}

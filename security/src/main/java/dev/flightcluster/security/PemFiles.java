@@ -123,7 +123,8 @@ public final class PemFiles {
     try {
       return KEYS.getPublicKey(info);
     } catch (IOException e) {
-      throw new PemFileException(what, file, "its public key is malformed or of an unknown type", e);
+      throw new PemFileException(
+          what, file, "its public key is malformed or of an unknown type", e);
     }
   }
 
@@ -168,11 +169,11 @@ public final class PemFiles {
         case PEMEncryptedKeyPair ignored -> throw encrypted(what, file);
         case PKCS8EncryptedPrivateKeyInfo ignored -> throw encrypted(what, file);
         default ->
-            throw new PemFileException(
-                what, file, "expected a private key, found " + kind(block));
+            throw new PemFileException(what, file, "expected a private key, found " + kind(block));
       };
     } catch (IOException e) {
-      throw new PemFileException(what, file, "its private key is malformed or of an unknown type", e);
+      throw new PemFileException(
+          what, file, "its private key is malformed or of an unknown type", e);
     }
   }
 

@@ -29,8 +29,8 @@ public final class TlsFailures {
   private TlsFailures() {}
 
   /**
-   * The explanation of {@code failure}, a call to {@code peer} that failed UNAVAILABLE (a Flight
-   * or a gRPC exception), if it looks like a TLS problem:
+   * The explanation of {@code failure}, a call to {@code peer} that failed UNAVAILABLE (a Flight or
+   * a gRPC exception), if it looks like a TLS problem:
    *
    * <ul>
    *   <li>a certificate the caller does not trust (or not for the name called);
@@ -68,7 +68,8 @@ public final class TlsFailures {
               || cause instanceof CertPathBuilderException;
       notTls |= cause instanceof NotSslRecordException;
       tls |= cause instanceof SSLException;
-      anyOtherCause |= !(cause instanceof StatusRuntimeException || cause instanceof StatusException);
+      anyOtherCause |=
+          !(cause instanceof StatusRuntimeException || cause instanceof StatusException);
     }
     URI uri = peer.getUri();
     if (certificate) {

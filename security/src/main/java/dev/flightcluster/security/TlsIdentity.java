@@ -28,7 +28,8 @@ public final class TlsIdentity {
   private final byte[] chainPem;
   private final byte[] keyPem;
 
-  private TlsIdentity(Path certificateFile, Path keyFile, List<X509Certificate> chain, byte[] keyPem) {
+  private TlsIdentity(
+      Path certificateFile, Path keyFile, List<X509Certificate> chain, byte[] keyPem) {
     this.certificateFile = certificateFile;
     this.keyFile = keyFile;
     this.chain = chain;
@@ -50,9 +51,7 @@ public final class TlsIdentity {
     PrivateKey key = PemFiles.readPrivateKey(KEY, keyFile);
     if (!belongTogether(key, chain.getFirst().getPublicKey())) {
       throw new PemFileException(
-          KEY,
-          keyFile,
-          "it is not the key of the first certificate in " + certificateFile);
+          KEY, keyFile, "it is not the key of the first certificate in " + certificateFile);
     }
     return new TlsIdentity(certificateFile, keyFile, chain, PemEncoding.privateKey(key));
   }
@@ -91,7 +90,9 @@ public final class TlsIdentity {
     return "TlsIdentity[certificate=" + certificateFile + ", key=" + keyFile + "]";
   }
 
-  /** Whether {@code key} signs what {@code publicKey} verifies: the one check for every algorithm. */
+  /**
+   * Whether {@code key} signs what {@code publicKey} verifies: the one check for every algorithm.
+   */
   private static boolean belongTogether(PrivateKey key, PublicKey publicKey) {
     if (!key.getAlgorithm().equals(publicKey.getAlgorithm())) {
       return false;

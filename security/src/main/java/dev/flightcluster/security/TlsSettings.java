@@ -17,9 +17,9 @@ import org.apache.arrow.flight.LocationSchemes;
 
 /**
  * The TLS side of one process, server and caller at once: its own certificate and key (then it
- * serves TLS only, and is a client certificate towards servers that require one), the CAs it
- * trusts when it calls others, and the CA its callers' certificates must be signed by (mTLS).
- * Immutable and thread-safe; every file is read and checked when it is built.
+ * serves TLS only, and is a client certificate towards servers that require one), the CAs it trusts
+ * when it calls others, and the CA its callers' certificates must be signed by (mTLS). Immutable
+ * and thread-safe; every file is read and checked when it is built.
  *
  * <pre>{@code
  * TlsSettings tls = TlsSettings.builder().identity(cert, key).trust(ca).build();
@@ -127,9 +127,9 @@ public final class TlsSettings {
   }
 
   /**
-   * Makes a channel to {@code target} speak TLS if the target's scheme is {@code grpc+tls}: trusting
-   * {@link #trusted()} (or the JDK's CAs), presenting {@link #identity()} as client certificate if
-   * set. A {@code grpc://} target is left plaintext.
+   * Makes a channel to {@code target} speak TLS if the target's scheme is {@code grpc+tls}:
+   * trusting {@link #trusted()} (or the JDK's CAs), presenting {@link #identity()} as client
+   * certificate if set. A {@code grpc://} target is left plaintext.
    *
    * @return {@code channel}, for chaining
    */

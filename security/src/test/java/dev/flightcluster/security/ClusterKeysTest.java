@@ -19,17 +19,25 @@ class ClusterKeysTest {
 
   @Test
   void writesExactlyTheSixFilesWithPrivateKeysReadableByTheOwnerOnly() throws Exception {
-    List<Path> written = ClusterKeys.write(dir.resolve("keys"), List.of("coordinator-1"), Instant.now());
+    List<Path> written =
+        ClusterKeys.write(dir.resolve("keys"), List.of("coordinator-1"), Instant.now());
 
     assertThat(written)
         .extracting(p -> p.getFileName().toString())
         .containsExactly(
-            "ca.pem", "ca-key.pem", "node.pem", "node-key.pem", "token-signing-key.pem", "token-verify-key.pem");
+            "ca.pem",
+            "ca-key.pem",
+            "node.pem",
+            "node-key.pem",
+            "token-signing-key.pem",
+            "token-verify-key.pem");
     try (var files = Files.list(dir.resolve("keys"))) {
       assertThat(files.count()).isEqualTo(6);
     }
     for (String key : List.of("ca-key.pem", "node-key.pem", "token-signing-key.pem")) {
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("keys").resolve(key))))
+      assertThat(
+              PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(dir.resolve("keys").resolve(key))))
           .as(key)
           .isEqualTo("rw-------");
     }
@@ -69,8 +77,10 @@ class ClusterKeysTest {
     verifier.update(new byte[] {1, 2, 3});
 
     assertThat(verifier.verify(signature)).isTrue();
-    assertThat(Files.readString(dir.resolve("token-signing-key.pem"))).startsWith("-----BEGIN PRIVATE KEY-----");
-    assertThat(Files.readString(dir.resolve("token-verify-key.pem"))).startsWith("-----BEGIN PUBLIC KEY-----");
+    assertThat(Files.readString(dir.resolve("token-signing-key.pem")))
+        .startsWith("-----BEGIN PRIVATE KEY-----");
+    assertThat(Files.readString(dir.resolve("token-verify-key.pem")))
+        .startsWith("-----BEGIN PUBLIC KEY-----");
   }
 
   @Test

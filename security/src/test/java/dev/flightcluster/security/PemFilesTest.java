@@ -21,11 +21,21 @@ class PemFilesTest {
   @Test
   void readsAnOpensslPkcs8KeyItsSec1FormAndItsPublicKeyAsTheSameKey() throws Exception {
     Openssl.assumeInstalled();
-    Openssl.run(dir, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "pkcs8.pem");
+    Openssl.run(
+        dir,
+        "genpkey",
+        "-algorithm",
+        "EC",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-out",
+        "pkcs8.pem");
     Openssl.run(dir, "pkey", "-in", "pkcs8.pem", "-traditional", "-out", "sec1.pem");
     Openssl.run(dir, "pkey", "-in", "pkcs8.pem", "-pubout", "-out", "public.pem");
-    assertThat(Files.readString(dir.resolve("pkcs8.pem"))).startsWith("-----BEGIN PRIVATE KEY-----");
-    assertThat(Files.readString(dir.resolve("sec1.pem"))).startsWith("-----BEGIN EC PRIVATE KEY-----");
+    assertThat(Files.readString(dir.resolve("pkcs8.pem")))
+        .startsWith("-----BEGIN PRIVATE KEY-----");
+    assertThat(Files.readString(dir.resolve("sec1.pem")))
+        .startsWith("-----BEGIN EC PRIVATE KEY-----");
 
     PrivateKey pkcs8 = PemFiles.readP256PrivateKey("key", dir.resolve("pkcs8.pem"));
     PrivateKey sec1 = PemFiles.readP256PrivateKey("key", dir.resolve("sec1.pem"));
@@ -42,7 +52,8 @@ class PemFilesTest {
   void readsTheSec1KeyOfOpensslEcparamWithItsParametersBlock() throws Exception {
     Openssl.assumeInstalled();
     Openssl.run(dir, "ecparam", "-name", "prime256v1", "-genkey", "-out", "ecparam.pem");
-    assertThat(Files.readString(dir.resolve("ecparam.pem"))).startsWith("-----BEGIN EC PARAMETERS-----");
+    assertThat(Files.readString(dir.resolve("ecparam.pem")))
+        .startsWith("-----BEGIN EC PARAMETERS-----");
 
     assertThat(PemFiles.readP256PrivateKey("key", dir.resolve("ecparam.pem")).getAlgorithm())
         .isEqualTo("EC");
@@ -51,16 +62,50 @@ class PemFilesTest {
   @Test
   void readsAnOpensslCertificateChainInOrder() throws Exception {
     Openssl.assumeInstalled();
-    Openssl.run(dir, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "key.pem");
-    Openssl.run(dir, "req", "-x509", "-new", "-key", "key.pem", "-subj", "/CN=first", "-days", "1", "-out", "first.pem");
-    Openssl.run(dir, "req", "-x509", "-new", "-key", "key.pem", "-subj", "/CN=second", "-days", "1", "-out", "second.pem");
+    Openssl.run(
+        dir,
+        "genpkey",
+        "-algorithm",
+        "EC",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-out",
+        "key.pem");
+    Openssl.run(
+        dir,
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        "key.pem",
+        "-subj",
+        "/CN=first",
+        "-days",
+        "1",
+        "-out",
+        "first.pem");
+    Openssl.run(
+        dir,
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        "key.pem",
+        "-subj",
+        "/CN=second",
+        "-days",
+        "1",
+        "-out",
+        "second.pem");
     Files.writeString(
         dir.resolve("chain.pem"),
         Files.readString(dir.resolve("first.pem")) + Files.readString(dir.resolve("second.pem")));
 
     List<X509Certificate> chain = PemFiles.readCertificates("chain", dir.resolve("chain.pem"));
 
-    assertThat(chain).extracting(c -> c.getSubjectX500Principal().getName()).containsExactly("CN=first", "CN=second");
+    assertThat(chain)
+        .extracting(c -> c.getSubjectX500Principal().getName())
+        .containsExactly("CN=first", "CN=second");
   }
 
   @Test
@@ -115,10 +160,20 @@ class PemFilesTest {
   void anEncryptedKeyIsRefusedWithAHowTo() throws Exception {
     Openssl.assumeInstalled();
     Openssl.run(
-        dir, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
-        "-aes256", "-pass", "pass:secret", "-out", "encrypted.pem");
+        dir,
+        "genpkey",
+        "-algorithm",
+        "EC",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-aes256",
+        "-pass",
+        "pass:secret",
+        "-out",
+        "encrypted.pem");
 
-    assertThatThrownBy(() -> PemFiles.readPrivateKey("TLS private key", dir.resolve("encrypted.pem")))
+    assertThatThrownBy(
+            () -> PemFiles.readPrivateKey("TLS private key", dir.resolve("encrypted.pem")))
         .isInstanceOf(PemFileException.class)
         .hasMessageContaining("the private key is encrypted");
   }
@@ -126,16 +181,28 @@ class PemFilesTest {
   @Test
   void anotherCurveIsNotP256() throws Exception {
     Openssl.assumeInstalled();
-    Openssl.run(dir, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", "p384.pem");
-    Openssl.run(dir, "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa.pem");
+    Openssl.run(
+        dir,
+        "genpkey",
+        "-algorithm",
+        "EC",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-384",
+        "-out",
+        "p384.pem");
+    Openssl.run(
+        dir, "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa.pem");
 
-    assertThatThrownBy(() -> PemFiles.readP256PrivateKey("token signing key", dir.resolve("p384.pem")))
+    assertThatThrownBy(
+            () -> PemFiles.readP256PrivateKey("token signing key", dir.resolve("p384.pem")))
         .isInstanceOf(PemFileException.class)
         .hasMessageContaining("found a EC key on another curve");
-    assertThatThrownBy(() -> PemFiles.readP256PrivateKey("token signing key", dir.resolve("rsa.pem")))
+    assertThatThrownBy(
+            () -> PemFiles.readP256PrivateKey("token signing key", dir.resolve("rsa.pem")))
         .isInstanceOf(PemFileException.class)
         .hasMessageContaining("found a RSA key");
     // Any algorithm is fine for TLS.
-    assertThat(PemFiles.readPrivateKey("TLS private key", dir.resolve("rsa.pem")).getAlgorithm()).isEqualTo("RSA");
+    assertThat(PemFiles.readPrivateKey("TLS private key", dir.resolve("rsa.pem")).getAlgorithm())
+        .isEqualTo("RSA");
   }
 }

@@ -37,7 +37,8 @@ class TlsSettingsTest {
 
     assertThat(tls.serving()).isTrue();
     assertThat(tls.requiresClientCertificates()).isTrue();
-    assertThat(tls.location("127.0.0.1", 1).getUri().toString()).isEqualTo("grpc+tls://127.0.0.1:1");
+    assertThat(tls.location("127.0.0.1", 1).getUri().toString())
+        .isEqualTo("grpc+tls://127.0.0.1:1");
     assertThat(tls.toString()).doesNotContain("BEGIN");
   }
 
@@ -45,10 +46,12 @@ class TlsSettingsTest {
   void aCertificateWithoutKeyIsRefused() {
     assertThatThrownBy(() -> TlsSettings.builder().certificate(dir.resolve("node.pem")).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("A TLS certificate (--tls-cert) is set without its private key: set --tls-key too");
+        .hasMessage(
+            "A TLS certificate (--tls-cert) is set without its private key: set --tls-key too");
     assertThatThrownBy(() -> TlsSettings.builder().privateKey(dir.resolve("node-key.pem")).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("A TLS private key (--tls-key) is set without its certificate: set --tls-cert too");
+        .hasMessage(
+            "A TLS private key (--tls-key) is set without its certificate: set --tls-cert too");
   }
 
   @Test
@@ -79,6 +82,9 @@ class TlsSettingsTest {
 
     assertThatThrownBy(() -> TlsSettings.builder().trustedCa(empty).build())
         .isInstanceOf(PemFileException.class)
-        .hasMessage("Cannot use the TLS CA certificate " + empty + ": it holds no PEM certificate (BEGIN CERTIFICATE)");
+        .hasMessage(
+            "Cannot use the TLS CA certificate "
+                + empty
+                + ": it holds no PEM certificate (BEGIN CERTIFICATE)");
   }
 }

@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>gRPC looks up every call's method on its default executor and then moves the call to the pool
  * {@link #getExecutor} names; that default executor does nothing else here, so it never waits
- * behind data work. DoPut bodies, which Flight runs as tasks of their own and which block while they
- * wait for the client's data, get a further pool sized to the upload limit, so a waiting upload
- * never holds a thread that delivers messages.
+ * behind data work. DoPut bodies, which Flight runs as tasks of their own and which block while
+ * they wait for the client's data, get a further pool sized to the upload limit, so a waiting
+ * upload never holds a thread that delivers messages.
  *
  * <p>While the server drains ({@link #drain}), new calls other than health checks get UNAVAILABLE,
  * and {@link #endOpenCalls} ends the calls still open after the drain period with UNAVAILABLE, so
@@ -87,7 +87,8 @@ final class CallPools implements ServerCallExecutorSupplier, ServerInterceptor, 
   record Limit(int threads, int maxCalls) {
     Limit {
       if (threads < 1 || maxCalls < 1) {
-        throw new IllegalArgumentException("threads and maxCalls must be positive: " + threads + ", " + maxCalls);
+        throw new IllegalArgumentException(
+            "threads and maxCalls must be positive: " + threads + ", " + maxCalls);
       }
     }
   }
@@ -113,8 +114,13 @@ final class CallPools implements ServerCallExecutorSupplier, ServerInterceptor, 
       Limit limit = requireNonNull(limits.get(kind), "no limit for " + kind);
       // Unbounded queues, bounded in effect: a call queues at most one task at a time (gRPC
       // serializes its callbacks), and open calls are capped by the admission below.
-      pools.put(kind, new Pool(kind, fixed(limit.threads(), "flight-server-" + kind.label()),
-          limit.maxCalls(), new AtomicInteger()));
+      pools.put(
+          kind,
+          new Pool(
+              kind,
+              fixed(limit.threads(), "flight-server-" + kind.label()),
+              limit.maxCalls(),
+              new AtomicInteger()));
     }
     this.dispatch = fixed(2, "flight-server-dispatch");
     int uploads = limits.get(Kind.UPLOAD).maxCalls();
@@ -148,23 +154,33 @@ final class CallPools implements ServerCallExecutorSupplier, ServerInterceptor, 
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     Kind kind = Kind.of(call.getMethodDescriptor().getFullMethodName());
     if (draining && kind != Kind.HEALTH) {
-      return refuse(call, Status.UNAVAILABLE.withDescription(
-          "server " + serverId.get() + " is shutting down; use another replica"));
+      return refuse(
+          call,
+          Status.UNAVAILABLE.withDescription(
+              "server " + serverId.get() + " is shutting down; use another replica"));
     }
     Pool pool = pools.get(kind);
     if (pool.calls().incrementAndGet() > pool.maxCalls()) {
       pool.calls().decrementAndGet();
-      return refuse(call, Status.RESOURCE_EXHAUSTED.withDescription(
-          "server " + serverId.get() + " has as many " + kind.label() + " calls open as it takes ("
-              + pool.maxCalls() + "); retry later or use another replica"));
+      return refuse(
+          call,
+          Status.RESOURCE_EXHAUSTED.withDescription(
+              "server "
+                  + serverId.get()
+                  + " has as many "
+                  + kind.label()
+                  + " calls open as it takes ("
+                  + pool.maxCalls()
+                  + "); retry later or use another replica"));
     }
     AtomicBoolean released = new AtomicBoolean();
-    Runnable release = () -> {
-      if (released.compareAndSet(false, true)) {
-        openCalls.remove(call);
-        pool.calls().decrementAndGet();
-      }
-    };
+    Runnable release =
+        () -> {
+          if (released.compareAndSet(false, true)) {
+            openCalls.remove(call);
+            pool.calls().decrementAndGet();
+          }
+        };
     openCalls.add(call);
     ServerCall.Listener<ReqT> listener;
     try {
@@ -227,8 +243,14 @@ final class CallPools implements ServerCallExecutorSupplier, ServerInterceptor, 
   /** Stops every pool; the server has terminated, so only stray tasks can remain. */
   @Override
   public void close() throws InterruptedException {
-    ExecutorService[] all = {uploadBodies, dispatch, pools.get(Kind.UPLOAD).executor(),
-        pools.get(Kind.READ).executor(), pools.get(Kind.CONTROL).executor(), pools.get(Kind.HEALTH).executor()};
+    ExecutorService[] all = {
+      uploadBodies,
+      dispatch,
+      pools.get(Kind.UPLOAD).executor(),
+      pools.get(Kind.READ).executor(),
+      pools.get(Kind.CONTROL).executor(),
+      pools.get(Kind.HEALTH).executor()
+    };
     for (ExecutorService executor : all) {
       executor.shutdown();
     }
@@ -241,12 +263,18 @@ final class CallPools implements ServerCallExecutorSupplier, ServerInterceptor, 
 
   private static ThreadPoolExecutor fixed(int threads, String prefix) {
     AtomicInteger count = new AtomicInteger();
-    ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), runnable -> {
-          Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-          thread.setDaemon(true);
-          return thread;
-        });
+    ThreadPoolExecutor executor =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            runnable -> {
+              Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
     executor.allowCoreThreadTimeOut(true);
     return executor;
   }

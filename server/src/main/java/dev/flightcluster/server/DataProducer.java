@@ -13,17 +13,16 @@ import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.Descriptors;
 import dev.flightcluster.protocol.Messages;
 import dev.flightcluster.protocol.Tickets;
+import dev.flightcluster.server.parquet.ParquetFiles;
 import dev.flightcluster.server.store.Dataset;
 import dev.flightcluster.server.store.DatasetStore;
 import dev.flightcluster.server.stream.DoGetStreams;
-import dev.flightcluster.server.parquet.ParquetFiles;
 import dev.flightcluster.server.upload.UploadGuard;
 import dev.flightcluster.server.upload.UploadWait;
 import dev.flightcluster.server.write.StagedPuts;
 import io.opentelemetry.api.trace.Span;
-import java.nio.charset.StandardCharsets;
 import java.io.IOException;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
@@ -54,10 +53,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The data server's Flight producer: lists the store's datasets, streams them (DoGet, through {@link
- * DoGetStreams}) and takes uploads (DoPut). {@code Span.current()} in every method is the gRPC
- * server span of the call. Every status is chosen where the error is understood; the server wraps
- * this producer in the shared {@link dev.flightcluster.otel.producer.GuardedProducer}, which
+ * The data server's Flight producer: lists the store's datasets, streams them (DoGet, through
+ * {@link DoGetStreams}) and takes uploads (DoPut). {@code Span.current()} in every method is the
+ * gRPC server span of the call. Every status is chosen where the error is understood; the server
+ * wraps this producer in the shared {@link dev.flightcluster.otel.producer.GuardedProducer}, which
  * answers anything else as INTERNAL.
  */
 final class DataProducer extends NoOpFlightProducer {
@@ -68,8 +67,9 @@ final class DataProducer extends NoOpFlightProducer {
   static final List<ActionType> ACTIONS = ClusterActions.SERVER_ACTIONS;
 
   private static final String COORDINATOR_ACTION_NAMES =
-      Stream.concat(ClusterActions.COORDINATOR_ACTIONS.stream().map(ActionType::getType),
-          Stream.of(ClusterActions.LIST_CONFLICTS, ClusterActions.CLUSTER_STATUS))
+      Stream.concat(
+              ClusterActions.COORDINATOR_ACTIONS.stream().map(ActionType::getType),
+              Stream.of(ClusterActions.LIST_CONFLICTS, ClusterActions.CLUSTER_STATUS))
           .collect(Collectors.joining(", "));
 
   private final DatasetStore store;
@@ -90,8 +90,8 @@ final class DataProducer extends NoOpFlightProducer {
    * @param streams serves DoGet
    * @param maxBatchBytes the largest DoPut record batch taken; a larger one fails the upload with
    *     RESOURCE_EXHAUSTED
-   * @param maxUploads concurrent DoPut bodies; each holds a thread of the upload pool until its upload
-   *     ends (the call pools admit no more DoPut calls than this either)
+   * @param maxUploads concurrent DoPut bodies; each holds a thread of the upload pool until its
+   *     upload ends (the call pools admit no more DoPut calls than this either)
    * @param uploadGuard bounds every wait of an upload for its client
    * @param afterUpload runs after each stored upload, before the client hears of success
    * @param metrics counts what the streams move; the caller owns and closes it
@@ -135,7 +135,8 @@ final class DataProducer extends NoOpFlightProducer {
   }
 
   @Override
-  public void listFlights(CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
+  public void listFlights(
+      CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
     Span.current().setAttribute(FlightAttributes.SERVER_ID, serverId.get());
     byte[] expression = criteria.getExpression();
     String prefix = expression == null ? "" : new String(expression, StandardCharsets.UTF_8);
@@ -208,25 +209,34 @@ final class DataProducer extends NoOpFlightProducer {
   }
 
   @Override
-  public Runnable acceptPut(CallContext context, FlightStream flightStream, StreamListener<PutResult> ackStream) {
+  public Runnable acceptPut(
+      CallContext context, FlightStream flightStream, StreamListener<PutResult> ackStream) {
     Span span = Span.current();
     return () -> upload(context, flightStream, ackStream, span);
   }
 
-  private void upload(CallContext context, FlightStream flightStream, StreamListener<PutResult> ackStream, Span span) {
+  private void upload(
+      CallContext context,
+      FlightStream flightStream,
+      StreamListener<PutResult> ackStream,
+      Span span) {
     span.setAttribute(FlightAttributes.SERVER_ID, serverId.get());
     activeUploads.incrementAndGet();
     boolean slot = false;
-    try (ServerMetrics.Counted doPut = metrics.doPut(); UploadWait wait = uploadGuard.begin()) {
-      DatasetName name = Descriptors.datasetName(wait.await("the first message", flightStream::getDescriptor));
+    try (ServerMetrics.Counted doPut = metrics.doPut();
+        UploadWait wait = uploadGuard.begin()) {
+      DatasetName name =
+          Descriptors.datasetName(wait.await("the first message", flightStream::getDescriptor));
       span.setAttribute(FlightAttributes.DATASET, name.value());
       slot = uploadSlots.tryAcquire();
       if (!slot) {
         throw CallStatus.RESOURCE_EXHAUSTED
-            .withDescription("server " + serverId.get() + " takes as many uploads as it may; retry later")
+            .withDescription(
+                "server " + serverId.get() + " takes as many uploads as it may; retry later")
             .toRuntimeException();
       }
-      FlightStreamReader reader = new FlightStreamReader(allocator, flightStream, maxBatchBytes, wait);
+      FlightStreamReader reader =
+          new FlightStreamReader(allocator, flightStream, maxBatchBytes, wait);
       ParquetFiles.Written written;
       try (ServerMetrics.Counted staging = metrics.staging()) {
         written =
@@ -242,7 +252,9 @@ final class DataProducer extends NoOpFlightProducer {
           throw wait.failure();
         }
         if (context.isCancelled()) {
-          throw CallStatus.CANCELLED.withDescription("the client cancelled the upload").withCause(e)
+          throw CallStatus.CANCELLED
+              .withDescription("the client cancelled the upload")
+              .withCause(e)
               .toRuntimeException();
         }
         throw e;
@@ -259,20 +271,33 @@ final class DataProducer extends NoOpFlightProducer {
     } catch (IOException e) {
       // The server's own disk: another server may take the upload.
       log.warn("cannot store the upload on server {}", serverId.get(), e);
-      ackStream.onError(failed(span, CallStatus.UNAVAILABLE
-          .withDescription("cannot store the upload on server " + serverId.get() + ": " + e
-              + "; upload to another server")
-          .withCause(e)
-          .toRuntimeException()));
+      ackStream.onError(
+          failed(
+              span,
+              CallStatus.UNAVAILABLE
+                  .withDescription(
+                      "cannot store the upload on server "
+                          + serverId.get()
+                          + ": "
+                          + e
+                          + "; upload to another server")
+                  .withCause(e)
+                  .toRuntimeException()));
     } catch (Exception | OutOfMemoryError e) {
       // An OutOfMemoryError here is direct memory running out for this upload, not the heap's end.
-      ackStream.onError(recorded(failed(span, outOfMemory(e)
-          ? CallStatus.RESOURCE_EXHAUSTED
-              .withDescription("cannot store the upload on server " + serverId.get()
-                  + ": the server is out of memory for it; retry later")
-              .withCause(e)
-              .toRuntimeException()
-          : GuardedProducer.translate(DoGetStreams.SERVICE, "DoPut", e))));
+      ackStream.onError(
+          recorded(
+              failed(
+                  span,
+                  outOfMemory(e)
+                      ? CallStatus.RESOURCE_EXHAUSTED
+                          .withDescription(
+                              "cannot store the upload on server "
+                                  + serverId.get()
+                                  + ": the server is out of memory for it; retry later")
+                          .withCause(e)
+                          .toRuntimeException()
+                      : GuardedProducer.translate(DoGetStreams.SERVICE, "DoPut", e))));
     } finally {
       if (slot) {
         uploadSlots.release();
@@ -295,7 +320,8 @@ final class DataProducer extends NoOpFlightProducer {
     try {
       POLICY.checkAction(context, action.getType());
       switch (action.getType()) {
-        case ClusterActions.COMMIT_PUT -> commitPut(Messages.decode(action.getBody(), CommitPut.class), span);
+        case ClusterActions.COMMIT_PUT ->
+            commitPut(Messages.decode(action.getBody(), CommitPut.class), span);
         case ClusterActions.ABORT_PUT -> {
           AbortPut request = Messages.decode(action.getBody(), AbortPut.class);
           span.setAttribute(FlightAttributes.DATASET, request.name());
@@ -304,11 +330,21 @@ final class DataProducer extends NoOpFlightProducer {
           }
         }
         default ->
-            // A request this server does not serve, not a malformed one: UNIMPLEMENTED, as for any Flight call.
+            // A request this server does not serve, not a malformed one: UNIMPLEMENTED, as for any
+            // Flight call.
             throw CallStatus.UNIMPLEMENTED
-                .withDescription("data server " + serverId.get() + " does not serve action '" + action.getType()
-                    + "': it serves only " + ClusterActions.COMMIT_PUT + " and " + ClusterActions.ABORT_PUT
-                    + "; the cluster's actions (" + COORDINATOR_ACTION_NAMES + ") are served by the coordinator")
+                .withDescription(
+                    "data server "
+                        + serverId.get()
+                        + " does not serve action '"
+                        + action.getType()
+                        + "': it serves only "
+                        + ClusterActions.COMMIT_PUT
+                        + " and "
+                        + ClusterActions.ABORT_PUT
+                        + "; the cluster's actions ("
+                        + COORDINATOR_ACTION_NAMES
+                        + ") are served by the coordinator")
                 .toRuntimeException();
       }
       listener.onCompleted();
@@ -317,10 +353,14 @@ final class DataProducer extends NoOpFlightProducer {
     } catch (IOException e) {
       // The server's own disk: the client aborts the put, and may put it again elsewhere.
       log.warn("cannot {} on server {}", action.getType(), serverId.get(), e);
-      listener.onError(failed(span, CallStatus.UNAVAILABLE
-          .withDescription("cannot " + action.getType() + " on server " + serverId.get() + ": " + e)
-          .withCause(e)
-          .toRuntimeException()));
+      listener.onError(
+          failed(
+              span,
+              CallStatus.UNAVAILABLE
+                  .withDescription(
+                      "cannot " + action.getType() + " on server " + serverId.get() + ": " + e)
+                  .withCause(e)
+                  .toRuntimeException()));
     }
   }
 
@@ -332,7 +372,9 @@ final class DataProducer extends NoOpFlightProducer {
     afterUpload.run();
   }
 
-  /** Deletes the staged puts whose commit did not come in time; the server calls it periodically. */
+  /**
+   * Deletes the staged puts whose commit did not come in time; the server calls it periodically.
+   */
   void expireStagedPuts() {
     stagedPuts.expire();
   }
@@ -340,8 +382,11 @@ final class DataProducer extends NoOpFlightProducer {
   @Override
   public void doExchange(CallContext context, FlightStream reader, ServerStreamListener writer) {
     throw CallStatus.UNIMPLEMENTED
-        .withDescription("data server " + serverId.get() + " does not serve DoExchange: it serves ListFlights,"
-            + " GetFlightInfo, GetSchema, DoGet and DoPut")
+        .withDescription(
+            "data server "
+                + serverId.get()
+                + " does not serve DoExchange: it serves ListFlights,"
+                + " GetFlightInfo, GetSchema, DoGet and DoPut")
         .toRuntimeException();
   }
 

@@ -5,17 +5,17 @@ import static java.util.Objects.requireNonNull;
 import dev.flightcluster.auth.ClientCredentials;
 import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.otel.metrics.BoundedLabel;
+import dev.flightcluster.otel.metrics.FlightMetrics;
 import dev.flightcluster.otel.producer.GuardedProducer;
+import dev.flightcluster.protocol.ServerStats;
+import dev.flightcluster.security.TlsSettings;
 import dev.flightcluster.server.registration.HostResolver;
 import dev.flightcluster.server.registration.LocalServer;
 import dev.flightcluster.server.registration.Registrar;
 import dev.flightcluster.server.registration.RegistrationTimes;
 import dev.flightcluster.server.store.DatasetStore;
 import dev.flightcluster.server.stream.DoGetStreams;
-import dev.flightcluster.security.TlsSettings;
-import dev.flightcluster.otel.metrics.BoundedLabel;
-import dev.flightcluster.otel.metrics.FlightMetrics;
-import dev.flightcluster.protocol.ServerStats;
 import dev.flightcluster.server.upload.UploadGuard;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -66,6 +66,7 @@ import org.slf4j.LoggerFactory;
 public final class DataServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DataServer.class);
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+
   /** After the drain period: how long the calls just ended with UNAVAILABLE get to send it. */
   private static final Duration END_GRACE = Duration.ofSeconds(2);
 
@@ -98,61 +99,116 @@ public final class DataServer implements AutoCloseable {
     List<AutoCloseable> built = new ArrayList<>();
     boolean ok = false;
     try {
-      serverAllocator = config.allocator.newChildAllocator("data-server", 0, config.allocator.getLimit());
+      serverAllocator =
+          config.allocator.newChildAllocator("data-server", 0, config.allocator.getLimit());
       built.add(serverAllocator);
       store = DatasetStore.open(serverAllocator, config.dataDir);
       int cpus = Runtime.getRuntime().availableProcessors();
       // The server id is known once the port is bound; the pools only name it in refusals.
       Supplier<String> id = () -> this.serverIdOrPending();
       callPools =
-          new CallPools(id, Map.of(
-              CallPools.Kind.UPLOAD, new CallPools.Limit(Math.max(2, cpus), config.maxConcurrentUploads),
-              CallPools.Kind.READ, new CallPools.Limit(Math.max(4, cpus), config.maxConcurrentStreams),
-              CallPools.Kind.CONTROL, new CallPools.Limit(Math.max(4, 2 * cpus), MAX_CONTROL_CALLS),
-              CallPools.Kind.HEALTH, new CallPools.Limit(2, MAX_HEALTH_CALLS)));
+          new CallPools(
+              id,
+              Map.of(
+                  CallPools.Kind.UPLOAD,
+                      new CallPools.Limit(Math.max(2, cpus), config.maxConcurrentUploads),
+                  CallPools.Kind.READ,
+                      new CallPools.Limit(Math.max(4, cpus), config.maxConcurrentStreams),
+                  CallPools.Kind.CONTROL,
+                      new CallPools.Limit(Math.max(4, 2 * cpus), MAX_CONTROL_CALLS),
+                  CallPools.Kind.HEALTH, new CallPools.Limit(2, MAX_HEALTH_CALLS)));
       built.add(0, callPools);
       streamExecutor =
-          new ThreadPoolExecutor(0, config.maxConcurrentStreams, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+          new ThreadPoolExecutor(
+              0,
+              config.maxConcurrentStreams,
+              60,
+              TimeUnit.SECONDS,
+              new SynchronousQueue<>(),
               threads("flight-server-doget"));
       built.add(0, streamExecutor::shutdownNow);
       uploadGuard = new UploadGuard(config.uploadIdleTimeout);
       built.add(0, uploadGuard);
-      // The gauges read the scan budget through the streams, which are built next with these metrics.
-      metrics = new ServerMetrics(config.telemetry.openTelemetry().getMeter(FlightMetrics.SCOPE), id,
-          this::scanReservedBytes, this::scanBudgetBytes, BoundedLabel.withDefaultBound());
+      // The gauges read the scan budget through the streams, which are built next with these
+      // metrics.
+      metrics =
+          new ServerMetrics(
+              config.telemetry.openTelemetry().getMeter(FlightMetrics.SCOPE),
+              id,
+              this::scanReservedBytes,
+              this::scanBudgetBytes,
+              BoundedLabel.withDefaultBound());
       built.add(0, metrics);
       stats = new StreamStats(InstantSource.system());
-      streams = new DoGetStreams(store, serverAllocator, id, config.batchRows, streamExecutor,
-          config.scanMemoryBytes, config.scanQueueTimeout, metrics, stats);
+      streams =
+          new DoGetStreams(
+              store,
+              serverAllocator,
+              id,
+              config.batchRows,
+              streamExecutor,
+              config.scanMemoryBytes,
+              config.scanQueueTimeout,
+              metrics,
+              stats);
       producer =
-          new DataProducer(store, serverAllocator, id, this::advertisedLocation, streams, config.maxMessageBytes,
-              config.maxConcurrentUploads, uploadGuard, this::afterUpload, metrics, stats);
+          new DataProducer(
+              store,
+              serverAllocator,
+              id,
+              this::advertisedLocation,
+              streams,
+              config.maxMessageBytes,
+              config.maxConcurrentUploads,
+              uploadGuard,
+              this::afterUpload,
+              metrics,
+              stats);
       flightServer =
-          config.auth.install(config.telemetry
-              .instrument(config.tls.serve(FlightServer.builder(serverAllocator, config.location,
-                      new GuardedProducer(DoGetStreams.SERVICE, producer))),
-                  netty -> {
-                    callPools.install(netty);
-                    netty.setBinaryLog(uploadGuard.messageGuard());
-                    config.auth.install(netty);
-                  }))
-              // gRPC refuses larger messages before buffering them, but its reset can overtake its status
-              // (grpc/grpc-java#11245): up to twice the limit the producer refuses them itself, precisely.
+          config
+              .auth
+              .install(
+                  config.telemetry.instrument(
+                      config.tls.serve(
+                          FlightServer.builder(
+                              serverAllocator,
+                              config.location,
+                              new GuardedProducer(DoGetStreams.SERVICE, producer))),
+                      netty -> {
+                        callPools.install(netty);
+                        netty.setBinaryLog(uploadGuard.messageGuard());
+                        config.auth.install(netty);
+                      }))
+              // gRPC refuses larger messages before buffering them, but its reset can overtake its
+              // status
+              // (grpc/grpc-java#11245): up to twice the limit the producer refuses them itself,
+              // precisely.
               .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, 2L * config.maxMessageBytes))
               // Flight runs only DoPut bodies on it: every gRPC callback runs on the call pools.
               .executor(callPools.uploadExecutor())
               .build();
       built.add(0, flightServer);
       flightServer.start();
-      advertised = withPort(config.advertisedLocation == null ? config.location : config.advertisedLocation,
-          flightServer.getPort());
-      serverId = config.serverId != null ? config.serverId : hostName() + "-" + flightServer.getPort();
+      advertised =
+          withPort(
+              config.advertisedLocation == null ? config.location : config.advertisedLocation,
+              flightServer.getPort());
+      serverId =
+          config.serverId != null ? config.serverId : hostName() + "-" + flightServer.getPort();
       if (config.coordinators.isEmpty()) {
         registrar = null;
       } else {
         registrar =
-            new Registrar(config.telemetry, serverAllocator, config.coordinators, config.hostResolver,
-                new LocalServer(serverId, advertised, () -> store.listing().version(), producer::activeStreams,
+            new Registrar(
+                config.telemetry,
+                serverAllocator,
+                config.coordinators,
+                config.hostResolver,
+                new LocalServer(
+                    serverId,
+                    advertised,
+                    () -> store.listing().version(),
+                    producer::activeStreams,
                     this::streamStats),
                 config.registrationTimes != null
                     ? config.registrationTimes
@@ -166,10 +222,16 @@ public final class DataServer implements AutoCloseable {
       built.add(0, maintenance::shutdownNow);
       long every = config.heartbeatInterval.toNanos();
       maintenance.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.NANOSECONDS);
-      log.info("data server {} serving {} at {} (advertised {}), {} datasets, coordinators {}",
-          serverId, store.dataDir(), flightServer.getLocation().getUri(), advertised.getUri(),
+      log.info(
+          "data server {} serving {} at {} (advertised {}), {} datasets, coordinators {}",
+          serverId,
+          store.dataDir(),
+          flightServer.getLocation().getUri(),
+          advertised.getUri(),
           store.listing().datasets().size(),
-          config.coordinators.isEmpty() ? "none" : config.coordinators.stream().map(Location::getUri).toList());
+          config.coordinators.isEmpty()
+              ? "none"
+              : config.coordinators.stream().map(Location::getUri).toList());
       config.auth.logStart(log);
       ok = true;
     } finally {
@@ -206,7 +268,8 @@ public final class DataServer implements AutoCloseable {
    */
   public static Builder builder(BufferAllocator allocator, FlightTelemetry telemetry) {
     return new Builder(
-        requireNonNull(allocator, "allocator is null"), requireNonNull(telemetry, "telemetry is null"));
+        requireNonNull(allocator, "allocator is null"),
+        requireNonNull(telemetry, "telemetry is null"));
   }
 
   /**
@@ -228,7 +291,10 @@ public final class DataServer implements AutoCloseable {
     }
   }
 
-  /** What the heartbeats report besides the load: the streams' recent work and where we are registered. */
+  /**
+   * What the heartbeats report besides the load: the streams' recent work and where we are
+   * registered.
+   */
   private ServerStats streamStats() {
     Registrar current = registrar;
     List<String> registeredWith =
@@ -236,7 +302,10 @@ public final class DataServer implements AutoCloseable {
     return stats.snapshot(registeredWith);
   }
 
-  /** After an upload: list it, and have every reachable coordinator pull the new listing before replying. */
+  /**
+   * After an upload: list it, and have every reachable coordinator pull the new listing before
+   * replying.
+   */
   private void afterUpload() {
     store.refresh();
     if (registrar != null) {
@@ -260,8 +329,8 @@ public final class DataServer implements AutoCloseable {
   }
 
   /**
-   * The coordinator addresses this server has registered with and that have not forgotten it
-   * since, in resolution order; empty when it runs alone.
+   * The coordinator addresses this server has registered with and that have not forgotten it since,
+   * in resolution order; empty when it runs alone.
    */
   public List<URI> registeredWith() {
     return registrar == null ? List.of() : registrar.registeredWith();
@@ -270,7 +339,8 @@ public final class DataServer implements AutoCloseable {
   /**
    * Stops the server gracefully: says goodbye to the coordinators first, so clients are no longer
    * sent here, then refuses new calls with UNAVAILABLE, lets the streams in progress finish within
-   * the drain timeout, and ends the rest with UNAVAILABLE, so their clients move to another replica.
+   * the drain timeout, and ends the rest with UNAVAILABLE, so their clients move to another
+   * replica.
    */
   @Override
   public synchronized void close() {
@@ -287,12 +357,14 @@ public final class DataServer implements AutoCloseable {
       draining = true;
       flightServer.shutdown();
       if (!flightServer.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.info("calls still running after the drain timeout of {} ms; ending them with UNAVAILABLE",
+        log.info(
+            "calls still running after the drain timeout of {} ms; ending them with UNAVAILABLE",
             drainTimeout.toMillis());
         streams.closeAll();
         drainEnded = true;
-        callPools.endOpenCalls(io.grpc.Status.UNAVAILABLE.withDescription(
-            "server " + serverId + " is shutting down; use another replica"));
+        callPools.endOpenCalls(
+            io.grpc.Status.UNAVAILABLE.withDescription(
+                "server " + serverId + " is shutting down; use another replica"));
         if (!flightServer.awaitTermination(END_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
           // FlightServer.close() forces the rest: shutdownNow, cancelling the calls still open.
           flightServer.close();
@@ -346,8 +418,15 @@ public final class DataServer implements AutoCloseable {
       return location;
     }
     try {
-      return new Location(new URI(uri.getScheme(), uri.getUserInfo(), uri.getHost(), port,
-          uri.getPath(), uri.getQuery(), uri.getFragment()));
+      return new Location(
+          new URI(
+              uri.getScheme(),
+              uri.getUserInfo(),
+              uri.getHost(),
+              port,
+              uri.getPath(),
+              uri.getQuery(),
+              uri.getFragment()));
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("cannot set the port of " + uri, e);
     }
@@ -361,8 +440,11 @@ public final class DataServer implements AutoCloseable {
     }
   }
 
-  /** Listing, schema and action calls open at once; they are short, so this is only a flood guard. */
+  /**
+   * Listing, schema and action calls open at once; they are short, so this is only a flood guard.
+   */
   private static final int MAX_CONTROL_CALLS = 256;
+
   private static final int MAX_HEALTH_CALLS = 64;
 
   /**
@@ -380,7 +462,10 @@ public final class DataServer implements AutoCloseable {
     /** DoGet streams served at once when none is set. */
     public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 64;
 
-    /** gRPC's own default is 4 MiB, too small for record batches; Flight's is 2 GiB, too large to buffer. */
+    /**
+     * gRPC's own default is 4 MiB, too small for record batches; Flight's is 2 GiB, too large to
+     * buffer.
+     */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 256 << 20;
 
     /** The native memory all DoGet scans may hold when none is set. */
@@ -395,7 +480,10 @@ public final class DataServer implements AutoCloseable {
     /** How long close lets streams in progress run when none is set. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
-    /** Long enough for a slow client between batches, short enough that a dead one frees its thread soon. */
+    /**
+     * Long enough for a slow client between batches, short enough that a dead one frees its thread
+     * soon.
+     */
     public static final Duration DEFAULT_UPLOAD_IDLE_TIMEOUT = Duration.ofSeconds(30);
 
     private final BufferAllocator allocator;
@@ -432,8 +520,8 @@ public final class DataServer implements AutoCloseable {
     }
 
     /**
-     * The location clients are told to use, in listings and at the coordinator. Defaults to the bind
-     * location; a port of 0 means the port actually bound.
+     * The location clients are told to use, in listings and at the coordinator. Defaults to the
+     * bind location; a port of 0 means the port actually bound.
      */
     public Builder advertisedLocation(Location advertisedLocation) {
       this.advertisedLocation = advertisedLocation;
@@ -458,19 +546,22 @@ public final class DataServer implements AutoCloseable {
     }
 
     /**
-     * The coordinators to register with, each {@code grpc://HOST:PORT}; empty to run standalone (the
-     * default). The server registers with every address of every HOST (a Kubernetes headless Service
-     * names every coordinator pod), and resolves the names again every few heartbeat intervals.
+     * The coordinators to register with, each {@code grpc://HOST:PORT}; empty to run standalone
+     * (the default). The server registers with every address of every HOST (a Kubernetes headless
+     * Service names every coordinator pod), and resolves the names again every few heartbeat
+     * intervals.
      */
     public Builder coordinators(List<Location> coordinators) {
       requireNonNull(coordinators, "coordinators is null");
       for (Location coordinator : coordinators) {
         requireNonNull(coordinator, "a coordinator is null");
         URI uri = coordinator.getUri();
-        if (uri.getHost() == null || uri.getPort() <= 0
+        if (uri.getHost() == null
+            || uri.getPort() <= 0
             || !List.of("grpc", "grpc+tcp", "grpc+tls").contains(uri.getScheme())) {
           throw new IllegalArgumentException(
-              "a coordinator must be grpc://HOST:PORT, grpc+tcp://HOST:PORT or grpc+tls://HOST:PORT, not " + uri);
+              "a coordinator must be grpc://HOST:PORT, grpc+tcp://HOST:PORT or grpc+tls://HOST:PORT, not "
+                  + uri);
         }
       }
       this.coordinators = List.copyOf(coordinators);
@@ -487,7 +578,8 @@ public final class DataServer implements AutoCloseable {
     public Builder heartbeatInterval(Duration heartbeatInterval) {
       requireNonNull(heartbeatInterval, "heartbeatInterval is null");
       if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
-        throw new IllegalArgumentException("heartbeatInterval must be positive: " + heartbeatInterval);
+        throw new IllegalArgumentException(
+            "heartbeatInterval must be positive: " + heartbeatInterval);
       }
       this.heartbeatInterval = heartbeatInterval;
       return this;
@@ -511,7 +603,8 @@ public final class DataServer implements AutoCloseable {
     /** The most DoGet streams served at once; more get RESOURCE_EXHAUSTED. Default 64. */
     public Builder maxConcurrentStreams(int maxConcurrentStreams) {
       if (maxConcurrentStreams <= 0) {
-        throw new IllegalArgumentException("maxConcurrentStreams must be positive: " + maxConcurrentStreams);
+        throw new IllegalArgumentException(
+            "maxConcurrentStreams must be positive: " + maxConcurrentStreams);
       }
       this.maxConcurrentStreams = maxConcurrentStreams;
       return this;
@@ -525,7 +618,8 @@ public final class DataServer implements AutoCloseable {
      */
     public Builder maxMessageBytes(long maxMessageBytes) {
       if (maxMessageBytes < 1024 || maxMessageBytes > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException("maxMessageBytes must be 1 KiB..2 GiB: " + maxMessageBytes + " bytes");
+        throw new IllegalArgumentException(
+            "maxMessageBytes must be 1 KiB..2 GiB: " + maxMessageBytes + " bytes");
       }
       this.maxMessageBytes = (int) maxMessageBytes;
       return this;
@@ -538,7 +632,8 @@ public final class DataServer implements AutoCloseable {
      */
     public Builder scanMemoryBytes(long scanMemoryBytes) {
       if (scanMemoryBytes < (1L << 20)) {
-        throw new IllegalArgumentException("scanMemoryBytes must be at least 1 MiB: " + scanMemoryBytes);
+        throw new IllegalArgumentException(
+            "scanMemoryBytes must be at least 1 MiB: " + scanMemoryBytes);
       }
       this.scanMemoryBytes = scanMemoryBytes;
       return this;
@@ -548,7 +643,8 @@ public final class DataServer implements AutoCloseable {
     public Builder scanQueueTimeout(Duration scanQueueTimeout) {
       requireNonNull(scanQueueTimeout, "scanQueueTimeout is null");
       if (scanQueueTimeout.isNegative()) {
-        throw new IllegalArgumentException("scanQueueTimeout must not be negative: " + scanQueueTimeout);
+        throw new IllegalArgumentException(
+            "scanQueueTimeout must not be negative: " + scanQueueTimeout);
       }
       this.scanQueueTimeout = scanQueueTimeout;
       return this;
@@ -560,7 +656,8 @@ public final class DataServer implements AutoCloseable {
      */
     public Builder maxConcurrentUploads(int maxConcurrentUploads) {
       if (maxConcurrentUploads <= 0) {
-        throw new IllegalArgumentException("maxConcurrentUploads must be positive: " + maxConcurrentUploads);
+        throw new IllegalArgumentException(
+            "maxConcurrentUploads must be positive: " + maxConcurrentUploads);
       }
       this.maxConcurrentUploads = maxConcurrentUploads;
       return this;
@@ -580,13 +677,14 @@ public final class DataServer implements AutoCloseable {
     }
 
     /**
-     * How long an upload may send nothing while the server waits for its next message (the first one
-     * included); then the server ends it with CANCELLED and stores nothing. Default 30 s.
+     * How long an upload may send nothing while the server waits for its next message (the first
+     * one included); then the server ends it with CANCELLED and stores nothing. Default 30 s.
      */
     public Builder uploadIdleTimeout(Duration uploadIdleTimeout) {
       requireNonNull(uploadIdleTimeout, "uploadIdleTimeout is null");
       if (uploadIdleTimeout.isNegative() || uploadIdleTimeout.isZero()) {
-        throw new IllegalArgumentException("uploadIdleTimeout must be positive: " + uploadIdleTimeout);
+        throw new IllegalArgumentException(
+            "uploadIdleTimeout must be positive: " + uploadIdleTimeout);
       }
       this.uploadIdleTimeout = uploadIdleTimeout;
       return this;
@@ -625,9 +723,9 @@ public final class DataServer implements AutoCloseable {
     /**
      * Builds the server and starts it: it serves when this returns.
      *
-     * @throws IllegalArgumentException when a required setting ({@link #location}, {@link #dataDir})
-     *     is missing, or the location or advertised location is {@code grpc+tls} without a TLS
-     *     certificate, or not {@code grpc+tls} with one
+     * @throws IllegalArgumentException when a required setting ({@link #location}, {@link
+     *     #dataDir}) is missing, or the location or advertised location is {@code grpc+tls} without
+     *     a TLS certificate, or not {@code grpc+tls} with one
      * @throws IOException when the data dir cannot be opened or the port cannot be bound
      */
     public DataServer build() throws IOException {

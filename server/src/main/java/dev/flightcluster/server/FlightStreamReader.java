@@ -31,7 +31,8 @@ final class FlightStreamReader extends ArrowReader {
   private long batches;
   private volatile FlightRuntimeException failure;
 
-  FlightStreamReader(BufferAllocator allocator, FlightStream stream, long maxBatchBytes, UploadWait wait) {
+  FlightStreamReader(
+      BufferAllocator allocator, FlightStream stream, long maxBatchBytes, UploadWait wait) {
     super(allocator);
     this.stream = requireNonNull(stream, "stream is null");
     this.maxBatchBytes = maxBatchBytes;
@@ -57,12 +58,16 @@ final class FlightStreamReader extends ArrowReader {
       } catch (FlightRuntimeException | OutOfMemoryException e) {
         throw e;
       } catch (RuntimeException e) {
-        // Flight loads the batch's buffers as the header describes them, and throws when they do not
+        // Flight loads the batch's buffers as the header describes them, and throws when they do
+        // not
         // fit its body or the schema, whatever the exception's type.
         throw CallStatus.INVALID_ARGUMENT
-            .withDescription("record batch " + batch + " of the upload is malformed: its header does not match its"
-                + " body or the schema (buffer or field counts, a buffer outside the body, an unknown dictionary id, or"
-                + " compression, which uploads do not support); nothing was stored")
+            .withDescription(
+                "record batch "
+                    + batch
+                    + " of the upload is malformed: its header does not match its"
+                    + " body or the schema (buffer or field counts, a buffer outside the body, an unknown dictionary id, or"
+                    + " compression, which uploads do not support); nothing was stored")
             .toRuntimeException();
       }
       if (!loaded) {
@@ -77,8 +82,12 @@ final class FlightStreamReader extends ArrowReader {
       }
       if (bytes > maxBatchBytes) {
         throw CallStatus.RESOURCE_EXHAUSTED
-            .withDescription("a record batch of " + bytes + " bytes exceeds this server's limit of " + maxBatchBytes
-                + " bytes (--max-message-size); send smaller batches")
+            .withDescription(
+                "a record batch of "
+                    + bytes
+                    + " bytes exceeds this server's limit of "
+                    + maxBatchBytes
+                    + " bytes (--max-message-size); send smaller batches")
             .toRuntimeException();
       }
       return true;

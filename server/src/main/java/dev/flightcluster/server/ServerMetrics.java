@@ -54,35 +54,80 @@ public final class ServerMetrics implements AutoCloseable {
     requireNonNull(scanLimit, "scanLimit is null");
     this.serverId = requireNonNull(serverId, "serverId is null");
     this.datasets = requireNonNull(datasets, "datasets is null");
-    streamedRows = counter(meter, FlightMetrics.STREAMED_ROWS, FlightMetrics.UNIT_ROWS, "Rows sent by DoGet");
-    streamedBytes = counter(meter, FlightMetrics.STREAMED_BYTES, FlightMetrics.UNIT_BYTES,
-        "Arrow buffer bytes sent by DoGet");
-    streamedBatches = counter(meter, FlightMetrics.STREAMED_BATCHES, FlightMetrics.UNIT_BATCHES,
-        "Record batches sent by DoGet");
-    uploadedRows = counter(meter, FlightMetrics.UPLOADED_ROWS, FlightMetrics.UNIT_ROWS, "Rows stored by DoPut");
-    uploadedBytes = counter(meter, FlightMetrics.UPLOADED_BYTES, FlightMetrics.UNIT_BYTES,
-        "Arrow buffer bytes stored by DoPut");
-    uploadedBatches = counter(meter, FlightMetrics.UPLOADED_BATCHES, FlightMetrics.UNIT_BATCHES,
-        "Record batches stored by DoPut");
-    doGetDuration = meter.histogramBuilder(FlightMetrics.DOGET_DURATION)
-        .setUnit(FlightMetrics.UNIT_SECONDS)
-        .setDescription("DoGet streams from the call to their end")
-        .setExplicitBucketBoundariesAdvice(FlightMetrics.DURATION_BUCKETS_SECONDS)
-        .build();
-    doGetActive = upDown(meter, FlightMetrics.DOGET_ACTIVE, FlightMetrics.UNIT_STREAMS, "DoGet streams in progress");
-    doPutActive = upDown(meter, FlightMetrics.DOPUT_ACTIVE, FlightMetrics.UNIT_STREAMS, "DoPut streams in progress");
-    scanWaiting = upDown(meter, FlightMetrics.SCAN_BUDGET_WAITING, FlightMetrics.UNIT_STREAMS,
-        "DoGet streams waiting for scan memory");
-    uploadsStaging = upDown(meter, FlightMetrics.UPLOADS_STAGING, FlightMetrics.UNIT_UPLOADS,
-        "Uploads being written to the staging area");
-    this.scanReserved = meter.gaugeBuilder(FlightMetrics.SCAN_BUDGET_RESERVED).ofLongs()
-        .setUnit(FlightMetrics.UNIT_BYTES)
-        .setDescription("Scan memory reserved by running DoGet streams")
-        .buildWithCallback(m -> m.record(scanReserved.getAsLong(), server()));
-    this.scanLimit = meter.gaugeBuilder(FlightMetrics.SCAN_BUDGET_LIMIT).ofLongs()
-        .setUnit(FlightMetrics.UNIT_BYTES)
-        .setDescription("The scan memory budget")
-        .buildWithCallback(m -> m.record(scanLimit.getAsLong(), server()));
+    streamedRows =
+        counter(meter, FlightMetrics.STREAMED_ROWS, FlightMetrics.UNIT_ROWS, "Rows sent by DoGet");
+    streamedBytes =
+        counter(
+            meter,
+            FlightMetrics.STREAMED_BYTES,
+            FlightMetrics.UNIT_BYTES,
+            "Arrow buffer bytes sent by DoGet");
+    streamedBatches =
+        counter(
+            meter,
+            FlightMetrics.STREAMED_BATCHES,
+            FlightMetrics.UNIT_BATCHES,
+            "Record batches sent by DoGet");
+    uploadedRows =
+        counter(
+            meter, FlightMetrics.UPLOADED_ROWS, FlightMetrics.UNIT_ROWS, "Rows stored by DoPut");
+    uploadedBytes =
+        counter(
+            meter,
+            FlightMetrics.UPLOADED_BYTES,
+            FlightMetrics.UNIT_BYTES,
+            "Arrow buffer bytes stored by DoPut");
+    uploadedBatches =
+        counter(
+            meter,
+            FlightMetrics.UPLOADED_BATCHES,
+            FlightMetrics.UNIT_BATCHES,
+            "Record batches stored by DoPut");
+    doGetDuration =
+        meter
+            .histogramBuilder(FlightMetrics.DOGET_DURATION)
+            .setUnit(FlightMetrics.UNIT_SECONDS)
+            .setDescription("DoGet streams from the call to their end")
+            .setExplicitBucketBoundariesAdvice(FlightMetrics.DURATION_BUCKETS_SECONDS)
+            .build();
+    doGetActive =
+        upDown(
+            meter,
+            FlightMetrics.DOGET_ACTIVE,
+            FlightMetrics.UNIT_STREAMS,
+            "DoGet streams in progress");
+    doPutActive =
+        upDown(
+            meter,
+            FlightMetrics.DOPUT_ACTIVE,
+            FlightMetrics.UNIT_STREAMS,
+            "DoPut streams in progress");
+    scanWaiting =
+        upDown(
+            meter,
+            FlightMetrics.SCAN_BUDGET_WAITING,
+            FlightMetrics.UNIT_STREAMS,
+            "DoGet streams waiting for scan memory");
+    uploadsStaging =
+        upDown(
+            meter,
+            FlightMetrics.UPLOADS_STAGING,
+            FlightMetrics.UNIT_UPLOADS,
+            "Uploads being written to the staging area");
+    this.scanReserved =
+        meter
+            .gaugeBuilder(FlightMetrics.SCAN_BUDGET_RESERVED)
+            .ofLongs()
+            .setUnit(FlightMetrics.UNIT_BYTES)
+            .setDescription("Scan memory reserved by running DoGet streams")
+            .buildWithCallback(m -> m.record(scanReserved.getAsLong(), server()));
+    this.scanLimit =
+        meter
+            .gaugeBuilder(FlightMetrics.SCAN_BUDGET_LIMIT)
+            .ofLongs()
+            .setUnit(FlightMetrics.UNIT_BYTES)
+            .setDescription("The scan memory budget")
+            .buildWithCallback(m -> m.record(scanLimit.getAsLong(), server()));
   }
 
   /** Starts measuring one DoGet of {@code dataset}; close the result when the stream ends. */
@@ -137,7 +182,8 @@ public final class ServerMetrics implements AutoCloseable {
     return meter.counterBuilder(name).setUnit(unit).setDescription(description).build();
   }
 
-  private static LongUpDownCounter upDown(Meter meter, String name, String unit, String description) {
+  private static LongUpDownCounter upDown(
+      Meter meter, String name, String unit, String description) {
     return meter.upDownCounterBuilder(name).setUnit(unit).setDescription(description).build();
   }
 

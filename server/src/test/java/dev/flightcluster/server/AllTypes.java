@@ -58,8 +58,10 @@ final class AllTypes {
     }
     fields.add(Field.notNullable("int64_required", new ArrowType.Int(64, true)));
     fields.add(Field.nullable("float16", new ArrowType.FloatingPoint(FloatingPointPrecision.HALF)));
-    fields.add(Field.nullable("float32", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)));
-    fields.add(Field.nullable("float64", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)));
+    fields.add(
+        Field.nullable("float32", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)));
+    fields.add(
+        Field.nullable("float64", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)));
     fields.add(Field.nullable("string", ArrowType.Utf8.INSTANCE));
     fields.add(Field.nullable("large_string", ArrowType.LargeUtf8.INSTANCE));
     fields.add(Field.nullable("binary", ArrowType.Binary.INSTANCE));
@@ -75,28 +77,64 @@ final class AllTypes {
     for (TimeUnit unit : TimeUnit.values()) {
       String suffix = unit.name().toLowerCase(java.util.Locale.ROOT);
       fields.add(Field.nullable("timestamp_" + suffix, new ArrowType.Timestamp(unit, null)));
-      fields.add(Field.nullable("timestamp_" + suffix + "_utc", new ArrowType.Timestamp(unit, "UTC")));
-      fields.add(Field.nullable("timestamp_" + suffix + "_ny", new ArrowType.Timestamp(unit, "America/New_York")));
+      fields.add(
+          Field.nullable("timestamp_" + suffix + "_utc", new ArrowType.Timestamp(unit, "UTC")));
+      fields.add(
+          Field.nullable(
+              "timestamp_" + suffix + "_ny", new ArrowType.Timestamp(unit, "America/New_York")));
       fields.add(Field.nullable("duration_" + suffix, new ArrowType.Duration(unit)));
     }
     fields.add(Field.nullable("decimal128", new ArrowType.Decimal(10, 2, 128)));
     fields.add(Field.nullable("decimal256", new ArrowType.Decimal(40, 5, 256)));
-    fields.add(new Field("list", FieldType.nullable(ArrowType.List.INSTANCE),
-        List.of(Field.nullable("item", new ArrowType.Int(32, true)))));
-    fields.add(new Field("large_list", FieldType.nullable(ArrowType.LargeList.INSTANCE),
-        List.of(Field.nullable("item", ArrowType.Utf8.INSTANCE))));
-    fields.add(new Field("fixed_size_list", FieldType.nullable(new ArrowType.FixedSizeList(2)),
-        List.of(Field.nullable("item", new ArrowType.Int(32, true)))));
-    fields.add(new Field("struct", FieldType.nullable(ArrowType.Struct.INSTANCE),
-        List.of(Field.nullable("a", new ArrowType.Int(32, true)), Field.nullable("b", ArrowType.Utf8.INSTANCE))));
-    fields.add(new Field("map", FieldType.nullable(new ArrowType.Map(false)),
-        List.of(new Field("entries", FieldType.notNullable(ArrowType.Struct.INSTANCE),
-            List.of(Field.notNullable("key", ArrowType.Utf8.INSTANCE),
-                Field.nullable("value", new ArrowType.Int(32, true)))))));
-    fields.add(new Field("dictionary_string", new FieldType(true, new ArrowType.Int(32, true),
-        new DictionaryEncoding(STRING_DICTIONARY, false, new ArrowType.Int(32, true))), List.of()));
-    fields.add(new Field("dictionary_int", new FieldType(true, new ArrowType.Int(32, true),
-        new DictionaryEncoding(INT_DICTIONARY, false, new ArrowType.Int(32, true))), List.of()));
+    fields.add(
+        new Field(
+            "list",
+            FieldType.nullable(ArrowType.List.INSTANCE),
+            List.of(Field.nullable("item", new ArrowType.Int(32, true)))));
+    fields.add(
+        new Field(
+            "large_list",
+            FieldType.nullable(ArrowType.LargeList.INSTANCE),
+            List.of(Field.nullable("item", ArrowType.Utf8.INSTANCE))));
+    fields.add(
+        new Field(
+            "fixed_size_list",
+            FieldType.nullable(new ArrowType.FixedSizeList(2)),
+            List.of(Field.nullable("item", new ArrowType.Int(32, true)))));
+    fields.add(
+        new Field(
+            "struct",
+            FieldType.nullable(ArrowType.Struct.INSTANCE),
+            List.of(
+                Field.nullable("a", new ArrowType.Int(32, true)),
+                Field.nullable("b", ArrowType.Utf8.INSTANCE))));
+    fields.add(
+        new Field(
+            "map",
+            FieldType.nullable(new ArrowType.Map(false)),
+            List.of(
+                new Field(
+                    "entries",
+                    FieldType.notNullable(ArrowType.Struct.INSTANCE),
+                    List.of(
+                        Field.notNullable("key", ArrowType.Utf8.INSTANCE),
+                        Field.nullable("value", new ArrowType.Int(32, true)))))));
+    fields.add(
+        new Field(
+            "dictionary_string",
+            new FieldType(
+                true,
+                new ArrowType.Int(32, true),
+                new DictionaryEncoding(STRING_DICTIONARY, false, new ArrowType.Int(32, true))),
+            List.of()));
+    fields.add(
+        new Field(
+            "dictionary_int",
+            new FieldType(
+                true,
+                new ArrowType.Int(32, true),
+                new DictionaryEncoding(INT_DICTIONARY, false, new ArrowType.Int(32, true))),
+            List.of()));
     fields.add(Field.nullable("null", ArrowType.Null.INSTANCE));
     fields.add(Field.nullable("string_view", ArrowType.Utf8View.INSTANCE));
     fields.add(Field.nullable("binary_view", ArrowType.BinaryView.INSTANCE));
@@ -112,7 +150,8 @@ final class AllTypes {
       strings.setSafe(i, words[i].getBytes(StandardCharsets.UTF_8));
     }
     strings.setValueCount(words.length);
-    org.apache.arrow.vector.BigIntVector longs = new org.apache.arrow.vector.BigIntVector("dictionary", allocator);
+    org.apache.arrow.vector.BigIntVector longs =
+        new org.apache.arrow.vector.BigIntVector("dictionary", allocator);
     longs.allocateNew();
     long[] values = {10L, 20_000_000_000L, -7L};
     for (int i = 0; i < values.length; i++) {
@@ -120,8 +159,10 @@ final class AllTypes {
     }
     longs.setValueCount(values.length);
     return new DictionaryProvider.MapDictionaryProvider(
-        new Dictionary(strings, new DictionaryEncoding(STRING_DICTIONARY, false, new ArrowType.Int(32, true))),
-        new Dictionary(longs, new DictionaryEncoding(INT_DICTIONARY, false, new ArrowType.Int(32, true))));
+        new Dictionary(
+            strings, new DictionaryEncoding(STRING_DICTIONARY, false, new ArrowType.Int(32, true))),
+        new Dictionary(
+            longs, new DictionaryEncoding(INT_DICTIONARY, false, new ArrowType.Int(32, true))));
   }
 
   /** Fills every column of a root made from {@link #schema()} with {@link #ROWS} rows. */
@@ -157,7 +198,8 @@ final class AllTypes {
       } else if (vector instanceof BitVector v) {
         v.setSafe(row, row % 2);
       } else if (vector instanceof DecimalVector v) {
-        v.setSafe(row, new BigDecimal("-12345678.9" + row).setScale(2, java.math.RoundingMode.DOWN));
+        v.setSafe(
+            row, new BigDecimal("-12345678.9" + row).setScale(2, java.math.RoundingMode.DOWN));
       } else if (vector instanceof Decimal256Vector v) {
         v.setSafe(row, new BigDecimal("12345678901234567890123456789012345." + row + "0001"));
       } else if (vector instanceof FixedSizeBinaryVector v) {
@@ -176,9 +218,11 @@ final class AllTypes {
         }
         org.apache.arrow.vector.BitVectorHelper.setBit(v.getValidityBuffer(), row);
       } else if (vector instanceof VariableWidthFieldVector v) {
-        byte[] bytes = row == 3
-            ? ("a value longer than twelve bytes, kept out of line " + row).getBytes(StandardCharsets.UTF_8)
-            : ("v" + row + (row == 0 ? "" : ",\"é\n")).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes =
+            row == 3
+                ? ("a value longer than twelve bytes, kept out of line " + row)
+                    .getBytes(StandardCharsets.UTF_8)
+                : ("v" + row + (row == 0 ? "" : ",\"é\n")).getBytes(StandardCharsets.UTF_8);
         v.setSafe(row, bytes);
       } else if (vector instanceof NullVector) {
         // only nulls
@@ -211,7 +255,8 @@ final class AllTypes {
         v.setIndexDefined(row);
         ((IntVector) v.getChild("a")).setSafe(row, row * 3);
         if (row != 4) {
-          ((VarCharVector) v.getChild("b")).setSafe(row, ("b" + row).getBytes(StandardCharsets.UTF_8));
+          ((VarCharVector) v.getChild("b"))
+              .setSafe(row, ("b" + row).getBytes(StandardCharsets.UTF_8));
         }
       } else {
         throw new IllegalStateException("no filler for " + vector.getField());
@@ -222,17 +267,25 @@ final class AllTypes {
 
   private static long value(FieldVector vector, int row) {
     ArrowType type = vector.getField().getType();
-    long base = switch (type) {
-      case ArrowType.Int i when !i.getIsSigned() -> (1L << (i.getBitWidth() - 1)) + row; // the top half
-      case ArrowType.Int i -> (row % 2 == 0 ? -1 : 1) * ((1L << (i.getBitWidth() - 2)) + row);
-      case ArrowType.Date d when d.getUnit() == DateUnit.MILLISECOND -> (19_000L + row) * 86_400_000L;
-      case ArrowType.Date d -> 19_000 + row;
-      case ArrowType.Time t when t.getBitWidth() == 32 -> 3_600L * (row + 1) * (t.getUnit() == TimeUnit.SECOND ? 1 : 1000) + row;
-      case ArrowType.Time t -> 3_600L * (row + 1) * (t.getUnit() == TimeUnit.MICROSECOND ? 1_000_000L : 1_000_000_000L) + row;
-      case ArrowType.Timestamp t -> 1_700_000_000L * scale(t.getUnit()) + row;
-      case ArrowType.Duration d -> -5L * scale(d.getUnit()) + row * 7;
-      default -> row;
-    };
+    long base =
+        switch (type) {
+          case ArrowType.Int i when !i.getIsSigned() ->
+              (1L << (i.getBitWidth() - 1)) + row; // the top half
+          case ArrowType.Int i -> (row % 2 == 0 ? -1 : 1) * ((1L << (i.getBitWidth() - 2)) + row);
+          case ArrowType.Date d when d.getUnit() == DateUnit.MILLISECOND ->
+              (19_000L + row) * 86_400_000L;
+          case ArrowType.Date d -> 19_000 + row;
+          case ArrowType.Time t when t.getBitWidth() == 32 ->
+              3_600L * (row + 1) * (t.getUnit() == TimeUnit.SECOND ? 1 : 1000) + row;
+          case ArrowType.Time t ->
+              3_600L
+                      * (row + 1)
+                      * (t.getUnit() == TimeUnit.MICROSECOND ? 1_000_000L : 1_000_000_000L)
+                  + row;
+          case ArrowType.Timestamp t -> 1_700_000_000L * scale(t.getUnit()) + row;
+          case ArrowType.Duration d -> -5L * scale(d.getUnit()) + row * 7;
+          default -> row;
+        };
     return base;
   }
 

@@ -7,8 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.flightcluster.otel.FlightAttributes;
 import dev.flightcluster.otel.TracedFlightClient;
 import dev.flightcluster.protocol.DatasetFingerprint;
-import dev.flightcluster.testing.InMemoryTelemetry;
 import dev.flightcluster.server.store.DatasetStore;
+import dev.flightcluster.testing.InMemoryTelemetry;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.nio.charset.StandardCharsets;
@@ -86,7 +86,8 @@ class DataServerTest {
   }
 
   /** Starts the server with the test defaults, then whatever {@code configure} sets on top. */
-  private FlightClient start(int batchRows, UnaryOperator<DataServer.Builder> configure) throws Exception {
+  private FlightClient start(int batchRows, UnaryOperator<DataServer.Builder> configure)
+      throws Exception {
     DataServer.Builder builder =
         DataServer.builder(serverAllocator, telemetry.flightTelemetry())
             .location(Location.forGrpcInsecure("127.0.0.1", 0))
@@ -95,20 +96,24 @@ class DataServerTest {
             .batchRows(batchRows)
             .heartbeatInterval(Duration.ofMillis(100));
     server = configure.apply(builder).build().start();
-    client = clientTelemetry.flightTelemetry().connect(clientAllocator, server.advertisedLocation());
+    client =
+        clientTelemetry.flightTelemetry().connect(clientAllocator, server.advertisedLocation());
     return client.flightClient();
   }
 
   private static List<String> names(FlightClient flight) {
     List<String> names = new ArrayList<>();
-    flight.listFlights(Criteria.ALL).forEach(info -> names.add(info.getDescriptor().getPath().get(0)));
+    flight
+        .listFlights(Criteria.ALL)
+        .forEach(info -> names.add(info.getDescriptor().getPath().get(0)));
     return names;
   }
 
   private static List<String> readAll(FlightClient flight, String name, List<Integer> batchSizes)
       throws Exception {
     List<String> rows = new ArrayList<>();
-    try (FlightStream stream = flight.getStream(new Ticket(name.getBytes(StandardCharsets.UTF_8)))) {
+    try (FlightStream stream =
+        flight.getStream(new Ticket(name.getBytes(StandardCharsets.UTF_8)))) {
       while (stream.next()) {
         batchSizes.add(stream.getRoot().getRowCount());
         rows.addAll(TestData.rows(stream.getRoot()));
@@ -127,15 +132,18 @@ class DataServerTest {
     List<FlightInfo> infos = new ArrayList<>();
     flight.listFlights(Criteria.ALL).forEach(infos::add);
 
-    assertThat(infos).extracting(info -> info.getDescriptor().getPath()).containsExactly(
-        List.of("sales.parquet"), List.of("trips"));
+    assertThat(infos)
+        .extracting(info -> info.getDescriptor().getPath())
+        .containsExactly(List.of("sales.parquet"), List.of("trips"));
     FlightInfo info = infos.get(0);
     assertThat(info.getRecords()).isEqualTo(10);
     assertThat(info.getBytes()).isPositive(); // an estimate of the Arrow bytes: TypesRoundTripTest
     assertThat(info.getSchema().getFields()).isEqualTo(TestData.SCHEMA.getFields());
     assertThat(info.getEndpoints()).hasSize(1);
-    assertThat(info.getEndpoints().get(0).getLocations()).containsExactly(server.advertisedLocation());
-    assertThat(new String(info.getEndpoints().get(0).getTicket().getBytes(), StandardCharsets.UTF_8))
+    assertThat(info.getEndpoints().get(0).getLocations())
+        .containsExactly(server.advertisedLocation());
+    assertThat(
+            new String(info.getEndpoints().get(0).getTicket().getBytes(), StandardCharsets.UTF_8))
         .isEqualTo("sales.parquet");
     assertThat(DatasetFingerprint.fromAppMetadata(info.getAppMetadata()).value()).hasSize(64);
     assertThat(infos.get(1).getRecords()).isEqualTo(9);
@@ -145,9 +153,11 @@ class DataServerTest {
     List<Field> withYear = new ArrayList<>(TestData.SCHEMA.getFields());
     withYear.add(Field.nullable("year", new ArrowType.Int(64, true)));
     assertThat(infos.get(1).getSchema().getFields()).isEqualTo(withYear);
-    assertThat(flight.getSchema(FlightDescriptor.path("trips")).getSchema().getFields()).isEqualTo(withYear);
+    assertThat(flight.getSchema(FlightDescriptor.path("trips")).getSchema().getFields())
+        .isEqualTo(withYear);
     List<String> prefixed = new ArrayList<>();
-    flight.listFlights(new Criteria("tr".getBytes(StandardCharsets.UTF_8)))
+    flight
+        .listFlights(new Criteria("tr".getBytes(StandardCharsets.UTF_8)))
         .forEach(i -> prefixed.add(i.getDescriptor().getPath().get(0)));
     assertThat(prefixed).containsExactly("trips");
   }
@@ -167,16 +177,22 @@ class DataServerTest {
     assertThat(doGet.getAttributes().get(FlightAttributes.DATASET)).isEqualTo("trips");
     assertThat(doGet.getAttributes().get(FlightAttributes.SERVER_ID)).isEqualTo("server-1");
     assertThat(doGet.getAttributes().get(FlightAttributes.ROWS)).isEqualTo(50L);
-    assertThat(doGet.getAttributes().get(FlightAttributes.BATCHES)).isEqualTo((long) batchSizes.size());
+    assertThat(doGet.getAttributes().get(FlightAttributes.BATCHES))
+        .isEqualTo((long) batchSizes.size());
     assertThat(doGet.getAttributes().get(FlightAttributes.BYTES)).isPositive();
   }
 
   /** Writes the hive fixture: 3 files under year=/month=/region= (a string key), 25 rows. */
   private void writeHiveFixture() throws Exception {
-    TestData.write(dataDir.resolve("trips/year=2024/month=1/region=eu%2Fwest/part-0.parquet"), 0, 10);
-    TestData.write(dataDir.resolve("trips/year=2024/month=1/region=eu%2Fwest/part-1.parquet"), 10, 5);
+    TestData.write(
+        dataDir.resolve("trips/year=2024/month=1/region=eu%2Fwest/part-0.parquet"), 0, 10);
+    TestData.write(
+        dataDir.resolve("trips/year=2024/month=1/region=eu%2Fwest/part-1.parquet"), 10, 5);
     TestData.write(dataDir.resolve("trips/year=2024/month=12/region=us/part-0.parquet"), 15, 3);
-    TestData.write(dataDir.resolve("trips/year=2025/month=2/region=__HIVE_DEFAULT_PARTITION__/part-0.parquet"), 18, 7);
+    TestData.write(
+        dataDir.resolve("trips/year=2025/month=2/region=__HIVE_DEFAULT_PARTITION__/part-0.parquet"),
+        18,
+        7);
   }
 
   private static List<String> hiveExpected() {
@@ -206,12 +222,14 @@ class DataServerTest {
     writeHiveFixture();
     FlightClient flight = start(4);
 
-    Schema expectedSchema = new Schema(List.of(
-        Field.nullable("id", new ArrowType.Int(64, true)),
-        Field.nullable("name", new ArrowType.Utf8()),
-        Field.nullable("year", new ArrowType.Int(64, true)),
-        Field.nullable("month", new ArrowType.Int(64, true)),
-        Field.nullable("region", new ArrowType.Utf8())));
+    Schema expectedSchema =
+        new Schema(
+            List.of(
+                Field.nullable("id", new ArrowType.Int(64, true)),
+                Field.nullable("name", new ArrowType.Utf8()),
+                Field.nullable("year", new ArrowType.Int(64, true)),
+                Field.nullable("month", new ArrowType.Int(64, true)),
+                Field.nullable("region", new ArrowType.Utf8())));
     FlightInfo info = flight.getInfo(FlightDescriptor.path("trips"));
     assertThat(info.getSchema().getFields()).isEqualTo(expectedSchema.getFields());
     assertThat(info.getRecords()).isEqualTo(25);
@@ -219,12 +237,15 @@ class DataServerTest {
         .isEqualTo(expectedSchema.getFields());
     List<FlightInfo> listed = new ArrayList<>();
     flight.listFlights(Criteria.ALL).forEach(listed::add);
-    assertThat(listed).singleElement()
-        .satisfies(i -> assertThat(i.getSchema().getFields()).isEqualTo(expectedSchema.getFields()));
+    assertThat(listed)
+        .singleElement()
+        .satisfies(
+            i -> assertThat(i.getSchema().getFields()).isEqualTo(expectedSchema.getFields()));
 
     List<String> rows = new ArrayList<>();
     List<Integer> batchSizes = new ArrayList<>();
-    try (FlightStream stream = flight.getStream(new Ticket("trips".getBytes(StandardCharsets.UTF_8)))) {
+    try (FlightStream stream =
+        flight.getStream(new Ticket("trips".getBytes(StandardCharsets.UTF_8)))) {
       assertThat(stream.getSchema().getFields()).isEqualTo(expectedSchema.getFields());
       while (stream.next()) {
         batchSizes.add(stream.getRoot().getRowCount());
@@ -248,7 +269,8 @@ class DataServerTest {
     TestData.write(dataDir.resolve("big/year=2025/part-0.parquet"), 100_000, 100_000);
     FlightClient flight = start(100);
     long nativeBefore = NativeMemoryPool.getDefault().getBytesAllocated();
-    try (FlightStream stream = flight.getStream(new Ticket("big".getBytes(StandardCharsets.UTF_8)))) {
+    try (FlightStream stream =
+        flight.getStream(new Ticket("big".getBytes(StandardCharsets.UTF_8)))) {
       assertThat(stream.next()).isTrue();
       assertThat(stream.getRoot().getRowCount()).isEqualTo(100);
       assertThat(allColumns(stream.getRoot()).get(0)).isEqualTo("0:name-0:2024");
@@ -256,10 +278,15 @@ class DataServerTest {
     }
     await().untilAsserted(() -> assertThat(serverAllocator.getAllocatedMemory()).isZero());
     // The native scan of the file being read is closed too (arrow-dataset's own memory pool).
-    await().untilAsserted(() -> assertThat(NativeMemoryPool.getDefault().getBytesAllocated()).isEqualTo(nativeBefore));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(NativeMemoryPool.getDefault().getBytesAllocated())
+                    .isEqualTo(nativeBefore));
     // The DoGet thread has ended: the server answers a fresh request as usual.
     List<String> rows = new ArrayList<>();
-    try (FlightStream stream = flight.getStream(new Ticket("big".getBytes(StandardCharsets.UTF_8)))) {
+    try (FlightStream stream =
+        flight.getStream(new Ticket("big".getBytes(StandardCharsets.UTF_8)))) {
       while (stream.next()) {
         rows.addAll(allColumns(stream.getRoot()));
       }
@@ -273,8 +300,10 @@ class DataServerTest {
   @Test
   void unknownDatasetIsNotFound() throws Exception {
     FlightClient flight = start(1000);
-    assertStatus(() -> flight.getInfo(FlightDescriptor.path("nope.parquet")), FlightStatusCode.NOT_FOUND);
-    assertStatus(() -> readAll(flight, "nope.parquet", new ArrayList<>()), FlightStatusCode.NOT_FOUND);
+    assertStatus(
+        () -> flight.getInfo(FlightDescriptor.path("nope.parquet")), FlightStatusCode.NOT_FOUND);
+    assertStatus(
+        () -> readAll(flight, "nope.parquet", new ArrayList<>()), FlightStatusCode.NOT_FOUND);
   }
 
   @Test
@@ -291,9 +320,12 @@ class DataServerTest {
 
     assertThat(names(flight)).containsExactly("ok.parquet");
     FlightStatusCode invalid = FlightStatusCode.INVALID_ARGUMENT;
-    assertStatus(() -> flight.getInfo(FlightDescriptor.command("ok.parquet".getBytes())), FlightStatusCode.UNIMPLEMENTED);
+    assertStatus(
+        () -> flight.getInfo(FlightDescriptor.command("ok.parquet".getBytes())),
+        FlightStatusCode.UNIMPLEMENTED);
     assertStatus(() -> flight.getInfo(FlightDescriptor.path("a", "b")), invalid);
-    for (String name : List.of("../x", "/etc/passwd", "secret.parquet", "fifo.parquet", ".flight-staging")) {
+    for (String name :
+        List.of("../x", "/etc/passwd", "secret.parquet", "fifo.parquet", ".flight-staging")) {
       assertStatus(() -> flight.getInfo(FlightDescriptor.path(name)), invalid);
       assertStatus(() -> flight.getSchema(FlightDescriptor.path(name)), invalid);
       assertStatus(() -> readAll(flight, name, new ArrayList<>()), invalid);
@@ -339,11 +371,13 @@ class DataServerTest {
       TestData.fill(root, 0, 100);
       put.putNext();
       Path staging = dataDir.resolve(DatasetStore.STAGING_DIR);
-      await().until(() -> {
-        try (var entries = Files.list(staging)) {
-          return entries.findAny().isPresent();
-        }
-      });
+      await()
+          .until(
+              () -> {
+                try (var entries = Files.list(staging)) {
+                  return entries.findAny().isPresent();
+                }
+              });
       put.error(CallStatus.CANCELLED.withDescription("client gave up").toRuntimeException());
       await().untilAsserted(() -> assertThat(staging).isEmptyDirectory());
     }
@@ -358,14 +392,20 @@ class DataServerTest {
     FlightClient flight = start(1000, builder -> builder.maxMessageBytes(1 << 20));
 
     assertThatThrownBy(() -> put(flight, "huge.parquet", 2, 50_000))
-        .isInstanceOfSatisfying(FlightRuntimeException.class, e -> {
-          assertThat(e.status().code()).isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED);
-          assertThat(e.status().description()).contains("exceeds this server's limit").contains("smaller batches");
-        });
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> {
+              assertThat(e.status().code()).isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED);
+              assertThat(e.status().description())
+                  .contains("exceeds this server's limit")
+                  .contains("smaller batches");
+            });
 
     await().untilAsserted(() -> assertThat(serverAllocator.getAllocatedMemory()).isZero());
     assertThat(dataDir.resolve("huge.parquet")).doesNotExist();
-    await().untilAsserted(() -> assertThat(dataDir.resolve(DatasetStore.STAGING_DIR)).isEmptyDirectory());
+    await()
+        .untilAsserted(
+            () -> assertThat(dataDir.resolve(DatasetStore.STAGING_DIR)).isEmptyDirectory());
     // The server keeps serving: batches under the limit are stored and read back.
     put(flight, "small.parquet", 2, 100);
     assertThat(readAll(flight, "small.parquet", new ArrayList<>()))
@@ -381,22 +421,27 @@ class DataServerTest {
       TestData.fill(root, 0, 10);
       first.putNext();
       Path staging = dataDir.resolve(DatasetStore.STAGING_DIR);
-      await().until(() -> {
-        try (var entries = Files.list(staging)) {
-          return entries.findAny().isPresent();
-        }
-      });
+      await()
+          .until(
+              () -> {
+                try (var entries = Files.list(staging)) {
+                  return entries.findAny().isPresent();
+                }
+              });
       assertStatus(() -> put(flight, "same", 1, 10), FlightStatusCode.ALREADY_EXISTS);
       first.completed();
       first.getResult();
     }
-    assertThat(readAll(flight, "same", new ArrayList<>())).containsExactlyElementsOf(TestData.expected(0, 10));
+    assertThat(readAll(flight, "same", new ArrayList<>()))
+        .containsExactlyElementsOf(TestData.expected(0, 10));
   }
 
   @Test
   void doPutRejectsWhatParquetCannotStore() throws Exception {
     FlightClient flight = start(1000);
-    Schema intervals = new Schema(List.of(Field.nullable("span", new ArrowType.Interval(IntervalUnit.MONTH_DAY_NANO))));
+    Schema intervals =
+        new Schema(
+            List.of(Field.nullable("span", new ArrowType.Interval(IntervalUnit.MONTH_DAY_NANO))));
     try (VectorSchemaRoot root = VectorSchemaRoot.create(intervals, clientAllocator)) {
       root.allocateNew();
       root.setRowCount(1);
@@ -425,11 +470,20 @@ class DataServerTest {
       values.setSafe(0, "red".getBytes(StandardCharsets.UTF_8));
       values.setSafe(1, "green".getBytes(StandardCharsets.UTF_8));
       values.setValueCount(2);
-      var dictionaries = new DictionaryProvider.MapDictionaryProvider(new Dictionary(values, encoding));
-      Schema schema = new Schema(List.of(new Field("color", new FieldType(true, new ArrowType.Int(32, true), encoding), null)));
+      var dictionaries =
+          new DictionaryProvider.MapDictionaryProvider(new Dictionary(values, encoding));
+      Schema schema =
+          new Schema(
+              List.of(
+                  new Field(
+                      "color", new FieldType(true, new ArrowType.Int(32, true), encoding), null)));
       try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, clientAllocator)) {
         FlightClient.ClientStreamListener put =
-            flight.startPut(FlightDescriptor.path("colors.parquet"), root, dictionaries, new AsyncPutListener());
+            flight.startPut(
+                FlightDescriptor.path("colors.parquet"),
+                root,
+                dictionaries,
+                new AsyncPutListener());
         IntVector indices = (IntVector) root.getVector(0);
         indices.allocateNew(3);
         indices.set(0, 1);
@@ -442,13 +496,15 @@ class DataServerTest {
       }
     }
     List<Object> colors = new ArrayList<>();
-    try (FlightStream stream = flight.getStream(new Ticket("colors.parquet".getBytes(StandardCharsets.UTF_8)))) {
+    try (FlightStream stream =
+        flight.getStream(new Ticket("colors.parquet".getBytes(StandardCharsets.UTF_8)))) {
       while (stream.next()) {
         FieldVector indices = stream.getRoot().getVector("color");
         DictionaryEncoding sent = indices.getField().getDictionary();
         assertThat(sent).isNotNull();
-        try (var decoded = org.apache.arrow.vector.dictionary.DictionaryEncoder.decode(
-            indices, stream.getDictionaryProvider().lookup(sent.getId()))) {
+        try (var decoded =
+            org.apache.arrow.vector.dictionary.DictionaryEncoder.decode(
+                indices, stream.getDictionaryProvider().lookup(sent.getId()))) {
           for (int i = 0; i < stream.getRoot().getRowCount(); i++) {
             Object color = decoded.getObject(i);
             colors.add(color == null ? null : color.toString());
@@ -471,7 +527,9 @@ class DataServerTest {
 
   @Test
   void dictionaryColumnsWrittenByPyarrowArriveAsPlainValues() throws Exception {
-    Files.copy(Path.of("src/test/resources/fixtures/dictionary.parquet"), dataDir.resolve("dictionary.parquet"));
+    Files.copy(
+        Path.of("src/test/resources/fixtures/dictionary.parquet"),
+        dataDir.resolve("dictionary.parquet"));
     FlightClient flight = start(2);
 
     FlightInfo info = flight.getInfo(FlightDescriptor.path("dictionary.parquet"));
@@ -479,7 +537,8 @@ class DataServerTest {
     assertThat(info.getRecords()).isEqualTo(9);
     List<String> colors = new ArrayList<>();
     List<Object> ids = new ArrayList<>();
-    try (FlightStream stream = flight.getStream(new Ticket("dictionary.parquet".getBytes(StandardCharsets.UTF_8)))) {
+    try (FlightStream stream =
+        flight.getStream(new Ticket("dictionary.parquet".getBytes(StandardCharsets.UTF_8)))) {
       while (stream.next()) {
         VectorSchemaRoot root = stream.getRoot();
         assertThat(root.getSchema().findField("color").getDictionary()).isNull();
@@ -490,46 +549,62 @@ class DataServerTest {
         }
       }
     }
-    assertThat(colors).containsExactly(
-        "red", "green", "red", "blue", "blue", "green", "violet", null, "indigo");
+    assertThat(colors)
+        .containsExactly("red", "green", "red", "blue", "blue", "green", "violet", null, "indigo");
     assertThat(ids).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
   }
 
   @Test
   void aDoGetThatFindsTheScanMemoryTakenWaitsThenIsResourceExhausted() throws Exception {
     TestData.write(dataDir.resolve("big.parquet"), 0, 200_000);
-    FlightClient flight = start(100, builder -> builder
-        .scanMemoryBytes(1L << 20) // less than one scan of big.parquet wants: one stream at a time
-        .scanQueueTimeout(Duration.ofMillis(200)));
+    FlightClient flight =
+        start(
+            100,
+            builder ->
+                builder
+                    .scanMemoryBytes(
+                        1L << 20) // less than one scan of big.parquet wants: one stream at a time
+                    .scanQueueTimeout(Duration.ofMillis(200)));
     Ticket ticket = new Ticket("big.parquet".getBytes(StandardCharsets.UTF_8));
 
     try (FlightStream first = flight.getStream(ticket)) {
       assertThat(first.next()).isTrue();
       assertThatThrownBy(() -> readAll(flight, "big.parquet", new ArrayList<>()))
-          .isInstanceOfSatisfying(FlightRuntimeException.class, e -> {
-            assertThat(e.status().code()).isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED);
-            assertThat(e.status().description()).contains("scan memory").contains("another replica");
-          });
+          .isInstanceOfSatisfying(
+              FlightRuntimeException.class,
+              e -> {
+                assertThat(e.status().code()).isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED);
+                assertThat(e.status().description())
+                    .contains("scan memory")
+                    .contains("another replica");
+              });
       first.cancel("enough", null);
     }
 
-    // The first scan returns its share once its cancel reaches the scan: a stream refused before then
+    // The first scan returns its share once its cancel reaches the scan: a stream refused before
+    // then
     // is retried, and reading 2,000 batches may take long on a loaded machine.
     await()
         .atMost(Duration.ofSeconds(90))
-        .ignoreExceptionsMatching(e -> e instanceof FlightRuntimeException f
-            && f.status().code() == FlightStatusCode.RESOURCE_EXHAUSTED)
-        .untilAsserted(() -> assertThat(readAll(flight, "big.parquet", new ArrayList<>())).hasSize(200_000));
+        .ignoreExceptionsMatching(
+            e ->
+                e instanceof FlightRuntimeException f
+                    && f.status().code() == FlightStatusCode.RESOURCE_EXHAUSTED)
+        .untilAsserted(
+            () -> assertThat(readAll(flight, "big.parquet", new ArrayList<>())).hasSize(200_000));
     assertThat(serverSpans("DoGet"))
-        .anySatisfy(span -> assertThat(span.getAttributes().get(FlightAttributes.SCAN_MEMORY_RESERVED))
-            .isEqualTo(1L << 20));
+        .anySatisfy(
+            span ->
+                assertThat(span.getAttributes().get(FlightAttributes.SCAN_MEMORY_RESERVED))
+                    .isEqualTo(1L << 20));
   }
 
   @Test
   void cancellingADoGetFreesTheStream() throws Exception {
     TestData.write(dataDir.resolve("big.parquet"), 0, 200_000);
     FlightClient flight = start(100);
-    try (FlightStream stream = flight.getStream(new Ticket("big.parquet".getBytes(StandardCharsets.UTF_8)))) {
+    try (FlightStream stream =
+        flight.getStream(new Ticket("big.parquet".getBytes(StandardCharsets.UTF_8)))) {
       assertThat(stream.next()).isTrue();
       assertThat(stream.getRoot().getRowCount()).isEqualTo(100);
       stream.cancel("enough", null);
@@ -554,7 +629,8 @@ class DataServerTest {
 
   private static void assertStatus(ThrowingCallable call, FlightStatusCode code) {
     assertThatThrownBy(call)
-        .isInstanceOfSatisfying(FlightRuntimeException.class, e -> assertThat(e.status().code()).isEqualTo(code));
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class, e -> assertThat(e.status().code()).isEqualTo(code));
   }
 
   private List<SpanData> serverSpans(String method) {

@@ -37,7 +37,8 @@ class MultiCoordinatorTest {
 
   @TempDir Path dataDir;
   private final InMemoryTelemetry serverTelemetry = InMemoryTelemetry.forService("server");
-  private final InMemoryTelemetry coordinatorTelemetry = InMemoryTelemetry.forService("coordinator");
+  private final InMemoryTelemetry coordinatorTelemetry =
+      InMemoryTelemetry.forService("coordinator");
   private final InMemoryTelemetry clientTelemetry = InMemoryTelemetry.forService("client");
   private final List<FakeCoordinator> coordinators = new ArrayList<>();
   private final List<Socket> blackholeConnections = new CopyOnWriteArrayList<>();
@@ -92,15 +93,19 @@ class MultiCoordinatorTest {
   /** A socket that accepts connections and never says a word: a coordinator that hangs. */
   private Location blackhole() throws Exception {
     blackhole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    blackholeAcceptor = Thread.ofPlatform().daemon().start(() -> {
-      try {
-        while (true) {
-          blackholeConnections.add(blackhole.accept());
-        }
-      } catch (java.io.IOException closed) {
-        // the test is over
-      }
-    });
+    blackholeAcceptor =
+        Thread.ofPlatform()
+            .daemon()
+            .start(
+                () -> {
+                  try {
+                    while (true) {
+                      blackholeConnections.add(blackhole.accept());
+                    }
+                  } catch (java.io.IOException closed) {
+                    // the test is over
+                  }
+                });
     return Location.forGrpcInsecure("127.0.0.1", blackhole.getLocalPort());
   }
 
@@ -116,7 +121,8 @@ class MultiCoordinatorTest {
   }
 
   private DataServer.Builder builder() {
-    return DataServer.builder(allocator, serverTelemetry.flightTelemetry()).heartbeatInterval(HEARTBEAT);
+    return DataServer.builder(allocator, serverTelemetry.flightTelemetry())
+        .heartbeatInterval(HEARTBEAT);
   }
 
   @Test
@@ -127,16 +133,31 @@ class MultiCoordinatorTest {
     }
     start(builder().coordinators(locations));
 
-    await().untilAsserted(() -> assertThat(coordinators)
-        .allSatisfy(coordinator -> assertThat(coordinator.heartbeats).hasSizeGreaterThanOrEqualTo(3)));
-    // A hello that timed out under load and was asked again reaches the coordinator twice: harmless.
-    assertThat(coordinators).allSatisfy(coordinator ->
-        assertThat(coordinator.hellos).extracting(call -> call.message().serverId()).containsOnly("server-1"));
-    assertThat(server.registeredWith()).containsExactlyElementsOf(locations.stream().map(Location::getUri).toList());
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(coordinators)
+                    .allSatisfy(
+                        coordinator ->
+                            assertThat(coordinator.heartbeats).hasSizeGreaterThanOrEqualTo(3)));
+    // A hello that timed out under load and was asked again reaches the coordinator twice:
+    // harmless.
+    assertThat(coordinators)
+        .allSatisfy(
+            coordinator ->
+                assertThat(coordinator.hellos)
+                    .extracting(call -> call.message().serverId())
+                    .containsOnly("server-1"));
+    assertThat(server.registeredWith())
+        .containsExactlyElementsOf(locations.stream().map(Location::getUri).toList());
 
     server.close();
-    assertThat(coordinators).allSatisfy(coordinator ->
-        assertThat(coordinator.goodbyes).extracting(goodbye -> goodbye.serverId()).containsExactly("server-1"));
+    assertThat(coordinators)
+        .allSatisfy(
+            coordinator ->
+                assertThat(coordinator.goodbyes)
+                    .extracting(goodbye -> goodbye.serverId())
+                    .containsExactly("server-1"));
   }
 
   @Test
@@ -146,34 +167,47 @@ class MultiCoordinatorTest {
     Location hung = blackhole();
     // The hello to the hung coordinator stays in flight for a minute, longer than the test awaits:
     // a registrar that called coordinators one after another would heartbeat nobody meanwhile.
-    start(builder()
-        .coordinators(List.of(hung, one.location(), two.location()))
-        .registrationTimes(
-            RegistrationTimes.defaults(HEARTBEAT).withHelloDeadlines(Duration.ofMinutes(1), Duration.ofMinutes(1))));
+    start(
+        builder()
+            .coordinators(List.of(hung, one.location(), two.location()))
+            .registrationTimes(
+                RegistrationTimes.defaults(HEARTBEAT)
+                    .withHelloDeadlines(Duration.ofMinutes(1), Duration.ofMinutes(1))));
 
-    await().untilAsserted(() -> {
-      assertThat(one.heartbeats).hasSizeGreaterThanOrEqualTo(10);
-      assertThat(two.heartbeats).hasSizeGreaterThanOrEqualTo(10);
-    });
+    await()
+        .untilAsserted(
+            () -> {
+              assertThat(one.heartbeats).hasSizeGreaterThanOrEqualTo(10);
+              assertThat(two.heartbeats).hasSizeGreaterThanOrEqualTo(10);
+            });
     assertThat(blackholeConnections).isNotEmpty();
-    assertThat(server.registeredWith()).containsExactly(one.location().getUri(), two.location().getUri());
+    assertThat(server.registeredWith())
+        .containsExactly(one.location().getUri(), two.location().getUri());
   }
 
   @Test
   void aNameWithSeveralAddressesRegistersWithEach() throws Exception {
-    // Three coordinators on one port at three loopback addresses, as pods behind a headless Service.
+    // Three coordinators on one port at three loopback addresses, as pods behind a headless
+    // Service.
     FakeCoordinator first = coordinator("127.0.0.1", 0);
     int port = first.port();
     coordinator("127.0.0.2", port);
     coordinator("127.0.0.3", port);
-    HostResolver resolver = host -> {
-      assertThat(host).isEqualTo("coordinators.test");
-      return List.of(ip("127.0.0.1"), ip("127.0.0.2"), ip("127.0.0.3"));
-    };
-    start(builder().coordinators(List.of(Location.forGrpcInsecure("coordinators.test", port))).hostResolver(resolver));
+    HostResolver resolver =
+        host -> {
+          assertThat(host).isEqualTo("coordinators.test");
+          return List.of(ip("127.0.0.1"), ip("127.0.0.2"), ip("127.0.0.3"));
+        };
+    start(
+        builder()
+            .coordinators(List.of(Location.forGrpcInsecure("coordinators.test", port)))
+            .hostResolver(resolver));
 
-    await().untilAsserted(() -> assertThat(coordinators)
-        .allSatisfy(coordinator -> assertThat(coordinator.heartbeats).isNotEmpty()));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(coordinators)
+                    .allSatisfy(coordinator -> assertThat(coordinator.heartbeats).isNotEmpty()));
     assertThat(server.registeredWith())
         .containsExactly(uri("127.0.0.1", port), uri("127.0.0.2", port), uri("127.0.0.3", port));
   }
@@ -184,9 +218,10 @@ class MultiCoordinatorTest {
     int port = first.port();
     FakeCoordinator second = coordinator("127.0.0.2", port);
     AtomicReference<List<InetAddress>> addresses = new AtomicReference<>(List.of(ip("127.0.0.1")));
-    start(builder()
-        .coordinators(List.of(Location.forGrpcInsecure("coordinators.test", port)))
-        .hostResolver(host -> addresses.get()));
+    start(
+        builder()
+            .coordinators(List.of(Location.forGrpcInsecure("coordinators.test", port)))
+            .hostResolver(host -> addresses.get()));
     await().until(() -> !first.heartbeats.isEmpty());
     assertThat(second.hellos).isEmpty();
 
@@ -207,25 +242,38 @@ class MultiCoordinatorTest {
     FakeCoordinator two = coordinator("127.0.0.1", 0);
     FakeCoordinator late = coordinator("127.0.0.1", 0);
     // No periodic heartbeat within the test: the upload alone reports its listing.
-    start(builder()
-        .coordinators(List.of(blackhole(), one.location(), two.location(), late.location()))
-        .registrationTimes(new RegistrationTimes(Duration.ofHours(1), Duration.ofMillis(500), Duration.ofMinutes(1),
-            Duration.ofMinutes(1), Duration.ofSeconds(1), 5)));
+    start(
+        builder()
+            .coordinators(List.of(blackhole(), one.location(), two.location(), late.location()))
+            .registrationTimes(
+                new RegistrationTimes(
+                    Duration.ofHours(1),
+                    Duration.ofMillis(500),
+                    Duration.ofMinutes(1),
+                    Duration.ofMinutes(1),
+                    Duration.ofSeconds(1),
+                    5)));
     await().until(() -> server.registeredWith().size() == 3);
-    // A registered coordinator that stops answering in time must not hold the upload beyond the deadline.
+    // A registered coordinator that stops answering in time must not hold the upload beyond the
+    // deadline.
     late.lateHeartbeats.set(true);
 
     put("new.parquet");
 
     // No waiting: the upload answered only after the coordinators had pulled the new listing.
-    assertThat(List.of(one, two)).allSatisfy(coordinator ->
-        assertThat(coordinator.pulledListings.get(coordinator.pulledListings.size() - 1)).containsExactly("new.parquet"));
-    // The late coordinator neither failed nor held the upload (its announce ended with the deadline);
+    assertThat(List.of(one, two))
+        .allSatisfy(
+            coordinator ->
+                assertThat(coordinator.pulledListings.get(coordinator.pulledListings.size() - 1))
+                    .containsExactly("new.parquet"));
+    // The late coordinator neither failed nor held the upload (its announce ended with the
+    // deadline);
     // whether its call had even started by then depends on the machine, so it is not asserted.
   }
 
   private void put(String name) throws Exception {
-    try (TracedFlightClient client = clientTelemetry.flightTelemetry().connect(allocator, server.advertisedLocation());
+    try (TracedFlightClient client =
+            clientTelemetry.flightTelemetry().connect(allocator, server.advertisedLocation());
         VectorSchemaRoot root = VectorSchemaRoot.create(TestData.SCHEMA, allocator)) {
       FlightClient.ClientStreamListener put =
           client.flightClient().startPut(FlightDescriptor.path(name), root, new AsyncPutListener());

@@ -52,15 +52,19 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The server side of resumable DoGet (issue 12): tickets naming files, resume tokens on every batch,
- * and a stream resumed at any token equal, byte for byte, to the rest of the stream it came from.
+ * The server side of resumable DoGet (issue 12): tickets naming files, resume tokens on every
+ * batch, and a stream resumed at any token equal, byte for byte, to the rest of the stream it came
+ * from.
  */
 @Timeout(120)
 class ResumableDoGetTest {
   private static final int BATCH_ROWS = 4;
   private static final DatasetName EVENTS = DatasetName.of("events");
   private static final List<String> EVENT_FILES =
-      List.of("year=2024/month=1/part-0.parquet", "year=2024/month=2/part-0.parquet", "year=2025/month=1/part-0.parquet");
+      List.of(
+          "year=2024/month=1/part-0.parquet",
+          "year=2024/month=2/part-0.parquet",
+          "year=2025/month=1/part-0.parquet");
 
   @TempDir Path dataDir;
   @TempDir Path outside;
@@ -81,14 +85,16 @@ class ResumableDoGetTest {
     TestData.write(dataDir.resolve("events").resolve(EVENT_FILES.get(1)), 10, 13);
     TestData.write(dataDir.resolve("events").resolve(EVENT_FILES.get(2)), 23, 1);
     TestData.write(dataDir.resolve("sales.parquet"), 100, 6);
-    server = DataServer.builder(serverAllocator, telemetry.flightTelemetry())
-        .location(Location.forGrpcInsecure("127.0.0.1", 0))
-        .dataDir(dataDir)
-        .serverId("server-1")
-        .batchRows(BATCH_ROWS)
-        .heartbeatInterval(Duration.ofMillis(100))
-        .build();
-    client = clientTelemetry.flightTelemetry().connect(clientAllocator, server.advertisedLocation());
+    server =
+        DataServer.builder(serverAllocator, telemetry.flightTelemetry())
+            .location(Location.forGrpcInsecure("127.0.0.1", 0))
+            .dataDir(dataDir)
+            .serverId("server-1")
+            .batchRows(BATCH_ROWS)
+            .heartbeatInterval(Duration.ofMillis(100))
+            .build();
+    client =
+        clientTelemetry.flightTelemetry().connect(clientAllocator, server.advertisedLocation());
     flight = client.flightClient();
   }
 
@@ -106,12 +112,17 @@ class ResumableDoGetTest {
   void everyBatchCarriesTheResumeTokenOfThePositionAfterIt() throws Exception {
     List<Batch> full = read(Tickets.of(DatasetTicket.whole(EVENTS)));
 
-    assertThat(full).extracting(batch -> batch.token().position()).containsExactly(
-        new ResumePosition(EVENT_FILES.get(0), 4), new ResumePosition(EVENT_FILES.get(0), 8),
-        new ResumePosition(EVENT_FILES.get(0), 10),
-        new ResumePosition(EVENT_FILES.get(1), 4), new ResumePosition(EVENT_FILES.get(1), 8),
-        new ResumePosition(EVENT_FILES.get(1), 12), new ResumePosition(EVENT_FILES.get(1), 13),
-        new ResumePosition(EVENT_FILES.get(2), 1));
+    assertThat(full)
+        .extracting(batch -> batch.token().position())
+        .containsExactly(
+            new ResumePosition(EVENT_FILES.get(0), 4),
+            new ResumePosition(EVENT_FILES.get(0), 8),
+            new ResumePosition(EVENT_FILES.get(0), 10),
+            new ResumePosition(EVENT_FILES.get(1), 4),
+            new ResumePosition(EVENT_FILES.get(1), 8),
+            new ResumePosition(EVENT_FILES.get(1), 12),
+            new ResumePosition(EVENT_FILES.get(1), 13),
+            new ResumePosition(EVENT_FILES.get(2), 1));
     assertThat(full).allSatisfy(batch -> assertThat(batch.token().dataset()).isEqualTo(EVENTS));
     assertThat(full.stream().flatMap(batch -> batch.rows().stream()).toList())
         .containsExactlyElementsOf(withPartitions());
@@ -123,41 +134,51 @@ class ResumableDoGetTest {
     for (int k = 1; k <= full.size(); k++) {
       ResumePosition after = full.get(k - 1).token().position();
       List<Batch> resumed = read(Tickets.of(DatasetTicket.whole(EVENTS).resumeAt(after)));
-      assertThat(resumed).as("resumed after batch %d at %s", k, after).isEqualTo(full.subList(k, full.size()));
+      assertThat(resumed)
+          .as("resumed after batch %d at %s", k, after)
+          .isEqualTo(full.subList(k, full.size()));
     }
   }
 
   @Test
   void aResumeInsideABatchSendsExactlyTheRowsAfterIt() throws Exception {
     // Another replica may batch differently: row 5 of the second file lies inside a batch here.
-    List<Batch> resumed = read(Tickets.of(
-        DatasetTicket.whole(EVENTS).resumeAt(new ResumePosition(EVENT_FILES.get(1), 5))));
+    List<Batch> resumed =
+        read(
+            Tickets.of(
+                DatasetTicket.whole(EVENTS).resumeAt(new ResumePosition(EVENT_FILES.get(1), 5))));
 
     assertThat(resumed.stream().flatMap(batch -> batch.rows().stream()).toList())
         .containsExactlyElementsOf(withPartitions().subList(10 + 5, 24));
-    assertThat(resumed.get(0).token().position()).isEqualTo(new ResumePosition(EVENT_FILES.get(1), 8));
+    assertThat(resumed.get(0).token().position())
+        .isEqualTo(new ResumePosition(EVENT_FILES.get(1), 8));
   }
 
   @Test
   void aResumeAtTheEndIsAnEmptyStreamWithTheSchema() throws Exception {
-    Ticket ticket = Tickets.of(DatasetTicket.whole(EVENTS).resumeAt(new ResumePosition(EVENT_FILES.get(2), 1)));
+    Ticket ticket =
+        Tickets.of(DatasetTicket.whole(EVENTS).resumeAt(new ResumePosition(EVENT_FILES.get(2), 1)));
     try (FlightStream stream = flight.getStream(ticket)) {
       assertThat(stream.next()).isFalse();
-      assertThat(stream.getSchema().getFields()).extracting(Field::getName)
+      assertThat(stream.getSchema().getFields())
+          .extracting(Field::getName)
           .containsExactly("id", "name", "year", "month");
     }
   }
 
   @Test
   void aTicketNamingSomeFilesStreamsExactlyThoseInItsOrder() throws Exception {
-    DatasetTicket subset = new DatasetTicket(EVENTS, List.of(EVENT_FILES.get(2), EVENT_FILES.get(0)), null);
+    DatasetTicket subset =
+        new DatasetTicket(EVENTS, List.of(EVENT_FILES.get(2), EVENT_FILES.get(0)), null);
     List<Batch> batches = read(Tickets.of(subset));
 
     List<String> all = withPartitions();
     List<String> expected = new ArrayList<>(all.subList(23, 24));
     expected.addAll(all.subList(0, 10));
-    assertThat(batches.stream().flatMap(batch -> batch.rows().stream()).toList()).containsExactlyElementsOf(expected);
-    assertThat(batches.getLast().token().position()).isEqualTo(new ResumePosition(EVENT_FILES.get(0), 10));
+    assertThat(batches.stream().flatMap(batch -> batch.rows().stream()).toList())
+        .containsExactlyElementsOf(expected);
+    assertThat(batches.getLast().token().position())
+        .isEqualTo(new ResumePosition(EVENT_FILES.get(0), 10));
 
     // Resumed within the subset: the files after the position in the ticket's order.
     List<Batch> resumed = read(Tickets.of(subset.resumeAt(batches.get(0).token().position())));
@@ -167,16 +188,21 @@ class ResumableDoGetTest {
   @Test
   void aSingleFileDatasetsOneFileIsItsOwnName() throws Exception {
     DatasetName sales = DatasetName.of("sales.parquet");
-    List<Batch> batches = read(Tickets.of(new DatasetTicket(sales, List.of("sales.parquet"), null)));
+    List<Batch> batches =
+        read(Tickets.of(new DatasetTicket(sales, List.of("sales.parquet"), null)));
 
     assertThat(batches.stream().flatMap(batch -> batch.rows().stream()).toList())
         .containsExactlyElementsOf(TestData.expected(100, 6));
-    assertThat(batches.getLast().token()).isEqualTo(new ResumeToken(sales, new ResumePosition("sales.parquet", 6)));
+    assertThat(batches.getLast().token())
+        .isEqualTo(new ResumeToken(sales, new ResumePosition("sales.parquet", 6)));
   }
 
   @Test
   void dictionaryColumnsResumeWithTheSameDictionary() throws Exception {
-    upload("colors.parquet", List.of("red", "green", "blue"), new int[] {0, 1, 2, 2, 1, 0, 0, 1, 2, 1});
+    upload(
+        "colors.parquet",
+        List.of("red", "green", "blue"),
+        new int[] {0, 1, 2, 2, 1, 0, 0, 1, 2, 1});
     DatasetName colors = DatasetName.of("colors.parquet");
     List<Batch> full = read(Tickets.of(DatasetTicket.whole(colors)));
     assertThat(full).hasSize(3);
@@ -184,7 +210,8 @@ class ResumableDoGetTest {
 
     for (int k = 1; k <= full.size(); k++) {
       List<Batch> resumed =
-          read(Tickets.of(DatasetTicket.whole(colors).resumeAt(full.get(k - 1).token().position())));
+          read(
+              Tickets.of(DatasetTicket.whole(colors).resumeAt(full.get(k - 1).token().position())));
       assertThat(resumed).isEqualTo(full.subList(k, full.size()));
     }
   }
@@ -192,8 +219,12 @@ class ResumableDoGetTest {
   @Test
   void aFileTheDatasetDoesNotHaveIsNotFound() {
     assertStatus(
-        () -> read(Tickets.of(new DatasetTicket(EVENTS, List.of("year=2026/month=1/part-0.parquet"), null))),
-        FlightStatusCode.NOT_FOUND, "year=2026/month=1/part-0.parquet");
+        () ->
+            read(
+                Tickets.of(
+                    new DatasetTicket(EVENTS, List.of("year=2026/month=1/part-0.parquet"), null))),
+        FlightStatusCode.NOT_FOUND,
+        "year=2026/month=1/part-0.parquet");
   }
 
   @Test
@@ -201,25 +232,49 @@ class ResumableDoGetTest {
     Path secret = TestData.write(outside.resolve("secret.parquet"), 0, 1);
     Files.createSymbolicLink(dataDir.resolve("events").resolve("leak.parquet"), secret);
 
-    assertStatus(() -> read(Tickets.of(new DatasetTicket(EVENTS, List.of("leak.parquet"), null))),
-        FlightStatusCode.INVALID_ARGUMENT, "outside the data dir");
+    assertStatus(
+        () -> read(Tickets.of(new DatasetTicket(EVENTS, List.of("leak.parquet"), null))),
+        FlightStatusCode.INVALID_ARGUMENT,
+        "outside the data dir");
   }
 
   @Test
   void badResumePositionsAreTheCallersMistake() {
     // Garbled: not a ticket at all.
-    assertStatus(() -> read(new Ticket("{\"dataset\":\"events\",\"resume\":{".getBytes(StandardCharsets.UTF_8))),
-        FlightStatusCode.INVALID_ARGUMENT, "");
+    assertStatus(
+        () ->
+            read(
+                new Ticket(
+                    "{\"dataset\":\"events\",\"resume\":{".getBytes(StandardCharsets.UTF_8))),
+        FlightStatusCode.INVALID_ARGUMENT,
+        "");
     // Another dataset's token: its file is not one of this dataset's.
-    assertStatus(() -> read(Tickets.of(DatasetTicket.whole(EVENTS).resumeAt(new ResumePosition("sales.parquet", 2)))),
-        FlightStatusCode.INVALID_ARGUMENT, "sales.parquet");
+    assertStatus(
+        () ->
+            read(
+                Tickets.of(
+                    DatasetTicket.whole(EVENTS).resumeAt(new ResumePosition("sales.parquet", 2)))),
+        FlightStatusCode.INVALID_ARGUMENT,
+        "sales.parquet");
     // Past the end of its file.
-    assertStatus(() -> read(Tickets.of(DatasetTicket.whole(EVENTS).resumeAt(new ResumePosition(EVENT_FILES.get(0), 11)))),
-        FlightStatusCode.INVALID_ARGUMENT, "has 10 rows");
+    assertStatus(
+        () ->
+            read(
+                Tickets.of(
+                    DatasetTicket.whole(EVENTS)
+                        .resumeAt(new ResumePosition(EVENT_FILES.get(0), 11)))),
+        FlightStatusCode.INVALID_ARGUMENT,
+        "has 10 rows");
     // A file of the dataset that the ticket does not read (an encoded ticket the protocol refuses).
-    byte[] otherFile = ("{\"dataset\":\"events\",\"files\":[\"" + EVENT_FILES.get(0) + "\"],\"resume\":{\"file\":\""
-        + EVENT_FILES.get(1) + "\",\"row\":1}}").getBytes(StandardCharsets.UTF_8);
-    assertStatus(() -> read(new Ticket(otherFile)), FlightStatusCode.INVALID_ARGUMENT, EVENT_FILES.get(1));
+    byte[] otherFile =
+        ("{\"dataset\":\"events\",\"files\":[\""
+                + EVENT_FILES.get(0)
+                + "\"],\"resume\":{\"file\":\""
+                + EVENT_FILES.get(1)
+                + "\",\"row\":1}}")
+            .getBytes(StandardCharsets.UTF_8);
+    assertStatus(
+        () -> read(new Ticket(otherFile)), FlightStatusCode.INVALID_ARGUMENT, EVENT_FILES.get(1));
   }
 
   @Test
@@ -232,8 +287,10 @@ class ResumableDoGetTest {
     Files.write(file, garbage);
     Files.setLastModifiedTime(file, modified);
 
-    assertStatus(() -> read(Tickets.of(DatasetTicket.whole(DatasetName.of("sales.parquet")))),
-        FlightStatusCode.UNAVAILABLE, "cannot read dataset 'sales.parquet' on server server-1");
+    assertStatus(
+        () -> read(Tickets.of(DatasetTicket.whole(DatasetName.of("sales.parquet")))),
+        FlightStatusCode.UNAVAILABLE,
+        "cannot read dataset 'sales.parquet' on server server-1");
   }
 
   /** Every row of the events dataset as {@code id:name:year:month}, in stream order. */
@@ -249,7 +306,11 @@ class ResumableDoGetTest {
    * One batch as received: its IPC record batch bytes, the stream's dictionaries then (as IPC
    * bytes), its resume token, and its rows for readable assertions.
    */
-  private record Batch(List<Byte> recordBatch, List<List<Byte>> dictionaries, ResumeToken token, List<String> rows) {}
+  private record Batch(
+      List<Byte> recordBatch,
+      List<List<Byte>> dictionaries,
+      ResumeToken token,
+      List<String> rows) {}
 
   private List<Batch> read(Ticket ticket) throws Exception {
     List<Batch> batches = new ArrayList<>();
@@ -291,7 +352,9 @@ class ResumableDoGetTest {
     return bytes;
   }
 
-  /** Uploads one batch with a dictionary-encoded column: one row group, so served as a dictionary. */
+  /**
+   * Uploads one batch with a dictionary-encoded column: one row group, so served as a dictionary.
+   */
   private void upload(String name, List<String> values, int[] indices) throws Exception {
     DictionaryEncoding encoding = new DictionaryEncoding(1L, false, new ArrowType.Int(32, true));
     try (VarCharVector dictionary = new VarCharVector("color", clientAllocator)) {
@@ -300,9 +363,13 @@ class ResumableDoGetTest {
         dictionary.setSafe(i, values.get(i).getBytes(StandardCharsets.UTF_8));
       }
       dictionary.setValueCount(values.size());
-      var provider = new DictionaryProvider.MapDictionaryProvider(new Dictionary(dictionary, encoding));
+      var provider =
+          new DictionaryProvider.MapDictionaryProvider(new Dictionary(dictionary, encoding));
       Schema schema =
-          new Schema(List.of(new Field("color", new FieldType(true, new ArrowType.Int(32, true), encoding), null)));
+          new Schema(
+              List.of(
+                  new Field(
+                      "color", new FieldType(true, new ArrowType.Int(32, true), encoding), null)));
       try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, clientAllocator)) {
         FlightClient.ClientStreamListener put =
             flight.startPut(FlightDescriptor.path(name), root, provider, new AsyncPutListener());
@@ -321,9 +388,11 @@ class ResumableDoGetTest {
 
   private static void assertStatus(ThrowingCallable call, FlightStatusCode code, String mentioned) {
     assertThatThrownBy(call)
-        .isInstanceOfSatisfying(FlightRuntimeException.class, e -> {
-          assertThat(e.status().code()).isEqualTo(code);
-          assertThat(e.status().description()).contains(mentioned);
-        });
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> {
+              assertThat(e.status().code()).isEqualTo(code);
+              assertThat(e.status().description()).contains(mentioned);
+            });
   }
 }

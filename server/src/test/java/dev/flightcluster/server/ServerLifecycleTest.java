@@ -81,7 +81,8 @@ class ServerLifecycleTest {
     clientTelemetry.close();
   }
 
-  private FlightClient start(int batchRows, UnaryOperator<DataServer.Builder> configure) throws Exception {
+  private FlightClient start(int batchRows, UnaryOperator<DataServer.Builder> configure)
+      throws Exception {
     FlightTelemetry withHealth =
         FlightTelemetry.builder(telemetry.sdk())
             .setServerCustomizer(netty -> netty.addService(health.getHealthService()))
@@ -94,7 +95,8 @@ class ServerLifecycleTest {
             .batchRows(batchRows)
             .heartbeatInterval(Duration.ofMillis(100));
     server = configure.apply(builder).build().start();
-    client = clientTelemetry.flightTelemetry().connect(clientAllocator, server.advertisedLocation());
+    client =
+        clientTelemetry.flightTelemetry().connect(clientAllocator, server.advertisedLocation());
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     return client.flightClient();
   }
@@ -108,40 +110,66 @@ class ServerLifecycleTest {
     for (int i = 0; i < 16; i++) {
       uploads.add(SilentUpload.open(channel));
     }
-    // Eight are taken and wait for data that never comes; the eight beyond the limit are told at once.
-    await().atMost(DEADLINE).untilAsserted(() -> assertThat(uploads.stream()
-        .filter(upload -> upload.closed.isDone())
-        .map(upload -> upload.closed.join().getCode()))
-        .containsExactlyElementsOf(List.of(
-            Status.Code.RESOURCE_EXHAUSTED, Status.Code.RESOURCE_EXHAUSTED, Status.Code.RESOURCE_EXHAUSTED,
-            Status.Code.RESOURCE_EXHAUSTED, Status.Code.RESOURCE_EXHAUSTED, Status.Code.RESOURCE_EXHAUSTED,
-            Status.Code.RESOURCE_EXHAUSTED, Status.Code.RESOURCE_EXHAUSTED)));
-    assertThat(uploads.stream().filter(upload -> upload.closed.isDone())
-        .map(upload -> upload.closed.join().getDescription()))
+    // Eight are taken and wait for data that never comes; the eight beyond the limit are told at
+    // once.
+    await()
+        .atMost(DEADLINE)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        uploads.stream()
+                            .filter(upload -> upload.closed.isDone())
+                            .map(upload -> upload.closed.join().getCode()))
+                    .containsExactlyElementsOf(
+                        List.of(
+                            Status.Code.RESOURCE_EXHAUSTED,
+                            Status.Code.RESOURCE_EXHAUSTED,
+                            Status.Code.RESOURCE_EXHAUSTED,
+                            Status.Code.RESOURCE_EXHAUSTED,
+                            Status.Code.RESOURCE_EXHAUSTED,
+                            Status.Code.RESOURCE_EXHAUSTED,
+                            Status.Code.RESOURCE_EXHAUSTED,
+                            Status.Code.RESOURCE_EXHAUSTED)));
+    assertThat(
+            uploads.stream()
+                .filter(upload -> upload.closed.isDone())
+                .map(upload -> upload.closed.join().getDescription()))
         .allSatisfy(description -> assertThat(description).contains("server-1").contains("upload"));
 
     // Everything else still answers, well within a deadline.
-    assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE.toSeconds(), TimeUnit.SECONDS)
-        .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
+    assertThat(
+            HealthGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(DEADLINE.toSeconds(), TimeUnit.SECONDS)
+                .check(HealthCheckRequest.getDefaultInstance())
+                .getStatus())
+        .isEqualTo(ServingStatus.SERVING);
     List<String> names = new ArrayList<>();
-    flight.listFlights(Criteria.ALL, deadline())
+    flight
+        .listFlights(Criteria.ALL, deadline())
         .forEach(info -> names.add(info.getDescriptor().getPath().get(0)));
     assertThat(names).containsExactly("small.parquet");
     assertThat(readRows(flight, "small.parquet")).isEqualTo(1_000);
 
     uploads.forEach(SilentUpload::cancel);
-    await().atMost(DEADLINE).untilAsserted(() -> {
-      assertThat(server.openCalls(CallPools.Kind.UPLOAD)).isZero();
-      assertThat(serverAllocator.getAllocatedMemory()).isZero();
-    });
+    await()
+        .atMost(DEADLINE)
+        .untilAsserted(
+            () -> {
+              assertThat(server.openCalls(CallPools.Kind.UPLOAD)).isZero();
+              assertThat(serverAllocator.getAllocatedMemory()).isZero();
+            });
     try (Stream<Path> files = Files.list(dataDir)) {
-      assertThat(files.map(path -> path.getFileName().toString()).filter(name -> name.endsWith(".parquet")))
+      assertThat(
+              files
+                  .map(path -> path.getFileName().toString())
+                  .filter(name -> name.endsWith(".parquet")))
           .containsExactly("small.parquet");
     }
   }
 
   @Test
-  void aStreamThatFinishesWithinTheDrainTimeoutCompletesAndNewCallsAreUnavailable() throws Exception {
+  void aStreamThatFinishesWithinTheDrainTimeoutCompletesAndNewCallsAreUnavailable()
+      throws Exception {
     TestData.write(dataDir.resolve("big.parquet"), 0, 20_000);
     FlightClient flight = start(100, builder -> builder.drainTimeout(Duration.ofSeconds(60)));
     Ticket ticket = new Ticket("big.parquet".getBytes(StandardCharsets.UTF_8));
@@ -153,7 +181,8 @@ class ServerLifecycleTest {
       await().atMost(DEADLINE).until(server::draining);
 
       assertThatThrownBy(() -> flight.listFlights(Criteria.ALL, deadline()).forEach(info -> {}))
-          .isInstanceOfSatisfying(FlightRuntimeException.class,
+          .isInstanceOfSatisfying(
+              FlightRuntimeException.class,
               e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAVAILABLE));
 
       while (stream.next()) {
@@ -173,36 +202,46 @@ class ServerLifecycleTest {
 
     try (FlightStream stream = flight.getStream(ticket)) {
       assertThat(stream.next()).isTrue();
-      // The client reads nothing until the drain timeout has passed: the stream is still running then.
+      // The client reads nothing until the drain timeout has passed: the stream is still running
+      // then.
       CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
       await().atMost(DEADLINE).until(server::drainEnded);
 
-      assertThatThrownBy(() -> {
-        while (stream.next()) {
-          // what the server had sent before it ended the stream
-        }
-      }).isInstanceOfSatisfying(FlightRuntimeException.class, e -> {
-        assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAVAILABLE);
-        assertThat(e.status().description()).contains("shutting down");
-      });
+      assertThatThrownBy(
+              () -> {
+                while (stream.next()) {
+                  // what the server had sent before it ended the stream
+                }
+              })
+          .isInstanceOfSatisfying(
+              FlightRuntimeException.class,
+              e -> {
+                assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAVAILABLE);
+                assertThat(e.status().description()).contains("shutting down");
+              });
       closing.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     }
   }
 
   @Test
   void limitsAndTheDrainTimeoutAreValidated() {
-    assertThatThrownBy(() -> DataServer.builder(serverAllocator, telemetry.flightTelemetry()).maxConcurrentUploads(0))
+    assertThatThrownBy(
+            () ->
+                DataServer.builder(serverAllocator, telemetry.flightTelemetry())
+                    .maxConcurrentUploads(0))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> DataServer.builder(serverAllocator, telemetry.flightTelemetry())
-        .drainTimeout(Duration.ofMillis(-1)))
+    assertThatThrownBy(
+            () ->
+                DataServer.builder(serverAllocator, telemetry.flightTelemetry())
+                    .drainTimeout(Duration.ofMillis(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("drainTimeout");
   }
 
   private static long readRows(FlightClient flight, String name) throws Exception {
     long rows = 0;
-    try (FlightStream stream = flight.getStream(new Ticket(name.getBytes(StandardCharsets.UTF_8)),
-        deadline())) {
+    try (FlightStream stream =
+        flight.getStream(new Ticket(name.getBytes(StandardCharsets.UTF_8)), deadline())) {
       while (stream.next()) {
         rows += stream.getRoot().getRowCount();
       }
@@ -210,18 +249,23 @@ class ServerLifecycleTest {
     return rows;
   }
 
-  /** A DoPut that opens the call and never sends a message, as a stalled or hostile client would. */
-  private record SilentUpload(ClientCall<Flight.FlightData, Flight.PutResult> call, CompletableFuture<Status> closed) {
+  /**
+   * A DoPut that opens the call and never sends a message, as a stalled or hostile client would.
+   */
+  private record SilentUpload(
+      ClientCall<Flight.FlightData, Flight.PutResult> call, CompletableFuture<Status> closed) {
     static SilentUpload open(ManagedChannel channel) {
       ClientCall<Flight.FlightData, Flight.PutResult> call =
           channel.newCall(FlightServiceGrpc.getDoPutMethod(), CallOptions.DEFAULT);
       CompletableFuture<Status> closed = new CompletableFuture<>();
-      call.start(new ClientCall.Listener<>() {
-        @Override
-        public void onClose(Status status, Metadata trailers) {
-          closed.complete(status);
-        }
-      }, new Metadata());
+      call.start(
+          new ClientCall.Listener<>() {
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+              closed.complete(status);
+            }
+          },
+          new Metadata());
       call.request(1);
       return new SilentUpload(call, closed);
     }

@@ -1,6 +1,5 @@
 package dev.flightcluster.server;
 
-import dev.flightcluster.server.store.DatasetStore;
 import static dev.flightcluster.otel.metrics.FlightMetrics.DATASET;
 import static dev.flightcluster.otel.metrics.FlightMetrics.SERVER_ID;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.flightcluster.otel.TracedFlightClient;
 import dev.flightcluster.otel.metrics.FlightMetrics;
+import dev.flightcluster.server.store.DatasetStore;
 import dev.flightcluster.testing.InMemoryTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
@@ -68,16 +68,18 @@ class ServerMetricsTest {
   }
 
   private FlightClient start() throws Exception {
-    server = DataServer.builder(serverAllocator, telemetry.flightTelemetry())
-        .location(Location.forGrpcInsecure("127.0.0.1", 0))
-        .dataDir(dataDir)
-        .serverId(SERVER)
-        .batchRows(1000)
-        .scanMemoryBytes(SCAN_MEMORY)
-        .heartbeatInterval(Duration.ofMillis(100))
-        .build()
-        .start();
-    client = clientTelemetry.flightTelemetry().connect(clientAllocator, server.advertisedLocation());
+    server =
+        DataServer.builder(serverAllocator, telemetry.flightTelemetry())
+            .location(Location.forGrpcInsecure("127.0.0.1", 0))
+            .dataDir(dataDir)
+            .serverId(SERVER)
+            .batchRows(1000)
+            .scanMemoryBytes(SCAN_MEMORY)
+            .heartbeatInterval(Duration.ofMillis(100))
+            .build()
+            .start();
+    client =
+        clientTelemetry.flightTelemetry().connect(clientAllocator, server.advertisedLocation());
     return client.flightClient();
   }
 
@@ -90,7 +92,8 @@ class ServerMetricsTest {
     long rows = 0;
     long batches = 0;
     long bytes = 0;
-    try (FlightStream stream = flight.getStream(new Ticket("events.parquet".getBytes(StandardCharsets.UTF_8)))) {
+    try (FlightStream stream =
+        flight.getStream(new Ticket("events.parquet".getBytes(StandardCharsets.UTF_8)))) {
       while (stream.next()) {
         rows += stream.getRoot().getRowCount();
         batches++;
@@ -101,26 +104,36 @@ class ServerMetricsTest {
     Attributes events = Attributes.of(DATASET, "events.parquet", SERVER_ID, SERVER);
     assertThat(rows).isEqualTo(2500);
     assertThat(batches).isEqualTo(3);
-    // The counts are final once the stream has ended on the server: the last batch precedes the end.
+    // The counts are final once the stream has ended on the server: the last batch precedes the
+    // end.
     // Exemplars come with the first collection after the measurement only, so keep that one.
-    HistogramPointData duration = await()
-        .until(() -> telemetry.histogram(FlightMetrics.DOGET_DURATION, events), Optional::isPresent)
-        .orElseThrow();
+    HistogramPointData duration =
+        await()
+            .until(
+                () -> telemetry.histogram(FlightMetrics.DOGET_DURATION, events),
+                Optional::isPresent)
+            .orElseThrow();
     assertThat(telemetry.longValue(FlightMetrics.STREAMED_ROWS, events)).hasValue(2500);
     assertThat(telemetry.longValue(FlightMetrics.STREAMED_BATCHES, events)).hasValue(3);
     assertThat(telemetry.longValue(FlightMetrics.STREAMED_BYTES, events)).hasValue(bytes);
-    assertThat(telemetry.longValue(FlightMetrics.STREAMED_ROWS, Attributes.of(DATASET, "other.parquet", SERVER_ID, SERVER)))
+    assertThat(
+            telemetry.longValue(
+                FlightMetrics.STREAMED_ROWS,
+                Attributes.of(DATASET, "other.parquet", SERVER_ID, SERVER)))
         .isEmpty();
 
     assertThat(duration.getCount()).isEqualTo(1);
     // The exemplar leads to the DoGet's own trace.
-    SpanData doGet = telemetry.spans().stream()
-        .filter(span -> span.getKind() == SpanKind.SERVER && span.getName().endsWith("/DoGet"))
-        .findFirst()
-        .orElseThrow();
+    SpanData doGet =
+        telemetry.spans().stream()
+            .filter(span -> span.getKind() == SpanKind.SERVER && span.getName().endsWith("/DoGet"))
+            .findFirst()
+            .orElseThrow();
     assertThat(duration.getExemplars())
         .singleElement()
-        .satisfies(exemplar -> assertThat(exemplar.getSpanContext().getTraceId()).isEqualTo(doGet.getTraceId()));
+        .satisfies(
+            exemplar ->
+                assertThat(exemplar.getSpanContext().getTraceId()).isEqualTo(doGet.getTraceId()));
 
     Attributes server = Attributes.of(SERVER_ID, SERVER);
     assertThat(telemetry.longValue(FlightMetrics.DOGET_ACTIVE, server)).hasValue(0);
@@ -150,7 +163,10 @@ class ServerMetricsTest {
     assertThat(telemetry.longValue(FlightMetrics.UPLOADED_BATCHES, uploaded)).hasValue(4);
     assertThat(telemetry.longValue(FlightMetrics.UPLOADED_BYTES, uploaded)).hasValue(bytes);
     Attributes server = Attributes.of(SERVER_ID, SERVER);
-    await().until(() -> telemetry.longValue(FlightMetrics.DOPUT_ACTIVE, server).equals(OptionalLong.of(0)));
+    await()
+        .until(
+            () ->
+                telemetry.longValue(FlightMetrics.DOPUT_ACTIVE, server).equals(OptionalLong.of(0)));
     assertThat(telemetry.longValue(FlightMetrics.UPLOADS_STAGING, server)).hasValue(0);
   }
 
@@ -164,17 +180,22 @@ class ServerMetricsTest {
       TestData.fill(root, 0, 10);
       put.putNext();
       Path staging = dataDir.resolve(DatasetStore.STAGING_DIR);
-      await().until(() -> {
-        try (var entries = Files.list(staging)) {
-          return entries.findAny().isPresent();
-        }
-      });
+      await()
+          .until(
+              () -> {
+                try (var entries = Files.list(staging)) {
+                  return entries.findAny().isPresent();
+                }
+              });
       assertThat(telemetry.longValue(FlightMetrics.DOPUT_ACTIVE, server)).hasValue(1);
       assertThat(telemetry.longValue(FlightMetrics.UPLOADS_STAGING, server)).hasValue(1);
       put.completed();
       put.getResult();
     }
-    await().until(() -> telemetry.longValue(FlightMetrics.DOPUT_ACTIVE, server).equals(OptionalLong.of(0)));
+    await()
+        .until(
+            () ->
+                telemetry.longValue(FlightMetrics.DOPUT_ACTIVE, server).equals(OptionalLong.of(0)));
     assertThat(telemetry.longValue(FlightMetrics.UPLOADS_STAGING, server)).hasValue(0);
   }
 
@@ -182,7 +203,8 @@ class ServerMetricsTest {
   void theGrpcInstrumentationRecordsTheStableRpcDuration() throws Exception {
     TestData.write(dataDir.resolve("events.parquet"), 0, 10);
     FlightClient flight = start();
-    try (FlightStream stream = flight.getStream(new Ticket("events.parquet".getBytes(StandardCharsets.UTF_8)))) {
+    try (FlightStream stream =
+        flight.getStream(new Ticket("events.parquet".getBytes(StandardCharsets.UTF_8)))) {
       while (stream.next()) {
         // drain
       }

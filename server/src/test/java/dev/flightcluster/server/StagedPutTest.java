@@ -121,7 +121,8 @@ class StagedPutTest {
             FlightRuntimeException.class,
             () ->
                 flight
-                    .doAction(new Action(ClusterActions.COMMIT_PUT, "{\"name\":\"trips\"}".getBytes()))
+                    .doAction(
+                        new Action(ClusterActions.COMMIT_PUT, "{\"name\":\"trips\"}".getBytes()))
                     .forEachRemaining(result -> {}));
     assertThat(failure.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT);
   }

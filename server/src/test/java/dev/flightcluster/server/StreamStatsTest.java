@@ -15,9 +15,11 @@ import org.junit.jupiter.api.Test;
 class StreamStatsTest {
   private static final String TRACE = "0af7651916cd43dd8448eb211c80319c";
   private static final SpanContext SAMPLED =
-      SpanContext.create(TRACE, "b7ad6b7169203331", TraceFlags.getSampled(), TraceState.getDefault());
+      SpanContext.create(
+          TRACE, "b7ad6b7169203331", TraceFlags.getSampled(), TraceState.getDefault());
   private static final SpanContext UNSAMPLED =
-      SpanContext.create(TRACE, "b7ad6b7169203331", TraceFlags.getDefault(), TraceState.getDefault());
+      SpanContext.create(
+          TRACE, "b7ad6b7169203331", TraceFlags.getDefault(), TraceState.getDefault());
 
   private final FakeClock clock = new FakeClock();
   private final StreamStats stats = new StreamStats(clock);
@@ -44,7 +46,8 @@ class StreamStatsTest {
 
     List<ServerStats.SlowRequest> slow = stats.snapshot(List.of()).slowRequests();
 
-    assertThat(slow).extracting(ServerStats.SlowRequest::dataset)
+    assertThat(slow)
+        .extracting(ServerStats.SlowRequest::dataset)
         .containsExactly("unsampled", "d8", "d7", "d6", "d5");
     assertThat(slow.get(0).traceId()).as("no link to a trace no backend has").isNull();
     assertThat(slow.get(1).traceId()).isEqualTo(TRACE);
@@ -55,8 +58,12 @@ class StreamStatsTest {
 
   @Test
   void keepsTheLastFailureAsItsClientSawIt() {
-    stats.failed(CallStatus.UNAVAILABLE.withDescription("server is shutting down").toRuntimeException());
-    stats.failed(CallStatus.RESOURCE_EXHAUSTED.withDescription("no room for another scan").toRuntimeException());
+    stats.failed(
+        CallStatus.UNAVAILABLE.withDescription("server is shutting down").toRuntimeException());
+    stats.failed(
+        CallStatus.RESOURCE_EXHAUSTED
+            .withDescription("no room for another scan")
+            .toRuntimeException());
 
     ServerStats.LastError error = stats.snapshot(List.of()).lastError();
 

@@ -1,6 +1,7 @@
 package dev.flightcluster.server;
 
 import dev.flightcluster.server.parquet.ParquetFiles;
+import dev.flightcluster.testing.GeneratedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +13,6 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import dev.flightcluster.testing.GeneratedReader;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -39,9 +39,14 @@ public final class TestData {
   }
 
   /** A reader that generates the rows batch by batch, never holding the table. */
-  public static ArrowReader generated(BufferAllocator allocator, long firstId, int rows, int batchRows) {
+  public static ArrowReader generated(
+      BufferAllocator allocator, long firstId, int rows, int batchRows) {
     return new GeneratedReader(
-        allocator, SCHEMA, rows, batchRows, (root, first, count) -> fill(root, firstId + first, count));
+        allocator,
+        SCHEMA,
+        rows,
+        batchRows,
+        (root, first, count) -> fill(root, firstId + first, count));
   }
 
   /** Fills {@code root} with rows {@code firstId .. firstId + rows - 1}. */

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flightcluster.otel.TracedFlightClient;
-import dev.flightcluster.testing.InMemoryTelemetry;
 import dev.flightcluster.server.store.DatasetStore;
+import dev.flightcluster.testing.InMemoryTelemetry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,15 +60,17 @@ class TypesRoundTripTest {
   void setUp() throws Exception {
     serverAllocator = new RootAllocator();
     clientAllocator = new RootAllocator();
-    server = DataServer.builder(serverAllocator, telemetry.flightTelemetry())
-        .location(Location.forGrpcInsecure("127.0.0.1", 0))
-        .dataDir(dataDir)
-        .serverId("server-1")
-        .batchRows(2)
-        .heartbeatInterval(Duration.ofMillis(100))
-        .build()
-        .start();
-    client = clientTelemetry.flightTelemetry().connect(clientAllocator, server.advertisedLocation());
+    server =
+        DataServer.builder(serverAllocator, telemetry.flightTelemetry())
+            .location(Location.forGrpcInsecure("127.0.0.1", 0))
+            .dataDir(dataDir)
+            .serverId("server-1")
+            .batchRows(2)
+            .heartbeatInterval(Duration.ofMillis(100))
+            .build()
+            .start();
+    client =
+        clientTelemetry.flightTelemetry().connect(clientAllocator, server.advertisedLocation());
     flight = client.flightClient();
   }
 
@@ -136,9 +138,13 @@ class TypesRoundTripTest {
     decoded.add("dictionary_int");
     List<Field> fields = new ArrayList<>();
     for (Field field : sent.getFields()) {
-      fields.add(decoded.contains(field.getName())
-          ? new Field(field.getName(), new FieldType(field.isNullable(), field.getType(), null, field.getMetadata()), null)
-          : field);
+      fields.add(
+          decoded.contains(field.getName())
+              ? new Field(
+                  field.getName(),
+                  new FieldType(field.isNullable(), field.getType(), null, field.getMetadata()),
+                  null)
+              : field);
     }
     return new Schema(fields, sent.getCustomMetadata());
   }
@@ -149,7 +155,8 @@ class TypesRoundTripTest {
     long parquetBytes = java.nio.file.Files.size(dataDir.resolve("bytes.parquet"));
 
     long streamed = 0;
-    try (FlightStream stream = flight.getStream(new Ticket("bytes.parquet".getBytes(StandardCharsets.UTF_8)))) {
+    try (FlightStream stream =
+        flight.getStream(new Ticket("bytes.parquet".getBytes(StandardCharsets.UTF_8)))) {
       while (stream.next()) {
         for (FieldVector vector : stream.getRoot().getFieldVectors()) {
           streamed += vector.getBufferSize();
@@ -158,31 +165,42 @@ class TypesRoundTripTest {
     }
     long totalBytes = flight.getInfo(FlightDescriptor.path("bytes.parquet")).getBytes();
 
-    System.out.printf("rows %d parquet %d total_bytes %d streamed %d%n", sent.rows.size(), parquetBytes, totalBytes, streamed);
+    System.out.printf(
+        "rows %d parquet %d total_bytes %d streamed %d%n",
+        sent.rows.size(), parquetBytes, totalBytes, streamed);
     assertThat(totalBytes).isBetween(streamed / 2, streamed * 2);
   }
 
   static Stream<Field> unstorable() {
     Field item = Field.nullable("item", new ArrowType.Int(32, true));
     return Stream.of(
-        new Field("u", FieldType.nullable(new ArrowType.Union(UnionMode.Sparse, new int[] {0})), List.of(item)),
+        new Field(
+            "u",
+            FieldType.nullable(new ArrowType.Union(UnionMode.Sparse, new int[] {0})),
+            List.of(item)),
         Field.nullable("i", new ArrowType.Interval(IntervalUnit.DAY_TIME)),
         new Field("lv", FieldType.nullable(ArrowType.ListView.INSTANCE), List.of(item)),
-        new Field("nested", FieldType.nullable(ArrowType.Struct.INSTANCE),
+        new Field(
+            "nested",
+            FieldType.nullable(ArrowType.Struct.INSTANCE),
             List.of(Field.nullable("sv", ArrowType.Utf8View.INSTANCE))));
   }
 
   @ParameterizedTest
   @MethodSource("unstorable")
   void aTypeParquetCannotHoldIsInvalidArgumentNamingTheColumnAndNothingIsStored(Field field) {
-    try (VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(List.of(field)), clientAllocator)) {
+    try (VectorSchemaRoot root =
+        VectorSchemaRoot.create(new Schema(List.of(field)), clientAllocator)) {
       FlightClient.ClientStreamListener put =
           flight.startPut(FlightDescriptor.path("bad.parquet"), root, new AsyncPutListener());
       put.completed();
-      assertThatThrownBy(put::getResult).isInstanceOfSatisfying(FlightRuntimeException.class, e -> {
-        assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT);
-        assertThat(e.status().description()).contains("'" + field.getName());
-      });
+      assertThatThrownBy(put::getResult)
+          .isInstanceOfSatisfying(
+              FlightRuntimeException.class,
+              e -> {
+                assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT);
+                assertThat(e.status().description()).contains("'" + field.getName());
+              });
     }
     assertThat(dataDir.resolve("bad.parquet")).doesNotExist();
     assertThat(dataDir.resolve(DatasetStore.STAGING_DIR)).isEmptyDirectory();
@@ -194,7 +212,8 @@ class TypesRoundTripTest {
 
   private Sent put(String name, Schema schema, int batches) throws Exception {
     List<List<Object>> rows = new ArrayList<>();
-    try (DictionaryProvider.MapDictionaryProvider dictionaries = AllTypes.dictionaries(clientAllocator);
+    try (DictionaryProvider.MapDictionaryProvider dictionaries =
+            AllTypes.dictionaries(clientAllocator);
         VectorSchemaRoot root = VectorSchemaRoot.create(schema, clientAllocator)) {
       FlightClient.ClientStreamListener put =
           flight.startPut(FlightDescriptor.path(name), root, dictionaries, new AsyncPutListener());
@@ -211,7 +230,8 @@ class TypesRoundTripTest {
 
   private Received get(String name) throws Exception {
     List<List<Object>> rows = new ArrayList<>();
-    try (FlightStream stream = flight.getStream(new Ticket(name.getBytes(StandardCharsets.UTF_8)))) {
+    try (FlightStream stream =
+        flight.getStream(new Ticket(name.getBytes(StandardCharsets.UTF_8)))) {
       Schema schema = stream.getSchema();
       while (stream.next()) {
         rows.addAll(rows(stream.getRoot(), stream.getDictionaryProvider()));
@@ -227,20 +247,31 @@ class TypesRoundTripTest {
   private static Schema messageSchema(Schema schema, DictionaryProvider dictionaries) {
     List<Field> fields = new ArrayList<>();
     for (Field field : schema.getFields()) {
-      Field message = dictionaries == null ? field // a FlightInfo schema is already in message form
-          : DictionaryUtility.toMessageFormat(field, dictionaries, new HashSet<>());
+      Field message =
+          dictionaries == null
+              ? field // a FlightInfo schema is already in message form
+              : DictionaryUtility.toMessageFormat(field, dictionaries, new HashSet<>());
       DictionaryEncoding encoding = message.getDictionary();
       if (encoding != null) {
-        message = new Field(message.getName(), new FieldType(message.isNullable(), message.getType(),
-            new DictionaryEncoding(fields.size(), encoding.isOrdered(), encoding.getIndexType()), message.getMetadata()),
-            message.getChildren());
+        message =
+            new Field(
+                message.getName(),
+                new FieldType(
+                    message.isNullable(),
+                    message.getType(),
+                    new DictionaryEncoding(
+                        fields.size(), encoding.isOrdered(), encoding.getIndexType()),
+                    message.getMetadata()),
+                message.getChildren());
       }
       fields.add(message);
     }
     return new Schema(fields, schema.getCustomMetadata());
   }
 
-  /** Every row as Java values, dictionary columns decoded, so batches compare across dictionaries. */
+  /**
+   * Every row as Java values, dictionary columns decoded, so batches compare across dictionaries.
+   */
   private List<List<Object>> rows(VectorSchemaRoot root, DictionaryProvider dictionaries) {
     List<List<Object>> rows = new ArrayList<>();
     List<ValueVector> columns = new ArrayList<>();
@@ -261,8 +292,10 @@ class TypesRoundTripTest {
         List<Object> row = new ArrayList<>();
         for (ValueVector column : columns) {
           Object value = column.getObject(i);
-          row.add(value instanceof byte[] bytes ? java.util.HexFormat.of().formatHex(bytes)
-              : value == null ? null : value.toString());
+          row.add(
+              value instanceof byte[] bytes
+                  ? java.util.HexFormat.of().formatHex(bytes)
+                  : value == null ? null : value.toString());
         }
         rows.add(row);
       }

@@ -67,14 +67,22 @@ class UnservedCallsTest {
 
   @Test
   void listActionsAnswersWithTheActionsServedWhichAreThoseOfAParallelPut() {
-    assertThat(StreamSupport.stream(flight.listActions().spliterator(), false).map(ActionType::getType))
+    assertThat(
+            StreamSupport.stream(flight.listActions().spliterator(), false)
+                .map(ActionType::getType))
         .containsExactly(ClusterActions.COMMIT_PUT, ClusterActions.ABORT_PUT);
   }
 
   @Test
   void anActionIsUnimplementedAndPointsAtTheCoordinator() {
     String description =
-        unimplemented(() -> flight.doAction(new Action(ClusterActions.CHOOSE_SERVER, "{}".getBytes(StandardCharsets.UTF_8))).next());
+        unimplemented(
+            () ->
+                flight
+                    .doAction(
+                        new Action(
+                            ClusterActions.CHOOSE_SERVER, "{}".getBytes(StandardCharsets.UTF_8)))
+                    .next());
     assertThat(description)
         .contains("'choose_server'")
         .contains("serves only commit_put and abort_put")
@@ -86,12 +94,14 @@ class UnservedCallsTest {
 
   @Test
   void commandDescriptorsAreUnimplementedForEveryDescriptorCall() {
-    FlightDescriptor command = FlightDescriptor.command("SELECT * FROM ok".getBytes(StandardCharsets.UTF_8));
+    FlightDescriptor command =
+        FlightDescriptor.command("SELECT * FROM ok".getBytes(StandardCharsets.UTF_8));
     assertThat(unimplemented(() -> flight.getInfo(command))).contains("PATH descriptors");
     unimplemented(() -> flight.getSchema(command));
     Schema schema = new Schema(List.of(Field.nullable("x", new ArrowType.Int(32, true))));
     try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
-      FlightClient.ClientStreamListener put = flight.startPut(command, root, new AsyncPutListener());
+      FlightClient.ClientStreamListener put =
+          flight.startPut(command, root, new AsyncPutListener());
       put.completed();
       assertThat(unimplemented(put::getResult)).contains("PATH descriptors");
     }
@@ -99,8 +109,11 @@ class UnservedCallsTest {
 
   @Test
   void doExchangeIsUnimplementedNamingTheCallsServed() throws Exception {
-    try (FlightClient.ExchangeReaderWriter exchange = flight.doExchange(FlightDescriptor.path("ok.parquet"))) {
-      assertThat(unimplemented(() -> exchange.getReader().next())).contains("DoGet").contains("DoPut");
+    try (FlightClient.ExchangeReaderWriter exchange =
+        flight.doExchange(FlightDescriptor.path("ok.parquet"))) {
+      assertThat(unimplemented(() -> exchange.getReader().next()))
+          .contains("DoGet")
+          .contains("DoPut");
     }
   }
 

@@ -14,7 +14,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * it.
  */
 public final class GeneratedReader extends ArrowReader {
-  /** Writes rows {@code firstRow .. firstRow + count - 1} into {@code root} and sets its row count. */
+  /**
+   * Writes rows {@code firstRow .. firstRow + count - 1} into {@code root} and sets its row count.
+   */
   @FunctionalInterface
   public interface BatchFiller {
     void fill(VectorSchemaRoot root, long firstRow, int count);
@@ -26,7 +28,8 @@ public final class GeneratedReader extends ArrowReader {
   private final BatchFiller filler;
   private long next;
 
-  public GeneratedReader(BufferAllocator allocator, Schema schema, long rows, int batchRows, BatchFiller filler) {
+  public GeneratedReader(
+      BufferAllocator allocator, Schema schema, long rows, int batchRows, BatchFiller filler) {
     super(requireNonNull(allocator, "allocator is null"));
     this.schema = requireNonNull(schema, "schema is null");
     this.filler = requireNonNull(filler, "filler is null");

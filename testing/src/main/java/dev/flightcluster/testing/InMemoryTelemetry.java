@@ -35,8 +35,8 @@ import java.util.OptionalLong;
 /**
  * One service's OpenTelemetry SDK for tests: its own {@code service.name}, W3C propagation, an
  * in-memory exporter that sees every ended span at once, and an in-memory metric reader that
- * collects on demand (cumulative, as Prometheus sees the metrics). Several of these in one JVM stand for
- * several processes, as in a real cluster.
+ * collects on demand (cumulative, as Prometheus sees the metrics). Several of these in one JVM
+ * stand for several processes, as in a real cluster.
  */
 public final class InMemoryTelemetry implements AutoCloseable {
   private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
@@ -64,7 +64,8 @@ public final class InMemoryTelemetry implements AutoCloseable {
       meterProvider.registerView(
           InstrumentSelector.builder().setName(rpcDuration).build(),
           View.builder()
-              .setAggregation(Aggregation.explicitBucketHistogram(FlightMetrics.DURATION_BUCKETS_SECONDS))
+              .setAggregation(
+                  Aggregation.explicitBucketHistogram(FlightMetrics.DURATION_BUCKETS_SECONDS))
               .setAttributeFilter(FlightMetrics.RPC_DURATION_ATTRIBUTES)
               .build());
     }
@@ -118,7 +119,8 @@ public final class InMemoryTelemetry implements AutoCloseable {
   /** The value of a double gauge or sum for exactly these attributes, collected now. */
   public OptionalDouble doubleValue(String name, Attributes attributes) {
     return points(name).stream()
-        .filter(point -> point instanceof DoublePointData && point.getAttributes().equals(attributes))
+        .filter(
+            point -> point instanceof DoublePointData && point.getAttributes().equals(attributes))
         .mapToDouble(point -> ((DoublePointData) point).getValue())
         .findFirst();
   }
@@ -126,7 +128,9 @@ public final class InMemoryTelemetry implements AutoCloseable {
   /** The histogram point for exactly these attributes, collected now. */
   public Optional<HistogramPointData> histogram(String name, Attributes attributes) {
     return points(name).stream()
-        .filter(point -> point instanceof HistogramPointData && point.getAttributes().equals(attributes))
+        .filter(
+            point ->
+                point instanceof HistogramPointData && point.getAttributes().equals(attributes))
         .map(HistogramPointData.class::cast)
         .findFirst();
   }

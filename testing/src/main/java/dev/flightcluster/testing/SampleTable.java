@@ -31,7 +31,9 @@ public record SampleTable(long rows, int seed) {
               Field.nullable("value", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
               Field.nullable("ts", new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC"))));
 
-  private static final String[] CITIES = {"Lisbon", "Osaka", "Quito", "Oslo", "Dakar", "Perth", "Lima"};
+  private static final String[] CITIES = {
+    "Lisbon", "Osaka", "Quito", "Oslo", "Dakar", "Perth", "Lima"
+  };
   private static final long EPOCH_MICROS = 1_700_000_000_000_000L;
 
   public SampleTable {
@@ -63,12 +65,26 @@ public record SampleTable(long rows, int seed) {
    */
   public long verifyRow(VectorSchemaRoot root, int index) {
     long id = ((BigIntVector) root.getVector("id")).get(index);
-    String city = new String(((VarCharVector) root.getVector("city")).get(index), StandardCharsets.UTF_8);
+    String city =
+        new String(((VarCharVector) root.getVector("city")).get(index), StandardCharsets.UTF_8);
     double value = ((Float8Vector) root.getVector("value")).get(index);
     long ts = ((TimeStampMicroTZVector) root.getVector("ts")).get(index);
-    if (id < 0 || id >= rows || !city.equals(city(id)) || value != value(id) || ts != timestampMicros(id)) {
+    if (id < 0
+        || id >= rows
+        || !city.equals(city(id))
+        || value != value(id)
+        || ts != timestampMicros(id)) {
       throw new AssertionError(
-          "row " + index + " differs from the table: id=" + id + " city=" + city + " value=" + value + " ts=" + ts);
+          "row "
+              + index
+              + " differs from the table: id="
+              + id
+              + " city="
+              + city
+              + " value="
+              + value
+              + " ts="
+              + ts);
     }
     return id;
   }
@@ -81,7 +97,9 @@ public record SampleTable(long rows, int seed) {
     return new GeneratedReader(allocator, SCHEMA, rows, batchRows, this::fill);
   }
 
-  /** Fills {@code root} with the rows {@code firstRow .. firstRow + count - 1}, as the reader does. */
+  /**
+   * Fills {@code root} with the rows {@code firstRow .. firstRow + count - 1}, as the reader does.
+   */
   public void fill(VectorSchemaRoot root, long firstRow, int count) {
     root.allocateNew();
     BigIntVector id = (BigIntVector) root.getVector("id");

@@ -11,9 +11,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The key material of a test cluster, made by {@code keys init}'s own code ({@link ClusterKeys})
- * in a directory of the test's, usually a {@code @TempDir}; and the TLS settings its processes
- * and clients use. The node certificate is for {@code localhost} and {@code 127.0.0.1}.
+ * The key material of a test cluster, made by {@code keys init}'s own code ({@link ClusterKeys}) in
+ * a directory of the test's, usually a {@code @TempDir}; and the TLS settings its processes and
+ * clients use. The node certificate is for {@code localhost} and {@code 127.0.0.1}.
  *
  * @param directory where the files are
  */
@@ -37,7 +37,10 @@ public record TestKeys(Path directory) {
     return directory.resolve(name);
   }
 
-  /** A process serving TLS with the node certificate and trusting the CA; no client certificates asked. */
+  /**
+   * A process serving TLS with the node certificate and trusting the CA; no client certificates
+   * asked.
+   */
   public TlsSettings server() {
     return TlsSettings.builder()
         .identity(file(ClusterKeys.NODE_CERTIFICATE), file(ClusterKeys.NODE_KEY))

@@ -11,8 +11,8 @@ import dev.flightcluster.auth.TokenVerifier;
 import dev.flightcluster.auth.Users;
 import dev.flightcluster.auth.UsersFile;
 import dev.flightcluster.coordinator.Coordinator;
-import io.opentelemetry.api.OpenTelemetry;
 import dev.flightcluster.otel.FlightTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,8 +55,10 @@ public final class AuthBench {
 
   public static void main(String[] args) throws Exception {
     ECKey key = new ECKeyGenerator(Curve.P_256).generate();
-    TokenIssuer issuer = new TokenIssuer(key, "flight-cluster", Duration.ofHours(1), InstantSource.system());
-    TokenVerifier verifier = new TokenVerifier(key.toPublicJWK(), "flight-cluster", InstantSource.system());
+    TokenIssuer issuer =
+        new TokenIssuer(key, "flight-cluster", Duration.ofHours(1), InstantSource.system());
+    TokenVerifier verifier =
+        new TokenVerifier(key.toPublicJWK(), "flight-cluster", InstantSource.system());
     Principal alice = new Principal("alice", Role.READ);
     String token = issuer.issue(alice).value();
 
@@ -85,13 +87,21 @@ public final class AuthBench {
     Users users = Users.load(usersFile);
     FlightTelemetry telemetry = FlightTelemetry.create(OpenTelemetry.noop());
     try (BufferAllocator allocator = new RootAllocator()) {
-      Coordinator secure = start(allocator, telemetry,
-          ServerAuth.coordinator(users, key, "flight-cluster", Duration.ofHours(1), InstantSource.system()));
+      Coordinator secure =
+          start(
+              allocator,
+              telemetry,
+              ServerAuth.coordinator(
+                  users, key, "flight-cluster", Duration.ofHours(1), InstantSource.system()));
       Coordinator open = start(allocator, telemetry, ServerAuth.insecure());
-      try (FlightClient secureClient = FlightClient.builder(allocator, local(secure.port())).build();
+      try (FlightClient secureClient =
+              FlightClient.builder(allocator, local(secure.port())).build();
           FlightClient openClient = FlightClient.builder(allocator, local(open.port())).build()) {
-        CallOption basic = header("Basic " + Base64.getEncoder()
-            .encodeToString("alice:bench-password".getBytes(StandardCharsets.UTF_8)));
+        CallOption basic =
+            header(
+                "Basic "
+                    + Base64.getEncoder()
+                        .encodeToString("alice:bench-password".getBytes(StandardCharsets.UTF_8)));
         for (int i = 0; i < 5; i++) {
           secureClient.handshake(basic);
         }
@@ -131,13 +141,9 @@ public final class AuthBench {
     return samples;
   }
 
-  private static Coordinator start(BufferAllocator allocator, FlightTelemetry telemetry, ServerAuth auth)
-      throws Exception {
-    return Coordinator.builder(allocator, telemetry)
-        .location(local(0))
-        .auth(auth)
-        .build()
-        .start();
+  private static Coordinator start(
+      BufferAllocator allocator, FlightTelemetry telemetry, ServerAuth auth) throws Exception {
+    return Coordinator.builder(allocator, telemetry).location(local(0)).auth(auth).build().start();
   }
 
   private static Location local(int port) {

@@ -75,7 +75,9 @@ final class BenchDatasets {
     return names.get(i).value();
   }
 
-  /** How many servers hold dataset {@code i}: 1, or 2 for every other one when there are several. */
+  /**
+   * How many servers hold dataset {@code i}: 1, or 2 for every other one when there are several.
+   */
   int holders(int i) {
     return servers > 1 && i % 2 == 0 ? 2 : 1;
   }

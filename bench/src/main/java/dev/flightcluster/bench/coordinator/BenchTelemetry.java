@@ -65,8 +65,7 @@ final class BenchTelemetry implements AutoCloseable {
           };
       SdkTracerProvider tracerProvider =
           SdkTracerProvider.builder()
-              .setResource(
-                  Resource.getDefault().toBuilder().put(SERVICE_NAME, serviceName).build())
+              .setResource(Resource.getDefault().toBuilder().put(SERVICE_NAME, serviceName).build())
               .addSpanProcessor(
                   BatchSpanProcessor.builder(counting)
                       .setScheduleDelay(Duration.ofMillis(200))

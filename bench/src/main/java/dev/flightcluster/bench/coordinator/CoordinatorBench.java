@@ -30,10 +30,10 @@ import picocli.CommandLine.Option;
 /**
  * Benchmark B3, the coordinator: a real {@code Coordinator} in this JVM with S simulated data
  * servers registered over the real protocol (say_hello, ListFlights callback, heartbeats), measured
- * from a client on its own channel. For every (S, D) it reports GetFlightInfo latency at closed-loop
- * full speed and at fixed open-loop rates, the largest rate held with p99 within a bound, and the
- * latency of a full ListFlights; then it checks the targets. One JSON document goes to standard
- * output (or --output); progress and logs go to standard error.
+ * from a client on its own channel. For every (S, D) it reports GetFlightInfo latency at
+ * closed-loop full speed and at fixed open-loop rates, the largest rate held with p99 within a
+ * bound, and the latency of a full ListFlights; then it checks the targets. One JSON document goes
+ * to standard output (or --output); progress and logs go to standard error.
  *
  * <p>The numbers are only meaningful next to the machine load recorded with each configuration:
  * client, coordinator and servers share this JVM and its cores.
@@ -48,13 +48,25 @@ public final class CoordinatorBench implements Callable<Integer> {
           .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
           .enable(SerializationFeature.INDENT_OUTPUT);
 
-  @Option(names = "--servers", split = ",", defaultValue = "1,10,100", description = "Simulated data servers S.")
+  @Option(
+      names = "--servers",
+      split = ",",
+      defaultValue = "1,10,100",
+      description = "Simulated data servers S.")
   List<Integer> servers;
 
-  @Option(names = "--datasets", split = ",", defaultValue = "1,100,10000", description = "Datasets D.")
+  @Option(
+      names = "--datasets",
+      split = ",",
+      defaultValue = "1,100,10000",
+      description = "Datasets D.")
   List<Integer> datasets;
 
-  @Option(names = "--threads", split = ",", defaultValue = "1,4", description = "Closed-loop client threads.")
+  @Option(
+      names = "--threads",
+      split = ",",
+      defaultValue = "1,4",
+      description = "Closed-loop client threads.")
   List<Integer> threads;
 
   @Option(
@@ -64,10 +76,16 @@ public final class CoordinatorBench implements Callable<Integer> {
       description = "Open-loop GetFlightInfo rates, requests per second, ascending.")
   List<Integer> rates;
 
-  @Option(names = "--rate-seconds", defaultValue = "5", description = "Length of each open-loop run.")
+  @Option(
+      names = "--rate-seconds",
+      defaultValue = "5",
+      description = "Length of each open-loop run.")
   double rateSeconds;
 
-  @Option(names = "--closed-seconds", defaultValue = "3", description = "Length of each closed-loop run.")
+  @Option(
+      names = "--closed-seconds",
+      defaultValue = "3",
+      description = "Length of each closed-loop run.")
   double closedSeconds;
 
   @Option(
@@ -79,7 +97,8 @@ public final class CoordinatorBench implements Callable<Integer> {
   @Option(
       names = "--warmup-seconds",
       defaultValue = "2",
-      description = "Closed-loop GetFlightInfo before measuring each configuration (JIT, connections).")
+      description =
+          "Closed-loop GetFlightInfo before measuring each configuration (JIT, connections).")
   double warmupSeconds;
 
   @Option(
@@ -110,19 +129,24 @@ public final class CoordinatorBench implements Callable<Integer> {
   @Option(names = "--quiet-wait-seconds", defaultValue = "10", description = "See --busy-cores.")
   double quietWaitSeconds;
 
-  @Option(names = "--list-calls", defaultValue = "30", description = "Most ListFlights calls per configuration.")
+  @Option(
+      names = "--list-calls",
+      defaultValue = "30",
+      description = "Most ListFlights calls per configuration.")
   int listCalls;
 
   @Option(
       names = "--list-seconds",
       defaultValue = "5",
-      description = "Time budget for the ListFlights calls of one configuration (at least 3 are made).")
+      description =
+          "Time budget for the ListFlights calls of one configuration (at least 3 are made).")
   double listSeconds;
 
   @Option(
       names = "--tracing",
       defaultValue = "SDK",
-      description = "SDK (what production runs: spans recorded, batched, exported to a counter) or NOOP.")
+      description =
+          "SDK (what production runs: spans recorded, batched, exported to a counter) or NOOP.")
   BenchTelemetry.Mode tracing;
 
   @Option(names = "--lease-ms", defaultValue = "10000", description = "The coordinator's lease.")
@@ -134,13 +158,22 @@ public final class CoordinatorBench implements Callable<Integer> {
       description = "Heartbeat interval the coordinator asks for; the simulated servers keep it.")
   long heartbeatIntervalMillis;
 
-  @Option(names = "--target-datasets", defaultValue = "10000", description = "D the targets are about.")
+  @Option(
+      names = "--target-datasets",
+      defaultValue = "10000",
+      description = "D the targets are about.")
   int targetDatasets;
 
-  @Option(names = "--target-rate", defaultValue = "1000", description = "Rate of the GetFlightInfo target.")
+  @Option(
+      names = "--target-rate",
+      defaultValue = "1000",
+      description = "Rate of the GetFlightInfo target.")
   int targetRate;
 
-  @Option(names = "--target-p99-ms", defaultValue = "2", description = "GetFlightInfo p99 target at --target-rate.")
+  @Option(
+      names = "--target-p99-ms",
+      defaultValue = "2",
+      description = "GetFlightInfo p99 target at --target-rate.")
   double targetP99Millis;
 
   @Option(names = "--target-list-ms", defaultValue = "100", description = "ListFlights p99 target.")
@@ -157,7 +190,10 @@ public final class CoordinatorBench implements Callable<Integer> {
   Path output;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new CoordinatorBench()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    System.exit(
+        new CommandLine(new CoordinatorBench())
+            .setCaseInsensitiveEnumValuesAllowed(true)
+            .execute(args));
   }
 
   @Override
@@ -195,8 +231,7 @@ public final class CoordinatorBench implements Callable<Integer> {
             results,
             verdicts(results));
     write(report);
-    boolean broken =
-        results.stream().anyMatch(result -> !result.problems().isEmpty());
+    boolean broken = results.stream().anyMatch(result -> !result.problems().isEmpty());
     return broken ? 1 : 0;
   }
 
@@ -205,7 +240,8 @@ public final class CoordinatorBench implements Callable<Integer> {
     progress("S=%d D=%d: registering", serverCount, datasetCount);
     BenchDatasets data = new BenchDatasets(datasetCount, serverCount);
     List<String> problems = new ArrayList<>();
-    // Start each configuration from a collected heap, so that one does not pay for another's garbage.
+    // Start each configuration from a collected heap, so that one does not pay for another's
+    // garbage.
     System.gc();
     MachineLoad load = MachineLoad.start();
     try (GcPauses gc = GcPauses.start();
@@ -224,8 +260,7 @@ public final class CoordinatorBench implements Callable<Integer> {
             clientTelemetry.flightTelemetry().connect(clientAllocator, cluster.location())) {
       sanityCheck(root, clientTelemetry, cluster, data, problems);
 
-      LoadGenerator generator =
-          new LoadGenerator(client.flightClient(), data, 2_000_000);
+      LoadGenerator generator = new LoadGenerator(client.flightClient(), data, 2_000_000);
       progress("S=%d D=%d: warming up", serverCount, datasetCount);
       generator.closedLoop(1, seconds(warmupSeconds), closedMaxRequests);
       measureListFlights(client.flightClient(), data, 2, 60, new ArrayList<>());
@@ -237,7 +272,14 @@ public final class CoordinatorBench implements Callable<Integer> {
             generator.closedLoop(t, seconds(closedSeconds), closedMaxRequests);
         closed.add(result);
         if (result.errors() > 0 || result.badAnswers() > 0) {
-          problems.add("closed loop " + t + " threads: " + result.errors() + " errors, " + result.badAnswers() + " wrong answers");
+          problems.add(
+              "closed loop "
+                  + t
+                  + " threads: "
+                  + result.errors()
+                  + " errors, "
+                  + result.badAnswers()
+                  + " wrong answers");
         }
       }
 
@@ -258,8 +300,13 @@ public final class CoordinatorBench implements Callable<Integer> {
           boolean quiet = MachineLoad.awaitQuiet(busyCores, seconds(quietWaitSeconds));
           progress(
               "S=%d D=%d: %d req/s missed while others used %.2f cores; again (%s)",
-              serverCount, datasetCount, rate, result.otherCores(), quiet ? "quieter now" : "still busy");
-          result = generator.openLoop(rate, seconds(rateSeconds), openLoopWorkers, heldP99Millis, 2);
+              serverCount,
+              datasetCount,
+              rate,
+              result.otherCores(),
+              quiet ? "quieter now" : "still busy");
+          result =
+              generator.openLoop(rate, seconds(rateSeconds), openLoopWorkers, heldP99Millis, 2);
           open.add(result);
         }
         if (result.held() && !missed) {
@@ -268,7 +315,14 @@ public final class CoordinatorBench implements Callable<Integer> {
           missed = true;
         }
         if (result.errors() > 0 || result.badAnswers() > 0) {
-          problems.add("open loop " + rate + " req/s: " + result.errors() + " errors, " + result.badAnswers() + " wrong answers");
+          problems.add(
+              "open loop "
+                  + rate
+                  + " req/s: "
+                  + result.errors()
+                  + " errors, "
+                  + result.badAnswers()
+                  + " wrong answers");
         }
       }
 
@@ -284,7 +338,12 @@ public final class CoordinatorBench implements Callable<Integer> {
               cluster.heartbeatFailures(),
               cluster.rehellos());
       if (cluster.heartbeatFailures() > 0 || cluster.rehellos() > 0) {
-        problems.add("heartbeats: " + cluster.heartbeatFailures() + " failed, " + cluster.rehellos() + " servers forgotten");
+        problems.add(
+            "heartbeats: "
+                + cluster.heartbeatFailures()
+                + " failed, "
+                + cluster.rehellos()
+                + " servers forgotten");
       }
       return new ConfigResult(
           serverCount,
@@ -308,17 +367,25 @@ public final class CoordinatorBench implements Callable<Integer> {
       BenchDatasets data,
       List<String> problems) {
     try (FlightClusterClient clusterClient =
-        FlightClusterClient.builder(root, telemetry.flightTelemetry(), cluster.location()).build()) {
+        FlightClusterClient.builder(root, telemetry.flightTelemetry(), cluster.location())
+            .build()) {
       int listed = clusterClient.list("").size();
       if (listed != data.count()) {
-        problems.add("sanity: the coordinator lists " + listed + " datasets, expected " + data.count());
+        problems.add(
+            "sanity: the coordinator lists " + listed + " datasets, expected " + data.count());
       }
       int last = data.count() - 1;
       for (int i : new int[] {0, last}) {
         FlightInfo info = clusterClient.info(data.name(i));
         int locations = info.getEndpoints().get(0).getLocations().size();
         if (locations != data.holders(i)) {
-          problems.add("sanity: " + data.name(i) + " has " + locations + " locations, expected " + data.holders(i));
+          problems.add(
+              "sanity: "
+                  + data.name(i)
+                  + " has "
+                  + locations
+                  + " locations, expected "
+                  + data.holders(i));
         }
       }
     } catch (FlightRuntimeException e) {
@@ -327,7 +394,11 @@ public final class CoordinatorBench implements Callable<Integer> {
   }
 
   private ListResult measureListFlights(
-      FlightClient client, BenchDatasets data, int calls, double budgetSeconds, List<String> problems) {
+      FlightClient client,
+      BenchDatasets data,
+      int calls,
+      double budgetSeconds,
+      List<String> problems) {
     LatencySamples samples = new LatencySamples(calls);
     MachineLoad load = MachineLoad.start();
     long deadline = System.nanoTime() + (long) (budgetSeconds * 1e9);
@@ -337,7 +408,8 @@ public final class CoordinatorBench implements Callable<Integer> {
       long t0 = System.nanoTime();
       try {
         int count = 0;
-        for (FlightInfo ignored : client.listFlights(Criteria.ALL, CallOptions.timeout(60, TimeUnit.SECONDS))) {
+        for (FlightInfo ignored :
+            client.listFlights(Criteria.ALL, CallOptions.timeout(60, TimeUnit.SECONDS))) {
           count++;
         }
         samples.add(System.nanoTime() - t0);
@@ -349,7 +421,8 @@ public final class CoordinatorBench implements Callable<Integer> {
       }
     }
     if (errors > 0 || wrongCounts > 0) {
-      problems.add("ListFlights: " + errors + " errors, " + wrongCounts + " listings of the wrong size");
+      problems.add(
+          "ListFlights: " + errors + " errors, " + wrongCounts + " listings of the wrong size");
     }
     return new ListResult(data.count(), errors, samples.summary(), load.stop().otherCores(), null);
   }
@@ -366,27 +439,46 @@ public final class CoordinatorBench implements Callable<Integer> {
               .reduce((first, second) -> second)
               .orElse(null);
       String getTarget =
-          String.format("GetFlightInfo p99 <= %s ms at %d req/s, %d datasets", fmt(targetP99Millis), targetRate, targetDatasets);
+          String.format(
+              "GetFlightInfo p99 <= %s ms at %d req/s, %d datasets",
+              fmt(targetP99Millis), targetRate, targetDatasets);
       if (atRate == null) {
-        verdicts.add(new Verdict(getTarget, result.servers(), null, false, "not measured: a lower rate was not held"));
+        verdicts.add(
+            new Verdict(
+                getTarget,
+                result.servers(),
+                null,
+                false,
+                "not measured: a lower rate was not held"));
       } else {
-        boolean met = atRate.completed() == atRate.scheduled() && atRate.latencyUs().p99() <= targetP99Millis * 1000;
+        boolean met =
+            atRate.completed() == atRate.scheduled()
+                && atRate.latencyUs().p99() <= targetP99Millis * 1000;
         verdicts.add(
             new Verdict(
                 getTarget,
                 result.servers(),
                 atRate.latencyUs().p99(),
                 met,
-                "p99 in microseconds, attempt " + atRate.attempt() + ", other processes used " + atRate.otherCores() + " cores"));
+                "p99 in microseconds, attempt "
+                    + atRate.attempt()
+                    + ", other processes used "
+                    + atRate.otherCores()
+                    + " cores"));
       }
       double listP99 = result.listFlights().latencyUs().p99();
       verdicts.add(
           new Verdict(
-              String.format("ListFlights of %d datasets p99 <= %s ms", targetDatasets, fmt(targetListMillis)),
+              String.format(
+                  "ListFlights of %d datasets p99 <= %s ms", targetDatasets, fmt(targetListMillis)),
               result.servers(),
               listP99,
               result.listFlights().errors() == 0 && listP99 <= targetListMillis * 1000,
-              "p99 in microseconds, p50 " + result.listFlights().latencyUs().p50() + ", other processes used " + result.listFlights().otherCores() + " cores"));
+              "p99 in microseconds, p50 "
+                  + result.listFlights().latencyUs().p50()
+                  + ", other processes used "
+                  + result.listFlights().otherCores()
+                  + " cores"));
     }
     return verdicts;
   }
@@ -416,10 +508,24 @@ public final class CoordinatorBench implements Callable<Integer> {
 
   private Options options() {
     return new Options(
-        servers, datasets, threads, rates, rateSeconds, closedSeconds, closedMaxRequests,
-        warmupSeconds, openLoopWorkers, heldP99Millis, allRates, busyCores, quietWaitSeconds,
-        listCalls, listSeconds,
-        tracing.name().toLowerCase(), leaseMillis, heartbeatIntervalMillis);
+        servers,
+        datasets,
+        threads,
+        rates,
+        rateSeconds,
+        closedSeconds,
+        closedMaxRequests,
+        warmupSeconds,
+        openLoopWorkers,
+        heldP99Millis,
+        allRates,
+        busyCores,
+        quietWaitSeconds,
+        listCalls,
+        listSeconds,
+        tracing.name().toLowerCase(),
+        leaseMillis,
+        heartbeatIntervalMillis);
   }
 
   private void write(Report report) throws IOException {
@@ -446,7 +552,8 @@ public final class CoordinatorBench implements Callable<Integer> {
   }
 
   private static void progress(String format, Object... args) {
-    System.err.printf("[coordinator-bench %tT] %s%n", System.currentTimeMillis(), String.format(format, args));
+    System.err.printf(
+        "[coordinator-bench %tT] %s%n", System.currentTimeMillis(), String.format(format, args));
   }
 
   record Report(

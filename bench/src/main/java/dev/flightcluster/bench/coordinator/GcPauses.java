@@ -14,8 +14,9 @@ import javax.management.openmbean.CompositeData;
 
 /**
  * The stop-the-world collections while a configuration ran: the client, the coordinator and the
- * servers share this heap, so a pause stalls all of them and lands in the tail latencies. Concurrent
- * collectors' background cycles (G1's "Concurrent GC" bean) are not pauses and are left out.
+ * servers share this heap, so a pause stalls all of them and lands in the tail latencies.
+ * Concurrent collectors' background cycles (G1's "Concurrent GC" bean) are not pauses and are left
+ * out.
  */
 final class GcPauses implements AutoCloseable {
   private final AtomicLong count = new AtomicLong();

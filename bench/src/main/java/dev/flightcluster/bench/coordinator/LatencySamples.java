@@ -14,7 +14,9 @@ final class LatencySamples {
   private int size;
   private final int capacity;
 
-  /** @param capacity samples beyond it are counted in {@link #dropped()} but not kept */
+  /**
+   * @param capacity samples beyond it are counted in {@link #dropped()} but not kept
+   */
   LatencySamples(int capacity) {
     this.capacity = capacity;
     this.nanos = new long[Math.min(capacity, 4096)];
@@ -88,5 +90,6 @@ final class LatencySamples {
   }
 
   /** Latency percentiles in microseconds (nearest rank), over {@code count} samples. */
-  record Summary(int count, double p50, double p90, double p99, double p999, double max, double mean) {}
+  record Summary(
+      int count, double p50, double p90, double p99, double p999, double max, double mean) {}
 }

@@ -85,7 +85,10 @@ final class SimulatedCluster implements AutoCloseable {
               Thread.ofPlatform().name("bench-heartbeats").daemon().factory());
       TracedFlightClient heartbeatClient = registrarClient;
       scheduler.scheduleWithFixedDelay(
-          () -> heartbeatAll(heartbeatClient), intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+          () -> heartbeatAll(heartbeatClient),
+          intervalMillis,
+          intervalMillis,
+          TimeUnit.MILLISECONDS);
     } catch (IOException | RuntimeException e) {
       if (scheduler != null) {
         scheduler.shutdownNow();

@@ -15,8 +15,8 @@ import org.apache.arrow.flight.NoOpFlightProducer;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
- * A data server that speaks only the registration protocol's callback: it answers the
- * coordinator's ListFlights with a fixed listing, and serves no data. Listens on 127.0.0.1, port 0.
+ * A data server that speaks only the registration protocol's callback: it answers the coordinator's
+ * ListFlights with a fixed listing, and serves no data. Listens on 127.0.0.1, port 0.
  */
 final class SimulatedDataServer implements AutoCloseable {
   private final String id;

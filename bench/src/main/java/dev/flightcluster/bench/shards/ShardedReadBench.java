@@ -33,8 +33,8 @@ import picocli.CommandLine.Option;
 /**
  * B6, a dataset across servers (decisions D58-D61): a real coordinator and two real data servers in
  * this JVM, and the client library. The same folder dataset of F files is read (1) with every file
- * on one server, which the coordinator plans as one endpoint and the client reads as one stream, and
- * (2) split over both servers, planned as two endpoints read in parallel; it reports the median
+ * on one server, which the coordinator plans as one endpoint and the client reads as one stream,
+ * and (2) split over both servers, planned as two endpoints read in parallel; it reports the median
  * read times and their ratio. A third run reads the split dataset while the server of the first
  * stream is closed mid-read (its streams end UNAVAILABLE), so the read resumes at the other server
  * where the file is replicated: the time that costs is the resume's. One JSON document goes to
@@ -46,7 +46,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "sharded-read-bench",
     mixinStandardHelpOptions = true,
-    description = "B6: a dataset over 2 servers read in parallel against the same dataset on 1 server.")
+    description =
+        "B6: a dataset over 2 servers read in parallel against the same dataset on 1 server.")
 public final class ShardedReadBench implements Callable<Integer> {
   private static final ObjectMapper JSON =
       new ObjectMapper()
@@ -65,15 +66,26 @@ public final class ShardedReadBench implements Callable<Integer> {
   @Option(names = "--output", description = "Where the JSON goes; standard output when absent.")
   Path output;
 
-  @Option(names = "--work-dir", description = "Where the data dirs are made; a temp dir when absent.")
+  @Option(
+      names = "--work-dir",
+      description = "Where the data dirs are made; a temp dir when absent.")
   Path workDir;
 
   /** What one configuration measured. */
-  record Config(String name, int endpoints, long rows, List<Double> seconds, double medianSeconds, double mbPerSecond) {}
+  record Config(
+      String name,
+      int endpoints,
+      long rows,
+      List<Double> seconds,
+      double medianSeconds,
+      double mbPerSecond) {}
 
   @Override
   public Integer call() throws Exception {
-    Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("sharded-read-bench");
+    Path work =
+        workDir != null
+            ? Files.createDirectories(workDir)
+            : Files.createTempDirectory("sharded-read-bench");
     try {
       Path source = Files.createDirectories(work.resolve("source"));
       for (int i = 0; i < files; i++) {
@@ -114,13 +126,16 @@ public final class ShardedReadBench implements Callable<Integer> {
    * @param closeMidRead close the first endpoint's server after a third of the rows; every file is
    *     then on both servers, so the read can resume
    */
-  private Config measure(Path dir, Path source, boolean split, boolean closeMidRead) throws Exception {
+  private Config measure(Path dir, Path source, boolean split, boolean closeMidRead)
+      throws Exception {
     List<Double> seconds = new ArrayList<>();
     long rows = 0;
     int endpoints = 0;
     for (int run = 0; run < runs + 1; run++) { // the first run warms up
-      Path one = Files.createDirectories(dir.resolve("run" + run).resolve("server-1").resolve("trips"));
-      Path two = Files.createDirectories(dir.resolve("run" + run).resolve("server-2").resolve("trips"));
+      Path one =
+          Files.createDirectories(dir.resolve("run" + run).resolve("server-1").resolve("trips"));
+      Path two =
+          Files.createDirectories(dir.resolve("run" + run).resolve("server-2").resolve("trips"));
       for (int i = 0; i < files; i++) {
         Path file = source.resolve(String.format("f%02d.parquet", i));
         boolean onTwo = split && i >= files / 2;
@@ -152,13 +167,16 @@ public final class ShardedReadBench implements Callable<Integer> {
           closer[0].join();
         }
         if (result.rows() != files * rowsPerFile) {
-          throw new IllegalStateException("read " + result.rows() + " rows, expected " + files * rowsPerFile);
+          throw new IllegalStateException(
+              "read " + result.rows() + " rows, expected " + files * rowsPerFile);
         }
         rows = result.rows();
         if (run > 0) {
           seconds.add(elapsed);
         }
-        System.err.printf("%s run %d: %.3f s, %d endpoints%n", name(split, closeMidRead), run, elapsed, endpoints);
+        System.err.printf(
+            "%s run %d: %.3f s, %d endpoints%n",
+            name(split, closeMidRead), run, elapsed, endpoints);
       }
     }
     double[] sorted = seconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -168,11 +186,14 @@ public final class ShardedReadBench implements Callable<Integer> {
   }
 
   private static String name(boolean split, boolean closeMidRead) {
-    return closeMidRead ? "2 servers, first closed mid-read" : split ? "2 servers, parallel" : "1 server";
+    return closeMidRead
+        ? "2 servers, first closed mid-read"
+        : split ? "2 servers, parallel" : "1 server";
   }
 
   private static void write(Path file, SampleTable table) throws Exception {
-    try (BufferAllocator allocator = new RootAllocator(); ArrowReader reader = table.reader(allocator, 64_000)) {
+    try (BufferAllocator allocator = new RootAllocator();
+        ArrowReader reader = table.reader(allocator, 64_000)) {
       ParquetFiles.write(allocator, reader, file);
     }
   }
@@ -222,11 +243,15 @@ public final class ShardedReadBench implements Callable<Integer> {
         }
         Thread.sleep(100); // polling a cluster that is starting; not a test
       }
-      throw new IllegalStateException("dataset " + name + " was not listed with " + rows + " rows within 60 s");
+      throw new IllegalStateException(
+          "dataset " + name + " was not listed with " + rows + " rows within 60 s");
     }
 
     DataServer serverAt(Location location) {
-      return servers.stream().filter(s -> s.port() == location.getUri().getPort()).findFirst().orElseThrow();
+      return servers.stream()
+          .filter(s -> s.port() == location.getUri().getPort())
+          .findFirst()
+          .orElseThrow();
     }
 
     @Override

@@ -24,10 +24,10 @@ import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.arrow.vector.types.FloatingPointPrecision;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,13 +35,14 @@ import picocli.CommandLine.Option;
 /**
  * B7: parallel put throughput. One coordinator and N data servers in this JVM, each on its own
  * temporary data dir; a generated table is put with {@code putDataset} to 1 server and then to N,
- * and the Arrow bytes per second of each are printed. Every run writes a new dataset; the data
- * dirs are deleted at the end.
+ * and the Arrow bytes per second of each are printed. Every run writes a new dataset; the data dirs
+ * are deleted at the end.
  */
 @Command(
     name = "parallel-put-bench",
     mixinStandardHelpOptions = true,
-    description = "Parallel put (putDataset) throughput over 1 server against N servers, in one JVM.")
+    description =
+        "Parallel put (putDataset) throughput over 1 server against N servers, in one JVM.")
 public final class ParallelPutBench implements Callable<Integer> {
   private static final Schema SCHEMA =
       new Schema(
@@ -65,7 +66,10 @@ public final class ParallelPutBench implements Callable<Integer> {
   @Option(names = "--shard-size", defaultValue = "33554432", description = "Shard size, bytes.")
   private long shardBytes;
 
-  @Option(names = "--runs", defaultValue = "2", description = "Timed runs per setup (after one warm-up).")
+  @Option(
+      names = "--runs",
+      defaultValue = "2",
+      description = "Timed runs per setup (after one warm-up).")
   private int runs;
 
   public static void main(String[] args) {
@@ -74,7 +78,8 @@ public final class ParallelPutBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    System.out.printf("rows=%,d batch=%,d shard=%,d bytes replicas=%d%n", rows, batchRows, shardBytes, replicas);
+    System.out.printf(
+        "rows=%,d batch=%,d shard=%,d bytes replicas=%d%n", rows, batchRows, shardBytes, replicas);
     measure(Math.max(1, replicas), "one server (R servers when R > 1)");
     measure(servers, servers + " servers");
     return 0;
@@ -105,10 +110,12 @@ public final class ParallelPutBench implements Callable<Integer> {
                 .build()
                 .start());
       }
-      while (!coordinator.isWarm() || started.stream().anyMatch(s -> s.registeredWith().isEmpty())) {
+      while (!coordinator.isWarm()
+          || started.stream().anyMatch(s -> s.registeredWith().isEmpty())) {
         Thread.onSpinWait();
       }
-      try (FlightClusterClient client = FlightClusterClient.builder(clientAllocator, telemetry, at).build()) {
+      try (FlightClusterClient client =
+          FlightClusterClient.builder(clientAllocator, telemetry, at).build()) {
         for (int run = 0; run <= runs; run++) {
           ParallelPutResult result;
           try (ArrowReader reader = new GeneratedTable(clientAllocator, rows, batchRows)) {

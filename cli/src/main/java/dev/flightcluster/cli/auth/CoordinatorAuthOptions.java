@@ -49,7 +49,8 @@ public final class CoordinatorAuthOptions {
       names = "--token-issuer",
       defaultValue = "${env:FLIGHT_TOKEN_ISSUER:-" + TokenIssuer.DEFAULT_ISSUER + "}",
       paramLabel = "NAME",
-      description = "The issuer claim of the tokens; data servers require the same (env FLIGHT_TOKEN_ISSUER).")
+      description =
+          "The issuer claim of the tokens; data servers require the same (env FLIGHT_TOKEN_ISSUER).")
   String issuer;
 
   @Option(
@@ -72,7 +73,8 @@ public final class CoordinatorAuthOptions {
           : ServerAuth.protectedMode("coordinator", "--users FILE --token-signing-key FILE");
     }
     if (insecure) {
-      throw invalid("--insecure turns authentication off; it cannot go with --users or --token-signing-key");
+      throw invalid(
+          "--insecure turns authentication off; it cannot go with --users or --token-signing-key");
     }
     if (users == null) {
       throw invalid("--token-signing-key signs tokens for users: give --users FILE too");

@@ -40,7 +40,8 @@ public final class ServerAuthOptions {
       names = "--token-issuer",
       defaultValue = "${env:FLIGHT_TOKEN_ISSUER:-" + TokenIssuer.DEFAULT_ISSUER + "}",
       paramLabel = "NAME",
-      description = "The issuer claim tokens must carry: the coordinators' (env FLIGHT_TOKEN_ISSUER).")
+      description =
+          "The issuer claim tokens must carry: the coordinators' (env FLIGHT_TOKEN_ISSUER).")
   String issuer;
 
   @Option(

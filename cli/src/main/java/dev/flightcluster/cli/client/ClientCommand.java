@@ -1,12 +1,10 @@
 package dev.flightcluster.cli.client;
 
-import dev.flightcluster.client.FlightClusterClientBuilder;
-
-import dev.flightcluster.cli.auth.ClientAuthOptions;
-import picocli.CommandLine.Mixin;
 import dev.flightcluster.cli.DurationConverter;
 import dev.flightcluster.cli.LocationConverter;
+import dev.flightcluster.cli.auth.ClientAuthOptions;
 import dev.flightcluster.cli.tls.ClientTlsOptions;
+import dev.flightcluster.client.FlightClusterClientBuilder;
 import java.time.Duration;
 import java.util.List;
 import org.apache.arrow.flight.Location;
@@ -18,7 +16,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
-/** {@code flight-cluster client ...}: the client commands, all talking to the coordinators given. */
+/**
+ * {@code flight-cluster client ...}: the client commands, all talking to the coordinators given.
+ */
 @Command(
     name = "client",
     description = "Lists, describes, downloads and uploads datasets through the coordinator.",

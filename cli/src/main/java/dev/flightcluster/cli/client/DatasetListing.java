@@ -84,7 +84,8 @@ public final class DatasetListing {
           .append('\n');
     }
     out.append("schema:\n");
-    for (Field field : info.getSchemaOptional().map(schema -> schema.getFields()).orElse(List.of())) {
+    for (Field field :
+        info.getSchemaOptional().map(schema -> schema.getFields()).orElse(List.of())) {
       out.append("  ")
           .append(field.getName())
           .append(": ")

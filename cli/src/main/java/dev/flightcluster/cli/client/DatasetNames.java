@@ -17,13 +17,18 @@ final class DatasetNames {
     }
   }
 
-  /** Uploads take one path segment: the server stores "x.parquet" as a file, anything else as a folder. */
+  /**
+   * Uploads take one path segment: the server stores "x.parquet" as a file, anything else as a
+   * folder.
+   */
   static void checkUpload(CommandSpec spec, String name) {
     check(spec, name);
     if (name.contains("/")) {
       throw new ParameterException(
           spec.commandLine(),
-          "--name '" + name + "' has a '/': an upload names one dataset at the top of a server's data dir");
+          "--name '"
+              + name
+              + "' has a '/': an upload names one dataset at the top of a server's data dir");
     }
   }
 }

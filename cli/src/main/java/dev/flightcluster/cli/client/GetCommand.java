@@ -1,9 +1,9 @@
 package dev.flightcluster.cli.client;
 
-import dev.flightcluster.client.BatchConsumer;
 import dev.flightcluster.cli.io.BatchSink;
 import dev.flightcluster.cli.io.DecodedBatch;
 import dev.flightcluster.cli.io.OutputFormat;
+import dev.flightcluster.client.BatchConsumer;
 import dev.flightcluster.server.parquet.ParquetFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,8 +17,8 @@ import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -61,9 +61,12 @@ public final class GetCommand implements Callable<Integer> {
     try (ClientSession session = parent.openSession()) {
       FlightInfo info = session.client().info(name);
       boolean terminal = ProgressBar.stdoutIsTerminal();
-      try (ProgressBar bar = new ProgressBar(System.out, "get " + name, info.getRecords(), terminal);
+      try (ProgressBar bar =
+              new ProgressBar(System.out, "get " + name, info.getRecords(), terminal);
           BatchSink sink =
-              format == null ? null : format.open(session.allocator(), output, ParquetFiles::write)) {
+              format == null
+                  ? null
+                  : format.open(session.allocator(), output, ParquetFiles::write)) {
         long[] rows = {0};
         var result =
             session
@@ -77,7 +80,8 @@ public final class GetCommand implements Callable<Integer> {
                       }
 
                       @Override
-                      public boolean accept(VectorSchemaRoot batch, DictionaryProvider dictionaries) {
+                      public boolean accept(
+                          VectorSchemaRoot batch, DictionaryProvider dictionaries) {
                         if (sink != null) {
                           try {
                             sink.write(batch, dictionaries);

@@ -2,8 +2,8 @@ package dev.flightcluster.cli.client;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.flightcluster.client.BatchConsumer;
 import dev.flightcluster.cli.FailureHandler;
+import dev.flightcluster.client.BatchConsumer;
 import dev.flightcluster.client.FlightClusterClient;
 import dev.flightcluster.otel.FlightAttributes;
 import dev.flightcluster.otel.Spans;
@@ -58,7 +58,8 @@ public final class ListAndGetAll {
       root.setAttribute(FlightAttributes.ROWS, table.totalRows());
       root.setAttribute(FlightAttributes.BYTES, table.totalBytes());
       if (table.failures() > 0) {
-        root.setStatus(StatusCode.ERROR, table.failures() + " of " + flights.size() + " flights failed");
+        root.setStatus(
+            StatusCode.ERROR, table.failures() + " of " + flights.size() + " flights failed");
       }
     } catch (RuntimeException e) {
       Spans.recordFailure(root, e);

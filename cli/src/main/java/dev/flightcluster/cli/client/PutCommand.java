@@ -37,7 +37,10 @@ public final class PutCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand ClientCommand parent;
 
-  @Parameters(index = "0", paramLabel = "FILE|FOLDER", description = "The file or folder to upload.")
+  @Parameters(
+      index = "0",
+      paramLabel = "FILE|FOLDER",
+      description = "The file or folder to upload.")
   Path file;
 
   @Option(
@@ -82,7 +85,9 @@ public final class PutCommand implements Callable<Integer> {
       if (replicas != ParallelPutOptions.DEFAULT_REPLICAS || append) {
         throw new ParameterException(
             spec.commandLine(),
-            "--replicas and --append write folder datasets; '" + name + "' names a single file,"
+            "--replicas and --append write folder datasets; '"
+                + name
+                + "' names a single file,"
                 + " so name the dataset without .parquet");
       }
     } else {
@@ -103,7 +108,8 @@ public final class PutCommand implements Callable<Integer> {
       boolean terminal = ProgressBar.stdoutIsTerminal();
       try (ProgressBar bar = new ProgressBar(System.out, "put " + name, -1, terminal)) {
         // The InputFile owns the reader; the counting wrapper only observes it.
-        CountingReader counting = new CountingReader(session.allocator(), input.reader(), bar::update);
+        CountingReader counting =
+            new CountingReader(session.allocator(), input.reader(), bar::update);
         if (singleFile) {
           var result = session.client().put(name, counting);
           bar.close();

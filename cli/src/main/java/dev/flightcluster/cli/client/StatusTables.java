@@ -35,7 +35,8 @@ final class StatusTables {
     for (ClusterStatus.KnownCoordinator known : status.coordinators()) {
       coordinators.add(
           new String[] {
-            known.address() + (known.self() ? " (this one)" : ""), String.join(", ", known.reportedBy())
+            known.address() + (known.self() ? " (this one)" : ""),
+            String.join(", ", known.reportedBy())
           });
     }
     table(out, coordinators);
@@ -98,7 +99,11 @@ final class StatusTables {
     List<ClusterStatus.ThroughputSample> samples = status.throughput();
     if (!samples.isEmpty()) {
       ClusterStatus.ThroughputSample last = samples.get(samples.size() - 1);
-      double peak = samples.stream().mapToDouble(ClusterStatus.ThroughputSample::bytesPerSecond).max().orElse(0);
+      double peak =
+          samples.stream()
+              .mapToDouble(ClusterStatus.ThroughputSample::bytesPerSecond)
+              .max()
+              .orElse(0);
       out.append(
           String.format(
               Locale.ROOT,
@@ -130,9 +135,7 @@ final class StatusTables {
   }
 
   private static String millis(long millis) {
-    return millis < 1000
-        ? millis + " ms"
-        : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+    return millis < 1000 ? millis + " ms" : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
   }
 
   /** Left-aligned columns two spaces apart, the first row the header. */

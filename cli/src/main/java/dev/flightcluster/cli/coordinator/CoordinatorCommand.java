@@ -3,8 +3,8 @@ package dev.flightcluster.cli.coordinator;
 import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.cli.DataSizeConverter;
 import dev.flightcluster.cli.DurationConverter;
-import dev.flightcluster.cli.auth.CoordinatorAuthOptions;
 import dev.flightcluster.cli.UntilStopped;
+import dev.flightcluster.cli.auth.CoordinatorAuthOptions;
 import dev.flightcluster.cli.health.ServingHealth;
 import dev.flightcluster.cli.server.ServerAddresses;
 import dev.flightcluster.cli.telemetry.Telemetry;
@@ -81,7 +81,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
       defaultValue = "${env:FLIGHT_DRAIN_TIMEOUT:-10s}",
       converter = DurationConverter.class,
       paramLabel = "DURATION",
-      description = "How long SIGTERM lets calls in progress run before ending them (env FLIGHT_DRAIN_TIMEOUT).")
+      description =
+          "How long SIGTERM lets calls in progress run before ending them (env FLIGHT_DRAIN_TIMEOUT).")
   Duration drainTimeout;
 
   @Mixin CoordinatorAuthOptions auth;
@@ -126,7 +127,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
       // Not ready until warm (decisions D25): a fresh coordinator would serve a partial catalog.
       health.manager().setStatus("", ServingStatus.NOT_SERVING);
       CoordinatorBuilder builder =
-          http.applyTo(Coordinator.builder(allocator, health.flightTelemetry(telemetry.openTelemetry())))
+          http.applyTo(
+                  Coordinator.builder(allocator, health.flightTelemetry(telemetry.openTelemetry())))
               .location(tls.location(ServerAddresses.location(host, port)))
               .tls(tls)
               .lease(lease)
@@ -139,7 +141,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
         try {
           builder.endpointGroupBytes(endpointGroupSize);
         } catch (IllegalArgumentException e) {
-          throw new ParameterException(spec.commandLine(), "--endpoint-group-size: " + e.getMessage());
+          throw new ParameterException(
+              spec.commandLine(), "--endpoint-group-size: " + e.getMessage());
         }
       }
       Coordinator coordinator = resources.register(builder.build().start());

@@ -28,7 +28,9 @@ public final class ChildProcesses implements AutoCloseable {
   private final List<Child> children = new ArrayList<>();
   private boolean closed;
 
-  /** @param grace how long a child may take to exit after SIGTERM before it is killed */
+  /**
+   * @param grace how long a child may take to exit after SIGTERM before it is killed
+   */
   public ChildProcesses(Duration grace) {
     this.grace = requireNonNull(grace, "grace is null");
   }
@@ -40,7 +42,11 @@ public final class ChildProcesses implements AutoCloseable {
    * @param environment variables to set (a null value removes the variable)
    */
   public synchronized Child start(
-      String name, List<String> command, Map<String, String> environment, Path logFile, int stopGroup)
+      String name,
+      List<String> command,
+      Map<String, String> environment,
+      Path logFile,
+      int stopGroup)
       throws IOException {
     if (closed) {
       throw new IllegalStateException("already stopped");
@@ -102,7 +108,8 @@ public final class ChildProcesses implements AutoCloseable {
         .map(Child::stopGroup)
         .distinct()
         .sorted((a, b) -> Integer.compare(b, a))
-        .forEach(group -> stop(toStop.stream().filter(child -> child.stopGroup() == group).toList()));
+        .forEach(
+            group -> stop(toStop.stream().filter(child -> child.stopGroup() == group).toList()));
   }
 
   private void stop(List<Child> group) {

@@ -2,10 +2,10 @@ package dev.flightcluster.cli.demo;
 
 import dev.flightcluster.cli.DurationConverter;
 import dev.flightcluster.cli.Main;
+import dev.flightcluster.cli.UntilStopped;
 import dev.flightcluster.cli.client.ClientSession;
 import dev.flightcluster.cli.client.DatasetListing;
 import dev.flightcluster.cli.client.ListAndGetAll;
-import dev.flightcluster.cli.UntilStopped;
 import dev.flightcluster.cli.tls.ClientTlsOptions;
 import dev.flightcluster.security.TlsSettings;
 import dev.flightcluster.server.parquet.ParquetFiles;
@@ -35,10 +35,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code flight-cluster demo}: a whole cluster on this machine. Writes sample datasets if needed
  * (see {@link DemoData} for the layout), starts a coordinator and two data servers as child
- * processes on free ports of 127.0.0.1, waits until the coordinator lists every dataset, runs {@code
- * list-and-get-all} in this process, prints its trace as a waterfall (collected from all three
- * processes over OTLP, see {@link DemoTracing}) and the results, and stops the children (also on
- * Ctrl-C).
+ * processes on free ports of 127.0.0.1, waits until the coordinator lists every dataset, runs
+ * {@code list-and-get-all} in this process, prints its trace as a waterfall (collected from all
+ * three processes over OTLP, see {@link DemoTracing}) and the results, and stops the children (also
+ * on Ctrl-C).
  */
 @Command(
     name = "demo",
@@ -79,7 +79,8 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--keep-running",
-      description = "Keep the cluster running after the run, until Ctrl-C, to try other commands on it.")
+      description =
+          "Keep the cluster running after the run, until Ctrl-C, to try other commands on it.")
   boolean keepRunning;
 
   @Option(
@@ -153,7 +154,9 @@ public final class DemoCommand implements Callable<Integer> {
             "%nThe cluster keeps running; try:%n  ./flight-cluster client --coordinator %s%s list%n"
                 + "Press Ctrl-C to stop.%n",
             coordinator.getUri(),
-            tlsOptions.trustArguments().stream().map(argument -> " " + argument).reduce("", String::concat));
+            tlsOptions.trustArguments().stream()
+                .map(argument -> " " + argument)
+                .reduce("", String::concat));
         out.flush();
         UntilStopped untilStopped = new UntilStopped();
         untilStopped.register(children);
@@ -173,7 +176,11 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private Location startCluster(
-      DemoData demo, ChildProcesses children, DemoTracing tracing, PrintWriter out, SecureDemo secrets)
+      DemoData demo,
+      ChildProcesses children,
+      DemoTracing tracing,
+      PrintWriter out,
+      SecureDemo secrets)
       throws Exception {
     // The coordinator's Flight and HTTP ports, then one per server.
     List<Integer> ports = FreePorts.pick(2 + DemoData.SERVERS.size());
@@ -184,13 +191,22 @@ public final class DemoCommand implements Callable<Integer> {
         JavaCommand.of(
             Main.class.getName(),
             withSecrets(
-                withTls(List.of("coordinator", "--host", "127.0.0.1", "--port", ports.get(0).toString(),
-                    "--http-port", ports.get(1).toString())),
+                withTls(
+                    List.of(
+                        "coordinator",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        ports.get(0).toString(),
+                        "--http-port",
+                        ports.get(1).toString())),
                 secrets == null ? List.of() : secrets.coordinatorArgs())),
         childEnvironment(tracing),
         demo.logsDir().resolve("coordinator.log"),
         1);
-    out.printf("started coordinator at %s (log: %s)%n", coordinatorUri, demo.logsDir().resolve("coordinator.log"));
+    out.printf(
+        "started coordinator at %s (log: %s)%n",
+        coordinatorUri, demo.logsDir().resolve("coordinator.log"));
     out.printf("status page: http://127.0.0.1:%d/%n", ports.get(1));
     for (int i = 0; i < DemoData.SERVERS.size(); i++) {
       String id = DemoData.SERVERS.get(i);
@@ -201,19 +217,28 @@ public final class DemoCommand implements Callable<Integer> {
           JavaCommand.of(
               Main.class.getName(),
               withSecrets(
-                  withTls(List.of(
-                      "server",
-                      "--host", "127.0.0.1",
-                      "--port", port,
-                      "--advertise", scheme + "://127.0.0.1:" + port,
-                      "--server-id", id,
-                      "--data-dir", demo.serverDir(id).toString(),
-                      "--coordinator", coordinatorUri)),
+                  withTls(
+                      List.of(
+                          "server",
+                          "--host",
+                          "127.0.0.1",
+                          "--port",
+                          port,
+                          "--advertise",
+                          scheme + "://127.0.0.1:" + port,
+                          "--server-id",
+                          id,
+                          "--data-dir",
+                          demo.serverDir(id).toString(),
+                          "--coordinator",
+                          coordinatorUri)),
                   secrets == null ? List.of() : secrets.serverArgs())),
           serverEnvironment(tracing, secrets),
           log,
           2);
-      out.printf("started %s at %s://127.0.0.1:%s serving %s (log: %s)%n", id, scheme, port, demo.serverDir(id), log);
+      out.printf(
+          "started %s at %s://127.0.0.1:%s serving %s (log: %s)%n",
+          id, scheme, port, demo.serverDir(id), log);
     }
     out.flush();
     return dev.flightcluster.protocol.Locations.parse(coordinatorUri);

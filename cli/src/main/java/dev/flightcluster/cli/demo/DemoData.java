@@ -64,7 +64,11 @@ public final class DemoData {
    * @param progress where to say what is being written
    */
   public void ensure(
-      BufferAllocator allocator, ParquetWriter writer, long rows, int batchRows, PrintWriter progress)
+      BufferAllocator allocator,
+      ParquetWriter writer,
+      long rows,
+      int batchRows,
+      PrintWriter progress)
       throws Exception {
     for (int i = 0; i < SERVERS.size(); i++) {
       Path dir = serverDir(SERVERS.get(i));

@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
  */
 final class DemoTracing implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DemoTracing.class);
+
   /** How long to wait for every process's spans of the trace once the client is done. */
   static final Duration COLLECT_TIMEOUT = Duration.ofSeconds(10);
+
   private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration JAEGER_PROBE_TIMEOUT = Duration.ofSeconds(1);
   private static final Duration POLL = Duration.ofMillis(50);

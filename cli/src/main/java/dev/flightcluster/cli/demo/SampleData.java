@@ -39,7 +39,8 @@ public final class SampleData extends ArrowReader {
   }
 
   /** A reader of {@code rows} rows of {@code table} in batches of {@code batchRows}. */
-  public static SampleData reader(BufferAllocator allocator, SampleTable table, long rows, int batchRows) {
+  public static SampleData reader(
+      BufferAllocator allocator, SampleTable table, long rows, int batchRows) {
     return new SampleData(allocator, table, rows, batchRows);
   }
 

@@ -90,13 +90,35 @@ abstract sealed class SampleRows {
     private static final int[] PAYMENT_WEIGHTS = {72, 25, 2, 1};
     private static final byte[][] ZONES =
         utf8(
-            "Midtown Center", "Upper East Side South", "Upper East Side North", "Midtown East",
-            "Times Sq/Theatre District", "Murray Hill", "Lincoln Square East", "Union Sq",
-            "Clinton East", "East Village", "Penn Station/Madison Sq West", "Lenox Hill West",
-            "Gramercy", "West Village", "Upper West Side South", "Greenwich Village North",
-            "Financial District North", "Chelsea", "Yorkville West", "JFK Airport",
-            "LaGuardia Airport", "Williamsburg (North Side)", "Astoria", "Park Slope",
-            "Harlem", "Battery Park City", "Tribeca/Civic Center", "SoHo", "Lower East Side",
+            "Midtown Center",
+            "Upper East Side South",
+            "Upper East Side North",
+            "Midtown East",
+            "Times Sq/Theatre District",
+            "Murray Hill",
+            "Lincoln Square East",
+            "Union Sq",
+            "Clinton East",
+            "East Village",
+            "Penn Station/Madison Sq West",
+            "Lenox Hill West",
+            "Gramercy",
+            "West Village",
+            "Upper West Side South",
+            "Greenwich Village North",
+            "Financial District North",
+            "Chelsea",
+            "Yorkville West",
+            "JFK Airport",
+            "LaGuardia Airport",
+            "Williamsburg (North Side)",
+            "Astoria",
+            "Park Slope",
+            "Harlem",
+            "Battery Park City",
+            "Tribeca/Civic Center",
+            "SoHo",
+            "Lower East Side",
             "Long Island City/Hunters Point");
     private static final int[] PASSENGER_WEIGHTS = {70, 15, 5, 3, 4, 3};
 
@@ -217,7 +239,9 @@ abstract sealed class SampleRows {
         site.setSafe(i, SITES[sensor % SITES.length]);
         metric.setSafe(i, METRICS[metricIndex]);
         int statusIndex = weighted(random, STATUS_WEIGHTS, 1000);
-        double daily = Math.sin(2 * Math.PI * ((micros - EPOCH_MICROS) % (long) MICROS_PER_DAY) / MICROS_PER_DAY);
+        double daily =
+            Math.sin(
+                2 * Math.PI * ((micros - EPOCH_MICROS) % (long) MICROS_PER_DAY) / MICROS_PER_DAY);
         double reading =
             BASELINE[metricIndex] + SWING[metricIndex] * daily + random.nextDouble(-0.5, 0.5);
         if (statusIndex == 2) {

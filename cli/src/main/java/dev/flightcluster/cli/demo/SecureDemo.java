@@ -54,7 +54,9 @@ final class SecureDemo {
     }
     SecureDemo demo = new SecureDemo(dir, randomPassword(), randomPassword());
     try {
-      writePrivate(dir.resolve("token-signing-key.pem"), pem(new JcaPKCS8Generator(key.toECPrivateKey(), null)));
+      writePrivate(
+          dir.resolve("token-signing-key.pem"),
+          pem(new JcaPKCS8Generator(key.toECPrivateKey(), null)));
       writePrivate(dir.resolve("token-verify-key.pem"), pem(key.toECPublicKey()));
     } catch (JOSEException e) {
       throw new IllegalStateException("writing the demo's token key failed", e);
@@ -74,8 +76,10 @@ final class SecureDemo {
 
   List<String> serverArgs() {
     return List.of(
-        "--token-verify-key", dir.resolve("token-verify-key.pem").toString(),
-        "--node-user", NODE_USER);
+        "--token-verify-key",
+        dir.resolve("token-verify-key.pem").toString(),
+        "--node-user",
+        NODE_USER);
   }
 
   /** What a server child needs in its environment: the node user's password. */
@@ -99,7 +103,15 @@ final class SecureDemo {
             + "  token = client.authenticate_basic_token(b\"%s\", open(\"%s\").read().strip().encode())%n"
             + "  options = flight.FlightCallOptions(headers=[token])%n"
             + "  for info in client.list_flights(options=options): print(info.descriptor.path)%n",
-        USER, passwordFile, dir, passwordFile, coordinatorUri, USER, coordinatorUri, USER, passwordFile);
+        USER,
+        passwordFile,
+        dir,
+        passwordFile,
+        coordinatorUri,
+        USER,
+        coordinatorUri,
+        USER,
+        passwordFile);
   }
 
   private Path users() {
@@ -123,7 +135,8 @@ final class SecureDemo {
   private static void writePrivate(Path file, String text) throws IOException {
     Files.deleteIfExists(file);
     try {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     } catch (UnsupportedOperationException e) {
       Files.createFile(file);
     }

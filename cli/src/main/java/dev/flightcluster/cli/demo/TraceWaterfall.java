@@ -20,8 +20,8 @@ import java.util.Set;
  * A trace as a waterfall in the terminal: one line per span with its service, its name indented by
  * depth, its duration, and a bar placed by its start and sized by its duration on the trace's time
  * line (the root's, when the root encloses every span, as it does for a client request). Children
- * follow their parent sorted by start time. A span whose parent is missing is shown at the top level,
- * so nothing received is hidden.
+ * follow their parent sorted by start time. A span whose parent is missing is shown at the top
+ * level, so nothing received is hidden.
  *
  * <pre>
  * client       list_and_get_all_flights   4.00 s  |████████████████████|
@@ -32,8 +32,8 @@ import java.util.Set;
  * client         get_single_flight        1.90 s  |          ██████████|  ERROR
  * </pre>
  *
- * <p>The output depends only on the spans and the {@link Style}: columns are as wide as their widest
- * cell, and colors are used only when the style says so.
+ * <p>The output depends only on the spans and the {@link Style}: columns are as wide as their
+ * widest cell, and colors are used only when the style says so.
  */
 public final class TraceWaterfall {
   private static final int INDENT = 2;
@@ -116,7 +116,8 @@ public final class TraceWaterfall {
       return "";
     }
     List<Line> lines = lines(byId);
-    long start = byId.values().stream().mapToLong(ReceivedSpan::startEpochNanos).min().orElseThrow();
+    long start =
+        byId.values().stream().mapToLong(ReceivedSpan::startEpochNanos).min().orElseThrow();
     long end =
         byId.values().stream()
             .mapToLong(span -> Math.max(span.startEpochNanos(), span.endEpochNanos()))
@@ -133,8 +134,7 @@ public final class TraceWaterfall {
       nameWidth = Math.max(nameWidth, name(line, style).length());
       durationWidth = Math.max(durationWidth, duration(line.span()).length());
       serviceColors.putIfAbsent(
-          line.span().serviceName(),
-          SERVICE_COLORS[serviceColors.size() % SERVICE_COLORS.length]);
+          line.span().serviceName(), SERVICE_COLORS[serviceColors.size() % SERVICE_COLORS.length]);
     }
 
     StringBuilder out = new StringBuilder();
@@ -203,7 +203,10 @@ public final class TraceWaterfall {
     return name.substring(0, MAX_NAME - ellipsis.length()) + ellipsis;
   }
 
-  /** Two or three significant digits: {@code 3.95 s}, {@code 812 ms}, {@code 12.4 ms}, {@code 0.35 ms}. */
+  /**
+   * Two or three significant digits: {@code 3.95 s}, {@code 812 ms}, {@code 12.4 ms}, {@code 0.35
+   * ms}.
+   */
   static String duration(ReceivedSpan span) {
     double millis = Math.max(0, span.endEpochNanos() - span.startEpochNanos()) / 1e6;
     if (millis >= 1000) {
@@ -219,8 +222,8 @@ public final class TraceWaterfall {
   }
 
   /**
-   * The span's cells of the time line: from the cell its start falls in to the cell boundary nearest
-   * its end, at least one cell, so even a very short span shows where it happened.
+   * The span's cells of the time line: from the cell its start falls in to the cell boundary
+   * nearest its end, at least one cell, so even a very short span shows where it happened.
    */
   private static String bar(ReceivedSpan span, long start, long total, String color, Style style) {
     int width = style.barWidth();

@@ -65,7 +65,8 @@ final class ArrowFileSink implements BatchSink {
       return;
     }
     temp = TempFiles.besides(target);
-    channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    channel =
+        FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
     root = VectorSchemaRoot.create(schema, allocator);
     writer = new ArrowFileWriter(root, null, channel);
     writer.start();

@@ -23,7 +23,9 @@ public final class CountingReader extends ArrowReader {
   private final LongConsumer rowsSoFar;
   private long rows;
 
-  /** @param allocator the allocator of the delegate's vectors */
+  /**
+   * @param allocator the allocator of the delegate's vectors
+   */
   public CountingReader(BufferAllocator allocator, ArrowReader delegate, LongConsumer rowsSoFar) {
     super(allocator);
     this.delegate = requireNonNull(delegate, "delegate is null");

@@ -15,8 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.BaseIntVector;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
@@ -29,12 +29,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * LF line ends, quotes doubled inside quoted fields (docs/decisions.md D40).
  *
  * <p>Quoting carries the type, so that null and the empty string differ: every string, binary
- * (Base64) and nested (JSON, see {@link NestedJson}) value is quoted, always, and nothing else is. A
- * null is an empty unquoted field; the empty string is {@code ""}. The one exception is a row whose
- * only field is null: an empty line is what every CSV reader skips, so such a null is written as the
- * unquoted word {@value #LONE_NULL}, which pyarrow and pandas read as null by default (a string
- * "NULL" is quoted and so stays a string). Numbers, booleans, dates, times and timestamps are
- * unquoted, in the forms {@link CsvText} gives them.
+ * (Base64) and nested (JSON, see {@link NestedJson}) value is quoted, always, and nothing else is.
+ * A null is an empty unquoted field; the empty string is {@code ""}. The one exception is a row
+ * whose only field is null: an empty line is what every CSV reader skips, so such a null is written
+ * as the unquoted word {@value #LONE_NULL}, which pyarrow and pandas read as null by default (a
+ * string "NULL" is quoted and so stays a string). Numbers, booleans, dates, times and timestamps
+ * are unquoted, in the forms {@link CsvText} gives them.
  */
 final class CsvSink implements BatchSink {
   /** The null of a row that has one field, where an empty field would be an empty line. */
@@ -65,7 +65,10 @@ final class CsvSink implements BatchSink {
     write(batch, null);
   }
 
-  /** Writes a dictionary-encoded column's values, looked up in {@code dictionaries}, not its indices. */
+  /**
+   * Writes a dictionary-encoded column's values, looked up in {@code dictionaries}, not its
+   * indices.
+   */
   @Override
   public void write(VectorSchemaRoot batch, DictionaryProvider dictionaries) throws IOException {
     open(batch.getSchema());
@@ -81,7 +84,8 @@ final class CsvSink implements BatchSink {
       for (int i = 0; i < values.length; i++) {
         FieldVector vector = vectors.get(i);
         if (values[i] != null && !vector.isNull(row)) {
-          writeValue(values[i], Math.toIntExact(((BaseIntVector) vector).getValueAsLong(row)), loneColumn);
+          writeValue(
+              values[i], Math.toIntExact(((BaseIntVector) vector).getValueAsLong(row)), loneColumn);
         } else {
           writeValue(vector, row, loneColumn);
         }
@@ -92,7 +96,8 @@ final class CsvSink implements BatchSink {
   }
 
   /** The dictionary of a dictionary-encoded column, or null for a plain one. */
-  private static FieldVector dictionaryValues(FieldVector vector, DictionaryProvider dictionaries) throws IOException {
+  private static FieldVector dictionaryValues(FieldVector vector, DictionaryProvider dictionaries)
+      throws IOException {
     DictionaryEncoding encoding = vector.getField().getDictionary();
     if (encoding == null) {
       return null;
@@ -100,7 +105,10 @@ final class CsvSink implements BatchSink {
     Dictionary dictionary = dictionaries == null ? null : dictionaries.lookup(encoding.getId());
     if (dictionary == null) {
       throw new IOException(
-          "column '" + vector.getName() + "' arrived dictionary-encoded without its dictionary " + encoding.getId());
+          "column '"
+              + vector.getName()
+              + "' arrived dictionary-encoded without its dictionary "
+              + encoding.getId());
     }
     return dictionary.getVector();
   }
@@ -175,9 +183,13 @@ final class CsvSink implements BatchSink {
       return;
     }
     temp = TempFiles.besides(target);
-    channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-    out = CSV.createGenerator(
-        new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8), 1 << 16));
+    channel =
+        FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    out =
+        CSV.createGenerator(
+            new BufferedWriter(
+                new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8),
+                1 << 16));
     out.setSchema(FORMAT);
     // Rows are arrays inside one outer array: the generator drops a null that sits directly in a
     // root-level array, taking it for a missing row.
@@ -204,5 +216,4 @@ final class CsvSink implements BatchSink {
       }
     }
   }
-
 }

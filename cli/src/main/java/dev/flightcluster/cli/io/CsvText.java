@@ -46,10 +46,18 @@ final class CsvText {
   static {
     for (TimeUnit unit : TimeUnit.values()) {
       LOCAL_TIMESTAMP[unit.ordinal()] =
-          withFraction(new DateTimeFormatterBuilder().append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral('T'), unit)
+          withFraction(
+                  new DateTimeFormatterBuilder()
+                      .append(DateTimeFormatter.ISO_LOCAL_DATE)
+                      .appendLiteral('T'),
+                  unit)
               .toFormatter();
       ZONED_TIMESTAMP[unit.ordinal()] =
-          withFraction(new DateTimeFormatterBuilder().append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral('T'), unit)
+          withFraction(
+                  new DateTimeFormatterBuilder()
+                      .append(DateTimeFormatter.ISO_LOCAL_DATE)
+                      .appendLiteral('T'),
+                  unit)
               .appendOffset("+HH:MM:ss", "Z")
               .toFormatter();
       TIME[unit.ordinal()] = withFraction(new DateTimeFormatterBuilder(), unit).toFormatter();
@@ -58,8 +66,11 @@ final class CsvText {
 
   private CsvText() {}
 
-  /** {@code HH:mm:ss} and as many fraction digits as the unit has, so every value shows its unit. */
-  private static DateTimeFormatterBuilder withFraction(DateTimeFormatterBuilder builder, TimeUnit unit) {
+  /**
+   * {@code HH:mm:ss} and as many fraction digits as the unit has, so every value shows its unit.
+   */
+  private static DateTimeFormatterBuilder withFraction(
+      DateTimeFormatterBuilder builder, TimeUnit unit) {
     builder
         .appendValue(ChronoField.HOUR_OF_DAY, 2)
         .appendLiteral(':')
@@ -98,7 +109,8 @@ final class CsvText {
       case Float4Vector f -> Float.toString(f.get(row));
       case Float8Vector f -> Double.toString(f.get(row));
       case DateDayVector dates -> LocalDate.ofEpochDay(dates.get(row)).toString();
-      case DateMilliVector dates -> LocalDate.ofEpochDay(Math.floorDiv(dates.get(row), MILLIS_PER_DAY)).toString();
+      case DateMilliVector dates ->
+          LocalDate.ofEpochDay(Math.floorDiv(dates.get(row), MILLIS_PER_DAY)).toString();
       case TimeSecVector times -> time(times.get(row) * 1_000_000_000L, TimeUnit.SECOND);
       case TimeMilliVector times -> time(times.get(row) * 1_000_000L, TimeUnit.MILLISECOND);
       case TimeMicroVector times -> time(times.get(row) * 1_000L, TimeUnit.MICROSECOND);
@@ -130,8 +142,9 @@ final class CsvText {
 
   /**
    * A timestamp without a zone as ISO-8601 local date-time ({@code 2024-01-31T09:30:00.000000});
-   * with one as the local time in that zone plus its offset ({@code 2024-01-31T04:30:00.000000-05:00},
-   * {@code Z} for UTC), so it names the same instant and reads naturally.
+   * with one as the local time in that zone plus its offset ({@code
+   * 2024-01-31T04:30:00.000000-05:00}, {@code Z} for UTC), so it names the same instant and reads
+   * naturally.
    */
   static String timestamp(long value, ArrowType.Timestamp type) {
     Instant instant = instant(value, type.getUnit());
@@ -155,8 +168,12 @@ final class CsvText {
     return switch (unit) {
       case SECOND -> Instant.ofEpochSecond(value);
       case MILLISECOND -> Instant.ofEpochMilli(value);
-      case MICROSECOND -> Instant.ofEpochSecond(Math.floorDiv(value, 1_000_000L), Math.floorMod(value, 1_000_000L) * 1_000L);
-      case NANOSECOND -> Instant.ofEpochSecond(Math.floorDiv(value, 1_000_000_000L), Math.floorMod(value, 1_000_000_000L));
+      case MICROSECOND ->
+          Instant.ofEpochSecond(
+              Math.floorDiv(value, 1_000_000L), Math.floorMod(value, 1_000_000L) * 1_000L);
+      case NANOSECOND ->
+          Instant.ofEpochSecond(
+              Math.floorDiv(value, 1_000_000_000L), Math.floorMod(value, 1_000_000_000L));
     };
   }
 }

@@ -23,12 +23,13 @@ public final class DecodedBatch {
   }
 
   /**
-   * A new root, which the caller closes: the dictionary-encoded columns decoded into new vectors, the
-   * others sharing {@code batch}'s buffers (reference-counted, so {@code batch} stays valid).
+   * A new root, which the caller closes: the dictionary-encoded columns decoded into new vectors,
+   * the others sharing {@code batch}'s buffers (reference-counted, so {@code batch} stays valid).
    *
    * @throws IOException when a column names a dictionary the stream did not send
    */
-  static VectorSchemaRoot decode(VectorSchemaRoot batch, DictionaryProvider dictionaries) throws IOException {
+  static VectorSchemaRoot decode(VectorSchemaRoot batch, DictionaryProvider dictionaries)
+      throws IOException {
     List<FieldVector> vectors = new ArrayList<>();
     boolean ok = false;
     try {
@@ -41,7 +42,12 @@ public final class DecodedBatch {
         long id = field.getDictionary().getId();
         Dictionary dictionary = dictionaries == null ? null : dictionaries.lookup(id);
         if (dictionary == null) {
-          throw new IOException("column '" + field.getName() + "' refers to dictionary " + id + ", which the stream did not send");
+          throw new IOException(
+              "column '"
+                  + field.getName()
+                  + "' refers to dictionary "
+                  + id
+                  + ", which the stream did not send");
         }
         ValueVector values = DictionaryEncoder.decode(vector, dictionary);
         vectors.add((FieldVector) values);
@@ -61,7 +67,10 @@ public final class DecodedBatch {
     }
   }
 
-  /** {@code schema} with every dictionary-encoded field as its value type, as {@link #decode} writes it. */
+  /**
+   * {@code schema} with every dictionary-encoded field as its value type, as {@link #decode} writes
+   * it.
+   */
   public static Schema withoutDictionaries(Schema schema) {
     List<Field> fields = new ArrayList<>();
     for (Field field : schema.getFields()) {

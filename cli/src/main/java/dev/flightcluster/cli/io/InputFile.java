@@ -72,7 +72,9 @@ public final class InputFile implements AutoCloseable {
       return new InputFile(new ArrowStreamReader(channel, allocator), -1, List.of(channel));
     }
     throw new IllegalArgumentException(
-        "cannot read '" + path + "': put takes .parquet (or a folder of them), .arrow, .feather or .arrows");
+        "cannot read '"
+            + path
+            + "': put takes .parquet (or a folder of them), .arrow, .feather or .arrows");
   }
 
   private static InputFile parquet(BufferAllocator allocator, Path path) {

@@ -21,11 +21,11 @@ import org.apache.arrow.vector.complex.StructVector;
 /**
  * Nested values (struct, list, large list, fixed-size list, map) as compact JSON for one CSV cell.
  * Nulls stay: a null struct field is written {@code "name":null}, never dropped, and a null element
- * stays in its list. A struct is an object of its fields in order; a map is what Arrow stores, a list
- * of {@code {"key":...,"value":...}} entries, since keys need not be strings or unique. Numbers are
- * JSON numbers (non-finite floats, which JSON cannot hold, are the strings {@code "NaN"},
- * {@code "Infinity"}, {@code "-Infinity"}); everything else is a string in the form {@link CsvText}
- * gives it at the top level.
+ * stays in its list. A struct is an object of its fields in order; a map is what Arrow stores, a
+ * list of {@code {"key":...,"value":...}} entries, since keys need not be strings or unique.
+ * Numbers are JSON numbers (non-finite floats, which JSON cannot hold, are the strings {@code
+ * "NaN"}, {@code "Infinity"}, {@code "-Infinity"}); everything else is a string in the form {@link
+ * CsvText} gives it at the top level.
  */
 final class NestedJson {
   private static final JsonFactory JSON = new JsonFactory();
@@ -45,7 +45,8 @@ final class NestedJson {
     try (JsonGenerator json = JSON.createGenerator(text)) {
       write(json, vector, row);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot render a nested value as JSON", e); // a StringWriter never fails
+      throw new UncheckedIOException(
+          "cannot render a nested value as JSON", e); // a StringWriter never fails
     }
     return text.toString();
   }

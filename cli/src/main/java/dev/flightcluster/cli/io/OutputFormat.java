@@ -33,7 +33,8 @@ public enum OutputFormat {
    *     {@code .feather} or {@code .csv}
    */
   public static OutputFormat forPath(Path path) {
-    String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
+    String name =
+        path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
     if (name.endsWith(".parquet")) {
       return PARQUET;
     }

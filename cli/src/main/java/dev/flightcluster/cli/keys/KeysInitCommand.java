@@ -12,8 +12,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -24,12 +24,21 @@ import picocli.CommandLine.Spec;
     name = "init",
     description = {
       "Writes into DIR what a secure cluster needs, never overwriting a file:",
-      "  " + ClusterKeys.CA_CERTIFICATE + ", " + ClusterKeys.CA_KEY
+      "  "
+          + ClusterKeys.CA_CERTIFICATE
+          + ", "
+          + ClusterKeys.CA_KEY
           + "   a CA (trust it with --tls-ca; keep its key off the cluster)",
-      "  " + ClusterKeys.NODE_CERTIFICATE + ", " + ClusterKeys.NODE_KEY
+      "  "
+          + ClusterKeys.NODE_CERTIFICATE
+          + ", "
+          + ClusterKeys.NODE_KEY
           + "   a certificate for the --host names plus localhost and 127.0.0.1,"
           + " for --tls-cert and --tls-key (server and client certificate)",
-      "  " + ClusterKeys.TOKEN_SIGNING_KEY + ", " + ClusterKeys.TOKEN_VERIFY_KEY
+      "  "
+          + ClusterKeys.TOKEN_SIGNING_KEY
+          + ", "
+          + ClusterKeys.TOKEN_VERIFY_KEY
           + "   an ES256 key pair for signing and verifying tokens",
       "Every key is EC P-256, PEM; private keys are PKCS#8, mode 0600."
     },

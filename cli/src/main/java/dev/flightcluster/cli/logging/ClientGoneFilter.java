@@ -45,6 +45,7 @@ public final class ClientGoneFilter extends TurboFilter {
   }
 
   private static boolean clientGone(Throwable t) {
-    return t instanceof Http2Exception.StreamException stream && stream.error() == Http2Error.STREAM_CLOSED;
+    return t instanceof Http2Exception.StreamException stream
+        && stream.error() == Http2Error.STREAM_CLOSED;
   }
 }

@@ -55,8 +55,11 @@ public final class ExportFailureFilter extends TurboFilter {
    */
   public void reportUnfinishedExport(ch.qos.logback.classic.Logger logger, long waitedMillis) {
     if (reported.compareAndSet(false, true)) {
-      logger.warn(REPORTED, "spans not exported within {} ms of exit - is a collector listening at {}?",
-          waitedMillis, endpoint);
+      logger.warn(
+          REPORTED,
+          "spans not exported within {} ms of exit - is a collector listening at {}?",
+          waitedMillis,
+          endpoint);
     }
   }
 

@@ -5,9 +5,9 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.AppenderAttachable;
-import ch.qos.logback.classic.turbo.TurboFilter;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -19,6 +19,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  */
 public final class Logging {
   private static final String PROJECT_LOGGERS = "dev.flightcluster";
+
   /** The console appender of {@code logback.xml}, under its OTEL (MDC) appender. */
   private static final String CONSOLE = "CONSOLE";
 
@@ -50,7 +51,8 @@ public final class Logging {
     if (context == null || format == LogFormat.TEXT) {
       return;
     }
-    if (context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("OTEL") instanceof AppenderAttachable<?> otel
+    if (context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("OTEL")
+            instanceof AppenderAttachable<?> otel
         && otel.getAppender(CONSOLE) instanceof ConsoleAppender<?> console) {
       @SuppressWarnings("unchecked")
       ConsoleAppender<ILoggingEvent> events = (ConsoleAppender<ILoggingEvent>) console;
@@ -75,8 +77,8 @@ public final class Logging {
   }
 
   /**
-   * Tells the {@link ExportFailureFilter}s where spans go, and whether the user chose that endpoint:
-   * a failure to reach the default one is reported as a warning, never as an error.
+   * Tells the {@link ExportFailureFilter}s where spans go, and whether the user chose that
+   * endpoint: a failure to reach the default one is reported as a warning, never as an error.
    */
   public static void exportEndpoint(String endpoint, boolean configured) {
     LoggerContext context = loggerContext();
@@ -99,7 +101,8 @@ public final class Logging {
     }
     for (TurboFilter filter : context.getTurboFilterList()) {
       if (filter instanceof ExportFailureFilter exportFailures) {
-        exportFailures.reportUnfinishedExport(context.getLogger(ExportFailureFilter.EXPORTER_LOGGERS), waitedMillis);
+        exportFailures.reportUnfinishedExport(
+            context.getLogger(ExportFailureFilter.EXPORTER_LOGGERS), waitedMillis);
       }
     }
   }

@@ -19,8 +19,8 @@ import org.slf4j.helpers.BasicMarkerFactory;
  * DEBUG. A warning is recurring when the same logger logs the same message pattern again, whatever
  * its arguments: a peer that keeps failing the same way would otherwise fill the log with one line
  * per attempt. Errors are never held back. The patterns remembered are bounded (least recently seen
- * leave first), so memory stays small whatever is logged. Declared in {@code logback.xml}, after the
- * filters that handle particular warnings.
+ * leave first), so memory stays small whatever is logged. Declared in {@code logback.xml}, after
+ * the filters that handle particular warnings.
  */
 public final class RepeatedWarningFilter extends TurboFilter {
   static final Duration WINDOW = Duration.ofMinutes(10);
@@ -54,7 +54,11 @@ public final class RepeatedWarningFilter extends TurboFilter {
   @Override
   public FilterReply decide(
       Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
-    if (!isStarted() || marker != null || level == null || level.toInt() != Level.WARN_INT || format == null) {
+    if (!isStarted()
+        || marker != null
+        || level == null
+        || level.toInt() != Level.WARN_INT
+        || format == null) {
       return FilterReply.NEUTRAL;
     }
     if (firstInWindow(logger.getName() + '\u0000' + format)) {

@@ -147,8 +147,8 @@ public final class OtlpHttpReceiver implements AutoCloseable {
   }
 
   /**
-   * Whether to keep received spans for {@link #spans()} (the default). A receiver that runs for long
-   * only to forward, such as the demo's with {@code --keep-running}, stops keeping them.
+   * Whether to keep received spans for {@link #spans()} (the default). A receiver that runs for
+   * long only to forward, such as the demo's with {@code --keep-running}, stops keeping them.
    */
   public synchronized void retainSpans(boolean retain) {
     retainSpans = retain;
@@ -202,7 +202,10 @@ public final class OtlpHttpReceiver implements AutoCloseable {
       forwarding.shutdown();
       try {
         if (!forwarding.awaitTermination(CLOSE_SECONDS, TimeUnit.SECONDS)) {
-          log.debug("gave up forwarding {} requests to {}", forwarding.getQueue().size(), forwardDestination());
+          log.debug(
+              "gave up forwarding {} requests to {}",
+              forwarding.getQueue().size(),
+              forwardDestination());
           forwarding.shutdownNow();
         }
       } catch (InterruptedException e) {
@@ -255,12 +258,12 @@ public final class OtlpHttpReceiver implements AutoCloseable {
             try {
               forwarder.forward(request);
             } catch (IOException | RuntimeException e) {
-              forwardFailed(
-                  e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+              forwardFailed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             }
           });
     } catch (RejectedExecutionException e) {
-      forwardFailed(forwarding.isShutdown() ? "the receiver is closing" : "too many requests waiting");
+      forwardFailed(
+          forwarding.isShutdown() ? "the receiver is closing" : "too many requests waiting");
     }
   }
 
@@ -283,8 +286,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
   private static void ignore(HttpExchange exchange) throws IOException {
     try (exchange) {
       exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
-      exchange.sendResponseHeaders(
-          "POST".equals(exchange.getRequestMethod()) ? 200 : 404, -1);
+      exchange.sendResponseHeaders("POST".equals(exchange.getRequestMethod()) ? 200 : 404, -1);
     }
   }
 
@@ -319,7 +321,9 @@ public final class OtlpHttpReceiver implements AutoCloseable {
   }
 
   private static String kind(Span.SpanKind kind) {
-    return kind == Span.SpanKind.UNRECOGNIZED ? "UNSPECIFIED" : kind.name().replace("SPAN_KIND_", "");
+    return kind == Span.SpanKind.UNRECOGNIZED
+        ? "UNSPECIFIED"
+        : kind.name().replace("SPAN_KIND_", "");
   }
 
   private static String parentHex(ByteString bytes) {

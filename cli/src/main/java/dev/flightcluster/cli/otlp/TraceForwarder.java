@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * Sends serialized {@code ExportTraceServiceRequest}s on, unchanged, to an OTLP endpoint: what the
- * {@link OtlpHttpReceiver} does with each request it gets, so that the spans it shows also reach the
- * user's tracing backend.
+ * {@link OtlpHttpReceiver} does with each request it gets, so that the spans it shows also reach
+ * the user's tracing backend.
  */
 public interface TraceForwarder extends AutoCloseable {
   /**
@@ -36,7 +36,8 @@ public interface TraceForwarder extends AutoCloseable {
    *     TLS); for HTTP the full traces URL ({@code http://host:4318/v1/traces})
    * @param headers sent with every request ({@code OTEL_EXPORTER_OTLP_HEADERS})
    */
-  static TraceForwarder create(String protocol, String tracesEndpoint, Map<String, String> headers) {
+  static TraceForwarder create(
+      String protocol, String tracesEndpoint, Map<String, String> headers) {
     requireNonNull(protocol, "protocol is null");
     requireNonNull(tracesEndpoint, "tracesEndpoint is null");
     requireNonNull(headers, "headers is null");

@@ -26,7 +26,11 @@ public final class ServerAddresses {
   /** True for a bind host that listens on every interface. */
   public static boolean isWildcard(String host) {
     String h = host.strip();
-    return h.isEmpty() || h.equals("0.0.0.0") || h.equals("::") || h.equals("[::]") || h.equals("*");
+    return h.isEmpty()
+        || h.equals("0.0.0.0")
+        || h.equals("::")
+        || h.equals("[::]")
+        || h.equals("*");
   }
 
   /**
@@ -91,7 +95,8 @@ public final class ServerAddresses {
   /** A {@code grpc://host:port} location, bracketing IPv6 literals. */
   public static Location location(String host, int port) {
     try {
-      String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+      String bare =
+          host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
       return new Location(new URI("grpc", null, bare, port, null, null, null));
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("invalid host '" + host + "': " + e.getReason(), e);

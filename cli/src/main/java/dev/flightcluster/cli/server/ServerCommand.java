@@ -3,9 +3,9 @@ package dev.flightcluster.cli.server;
 import dev.flightcluster.auth.ClientCredentials;
 import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.cli.DataSizeConverter;
-import dev.flightcluster.cli.auth.ServerAuthOptions;
 import dev.flightcluster.cli.DurationConverter;
 import dev.flightcluster.cli.UntilStopped;
+import dev.flightcluster.cli.auth.ServerAuthOptions;
 import dev.flightcluster.cli.health.ServingHealth;
 import dev.flightcluster.cli.telemetry.Telemetry;
 import dev.flightcluster.cli.tls.TlsOptions;
@@ -71,7 +71,8 @@ public final class ServerCommand implements Callable<Integer> {
       names = "--data-dir",
       defaultValue = "${env:FLIGHT_DATASET_DIR:-./flight_datasets}",
       paramLabel = "DIR",
-      description = "The folder of Parquet datasets to serve; created if missing (env FLIGHT_DATASET_DIR).")
+      description =
+          "The folder of Parquet datasets to serve; created if missing (env FLIGHT_DATASET_DIR).")
   Path dataDir;
 
   @Option(
@@ -79,7 +80,8 @@ public final class ServerCommand implements Callable<Integer> {
       defaultValue = "${env:FLIGHT_COORDINATOR:-grpc://localhost:8888}",
       paramLabel = "URI[,URI...]",
       description = {
-        "The coordinators to register with, grpc://HOST:PORT separated by commas, or '" + STANDALONE
+        "The coordinators to register with, grpc://HOST:PORT separated by commas, or '"
+            + STANDALONE
             + "' to run alone (env FLIGHT_COORDINATOR).",
         "A HOST with several addresses (a Kubernetes headless Service, a scaled compose service) stands for one"
             + " coordinator per address; names are resolved again every 5 heartbeat intervals."
@@ -102,7 +104,10 @@ public final class ServerCommand implements Callable<Integer> {
       defaultValue = "${env:FLIGHT_SERVER_ID:-}",
       showDefaultValue = Visibility.NEVER,
       paramLabel = "ID",
-      description = {"This server's id in the cluster (env FLIGHT_SERVER_ID).", "Default: <hostname>-<port>."})
+      description = {
+        "This server's id in the cluster (env FLIGHT_SERVER_ID).",
+        "Default: <hostname>-<port>."
+      })
   String serverId;
 
   @Option(
@@ -110,7 +115,8 @@ public final class ServerCommand implements Callable<Integer> {
       defaultValue = "${env:FLIGHT_HEARTBEAT_INTERVAL:-2s}",
       converter = DurationConverter.class,
       paramLabel = "DURATION",
-      description = "How often to renew the lease at the coordinator (env FLIGHT_HEARTBEAT_INTERVAL).")
+      description =
+          "How often to renew the lease at the coordinator (env FLIGHT_HEARTBEAT_INTERVAL).")
   Duration heartbeatInterval;
 
   @Option(
@@ -125,8 +131,9 @@ public final class ServerCommand implements Callable<Integer> {
       defaultValue = "${env:FLIGHT_SCAN_MEMORY:-1GiB}",
       converter = DataSizeConverter.class,
       paramLabel = "SIZE",
-      description = "Native memory all DoGet scans may hold at once; a stream waits for its share, about its"
-          + " Parquet bytes (env FLIGHT_SCAN_MEMORY).")
+      description =
+          "Native memory all DoGet scans may hold at once; a stream waits for its share, about its"
+              + " Parquet bytes (env FLIGHT_SCAN_MEMORY).")
   long scanMemory;
 
   @Option(
@@ -134,8 +141,9 @@ public final class ServerCommand implements Callable<Integer> {
       defaultValue = "${env:FLIGHT_SCAN_QUEUE_TIMEOUT:-60s}",
       converter = DurationConverter.class,
       paramLabel = "DURATION",
-      description = "How long a DoGet waits for scan memory before RESOURCE_EXHAUSTED"
-          + " (env FLIGHT_SCAN_QUEUE_TIMEOUT).")
+      description =
+          "How long a DoGet waits for scan memory before RESOURCE_EXHAUSTED"
+              + " (env FLIGHT_SCAN_QUEUE_TIMEOUT).")
   Duration scanQueueTimeout;
 
   @Option(
@@ -143,8 +151,9 @@ public final class ServerCommand implements Callable<Integer> {
       defaultValue = "${env:FLIGHT_MAX_MESSAGE_SIZE:-256MiB}",
       converter = DataSizeConverter.class,
       paramLabel = "SIZE",
-      description = "Largest record batch a client may upload; a larger one fails the DoPut with RESOURCE_EXHAUSTED"
-          + " (env FLIGHT_MAX_MESSAGE_SIZE).")
+      description =
+          "Largest record batch a client may upload; a larger one fails the DoPut with RESOURCE_EXHAUSTED"
+              + " (env FLIGHT_MAX_MESSAGE_SIZE).")
   long maxMessageSize;
 
   @Option(
@@ -152,8 +161,9 @@ public final class ServerCommand implements Callable<Integer> {
       defaultValue = "${env:FLIGHT_DRAIN_TIMEOUT:-10s}",
       converter = DurationConverter.class,
       paramLabel = "DURATION",
-      description = "How long SIGTERM lets streams in progress run; the rest end UNAVAILABLE, so clients fail over"
-          + " (env FLIGHT_DRAIN_TIMEOUT).")
+      description =
+          "How long SIGTERM lets streams in progress run; the rest end UNAVAILABLE, so clients fail over"
+              + " (env FLIGHT_DRAIN_TIMEOUT).")
   Duration drainTimeout;
 
   @Option(
@@ -161,8 +171,9 @@ public final class ServerCommand implements Callable<Integer> {
       defaultValue = "${env:FLIGHT_UPLOAD_IDLE_TIMEOUT:-30s}",
       converter = DurationConverter.class,
       paramLabel = "DURATION",
-      description = "How long an upload may send nothing (its first message included) before the server ends it"
-          + " with CANCELLED and stores nothing (env FLIGHT_UPLOAD_IDLE_TIMEOUT).")
+      description =
+          "How long an upload may send nothing (its first message included) before the server ends it"
+              + " with CANCELLED and stores nothing (env FLIGHT_UPLOAD_IDLE_TIMEOUT).")
   Duration uploadIdleTimeout;
 
   @Mixin ServerAuthOptions auth;
@@ -171,17 +182,20 @@ public final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65_535) {
-      throw new ParameterException(spec.commandLine(), "--port must be 0..65535 (0: any free port), not " + port);
+      throw new ParameterException(
+          spec.commandLine(), "--port must be 0..65535 (0: any free port), not " + port);
     }
     if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
-      throw new ParameterException(spec.commandLine(), "--data-dir " + dataDir + " is not a directory");
+      throw new ParameterException(
+          spec.commandLine(), "--data-dir " + dataDir + " is not a directory");
     }
     TlsSettings tls = tlsOptions.settings(spec);
     List<Location> coordinators = coordinators(coordinator);
     ServerAuth serverAuth = auth.serverAuth();
     ClientCredentials nodeCredentials = auth.nodeCredentials();
     if (nodeCredentials != null && coordinators.isEmpty()) {
-      throw new ParameterException(spec.commandLine(), "--node-user logs in at coordinators: give --coordinator too");
+      throw new ParameterException(
+          spec.commandLine(), "--node-user logs in at coordinators: give --coordinator too");
     }
     Location advertised;
     try {
@@ -233,7 +247,9 @@ public final class ServerCommand implements Callable<Integer> {
           server.advertisedLocation().getUri(),
           coordinators.isEmpty()
               ? "none (standalone)"
-              : coordinators.stream().map(location -> location.getUri().toString()).collect(Collectors.joining(",")));
+              : coordinators.stream()
+                  .map(location -> location.getUri().toString())
+                  .collect(Collectors.joining(",")));
       out.flush();
       log.info("server {} started", server.serverId());
     } catch (Exception | Error e) {
@@ -254,22 +270,27 @@ public final class ServerCommand implements Callable<Integer> {
       String uri = item.strip();
       if (uri.isEmpty()) {
         throw new ParameterException(
-            spec.commandLine(), "--coordinator: empty entry in '" + value + "'; separate URIs by single commas");
+            spec.commandLine(),
+            "--coordinator: empty entry in '" + value + "'; separate URIs by single commas");
       }
       if (uri.equals(STANDALONE)) {
         throw new ParameterException(
-            spec.commandLine(), "--coordinator: '" + STANDALONE + "' cannot be combined with coordinators");
+            spec.commandLine(),
+            "--coordinator: '" + STANDALONE + "' cannot be combined with coordinators");
       }
       try {
         locations.add(Locations.parse(uri));
       } catch (FlightRuntimeException e) {
-        throw new ParameterException(spec.commandLine(), "--coordinator: " + e.status().description());
+        throw new ParameterException(
+            spec.commandLine(), "--coordinator: " + e.status().description());
       }
     }
     return List.copyOf(locations);
   }
 
-  /** Applies one setting to the server's builder; a value it refuses is the option's usage error. */
+  /**
+   * Applies one setting to the server's builder; a value it refuses is the option's usage error.
+   */
   private void setting(String option, Runnable apply) {
     try {
       apply.run();

@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where a configuration sends spans over OTLP, as the SDK's exporter would: the protocol, the traces
- * endpoint (for gRPC the base URL, for HTTP the full {@code /v1/traces} URL) and the extra headers.
+ * Where a configuration sends spans over OTLP, as the SDK's exporter would: the protocol, the
+ * traces endpoint (for gRPC the base URL, for HTTP the full {@code /v1/traces} URL) and the extra
+ * headers.
  */
 public record ExportTarget(String protocol, String tracesEndpoint, Map<String, String> headers) {
   public ExportTarget {

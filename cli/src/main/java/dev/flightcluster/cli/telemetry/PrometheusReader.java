@@ -124,11 +124,14 @@ public final class PrometheusReader implements MetricReader, MultiCollector {
     return new MetricSnapshots(families.values());
   }
 
-  /** The Prometheus family of one OpenTelemetry metric; null for kinds this project records none of. */
+  /**
+   * The Prometheus family of one OpenTelemetry metric; null for kinds this project records none of.
+   */
   static MetricSnapshot convert(MetricData metric) {
     String unit = prometheusUnit(metric.getUnit());
     // Classic Prometheus names: the client would keep the dots, which older servers cannot read.
-    String name = PrometheusNaming.sanitizeMetricName(metric.getName().replaceAll("[^A-Za-z0-9_:]", "_"));
+    String name =
+        PrometheusNaming.sanitizeMetricName(metric.getName().replaceAll("[^A-Za-z0-9_:]", "_"));
     if (unit != null && !name.endsWith("_" + unit)) {
       name = name + "_" + unit;
     }
@@ -148,8 +151,8 @@ public final class PrometheusReader implements MetricReader, MultiCollector {
     if (!data.isMonotonic()) {
       return gauge(metadata, data.getPoints());
     }
-    CounterSnapshot.Builder counter = CounterSnapshot.builder()
-        .name(metadata.getName()).help(metadata.getHelp());
+    CounterSnapshot.Builder counter =
+        CounterSnapshot.builder().name(metadata.getName()).help(metadata.getHelp());
     if (metadata.hasUnit()) {
       counter.unit(metadata.getUnit());
     }
@@ -168,21 +171,25 @@ public final class PrometheusReader implements MetricReader, MultiCollector {
     return counter.build();
   }
 
-  private static MetricSnapshot gauge(MetricMetadata metadata, Collection<? extends PointData> points) {
-    GaugeSnapshot.Builder gauge = GaugeSnapshot.builder().name(metadata.getName()).help(metadata.getHelp());
+  private static MetricSnapshot gauge(
+      MetricMetadata metadata, Collection<? extends PointData> points) {
+    GaugeSnapshot.Builder gauge =
+        GaugeSnapshot.builder().name(metadata.getName()).help(metadata.getHelp());
     if (metadata.hasUnit()) {
       gauge.unit(metadata.getUnit());
     }
     for (PointData point : points) {
-      gauge.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
-          .labels(labels(point.getAttributes()))
-          .value(value(point))
-          .build());
+      gauge.dataPoint(
+          GaugeSnapshot.GaugeDataPointSnapshot.builder()
+              .labels(labels(point.getAttributes()))
+              .value(value(point))
+              .build());
     }
     return gauge.build();
   }
 
-  private static MetricSnapshot histogram(MetricMetadata metadata, Collection<HistogramPointData> points) {
+  private static MetricSnapshot histogram(
+      MetricMetadata metadata, Collection<HistogramPointData> points) {
     HistogramSnapshot.Builder histogram =
         HistogramSnapshot.builder().name(metadata.getName()).help(metadata.getHelp());
     if (metadata.hasUnit()) {
@@ -191,13 +198,14 @@ public final class PrometheusReader implements MetricReader, MultiCollector {
     for (HistogramPointData point : points) {
       List<Double> bounds = new ArrayList<>(point.getBoundaries());
       bounds.add(Double.POSITIVE_INFINITY);
-      histogram.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
-          .labels(labels(point.getAttributes()))
-          .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, point.getCounts()))
-          .sum(point.getSum())
-          .exemplars(exemplars(point.getExemplars()))
-          .createdTimestampMillis(TimeUnit.NANOSECONDS.toMillis(point.getStartEpochNanos()))
-          .build());
+      histogram.dataPoint(
+          HistogramSnapshot.HistogramDataPointSnapshot.builder()
+              .labels(labels(point.getAttributes()))
+              .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, point.getCounts()))
+              .sum(point.getSum())
+              .exemplars(exemplars(point.getExemplars()))
+              .createdTimestampMillis(TimeUnit.NANOSECONDS.toMillis(point.getStartEpochNanos()))
+              .build());
     }
     return histogram.build();
   }
@@ -211,10 +219,11 @@ public final class PrometheusReader implements MetricReader, MultiCollector {
 
   private static Labels labels(Attributes attributes) {
     Labels.Builder labels = Labels.builder();
-    attributes.forEach((AttributeKey<?> key, Object value) ->
-        labels.label(
-            PrometheusNaming.sanitizeLabelName(key.getKey().replaceAll("[^A-Za-z0-9_]", "_")),
-            String.valueOf(value)));
+    attributes.forEach(
+        (AttributeKey<?> key, Object value) ->
+            labels.label(
+                PrometheusNaming.sanitizeLabelName(key.getKey().replaceAll("[^A-Za-z0-9_]", "_")),
+                String.valueOf(value)));
     return labels.build();
   }
 
@@ -225,22 +234,25 @@ public final class PrometheusReader implements MetricReader, MultiCollector {
       if (!span.isValid()) {
         continue;
       }
-      double value = exemplar instanceof io.opentelemetry.sdk.metrics.data.LongExemplarData longExemplar
-          ? longExemplar.getValue()
-          : ((io.opentelemetry.sdk.metrics.data.DoubleExemplarData) exemplar).getValue();
-      converted.add(Exemplar.builder()
-          .value(value)
-          .traceId(span.getTraceId())
-          .spanId(span.getSpanId())
-          .timestampMillis(TimeUnit.NANOSECONDS.toMillis(exemplar.getEpochNanos()))
-          .build());
+      double value =
+          exemplar instanceof io.opentelemetry.sdk.metrics.data.LongExemplarData longExemplar
+              ? longExemplar.getValue()
+              : ((io.opentelemetry.sdk.metrics.data.DoubleExemplarData) exemplar).getValue();
+      converted.add(
+          Exemplar.builder()
+              .value(value)
+              .traceId(span.getTraceId())
+              .spanId(span.getSpanId())
+              .timestampMillis(TimeUnit.NANOSECONDS.toMillis(exemplar.getEpochNanos()))
+              .build());
     }
     return Exemplars.of(converted);
   }
 
   /**
    * The Prometheus unit suffix of a UCUM unit, as OpenTelemetry's Prometheus compatibility rules
-   * give it for the units this project uses; null for dimensionless counts ({@code {row}}, {@code 1}).
+   * give it for the units this project uses; null for dimensionless counts ({@code {row}}, {@code
+   * 1}).
    */
   static String prometheusUnit(String ucum) {
     if (ucum == null || ucum.isEmpty() || ucum.startsWith("{") || ucum.equals("1")) {

@@ -3,6 +3,8 @@ package dev.flightcluster.cli.telemetry;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.cli.logging.Logging;
+import dev.flightcluster.otel.metrics.FlightMetrics;
+import dev.flightcluster.otel.metrics.StableRpcConventions;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -12,15 +14,13 @@ import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.metrics.Aggregation;
 import io.opentelemetry.sdk.metrics.InstrumentSelector;
 import io.opentelemetry.sdk.metrics.View;
-import dev.flightcluster.otel.metrics.FlightMetrics;
-import dev.flightcluster.otel.metrics.StableRpcConventions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,9 +42,10 @@ import org.slf4j.LoggerFactory;
  *       ({@code /metrics} on {@code OTEL_EXPORTER_PROMETHEUS_HOST}:{@code
  *       OTEL_EXPORTER_PROMETHEUS_PORT}, 0.0.0.0:9464, served by {@link PrometheusReader}), or both;
  *       measurements inside a sampled span keep its trace id as an exemplar ({@code
- *       OTEL_METRICS_EXEMPLAR_FILTER=trace_based}); the gRPC instrumentation records the stable
- *       RPC conventions ({@link StableRpcConventions});
- *   <li>logs are not exported ({@code OTEL_LOGS_EXPORTER=none}) unless that variable says otherwise;
+ *       OTEL_METRICS_EXEMPLAR_FILTER=trace_based}); the gRPC instrumentation records the stable RPC
+ *       conventions ({@link StableRpcConventions});
+ *   <li>logs are not exported ({@code OTEL_LOGS_EXPORTER=none}) unless that variable says
+ *       otherwise;
  *   <li>{@code OTEL_SDK_DISABLED=true} gives a no-op SDK.
  * </ul>
  *
@@ -55,10 +56,16 @@ import org.slf4j.LoggerFactory;
 public final class Telemetry implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Telemetry.class);
   private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
-  /** How long {@link #flush()} waits: the demo flushes to its own receiver before it shows the trace. */
+
+  /**
+   * How long {@link #flush()} waits: the demo flushes to its own receiver before it shows the
+   * trace.
+   */
   private static final long FLUSH_SECONDS = 10;
+
   /** What exiting may cost a client command, whatever the collector does (decisions D21). */
   static final Duration CLIENT_EXIT_BOUND = Duration.ofSeconds(1);
+
   /** What exiting may cost a coordinator or data server after its drain. */
   static final Duration SERVICE_EXIT_BOUND = Duration.ofSeconds(2);
 
@@ -109,8 +116,8 @@ public final class Telemetry implements AutoCloseable {
   /**
    * Starts the SDK for a process in {@code role}.
    *
-   * @param overrides properties that win over the environment and system properties (tests, and
-   *     the demo, which sends its client spans to its own receiver)
+   * @param overrides properties that win over the environment and system properties (tests, and the
+   *     demo, which sends its client spans to its own receiver)
    */
   public static Telemetry start(String role, Map<String, String> overrides) {
     requireNonNull(role, "role is null");
@@ -136,7 +143,8 @@ public final class Telemetry implements AutoCloseable {
                         InstrumentSelector.builder().setName(rpcDuration).build(),
                         View.builder()
                             .setAggregation(
-                                Aggregation.explicitBucketHistogram(FlightMetrics.DURATION_BUCKETS_SECONDS))
+                                Aggregation.explicitBucketHistogram(
+                                    FlightMetrics.DURATION_BUCKETS_SECONDS))
                             .setAttributeFilter(FlightMetrics.RPC_DURATION_ATTRIBUTES)
                             .build());
                   }
@@ -169,7 +177,8 @@ public final class Telemetry implements AutoCloseable {
           config.getString("otel.traces.exporter", "otlp"),
           endpoint);
     }
-    return new Telemetry(sdk, enabled, endpoint, serviceName.get(), exitBound(role), prometheus.get());
+    return new Telemetry(
+        sdk, enabled, endpoint, serviceName.get(), exitBound(role), prometheus.get());
   }
 
   /** Set by {@link #withoutPrometheus} when the user asked for the Prometheus exporter. */
@@ -183,8 +192,10 @@ public final class Telemetry implements AutoCloseable {
     }
     List<String> rest = exporters.stream().filter(name -> !name.equals(PROMETHEUS)).toList();
     return Map.of(
-        "otel.metrics.exporter", rest.isEmpty() ? "none" : String.join(",", rest),
-        PROMETHEUS_REQUESTED, "true");
+        "otel.metrics.exporter",
+        rest.isEmpty() ? "none" : String.join(",", rest),
+        PROMETHEUS_REQUESTED,
+        "true");
   }
 
   private static PrometheusReader startPrometheus(ConfigProperties config) {
@@ -193,8 +204,14 @@ public final class Telemetry implements AutoCloseable {
     try {
       return PrometheusReader.start(host, port);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot serve Prometheus metrics on " + host + ":" + port
-          + " (OTEL_EXPORTER_PROMETHEUS_HOST/OTEL_EXPORTER_PROMETHEUS_PORT): " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot serve Prometheus metrics on "
+              + host
+              + ":"
+              + port
+              + " (OTEL_EXPORTER_PROMETHEUS_HOST/OTEL_EXPORTER_PROMETHEUS_PORT): "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -212,7 +229,8 @@ public final class Telemetry implements AutoCloseable {
   /**
    * The configuration the SDK of a CLI process would see: {@code OTEL_*} environment variables and
    * {@code otel.*} system properties over this class's defaults, by autoconfigure's own rules. No
-   * SDK is started: the properties are read through a builder that is then told the SDK is disabled.
+   * SDK is started: the properties are read through a builder that is then told the SDK is
+   * disabled.
    */
   public static ConfigProperties configuration() {
     AtomicReference<ConfigProperties> seen = new AtomicReference<>();
@@ -233,7 +251,9 @@ public final class Telemetry implements AutoCloseable {
     return sdk;
   }
 
-  /** The port Prometheus scrapes, when {@code OTEL_METRICS_EXPORTER} includes {@code prometheus}. */
+  /**
+   * The port Prometheus scrapes, when {@code OTEL_METRICS_EXPORTER} includes {@code prometheus}.
+   */
   public OptionalInt prometheusPort() {
     return prometheus == null ? OptionalInt.empty() : OptionalInt.of(prometheus.port());
   }
@@ -269,9 +289,11 @@ public final class Telemetry implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    CompletableResultCode shutdown = sdk.shutdown().join(exitBound.toMillis(), TimeUnit.MILLISECONDS);
+    CompletableResultCode shutdown =
+        sdk.shutdown().join(exitBound.toMillis(), TimeUnit.MILLISECONDS);
     if (enabled && !shutdown.isSuccess()) {
-      log.debug("OpenTelemetry SDK shutdown did not complete within {} ms; the spans not yet exported are lost",
+      log.debug(
+          "OpenTelemetry SDK shutdown did not complete within {} ms; the spans not yet exported are lost",
           exitBound.toMillis());
       Logging.exportUnfinished(exitBound.toMillis());
     }
@@ -281,7 +303,8 @@ public final class Telemetry implements AutoCloseable {
   static Map<String, String> serviceNameDefault(ConfigProperties config, String role) {
     String configured = config.getString("otel.service.name");
     String fromResource = config.getMap("otel.resource.attributes").get("service.name");
-    if ((configured == null || configured.isBlank()) && (fromResource == null || fromResource.isBlank())) {
+    if ((configured == null || configured.isBlank())
+        && (fromResource == null || fromResource.isBlank())) {
       return Map.of("otel.service.name", role);
     }
     return Map.of();

@@ -13,8 +13,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
@@ -39,7 +39,9 @@ public final class UsersAddCommand implements Callable<Integer> {
   /** Reads the environment; tests replace it. */
   UnaryOperator<String> env = System::getenv;
 
-  /** The terminal, or null when there is none (a pipe, a container without -t); tests replace it. */
+  /**
+   * The terminal, or null when there is none (a pipe, a container without -t); tests replace it.
+   */
   Supplier<Console> console = System::console;
 
   @Parameters(index = "0", paramLabel = "FILE", description = "The users file.")
@@ -69,7 +71,9 @@ public final class UsersAddCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
       PrintWriter out = spec.commandLine().getOut();
-      out.printf("%s user %s (role %s) in %s%n", existed ? "updated" : "added", name, role.wireName(), file);
+      out.printf(
+          "%s user %s (role %s) in %s%n",
+          existed ? "updated" : "added", name, role.wireName(), file);
       out.flush();
       return 0;
     } finally {
@@ -95,7 +99,8 @@ public final class UsersAddCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "the password is empty");
       }
       if (!Arrays.equals(first, second)) {
-        throw new ParameterException(spec.commandLine(), "the passwords differ; nothing was changed");
+        throw new ParameterException(
+            spec.commandLine(), "the passwords differ; nothing was changed");
       }
       return first.clone();
     } finally {

@@ -10,7 +10,8 @@ import picocli.CommandLine;
 class ClientCommandTest {
   @Test
   void coordinatorTakesACommaSeparatedListInOrder() {
-    ClientCommand command = parse("--coordinator", "grpc://c1:8888, grpc://c2:8888,grpc://c3:9999", "list");
+    ClientCommand command =
+        parse("--coordinator", "grpc://c1:8888, grpc://c2:8888,grpc://c3:9999", "list");
 
     assertThat(command.coordinators)
         .extracting(l -> l.getUri().toString())
@@ -20,9 +21,18 @@ class ClientCommandTest {
   @Test
   void optionsAreInheritedBySubcommands() {
     ClientCommand command =
-        parse("list", "--coordinator", "grpc://c1:8888", "--progress-timeout", "30s", "--connect-timeout", "500ms");
+        parse(
+            "list",
+            "--coordinator",
+            "grpc://c1:8888",
+            "--progress-timeout",
+            "30s",
+            "--connect-timeout",
+            "500ms");
 
-    assertThat(command.coordinators).extracting(l -> l.getUri().toString()).containsExactly("grpc://c1:8888");
+    assertThat(command.coordinators)
+        .extracting(l -> l.getUri().toString())
+        .containsExactly("grpc://c1:8888");
     assertThat(command.progressTimeout).isEqualTo(Duration.ofSeconds(30));
     assertThat(command.connectTimeout).isEqualTo(Duration.ofMillis(500));
   }
@@ -31,7 +41,8 @@ class ClientCommandTest {
   void tlsOptionsAreInheritedBySubcommandsAndUnsetByDefault() {
     assertThat(parse("list").tlsOptions.arguments()).isEmpty();
 
-    ClientCommand command = parse("list", "--tls-ca", "ca.pem", "--tls-cert", "me.pem", "--tls-key", "me-key.pem");
+    ClientCommand command =
+        parse("list", "--tls-ca", "ca.pem", "--tls-cert", "me.pem", "--tls-key", "me-key.pem");
 
     assertThat(command.tlsOptions.arguments())
         .containsExactly("--tls-cert", "me.pem", "--tls-key", "me-key.pem", "--tls-ca", "ca.pem");

@@ -44,9 +44,10 @@ class DatasetListingTest {
         .contains("locations: grpc://127.0.0.1:8890")
         .contains("  id: Int(64, true) not null")
         .contains("  name: Utf8\n");
-    FlightInfo noMetadata =
-        new FlightInfo(SCHEMA, FlightDescriptor.path("x"), List.of(), -1, -1);
-    assertThat(DatasetListing.details(noMetadata)).contains("fingerprint: -").contains("rows:        -");
+    FlightInfo noMetadata = new FlightInfo(SCHEMA, FlightDescriptor.path("x"), List.of(), -1, -1);
+    assertThat(DatasetListing.details(noMetadata))
+        .contains("fingerprint: -")
+        .contains("rows:        -");
   }
 
   private static FlightInfo info(String name, long rows, long bytes, int... ports) {

@@ -22,7 +22,8 @@ class ProgressBarTest {
   @Test
   void drawsInPlaceAndClearsOrStaysSilent() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (ProgressBar bar = new ProgressBar(new PrintStream(bytes, true, StandardCharsets.UTF_8), "get", 10, true)) {
+    try (ProgressBar bar =
+        new ProgressBar(new PrintStream(bytes, true, StandardCharsets.UTF_8), "get", 10, true)) {
       bar.update(5);
       bar.update(10);
     }
@@ -30,7 +31,8 @@ class ProgressBarTest {
     assertThat(drawn).startsWith("\rget [").contains(" 50% ").contains("100% ").endsWith("\r");
 
     ByteArrayOutputStream silent = new ByteArrayOutputStream();
-    try (ProgressBar bar = new ProgressBar(new PrintStream(silent, true, StandardCharsets.UTF_8), "get", 10, false)) {
+    try (ProgressBar bar =
+        new ProgressBar(new PrintStream(silent, true, StandardCharsets.UTF_8), "get", 10, false)) {
       bar.update(5);
     }
     assertThat(silent.size()).isZero();

@@ -71,8 +71,16 @@ class ChildProcessesTest {
                     "-agentlib:jdwp=transport=dt_socket,server=y,address=5005",
                     "-Xmx1g")))
         .containsExactly("--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx1g");
-    List<String> command = JavaCommand.of("dev.flightcluster.cli.Main", List.of("server", "--port", "1"));
+    List<String> command =
+        JavaCommand.of("dev.flightcluster.cli.Main", List.of("server", "--port", "1"));
     assertThat(command.get(0)).endsWith("java");
-    assertThat(command).containsSubsequence("-cp", System.getProperty("java.class.path"), "dev.flightcluster.cli.Main", "server", "--port", "1");
+    assertThat(command)
+        .containsSubsequence(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.flightcluster.cli.Main",
+            "server",
+            "--port",
+            "1");
   }
 }

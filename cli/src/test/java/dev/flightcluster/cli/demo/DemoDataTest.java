@@ -40,8 +40,10 @@ class DemoDataTest {
             server1.resolve("taxi_trips.parquet"),
             server1.resolve("sensor_readings.parquet"),
             server2.resolve("orders.parquet"));
-    assertThat(Files.mismatch(
-            server1.resolve("sensor_readings.parquet"), server2.resolve("sensor_readings.parquet")))
+    assertThat(
+            Files.mismatch(
+                server1.resolve("sensor_readings.parquet"),
+                server2.resolve("sensor_readings.parquet")))
         .isEqualTo(-1L);
     assertThat(progress.toString()).contains("writing").contains("2,000 rows").contains("replica");
     assertThat(demo.expectedDatasets())

@@ -70,13 +70,17 @@ class DemoTracingTest {
 
       assertThat(printed)
           .startsWith(
-              "Trace " + outcome.traceId() + ": 3 spans from client, server, received over OTLP at http://127.0.0.1:")
+              "Trace "
+                  + outcome.traceId()
+                  + ": 3 spans from client, server, received over OTLP at http://127.0.0.1:")
           .doesNotContain("incomplete");
       assertThat(printed.lines().skip(1).toList())
           .hasSize(3)
           .satisfiesExactly(
               line -> assertThat(line).startsWith("client  list_and_get_all_flights"),
-              line -> assertThat(line).startsWith("client    arrow.flight.protocol.FlightService/DoGet"),
+              line ->
+                  assertThat(line)
+                      .startsWith("client    arrow.flight.protocol.FlightService/DoGet"),
               line ->
                   assertThat(line)
                       .startsWith("server      arrow.flight.protocol.FlightService/DoGet")

@@ -76,8 +76,8 @@ class SampleDataTest {
         .count();
   }
 
-  private static String contents(BufferAllocator allocator, SampleTable table, long rows, int batchRows)
-      throws IOException {
+  private static String contents(
+      BufferAllocator allocator, SampleTable table, long rows, int batchRows) throws IOException {
     try (SampleData data = SampleData.reader(allocator, table, rows, batchRows)) {
       return Contents.of(data);
     }

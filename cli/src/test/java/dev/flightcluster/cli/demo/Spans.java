@@ -11,7 +11,13 @@ final class Spans {
   private Spans() {}
 
   static ReceivedSpan span(
-      String service, String id, String parent, String name, String kind, long startMillis, long endMillis) {
+      String service,
+      String id,
+      String parent,
+      String name,
+      String kind,
+      long startMillis,
+      long endMillis) {
     return span(service, id, parent, name, kind, startMillis, endMillis, "UNSET", Map.of());
   }
 

@@ -38,8 +38,7 @@ class TraceCompletenessTest {
 
   @Test
   void aFailedCallNeedsNoServerSide() {
-    ReceivedSpan refused =
-        span("client", "b2", "a1", "DoGet", "CLIENT", 0, 1, "ERROR", Map.of());
+    ReceivedSpan refused = span("client", "b2", "a1", "DoGet", "CLIENT", 0, 1, "ERROR", Map.of());
     assertThat(TraceCompleteness.missing(List.of(ROOT, refused), "a1")).isEmpty();
   }
 }

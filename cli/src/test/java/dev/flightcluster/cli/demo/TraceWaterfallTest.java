@@ -21,10 +21,24 @@ class TraceWaterfallTest {
         span("client", "b1", "a1", "ListFlights", "CLIENT", 0, 100),
         span("coordinator", "c1", "b1", "ListFlights", "SERVER", 10, 90),
         span(
-            "client", "b2", "a1", "get_single_flight", "INTERNAL", 100, 2100, "UNSET",
+            "client",
+            "b2",
+            "a1",
+            "get_single_flight",
+            "INTERNAL",
+            100,
+            2100,
+            "UNSET",
             Map.of("flight.dataset", "orders.parquet")),
         span(
-            "server", "c2", "b2", "DoGet", "SERVER", 150, 2050, "UNSET",
+            "server",
+            "c2",
+            "b2",
+            "DoGet",
+            "SERVER",
+            150,
+            2050,
+            "UNSET",
             Map.of("flight.dataset", "orders.parquet", "server.id", "server-2")),
         span("client", "b3", "a1", "get_single_flight", "INTERNAL", 2100, 4000, "ERROR", Map.of()));
   }
@@ -47,7 +61,8 @@ class TraceWaterfallTest {
   void orderComesFromStartTimesNotArrival() {
     List<ReceivedSpan> shuffled = new ArrayList<>(trace());
     Collections.reverse(shuffled);
-    assertThat(TraceWaterfall.render(shuffled, ASCII)).isEqualTo(TraceWaterfall.render(trace(), ASCII));
+    assertThat(TraceWaterfall.render(shuffled, ASCII))
+        .isEqualTo(TraceWaterfall.render(trace(), ASCII));
   }
 
   @Test

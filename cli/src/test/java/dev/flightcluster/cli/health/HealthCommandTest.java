@@ -79,9 +79,13 @@ class HealthCommandTest {
 
         Result untrusted = run("--target", target, "--timeout", "60s");
         assertThat(untrusted.exitCode()).isEqualTo(1);
-        assertThat(untrusted.err()).startsWith("error: UNAVAILABLE").contains("not trusted").contains("--tls-ca");
+        assertThat(untrusted.err())
+            .startsWith("error: UNAVAILABLE")
+            .contains("not trusted")
+            .contains("--tls-ca");
 
-        Result plaintext = run("--target", "grpc://127.0.0.1:" + server.getPort(), "--timeout", "60s");
+        Result plaintext =
+            run("--target", "grpc://127.0.0.1:" + server.getPort(), "--timeout", "60s");
         assertThat(plaintext.exitCode()).isEqualTo(1);
         assertThat(plaintext.err()).startsWith("error: UNAVAILABLE").contains("grpc+tls://");
       }

@@ -3,10 +3,10 @@ package dev.flightcluster.cli.io;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -33,11 +33,11 @@ import org.apache.arrow.vector.complex.impl.UnionListWriter;
 import org.apache.arrow.vector.complex.impl.UnionMapWriter;
 import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
-import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -107,7 +107,8 @@ class CsvSinkTest {
                 Field.nullable("d64", new ArrowType.Date(DateUnit.MILLISECOND)),
                 Field.nullable("t", new ArrowType.Time(TimeUnit.MICROSECOND, 64)),
                 Field.nullable("local", new ArrowType.Timestamp(TimeUnit.MILLISECOND, null)),
-                Field.nullable("ny", new ArrowType.Timestamp(TimeUnit.MICROSECOND, "America/New_York")),
+                Field.nullable(
+                    "ny", new ArrowType.Timestamp(TimeUnit.MICROSECOND, "America/New_York")),
                 Field.nullable("u64", new ArrowType.Int(64, false)),
                 Field.nullable("i", new ArrowType.Int(32, true)),
                 Field.nullable("dec", new ArrowType.Decimal(20, 4, 128)),
@@ -118,7 +119,8 @@ class CsvSinkTest {
         VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
         BatchSink sink = OutputFormat.CSV.open(allocator, target, null)) {
       root.allocateNew();
-      ((DateDayVector) root.getVector("d32")).setSafe(0, (int) LocalDate.of(2024, 1, 31).toEpochDay());
+      ((DateDayVector) root.getVector("d32"))
+          .setSafe(0, (int) LocalDate.of(2024, 1, 31).toEpochDay());
       ((DateMilliVector) root.getVector("d64")).setSafe(0, instant);
       ((TimeMicroVector) root.getVector("t")).setSafe(0, 34_200_000_001L);
       ((TimeStampMilliVector) root.getVector("local")).setSafe(0, instant + 5);
@@ -227,7 +229,8 @@ class CsvSinkTest {
       indices.setSafe(2, 0);
       ((IntVector) root.getVector("n")).setSafe(0, 5);
       root.setRowCount(3);
-      DictionaryProvider dictionaries = new DictionaryProvider.MapDictionaryProvider(new Dictionary(cities, encoding));
+      DictionaryProvider dictionaries =
+          new DictionaryProvider.MapDictionaryProvider(new Dictionary(cities, encoding));
 
       assertThatThrownBy(() -> sink.write(root))
           .isInstanceOf(IOException.class)

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DecodedBatchTest {
-  private static final DictionaryEncoding ENCODING = new DictionaryEncoding(7, false, new ArrowType.Int(32, true));
+  private static final DictionaryEncoding ENCODING =
+      new DictionaryEncoding(7, false, new ArrowType.Int(32, true));
 
   @TempDir Path dir;
 
@@ -46,12 +47,14 @@ class DecodedBatchTest {
       plain.setNull(1);
       plain.setSafe(2, "red".getBytes(StandardCharsets.UTF_8));
       plain.setValueCount(3);
-      DictionaryProvider.MapDictionaryProvider provider = new DictionaryProvider.MapDictionaryProvider(dictionary);
+      DictionaryProvider.MapDictionaryProvider provider =
+          new DictionaryProvider.MapDictionaryProvider(dictionary);
       try (IntVector indices = (IntVector) DictionaryEncoder.encode(plain, dictionary);
           VectorSchemaRoot batch = new VectorSchemaRoot(List.of(indices))) {
         batch.setRowCount(3);
         assertThat(DecodedBatch.hasDictionaries(batch)).isTrue();
-        try (BatchSink sink = OutputFormat.forPath(target).open(allocator, target, (a, r, p) -> {})) {
+        try (BatchSink sink =
+            OutputFormat.forPath(target).open(allocator, target, (a, r, p) -> {})) {
           sink.write(batch, provider);
           sink.finish(DecodedBatch.withoutDictionaries(batch.getSchema()));
         }
@@ -76,7 +79,8 @@ class DecodedBatchTest {
     try (BufferAllocator allocator = new RootAllocator();
         VectorSchemaRoot batch = VectorSchemaRoot.create(new Schema(List.of(field)), allocator)) {
       batch.setRowCount(0);
-      assertThatThrownBy(() -> DecodedBatch.decode(batch, new DictionaryProvider.MapDictionaryProvider()))
+      assertThatThrownBy(
+              () -> DecodedBatch.decode(batch, new DictionaryProvider.MapDictionaryProvider()))
           .isInstanceOf(IOException.class)
           .hasMessageContaining("'color'")
           .hasMessageContaining("dictionary 7");

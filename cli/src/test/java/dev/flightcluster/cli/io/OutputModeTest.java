@@ -25,7 +25,8 @@ class OutputModeTest {
   @EnumSource(OutputFormat.class)
   void anOutputFileHasTheModeTheUmaskGivesANewFile(OutputFormat format) throws Exception {
     // The JVM cannot read the umask; a file it creates with default permissions shows its effect.
-    Set<PosixFilePermission> umasked = Files.getPosixFilePermissions(Files.createFile(dir.resolve("reference")));
+    Set<PosixFilePermission> umasked =
+        Files.getPosixFilePermissions(Files.createFile(dir.resolve("reference")));
     assertThat(umasked).contains(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     Path target = dir.resolve("out." + format.name().toLowerCase(java.util.Locale.ROOT));
 
@@ -36,7 +37,8 @@ class OutputModeTest {
 
   @Test
   void replacingAFileGivesTheNewOneTheSameMode() throws Exception {
-    Set<PosixFilePermission> umasked = Files.getPosixFilePermissions(Files.createFile(dir.resolve("reference")));
+    Set<PosixFilePermission> umasked =
+        Files.getPosixFilePermissions(Files.createFile(dir.resolve("reference")));
     Path target = dir.resolve("again.csv");
     write(OutputFormat.CSV, target);
     write(OutputFormat.CSV, target);

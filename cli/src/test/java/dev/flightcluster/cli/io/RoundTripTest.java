@@ -83,7 +83,8 @@ class RoundTripTest {
     Path target = dir.resolve("abandoned.parquet");
     try (BufferAllocator allocator = new RootAllocator();
         SampleData data = SampleData.reader(allocator, SampleTable.ORDERS, 1_000, 100)) {
-      try (BatchSink sink = OutputFormat.PARQUET.open(allocator, target, new DatasetParquetWriter())) {
+      try (BatchSink sink =
+          OutputFormat.PARQUET.open(allocator, target, new DatasetParquetWriter())) {
         data.loadNextBatch();
         sink.write(data.getVectorSchemaRoot());
       }
@@ -134,7 +135,8 @@ class RoundTripTest {
   }
 
   private static String expected(BufferAllocator allocator) throws IOException {
-    try (ArrowReader data = SampleData.reader(allocator, SampleTable.TAXI_TRIPS, ROWS, BATCH_ROWS)) {
+    try (ArrowReader data =
+        SampleData.reader(allocator, SampleTable.TAXI_TRIPS, ROWS, BATCH_ROWS)) {
       return Contents.of(data);
     }
   }

@@ -32,10 +32,12 @@ class KeysInitCommandTest {
   void writesTheSixFilesForTheHostsGiven() throws Exception {
     Path dir = root.resolve("keys");
 
-    Result result = run("keys", "init", dir.toString(), "--host", "coordinator", "--host", "10.1.2.3");
+    Result result =
+        run("keys", "init", dir.toString(), "--host", "coordinator", "--host", "10.1.2.3");
 
     assertThat(result.exitCode()).isZero();
-    assertThat(result.out().lines()).containsExactlyElementsOf(FILES.stream().map(f -> "wrote " + dir.resolve(f)).toList());
+    assertThat(result.out().lines())
+        .containsExactlyElementsOf(FILES.stream().map(f -> "wrote " + dir.resolve(f)).toList());
     X509Certificate node = PemFiles.readCertificates("node", dir.resolve("node.pem")).getFirst();
     assertThat(node.getSubjectAlternativeNames())
         .extracting(name -> (Object) name.get(1))

@@ -44,16 +44,23 @@ class ClientGoneFilterTest {
   void itIsStillThereAtDebug() {
     handler.setLevel(Level.DEBUG);
     handler.warn("Stream Error", streamError(Http2Error.STREAM_CLOSED));
-    assertThat(events.list).singleElement().satisfies(event -> {
-      assertThat(event.getLevel()).isEqualTo(Level.DEBUG);
-      assertThat(event.getThrowableProxy()).isNotNull();
-    });
+    assertThat(events.list)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.getLevel()).isEqualTo(Level.DEBUG);
+              assertThat(event.getThrowableProxy()).isNotNull();
+            });
   }
 
   @Test
   void otherStreamErrorsAndOtherLoggersKeepTheirLevel() {
     handler.warn("Stream Error", streamError(Http2Error.PROTOCOL_ERROR));
-    context.getLogger("io.grpc.netty.NettyClientHandler").warn("x", streamError(Http2Error.STREAM_CLOSED));
-    assertThat(events.list).extracting(ILoggingEvent::getLevel).containsExactly(Level.WARN, Level.WARN);
+    context
+        .getLogger("io.grpc.netty.NettyClientHandler")
+        .warn("x", streamError(Http2Error.STREAM_CLOSED));
+    assertThat(events.list)
+        .extracting(ILoggingEvent::getLevel)
+        .containsExactly(Level.WARN, Level.WARN);
   }
 }

@@ -32,7 +32,8 @@ class ExportFailureFilterTest {
   @Test
   void firstExportFailureWithHintThenSilence() {
     Logger exporter = context.getLogger(EXPORTER);
-    ConnectException refused = new ConnectException("Failed to connect to localhost/127.0.0.1:4317");
+    ConnectException refused =
+        new ConnectException("Failed to connect to localhost/127.0.0.1:4317");
     exporter.error("Failed to export spans. The request could not be executed.", refused);
     exporter.error("Failed to export spans. The request could not be executed.", refused);
     exporter.warn("Failed to export spans. Server responded with gRPC status code {}", 14);
@@ -54,13 +55,20 @@ class ExportFailureFilterTest {
   @Test
   void aFailureToReachTheDefaultEndpointIsAWarningNotAnError() {
     filter.setEndpointConfigured(false);
-    context.getLogger(EXPORTER).error("Failed to export spans. The request could not be executed.",
-        new ConnectException("Failed to connect to localhost/127.0.0.1:4317"));
+    context
+        .getLogger(EXPORTER)
+        .error(
+            "Failed to export spans. The request could not be executed.",
+            new ConnectException("Failed to connect to localhost/127.0.0.1:4317"));
 
-    assertThat(events.list).singleElement().satisfies(event -> {
-      assertThat(event.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
-      assertThat(event.getFormattedMessage()).contains("is a collector listening at http://localhost:4317?");
-    });
+    assertThat(events.list)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+              assertThat(event.getFormattedMessage())
+                  .contains("is a collector listening at http://localhost:4317?");
+            });
   }
 
   @Test
@@ -70,18 +78,23 @@ class ExportFailureFilterTest {
     filter.reportUnfinishedExport(exporterLoggers, 1000);
     context.getLogger(EXPORTER).warn("Failed to export spans.");
 
-    assertThat(events.list).singleElement().satisfies(event -> {
-      assertThat(event.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
-      assertThat(event.getFormattedMessage())
-          .isEqualTo("spans not exported within 1000 ms of exit - is a collector listening at http://localhost:4317?");
-    });
+    assertThat(events.list)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+              assertThat(event.getFormattedMessage())
+                  .isEqualTo(
+                      "spans not exported within 1000 ms of exit - is a collector listening at http://localhost:4317?");
+            });
   }
 
   @Test
   void anExportFailureAlreadyReportedIsNotFollowedByTheExitReport() {
     context.getLogger(EXPORTER).warn("Failed to export spans.");
     filter.reportUnfinishedExport(context.getLogger(ExportFailureFilter.EXPORTER_LOGGERS), 1000);
-    assertThat(events.list).singleElement()
+    assertThat(events.list)
+        .singleElement()
         .extracting(ILoggingEvent::getFormattedMessage)
         .asString()
         .startsWith("Failed to export spans.");
@@ -90,7 +103,8 @@ class ExportFailureFilterTest {
   @Test
   void formatsParametersOfTheFirstFailure() {
     context.getLogger(EXPORTER).warn("Failed to export {}s. Server responded with {}", "span", 14);
-    assertThat(events.list).singleElement()
+    assertThat(events.list)
+        .singleElement()
         .extracting(ILoggingEvent::getFormattedMessage)
         .asString()
         .startsWith("Failed to export spans. Server responded with 14 - is a collector");
@@ -124,7 +138,8 @@ class ExportFailureFilterTest {
     configurator.doConfigure(getClass().getResource("/logback.xml"));
     assertThat(configured.getStatusManager().getCopyOfStatusList())
         .noneMatch(status -> status.getLevel() >= ch.qos.logback.core.status.Status.WARN);
-    assertThat(configured.getTurboFilterList()).hasAtLeastOneElementOfType(ExportFailureFilter.class);
+    assertThat(configured.getTurboFilterList())
+        .hasAtLeastOneElementOfType(ExportFailureFilter.class);
     configured.stop();
   }
 }

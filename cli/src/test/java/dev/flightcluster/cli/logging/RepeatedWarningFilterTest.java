@@ -39,23 +39,29 @@ class RepeatedWarningFilterTest {
     clock.advance(RepeatedWarningFilter.WINDOW.plus(Duration.ofSeconds(1)));
     logger.warn("coordinator {} did not answer", "grpc://c1:8888");
 
-    assertThat(events.list).extracting(ILoggingEvent::getLevel)
+    assertThat(events.list)
+        .extracting(ILoggingEvent::getLevel)
         .containsExactly(Level.WARN, Level.DEBUG, Level.DEBUG, Level.WARN);
-    assertThat(events.list.get(1).getFormattedMessage()).isEqualTo("(repeated) coordinator grpc://c2:8888 did not answer");
+    assertThat(events.list.get(1).getFormattedMessage())
+        .isEqualTo("(repeated) coordinator grpc://c2:8888 did not answer");
   }
 
   @Test
   void otherMessagesOtherLoggersAndErrorsAreNotHeldBack() {
     logger.warn("coordinator {} did not answer", "a");
     logger.warn("listing of {} failed", "a");
-    context.getLogger("dev.flightcluster.coordinator.Membership").warn("coordinator {} did not answer", "a");
+    context
+        .getLogger("dev.flightcluster.coordinator.Membership")
+        .warn("coordinator {} did not answer", "a");
     logger.error("disk {} full", "a");
     logger.error("disk {} full", "a");
     logger.info("stored {}", "a");
     logger.info("stored {}", "a");
 
-    assertThat(events.list).extracting(ILoggingEvent::getLevel)
-        .containsExactly(Level.WARN, Level.WARN, Level.WARN, Level.ERROR, Level.ERROR, Level.INFO, Level.INFO);
+    assertThat(events.list)
+        .extracting(ILoggingEvent::getLevel)
+        .containsExactly(
+            Level.WARN, Level.WARN, Level.WARN, Level.ERROR, Level.ERROR, Level.INFO, Level.INFO);
   }
 
   @Test
@@ -63,6 +69,9 @@ class RepeatedWarningFilterTest {
     context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.INFO);
     logger.warn("coordinator {} did not answer", "a");
     logger.warn("coordinator {} did not answer", "a");
-    assertThat(events.list).singleElement().extracting(ILoggingEvent::getLevel).isEqualTo(Level.WARN);
+    assertThat(events.list)
+        .singleElement()
+        .extracting(ILoggingEvent::getLevel)
+        .isEqualTo(Level.WARN);
   }
 }

@@ -28,7 +28,8 @@ class OtlpHttpReceiverTest {
         SdkTracerProvider provider =
             SdkTracerProvider.builder()
                 .setResource(
-                    Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "client")))
+                    Resource.create(
+                        Attributes.of(AttributeKey.stringKey("service.name"), "client")))
                 .addSpanProcessor(
                     SimpleSpanProcessor.create(
                         OtlpHttpSpanExporter.builder()
@@ -72,7 +73,10 @@ class OtlpHttpReceiverTest {
   }
 
   private static ReceivedSpan named(OtlpHttpReceiver receiver, String name) {
-    return receiver.spans().stream().filter(span -> span.name().equals(name)).findFirst().orElseThrow();
+    return receiver.spans().stream()
+        .filter(span -> span.name().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test

@@ -11,9 +11,11 @@ import org.junit.jupiter.api.Test;
 class ServerAddressesTest {
   @Test
   void explicitAdvertiseWins() throws Exception {
-    assertThat(ServerAddresses.advertised("0.0.0.0", 8889, "grpc://flight-2:9000", List.of()).getUri())
+    assertThat(
+            ServerAddresses.advertised("0.0.0.0", 8889, "grpc://flight-2:9000", List.of()).getUri())
         .hasToString("grpc://flight-2:9000");
-    assertThatThrownBy(() -> ServerAddresses.advertised("0.0.0.0", 8889, "flight-2:9000", List.of()))
+    assertThatThrownBy(
+            () -> ServerAddresses.advertised("0.0.0.0", 8889, "flight-2:9000", List.of()))
         .isInstanceOf(FlightRuntimeException.class)
         .hasMessageContaining("scheme");
   }
@@ -39,7 +41,9 @@ class ServerAddressesTest {
         .hasToString("grpc://10.0.0.7:8889");
     assertThat(ServerAddresses.bestAddress(addresses.subList(0, 3)))
         .contains(InetAddress.getByName("2001:db8::7"));
-    assertThat(ServerAddresses.advertised("::", 8889, "", List.of(InetAddress.getByName("127.0.0.1"))).getUri())
+    assertThat(
+            ServerAddresses.advertised("::", 8889, "", List.of(InetAddress.getByName("127.0.0.1")))
+                .getUri())
         .hasToString("grpc://127.0.0.1:8889");
   }
 

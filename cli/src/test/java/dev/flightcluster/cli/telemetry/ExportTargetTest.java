@@ -86,7 +86,8 @@ class ExportTargetTest {
     return ExportTarget.explicit(DefaultConfigProperties.createFromMap(withDefaults));
   }
 
-  private static Map<String, String> with(Map<String, String> properties, String key, String value) {
+  private static Map<String, String> with(
+      Map<String, String> properties, String key, String value) {
     Map<String, String> copy = new HashMap<>(properties);
     copy.put(key, value);
     return copy;

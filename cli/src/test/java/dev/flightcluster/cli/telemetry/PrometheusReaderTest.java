@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  * installs it; skipped elsewhere when it is missing).
  */
 class PrometheusReaderTest {
-  private static final Schema SCHEMA = new Schema(List.of(Field.nullable("n", new ArrowType.Int(32, true))));
+  private static final Schema SCHEMA =
+      new Schema(List.of(Field.nullable("n", new ArrowType.Int(32, true))));
   private final HttpClient http = HttpClient.newHttpClient();
 
   @TempDir Path dataDir;
@@ -59,33 +59,39 @@ class PrometheusReaderTest {
   private void scrapeACluster(OtlpHttpReceiver traces) throws Exception {
     // Traces exported for real: with no span exporter the SDK samples nothing, and exemplars
     // come only from sampled spans.
-    Map<String, String> config = Map.of(
-        "otel.metrics.exporter", "prometheus",
-        "otel.exporter.prometheus.host", "127.0.0.1",
-        "otel.exporter.prometheus.port", "0",
-        "otel.exporter.otlp.protocol", "http/protobuf",
-        "otel.exporter.otlp.endpoint", traces.endpoint());
+    Map<String, String> config =
+        Map.of(
+            "otel.metrics.exporter", "prometheus",
+            "otel.exporter.prometheus.host", "127.0.0.1",
+            "otel.exporter.prometheus.port", "0",
+            "otel.exporter.otlp.protocol", "http/protobuf",
+            "otel.exporter.otlp.endpoint", traces.endpoint());
     try (Telemetry telemetry = Telemetry.start("server", config);
         BufferAllocator allocator = new RootAllocator()) {
       int port = telemetry.prometheusPort().orElseThrow();
       FlightTelemetry flightTelemetry = FlightTelemetry.create(telemetry.openTelemetry());
-      Coordinator coordinator = Coordinator.builder(allocator, flightTelemetry)
-          .location(Location.forGrpcInsecure("127.0.0.1", 0))
-          .build()
-          .start();
-      try (DataServer server = DataServer.builder(allocator, flightTelemetry)
+      Coordinator coordinator =
+          Coordinator.builder(allocator, flightTelemetry)
               .location(Location.forGrpcInsecure("127.0.0.1", 0))
-              .dataDir(dataDir)
-              .serverId("s1")
-              .coordinator(coordinator.location())
               .build()
               .start();
-          TracedFlightClient client = flightTelemetry.connect(allocator, server.advertisedLocation())) {
+      try (DataServer server =
+              DataServer.builder(allocator, flightTelemetry)
+                  .location(Location.forGrpcInsecure("127.0.0.1", 0))
+                  .dataDir(dataDir)
+                  .serverId("s1")
+                  .coordinator(coordinator.location())
+                  .build()
+                  .start();
+          TracedFlightClient client =
+              flightTelemetry.connect(allocator, server.advertisedLocation())) {
         upload(client.flightClient(), "numbers", 3, 10);
         // The coordinator lists the upload after the server's next heartbeat.
         await().until(() -> scrape(port, "text/plain").contains("flight_coordinator_datasets 1.0"));
         try (FlightStream stream =
-            client.flightClient().getStream(new Ticket("numbers".getBytes(StandardCharsets.UTF_8)))) {
+            client
+                .flightClient()
+                .getStream(new Ticket("numbers".getBytes(StandardCharsets.UTF_8)))) {
           while (stream.next()) {
             // read to the end
           }
@@ -93,9 +99,13 @@ class PrometheusReaderTest {
         String labels = "{flight_dataset=\"numbers\",server_id=\"s1\"}";
         // The server ends its DoGet span just after the client has read the end of the stream.
         // Exemplars come with the first collection after their measurement only: keep that one.
-        String openMetrics = await().until(
-            () -> scrape(port, "application/openmetrics-text; version=1.0.0"),
-            body -> body.contains("flight_server_doget_duration_seconds_count" + labels + " 1"));
+        String openMetrics =
+            await()
+                .until(
+                    () -> scrape(port, "application/openmetrics-text; version=1.0.0"),
+                    body ->
+                        body.contains(
+                            "flight_server_doget_duration_seconds_count" + labels + " 1"));
         String text = scrape(port, "text/plain");
 
         assertThat(text)
@@ -109,10 +119,12 @@ class PrometheusReaderTest {
             // Exact hello counts are CoordinatorMetricsTest's; a registrar may say hello again.
             .containsPattern("flight_coordinator_hellos_total [1-9]")
             .doesNotContain("network_peer_port", "rpc_request_size")
-            .containsPattern("rpc_server_call_duration_seconds_count\\{[^}]*rpc_method=\"arrow.flight.protocol.FlightService/DoGet\"");
+            .containsPattern(
+                "rpc_server_call_duration_seconds_count\\{[^}]*rpc_method=\"arrow.flight.protocol.FlightService/DoGet\"");
         // The DoGet's duration carries its trace: an exemplar, which only OpenMetrics can show.
-        assertThat(openMetrics).containsPattern(
-            "flight_server_doget_duration_seconds_bucket\\{[^}]*\\} 1 # \\{span_id=\"[0-9a-f]{16}\",trace_id=\"[0-9a-f]{32}\"\\}");
+        assertThat(openMetrics)
+            .containsPattern(
+                "flight_server_doget_duration_seconds_bucket\\{[^}]*\\} 1 # \\{span_id=\"[0-9a-f]{16}\",trace_id=\"[0-9a-f]{32}\"\\}");
         assertPromtoolAccepts(text);
       } finally {
         coordinator.close();
@@ -121,9 +133,10 @@ class PrometheusReaderTest {
   }
 
   private String scrape(int port, String accept) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-        .header("Accept", accept)
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+            .header("Accept", accept)
+            .build();
     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     return response.body();
@@ -148,7 +161,9 @@ class PrometheusReaderTest {
     }
   }
 
-  /** Prometheus's own parser and linter over the scrape; the scrape is kept under target/ to read. */
+  /**
+   * Prometheus's own parser and linter over the scrape; the scrape is kept under target/ to read.
+   */
   private static void assertPromtoolAccepts(String text) throws IOException, InterruptedException {
     Path scrape = Path.of("target", "prometheus-scrape.txt");
     Files.createDirectories(scrape.getParent());
@@ -156,12 +171,14 @@ class PrometheusReaderTest {
     boolean ci = "true".equals(System.getenv("CI"));
     boolean found = Files.isExecutable(Path.of("/usr/bin/promtool")) || onPath("promtool");
     if (!ci) {
-      Assumptions.assumeTrue(found, "promtool is not installed (Debian: apt-get install prometheus)");
+      Assumptions.assumeTrue(
+          found, "promtool is not installed (Debian: apt-get install prometheus)");
     }
-    Process promtool = new ProcessBuilder("promtool", "check", "metrics")
-        .redirectInput(scrape.toFile())
-        .redirectErrorStream(true)
-        .start();
+    Process promtool =
+        new ProcessBuilder("promtool", "check", "metrics")
+            .redirectInput(scrape.toFile())
+            .redirectErrorStream(true)
+            .start();
     String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(promtool.waitFor(60, TimeUnit.SECONDS)).isTrue();
     // 0: parsed and lint-clean; 3: parsed, with lint problems; anything else: it could not parse.

@@ -51,7 +51,8 @@ class TelemetryExitTest {
   private static final class Blackhole implements AutoCloseable {
     private final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     private final List<Socket> accepted = new ArrayList<>();
-    private final Thread acceptor = Thread.ofPlatform().daemon().name("blackhole").start(this::accept);
+    private final Thread acceptor =
+        Thread.ofPlatform().daemon().name("blackhole").start(this::accept);
 
     Blackhole() throws IOException {}
 

@@ -44,13 +44,16 @@ class TelemetryTest {
       try (Telemetry telemetry =
           Telemetry.start(
               "server",
-              exportTo(receiver, Map.of("otel.resource.attributes", "service.name=from-resource")))) {
+              exportTo(
+                  receiver, Map.of("otel.resource.attributes", "service.name=from-resource")))) {
         telemetry.openTelemetry().getTracer("test").spanBuilder("y").startSpan().end();
       }
       try (Telemetry telemetry =
           Telemetry.start(
               "server",
-              exportTo(receiver, Map.of("otel.resource.attributes", "deployment.environment.name=test")))) {
+              exportTo(
+                  receiver,
+                  Map.of("otel.resource.attributes", "deployment.environment.name=test")))) {
         telemetry.openTelemetry().getTracer("test").spanBuilder("z").startSpan().end();
       }
       assertThat(receiver.spans())

@@ -20,7 +20,8 @@ class TlsOptionsTest {
   void aCertificateWithoutKeyIsAUsageError() {
     TestKeys keys = TestKeys.create(root);
 
-    Result result = run("coordinator", "--port", "0", "--tls-cert", keys.file("node.pem").toString());
+    Result result =
+        run("coordinator", "--port", "0", "--tls-cert", keys.file("node.pem").toString());
 
     assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
     assertThat(result.err()).contains("set --tls-key too");
@@ -34,15 +35,22 @@ class TlsOptionsTest {
     Result result =
         run(
             "server",
-            "--port", "0",
-            "--coordinator", "standalone",
-            "--data-dir", root.resolve("data").toString(),
-            "--tls-cert", keys.file("node.pem").toString(),
-            "--tls-key", keys.file("node-key.pem").toString(),
-            "--tls-client-ca", missing.toString());
+            "--port",
+            "0",
+            "--coordinator",
+            "standalone",
+            "--data-dir",
+            root.resolve("data").toString(),
+            "--tls-cert",
+            keys.file("node.pem").toString(),
+            "--tls-key",
+            keys.file("node-key.pem").toString(),
+            "--tls-client-ca",
+            missing.toString());
 
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.err()).contains("Cannot use the TLS client CA certificate " + missing + ": no such file");
+    assertThat(result.err())
+        .contains("Cannot use the TLS client CA certificate " + missing + ": no such file");
   }
 
   @Test
@@ -52,14 +60,16 @@ class TlsOptionsTest {
 
     Result result =
         run(
-            "coordinator", "--port", "0",
-            "--tls-cert", keys.file("node-key.pem").toString(),
-            "--tls-key", keys.file("node-key.pem").toString());
+            "coordinator",
+            "--port",
+            "0",
+            "--tls-cert",
+            keys.file("node-key.pem").toString(),
+            "--tls-key",
+            keys.file("node-key.pem").toString());
 
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.err())
-        .contains("found a private key")
-        .doesNotContain(secret);
+    assertThat(result.err()).contains("found a private key").doesNotContain(secret);
   }
 
   private static Result run(String... args) {

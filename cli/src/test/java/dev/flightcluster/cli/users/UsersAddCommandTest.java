@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flightcluster.auth.Principal;
 import dev.flightcluster.auth.Role;
 import dev.flightcluster.auth.Users;
-import dev.flightcluster.cli.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -22,14 +21,22 @@ class UsersAddCommandTest {
   @Test
   void addsAndUpdatesAUserWithThePasswordFromTheEnvironment() throws Exception {
     Path file = dir.resolve("users");
-    Result added = run(Map.of("FLIGHT_PASSWORD", "first-pw-123"), file.toString(), "alice", "--role", "read");
+    Result added =
+        run(Map.of("FLIGHT_PASSWORD", "first-pw-123"), file.toString(), "alice", "--role", "read");
     assertThat(added.code()).isZero();
     assertThat(added.out()).contains("added user alice (role read)");
-    Result updated = run(Map.of("FLIGHT_PASSWORD", "second-pw-456"), file.toString(), "alice", "--role", "write");
+    Result updated =
+        run(
+            Map.of("FLIGHT_PASSWORD", "second-pw-456"),
+            file.toString(),
+            "alice",
+            "--role",
+            "write");
     assertThat(updated.out()).contains("updated user alice (role write)");
 
     assertThat(Files.readString(file)).doesNotContain("first-pw-123", "second-pw-456");
-    assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(Files.getPosixFilePermissions(file))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     assertThat(Users.load(file).authenticate("alice", "second-pw-456".toCharArray()))
         .contains(new Principal("alice", Role.WRITE));
   }
@@ -44,7 +51,13 @@ class UsersAddCommandTest {
 
   @Test
   void anUnknownRoleNamesTheRoles() {
-    Result result = run(Map.of("FLIGHT_PASSWORD", "pw"), dir.resolve("users").toString(), "alice", "--role", "boss");
+    Result result =
+        run(
+            Map.of("FLIGHT_PASSWORD", "pw"),
+            dir.resolve("users").toString(),
+            "alice",
+            "--role",
+            "boss");
     assertThat(result.code()).isEqualTo(2);
     assertThat(result.err()).contains("read, write, node, admin");
   }

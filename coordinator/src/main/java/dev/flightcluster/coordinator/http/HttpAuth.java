@@ -6,8 +6,8 @@ import java.net.InetSocketAddress;
 
 /**
  * Decides whether an HTTP request to the status page or its API may look, from its {@code
- * Authorization} header and where it comes from. The health probes ({@code /healthz}, {@code /readyz}) are never asked:
- * they reveal nothing and orchestrators call them without credentials.
+ * Authorization} header and where it comes from. The health probes ({@code /healthz}, {@code
+ * /readyz}) are never asked: they reveal nothing and orchestrators call them without credentials.
  *
  * <p>Implementations must be thread-safe and quick (they run on the HTTP threads), and must never
  * put the header's secret into a {@link Decision}'s reason, which is sent back to the client.

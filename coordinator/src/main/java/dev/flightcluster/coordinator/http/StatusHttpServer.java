@@ -84,8 +84,7 @@ public final class StatusHttpServer implements AutoCloseable {
     this.ready = requireNonNull(ready, "ready is null");
     this.auth = requireNonNull(auth, "auth is null");
     this.page = new String(resource("status.html"), StandardCharsets.UTF_8);
-    this.files =
-        Map.of("/status.js", resource("status.js"), "/status.css", resource("status.css"));
+    this.files = Map.of("/status.js", resource("status.js"), "/status.css", resource("status.css"));
     this.executor =
         new ThreadPoolExecutor(
             THREADS,
@@ -131,8 +130,14 @@ public final class StatusHttpServer implements AutoCloseable {
       headers.set("X-Content-Type-Options", "nosniff");
       headers.set("Cache-Control", "no-store");
       if (!isKnown(path)) {
-        send(exchange, 404, "text/plain; charset=utf-8", text("not found: " + path
-            + "; try / (the status page), /api/cluster, /healthz or /readyz"));
+        send(
+            exchange,
+            404,
+            "text/plain; charset=utf-8",
+            text(
+                "not found: "
+                    + path
+                    + "; try / (the status page), /api/cluster, /healthz or /readyz"));
         return;
       }
       String method = exchange.getRequestMethod();
@@ -145,7 +150,10 @@ public final class StatusHttpServer implements AutoCloseable {
         case "/healthz" -> send(exchange, 200, "text/plain; charset=utf-8", text("ok"));
         case "/readyz" -> {
           boolean warm = ready.getAsBoolean();
-          send(exchange, warm ? 200 : 503, "text/plain; charset=utf-8",
+          send(
+              exchange,
+              warm ? 200 : 503,
+              "text/plain; charset=utf-8",
               text(warm ? "ready" : "warming up: not every data server has been heard from yet"));
         }
         default -> answer(exchange, () -> serveProtected(exchange, path));
@@ -161,7 +169,10 @@ public final class StatusHttpServer implements AutoCloseable {
       route.serve();
     } catch (RuntimeException e) {
       if (exchange.getResponseCode() == -1) {
-        send(exchange, 500, "text/plain; charset=utf-8",
+        send(
+            exchange,
+            500,
+            "text/plain; charset=utf-8",
             text("the coordinator failed to answer; its log says why"));
       }
       throw e;
@@ -181,7 +192,9 @@ public final class StatusHttpServer implements AutoCloseable {
       if (decision.status() == 401) {
         exchange
             .getResponseHeaders()
-            .set("WWW-Authenticate", "Basic realm=\"flight-cluster\", Bearer realm=\"flight-cluster\"");
+            .set(
+                "WWW-Authenticate",
+                "Basic realm=\"flight-cluster\", Bearer realm=\"flight-cluster\"");
       }
       send(exchange, decision.status(), "text/plain; charset=utf-8", text(decision.reason()));
       return;
@@ -191,8 +204,7 @@ public final class StatusHttpServer implements AutoCloseable {
         exchange.getResponseHeaders().set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
         send(exchange, 200, "text/html; charset=utf-8", text(page));
       }
-      case "/api/cluster" ->
-          send(exchange, 200, "application/json", Messages.encode(status.get()));
+      case "/api/cluster" -> send(exchange, 200, "application/json", Messages.encode(status.get()));
       default -> send(exchange, 200, STATIC_FILES.get(path), files.get(path));
     }
   }
@@ -235,6 +247,7 @@ public final class StatusHttpServer implements AutoCloseable {
   /** The page's address for people, e.g. {@code http://127.0.0.1:8080/}, given the host to show. */
   public URI uri(String host) {
     requireNonNull(host, "host is null");
-    return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + "/");
+    return URI.create(
+        "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + "/");
   }
 }

@@ -124,8 +124,7 @@ public final class PutPlanner {
     DatasetName name = DatasetName.of(value);
     if (name.segments().size() != 1) {
       throw CallStatus.INVALID_ARGUMENT
-          .withDescription(
-              "a put names one path segment such as \"trips\"; got '" + name + "'")
+          .withDescription("a put names one path segment such as \"trips\"; got '" + name + "'")
           .toRuntimeException();
     }
     if (name.value().toLowerCase(Locale.ROOT).endsWith(".parquet")) {
@@ -181,17 +180,15 @@ public final class PutPlanner {
             .orElseThrow(
                 () ->
                     CallStatus.INVALID_ARGUMENT
-                        .withDescription("an append to '" + name + "' must carry the shards' schema")
+                        .withDescription(
+                            "an append to '" + name + "' must carry the shards' schema")
                         .toRuntimeException());
     SchemaDifference.between(dataset.schema(), added)
         .ifPresent(
             difference -> {
               throw CallStatus.INVALID_ARGUMENT
                   .withDescription(
-                      "cannot append to dataset '"
-                          + name
-                          + "': its schema differs: "
-                          + difference)
+                      "cannot append to dataset '" + name + "': its schema differs: " + difference)
                   .toRuntimeException();
             });
   }

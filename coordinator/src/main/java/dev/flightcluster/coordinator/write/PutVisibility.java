@@ -13,9 +13,9 @@ import java.util.Set;
 /**
  * The rule that keeps a half-committed parallel put out of sight: the committed parts of one put
  * ({@link PutParts#committed}) are served only when the files of the dataset, over every live
- * server, hold all {@code count} of them with one count. Any other file is not a part and is
- * served as it is. The rule needs only the file paths, so every coordinator applies it alike with
- * no state of its own (D63).
+ * server, hold all {@code count} of them with one count. Any other file is not a part and is served
+ * as it is. The rule needs only the file paths, so every coordinator applies it alike with no state
+ * of its own (D63).
  */
 public final class PutVisibility {
   private PutVisibility() {}
@@ -30,15 +30,17 @@ public final class PutVisibility {
     for (String path : paths) {
       PutParts.committed(path)
           .ifPresent(
-              part ->
-                  groups.computeIfAbsent(part.putId(), id -> new Group()).add(path, part));
+              part -> groups.computeIfAbsent(part.putId(), id -> new Group()).add(path, part));
     }
     Set<String> hidden = new HashSet<>();
-    groups.values().forEach(group -> {
-      if (!group.complete()) {
-        hidden.addAll(group.paths);
-      }
-    });
+    groups
+        .values()
+        .forEach(
+            group -> {
+              if (!group.complete()) {
+                hidden.addAll(group.paths);
+              }
+            });
     return hidden;
   }
 

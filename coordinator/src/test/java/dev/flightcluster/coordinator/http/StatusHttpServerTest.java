@@ -25,10 +25,12 @@ class StatusHttpServerTest {
       URI base = server.uri("127.0.0.1");
 
       HttpResponse<String> failed =
-          http.send(HttpRequest.newBuilder(base.resolve("/api/cluster")).build(),
+          http.send(
+              HttpRequest.newBuilder(base.resolve("/api/cluster")).build(),
               HttpResponse.BodyHandlers.ofString());
       HttpResponse<String> health =
-          http.send(HttpRequest.newBuilder(base.resolve("/healthz")).build(),
+          http.send(
+              HttpRequest.newBuilder(base.resolve("/healthz")).build(),
               HttpResponse.BodyHandlers.ofString());
 
       assertThat(failed.statusCode()).isEqualTo(500);

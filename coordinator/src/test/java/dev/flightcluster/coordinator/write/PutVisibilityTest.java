@@ -51,6 +51,7 @@ class PutVisibilityTest {
   void aPartInASubfolderCountsByItsFileName() {
     List<String> paths = List.of("x/" + PutParts.committedName(PUT, 0, 2));
 
-    assertThat(PutVisibility.hidden(paths)).containsExactly("x/" + PutParts.committedName(PUT, 0, 2));
+    assertThat(PutVisibility.hidden(paths))
+        .containsExactly("x/" + PutParts.committedName(PUT, 0, 2));
   }
 }

@@ -24,13 +24,18 @@ final class Chromium {
 
   private Chromium() {}
 
-  /** A headless Chromium with its console logged, or the test skipped (failed in CI) without one. */
+  /**
+   * A headless Chromium with its console logged, or the test skipped (failed in CI) without one.
+   */
   static ChromeDriver start() {
     Optional<Path> browser = first(BROWSERS);
     Optional<Path> driver = first(DRIVERS);
     if (browser.isEmpty() || driver.isEmpty()) {
       String missing =
-          "no chromium and chromedriver (looked in " + BROWSERS + " and " + DRIVERS
+          "no chromium and chromedriver (looked in "
+              + BROWSERS
+              + " and "
+              + DRIVERS
               + "); install Debian's chromium and chromium-driver";
       if ("true".equals(System.getenv("CI"))) {
         throw new IllegalStateException("CI needs the browser tests to run: " + missing);
@@ -44,7 +49,10 @@ final class Chromium {
         "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1100");
     options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
     ChromeDriverService service =
-        new ChromeDriverService.Builder().usingDriverExecutable(driver.get().toFile()).usingAnyFreePort().build();
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(driver.get().toFile())
+            .usingAnyFreePort()
+            .build();
     return new ChromeDriver(service, options);
   }
 

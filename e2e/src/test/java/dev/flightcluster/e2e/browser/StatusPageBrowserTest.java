@@ -50,7 +50,8 @@ class StatusPageBrowserTest {
 
   @TempDir Path work;
 
-  private final InMemoryTelemetry coordinatorTelemetry = InMemoryTelemetry.forService("coordinator");
+  private final InMemoryTelemetry coordinatorTelemetry =
+      InMemoryTelemetry.forService("coordinator");
   private final InMemoryTelemetry serverTelemetry = InMemoryTelemetry.forService("server");
   private final InMemoryTelemetry clientTelemetry = InMemoryTelemetry.forService("client");
   private final BufferAllocator coordinatorAllocator = new RootAllocator();
@@ -108,7 +109,8 @@ class StatusPageBrowserTest {
         .ignoreExceptions()
         .untilAsserted(
             () -> {
-              assertThat(rowKeys("servers", "data-server-id")).containsExactly("server-1", "server-2");
+              assertThat(rowKeys("servers", "data-server-id"))
+                  .containsExactly("server-1", "server-2");
               assertThat(rowKeys("datasets", "data-dataset"))
                   .containsExactly("trips.parquet", "zones.parquet");
               // The read above, reported by server-1's heartbeats.
@@ -119,7 +121,8 @@ class StatusPageBrowserTest {
     assertThat(browser.findElement(By.id("summary")).getText())
         .contains("2 live data servers", "2 datasets", "(ready)");
     assertThat(browser.findElements(By.cssSelector("#throughput svg polyline"))).hasSize(1);
-    assertThat(browser.findElements(By.cssSelector("#slow a[href^='http://127.0.0.1:16686/trace/']")))
+    assertThat(
+            browser.findElements(By.cssSelector("#slow a[href^='http://127.0.0.1:16686/trace/']")))
         .as("the slow reads link to their traces in Jaeger")
         .isNotEmpty();
     screenshot("status-page.png");
@@ -163,14 +166,17 @@ class StatusPageBrowserTest {
   }
 
   private List<String> rowKeys(String table, String attribute) {
-    return browser.findElements(By.cssSelector("#" + table + " tbody tr[" + attribute + "]")).stream()
+    return browser
+        .findElements(By.cssSelector("#" + table + " tbody tr[" + attribute + "]"))
+        .stream()
         .map(row -> row.getAttribute(attribute))
         .toList();
   }
 
   private String cell(String table, String attribute, String key, int column) {
     WebElement row =
-        browser.findElement(By.cssSelector("#" + table + " tbody tr[" + attribute + "='" + key + "']"));
+        browser.findElement(
+            By.cssSelector("#" + table + " tbody tr[" + attribute + "='" + key + "']"));
     return row.findElements(By.tagName("td")).get(column).getText();
   }
 

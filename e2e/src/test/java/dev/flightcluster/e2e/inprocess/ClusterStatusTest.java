@@ -40,7 +40,9 @@ class ClusterStatusTest {
     write(one.resolve("orders.parquet"), ORDERS);
     write(two.resolve("sensors.parquet"), SENSORS);
     cluster = new InProcessCluster(List.of(one, two));
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
         .until(() -> cluster.client.list(""), infos -> infos.size() == 2);
   }
 
@@ -57,39 +59,57 @@ class ClusterStatusTest {
     GetResult read = cluster.client.get(orders, batch -> true);
     assertThat(read.complete()).isTrue();
     String traceId =
-        await().atMost(Duration.ofSeconds(30))
-            .until(() -> cluster.serverTelemetry.spans().stream()
-                    .filter(s -> s.getKind() == SpanKind.SERVER && s.getName().endsWith("/DoGet"))
-                    .map(SpanData::getTraceId).findFirst().orElse(null),
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    cluster.serverTelemetry.spans().stream()
+                        .filter(
+                            s -> s.getKind() == SpanKind.SERVER && s.getName().endsWith("/DoGet"))
+                        .map(SpanData::getTraceId)
+                        .findFirst()
+                        .orElse(null),
                 id -> id != null);
 
     ClusterStatus status =
-        await().atMost(Duration.ofSeconds(30))
-            .until(() -> cluster.client.status(),
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> cluster.client.status(),
                 s -> s.servers().stream().anyMatch(server -> server.rowsStreamed() > 0));
 
-    assertThat(status.servers()).extracting(ClusterStatus.Server::id).containsExactly("server-1", "server-2");
+    assertThat(status.servers())
+        .extracting(ClusterStatus.Server::id)
+        .containsExactly("server-1", "server-2");
     ClusterStatus.Server one = status.servers().get(0);
     assertThat(one.rowsStreamed()).isEqualTo(ORDERS.rows());
     assertThat(one.bytesStreamed()).isPositive();
     assertThat(status.servers().get(1).rowsStreamed()).isZero();
-    assertThat(status.slowRequests()).singleElement().satisfies(slow -> {
-      assertThat(slow.serverId()).isEqualTo("server-1");
-      assertThat(slow.dataset()).isEqualTo("orders.parquet");
-      assertThat(slow.traceId()).isEqualTo(traceId);
-    });
-    assertThat(status.datasets()).extracting(ClusterStatus.Dataset::name, ClusterStatus.Dataset::rows)
+    assertThat(status.slowRequests())
+        .singleElement()
+        .satisfies(
+            slow -> {
+              assertThat(slow.serverId()).isEqualTo("server-1");
+              assertThat(slow.dataset()).isEqualTo("orders.parquet");
+              assertThat(slow.traceId()).isEqualTo(traceId);
+            });
+    assertThat(status.datasets())
+        .extracting(ClusterStatus.Dataset::name, ClusterStatus.Dataset::rows)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("orders.parquet", ORDERS.rows()),
             org.assertj.core.groups.Tuple.tuple("sensors.parquet", SENSORS.rows()));
-    assertThat(status.coordinators()).singleElement().satisfies(coordinator -> {
-      assertThat(coordinator.self()).isTrue();
-      assertThat(coordinator.reportedBy()).containsExactly("server-1", "server-2");
-    });
+    assertThat(status.coordinators())
+        .singleElement()
+        .satisfies(
+            coordinator -> {
+              assertThat(coordinator.self()).isTrue();
+              assertThat(coordinator.reportedBy()).containsExactly("server-1", "server-2");
+            });
   }
 
   private static void write(Path file, SampleTable table) throws Exception {
-    try (BufferAllocator allocator = new RootAllocator(); ArrowReader reader = table.reader(allocator, 1_000)) {
+    try (BufferAllocator allocator = new RootAllocator();
+        ArrowReader reader = table.reader(allocator, 1_000)) {
       ParquetFiles.write(allocator, reader, file);
     }
   }

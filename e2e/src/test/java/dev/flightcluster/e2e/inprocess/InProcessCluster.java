@@ -17,10 +17,10 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
- * Coordinators (one unless asked for more), data servers and a client in one JVM, each with its own allocator and its own
- * OpenTelemetry SDK (service.name coordinator, server, client), as if they were processes.
- * Every server registers with every coordinator; the client asks the first. Closing it closes
- * everything and fails if any allocator still holds memory.
+ * Coordinators (one unless asked for more), data servers and a client in one JVM, each with its own
+ * allocator and its own OpenTelemetry SDK (service.name coordinator, server, client), as if they
+ * were processes. Every server registers with every coordinator; the client asks the first. Closing
+ * it closes everything and fails if any allocator still holds memory.
  */
 final class InProcessCluster implements AutoCloseable {
   static final Duration LEASE = Duration.ofSeconds(10);
@@ -35,8 +35,10 @@ final class InProcessCluster implements AutoCloseable {
   private final BufferAllocator clientAllocator = new RootAllocator();
   final List<DataServer> servers = new ArrayList<>();
   Coordinator coordinator;
+
   /** The coordinators after the first; a test may close or replace them. */
   final List<Coordinator> moreCoordinators = new ArrayList<>();
+
   private final InstantSource clock;
   private final Duration lease;
   private final Duration serverDrainTimeout;
@@ -50,7 +52,8 @@ final class InProcessCluster implements AutoCloseable {
    * @param clock the coordinators' clock; null for {@link #coordinatorClock}, which moves only when
    *     a test advances it
    */
-  InProcessCluster(List<Path> dataDirs, int coordinators, InstantSource clock, Duration lease) throws Exception {
+  InProcessCluster(List<Path> dataDirs, int coordinators, InstantSource clock, Duration lease)
+      throws Exception {
     this(dataDirs, coordinators, clock, lease, null);
   }
 
@@ -58,7 +61,11 @@ final class InProcessCluster implements AutoCloseable {
    * @param serverDrainTimeout the servers' drain timeout; null for their default
    */
   InProcessCluster(
-      List<Path> dataDirs, int coordinators, InstantSource clock, Duration lease, Duration serverDrainTimeout)
+      List<Path> dataDirs,
+      int coordinators,
+      InstantSource clock,
+      Duration lease,
+      Duration serverDrainTimeout)
       throws Exception {
     requireNonNull(dataDirs, "dataDirs is null");
     this.serverDrainTimeout = serverDrainTimeout;
@@ -72,7 +79,8 @@ final class InProcessCluster implements AutoCloseable {
       servers.add(startServer("server-" + (i + 1), dataDirs.get(i)));
     }
     client =
-        FlightClusterClient.builder(clientAllocator, clientTelemetry.flightTelemetry(), coordinatorLocation())
+        FlightClusterClient.builder(
+                clientAllocator, clientTelemetry.flightTelemetry(), coordinatorLocation())
             .build();
   }
 
@@ -90,7 +98,9 @@ final class InProcessCluster implements AutoCloseable {
 
   /** Where every coordinator listens, the first first. */
   List<Location> coordinatorLocations() {
-    return coordinators().stream().map(c -> Location.forGrpcInsecure("127.0.0.1", c.port())).toList();
+    return coordinators().stream()
+        .map(c -> Location.forGrpcInsecure("127.0.0.1", c.port()))
+        .toList();
   }
 
   Coordinator startCoordinator(int port) throws Exception {

@@ -77,7 +77,8 @@ class InProcessClusterTest {
   @Test
   void listingIsTheUnionOfBothServersDatasets() {
     assertThat(names(cluster.client.list(""))).containsExactlyInAnyOrderElementsOf(TABLES.keySet());
-    assertThat(names(cluster.client.list("s"))).containsExactlyInAnyOrder("sensors.parquet", "shared.parquet");
+    assertThat(names(cluster.client.list("s")))
+        .containsExactlyInAnyOrder("sensors.parquet", "shared.parquet");
   }
 
   @Test
@@ -89,7 +90,8 @@ class InProcessClusterTest {
     assertThat(shared.getRecords()).isEqualTo(3_000);
 
     FlightInfo orders = cluster.client.info("orders.parquet");
-    assertThat(ports(orders.getEndpoints().get(0).getLocations())).containsExactly(cluster.servers.get(0).port());
+    assertThat(ports(orders.getEndpoints().get(0).getLocations()))
+        .containsExactly(cluster.servers.get(0).port());
   }
 
   @Test
@@ -138,7 +140,13 @@ class InProcessClusterTest {
     cluster.coordinatorTelemetry.reset();
     cluster.serverTelemetry.reset();
     cluster.clientTelemetry.reset();
-    Span root = cluster.clientTelemetry.flightTelemetry().tracer().spanBuilder("list_and_get_all_flights").startSpan();
+    Span root =
+        cluster
+            .clientTelemetry
+            .flightTelemetry()
+            .tracer()
+            .spanBuilder("list_and_get_all_flights")
+            .startSpan();
     try (Scope ignored = root.makeCurrent()) {
       cluster.client.get(cluster.client.info("orders.parquet"), BatchConsumer.of(batch -> {}));
     } finally {
@@ -146,43 +154,84 @@ class InProcessClusterTest {
     }
     String traceId = root.getSpanContext().getTraceId();
 
-    SpanData clientInfo = onlySpan(cluster.clientTelemetry.spans(), kind(SpanKind.CLIENT).and(named(GET_FLIGHT_INFO)));
-    SpanData clientGet = onlySpan(cluster.clientTelemetry.spans(), kind(SpanKind.CLIENT).and(named(DO_GET)));
+    SpanData clientInfo =
+        onlySpan(
+            cluster.clientTelemetry.spans(), kind(SpanKind.CLIENT).and(named(GET_FLIGHT_INFO)));
+    SpanData clientGet =
+        onlySpan(cluster.clientTelemetry.spans(), kind(SpanKind.CLIENT).and(named(DO_GET)));
     SpanData coordinatorInfo =
-        await().until(() -> findSpan(cluster.coordinatorTelemetry.spans(), kind(SpanKind.SERVER).and(named(GET_FLIGHT_INFO)).and(trace(traceId))), s -> s != null);
+        await()
+            .until(
+                () ->
+                    findSpan(
+                        cluster.coordinatorTelemetry.spans(),
+                        kind(SpanKind.SERVER).and(named(GET_FLIGHT_INFO)).and(trace(traceId))),
+                s -> s != null);
     SpanData serverGet =
-        await().until(() -> findSpan(cluster.serverTelemetry.spans(), kind(SpanKind.SERVER).and(named(DO_GET)).and(trace(traceId))), s -> s != null);
+        await()
+            .until(
+                () ->
+                    findSpan(
+                        cluster.serverTelemetry.spans(),
+                        kind(SpanKind.SERVER).and(named(DO_GET)).and(trace(traceId))),
+                s -> s != null);
 
-    assertThat(List.of(clientInfo, clientGet, coordinatorInfo, serverGet)).allSatisfy(s -> assertThat(s.getTraceId()).isEqualTo(traceId));
+    assertThat(List.of(clientInfo, clientGet, coordinatorInfo, serverGet))
+        .allSatisfy(s -> assertThat(s.getTraceId()).isEqualTo(traceId));
     assertThat(coordinatorInfo.getParentSpanId()).isEqualTo(clientInfo.getSpanId());
     assertThat(serverGet.getParentSpanId()).isEqualTo(clientGet.getSpanId());
     assertThat(serverGet.getAttributes().get(FlightAttributes.ROWS)).isEqualTo(5_000L);
     assertThat(serverGet.getAttributes().get(FlightAttributes.DATASET)).isEqualTo("orders.parquet");
-    assertThat(serverGet.getResource().getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.name"))).isEqualTo("server");
+    assertThat(
+            serverGet
+                .getResource()
+                .getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.name")))
+        .isEqualTo("server");
   }
 
   @Test
   void helloAndTheListFlightsCallbackFormOneTrace() {
     for (DataServer server : cluster.servers) {
       String serverId = server.serverId();
-      // The coordinator's span for this server's hello, its ListFlights call back, and the server's span answering it.
+      // The coordinator's span for this server's hello, its ListFlights call back, and the server's
+      // span answering it.
       SpanData hello =
-          await().until(
-              () -> findSpan(cluster.coordinatorTelemetry.spans(),
-                  kind(SpanKind.SERVER).and(named(DO_ACTION)).and(s -> serverId.equals(s.getAttributes().get(FlightAttributes.SERVER_ID)))),
-              s -> s != null);
+          await()
+              .until(
+                  () ->
+                      findSpan(
+                          cluster.coordinatorTelemetry.spans(),
+                          kind(SpanKind.SERVER)
+                              .and(named(DO_ACTION))
+                              .and(
+                                  s ->
+                                      serverId.equals(
+                                          s.getAttributes().get(FlightAttributes.SERVER_ID)))),
+                  s -> s != null);
       SpanData callback =
-          onlySpan(cluster.coordinatorTelemetry.spans(), kind(SpanKind.CLIENT).and(named(LIST_FLIGHTS)).and(s -> s.getParentSpanId().equals(hello.getSpanId())));
+          onlySpan(
+              cluster.coordinatorTelemetry.spans(),
+              kind(SpanKind.CLIENT)
+                  .and(named(LIST_FLIGHTS))
+                  .and(s -> s.getParentSpanId().equals(hello.getSpanId())));
       SpanData answer =
-          await().until(
-              () -> findSpan(cluster.serverTelemetry.spans(), kind(SpanKind.SERVER).and(named(LIST_FLIGHTS)).and(s -> s.getParentSpanId().equals(callback.getSpanId()))),
-              s -> s != null);
-      assertThat(List.of(callback.getTraceId(), answer.getTraceId())).containsOnly(hello.getTraceId());
+          await()
+              .until(
+                  () ->
+                      findSpan(
+                          cluster.serverTelemetry.spans(),
+                          kind(SpanKind.SERVER)
+                              .and(named(LIST_FLIGHTS))
+                              .and(s -> s.getParentSpanId().equals(callback.getSpanId()))),
+                  s -> s != null);
+      assertThat(List.of(callback.getTraceId(), answer.getTraceId()))
+          .containsOnly(hello.getTraceId());
     }
   }
 
   @Test
-  void aServerThatMissesItsLeaseDisappearsFromEveryListing(@TempDir Path ghostDir) throws Exception {
+  void aServerThatMissesItsLeaseDisappearsFromEveryListing(@TempDir Path ghostDir)
+      throws Exception {
     writeTable(ghostDir.resolve("ghost.parquet"), new SampleTable(100, 3));
     try (BufferAllocator allocator = new RootAllocator();
         DataServer ghost =
@@ -196,9 +245,17 @@ class InProcessClusterTest {
                 .start()) {
       // Registered by hand and never heartbeating: a server that died without saying goodbye.
       Location ghostLocation = Location.forGrpcInsecure("127.0.0.1", ghost.port());
-      try (var coordinator = cluster.coordinatorTelemetry.flightTelemetry().connect(allocator, cluster.coordinatorLocation())) {
-        coordinator.flightClient()
-            .doAction(new Action(ClusterActions.SAY_HELLO, Messages.encode(new Hello("ghost", ghostLocation.getUri().toString(), 1))))
+      try (var coordinator =
+          cluster
+              .coordinatorTelemetry
+              .flightTelemetry()
+              .connect(allocator, cluster.coordinatorLocation())) {
+        coordinator
+            .flightClient()
+            .doAction(
+                new Action(
+                    ClusterActions.SAY_HELLO,
+                    Messages.encode(new Hello("ghost", ghostLocation.getUri().toString(), 1))))
             .forEachRemaining(result -> {});
       }
       assertThat(names(cluster.client.list(""))).contains("ghost.parquet");
@@ -206,8 +263,12 @@ class InProcessClusterTest {
       cluster.coordinatorClock.advance(InProcessCluster.LEASE.plusSeconds(1));
 
       // The live servers renew on their next heartbeat; the ghost never does.
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(
-          () -> assertThat(names(cluster.client.list(""))).containsExactlyInAnyOrderElementsOf(TABLES.keySet()));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(names(cluster.client.list("")))
+                      .containsExactlyInAnyOrderElementsOf(TABLES.keySet()));
     }
   }
 
@@ -217,29 +278,39 @@ class InProcessClusterTest {
     cluster.coordinator.close();
     cluster.coordinator = cluster.startCoordinator(port);
     awaitListing(TABLES.keySet());
-    assertThat(ports(cluster.client.info("shared.parquet").getEndpoints().get(0).getLocations())).hasSize(2);
+    assertThat(ports(cluster.client.info("shared.parquet").getEndpoints().get(0).getLocations()))
+        .hasSize(2);
   }
 
   @Test
   void anUnknownDatasetIsNotFound() {
     assertThatThrownBy(() -> cluster.client.info("missing.parquet"))
-        .isInstanceOfSatisfying(FlightRuntimeException.class, e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.NOT_FOUND));
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.NOT_FOUND));
   }
 
   private void awaitListing(Set<String> expected) {
-    await().atMost(Duration.ofSeconds(30))
+    await()
+        .atMost(Duration.ofSeconds(30))
         .ignoreExceptions()
-        .untilAsserted(() -> assertThat(names(cluster.client.list(""))).containsExactlyInAnyOrderElementsOf(expected));
+        .untilAsserted(
+            () ->
+                assertThat(names(cluster.client.list("")))
+                    .containsExactlyInAnyOrderElementsOf(expected));
   }
 
   private static void writeTable(Path file, SampleTable table) throws Exception {
-    try (BufferAllocator allocator = new RootAllocator(); ArrowReader reader = table.reader(allocator, 1_000)) {
+    try (BufferAllocator allocator = new RootAllocator();
+        ArrowReader reader = table.reader(allocator, 1_000)) {
       ParquetFiles.write(allocator, reader, file);
     }
   }
 
   private static Set<String> names(List<FlightInfo> infos) {
-    return infos.stream().map(info -> info.getDescriptor().getPath().get(0)).collect(Collectors.toSet());
+    return infos.stream()
+        .map(info -> info.getDescriptor().getPath().get(0))
+        .collect(Collectors.toSet());
   }
 
   private static List<Integer> ports(List<Location> locations) {

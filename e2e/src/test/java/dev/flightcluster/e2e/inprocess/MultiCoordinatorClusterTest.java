@@ -82,8 +82,8 @@ class MultiCoordinatorClusterTest {
         cluster.coordinators().stream().map(this::catalog).toList();
     assertThat(catalogs.get(0)).containsOnlyKeys(TABLES.keySet());
     assertThat(catalogs).allSatisfy(catalog -> assertThat(catalog).isEqualTo(catalogs.get(0)));
-    assertThat(catalogs.get(0).get("shared.parquet")).contains(location(cluster.servers.get(0).port()),
-        location(cluster.servers.get(2).port()));
+    assertThat(catalogs.get(0).get("shared.parquet"))
+        .contains(location(cluster.servers.get(0).port()), location(cluster.servers.get(2).port()));
   }
 
   @Test
@@ -110,26 +110,39 @@ class MultiCoordinatorClusterTest {
     cluster.moreCoordinators.get(1).close();
 
     List<Coordinator> remaining = List.of(cluster.coordinator, cluster.moreCoordinators.get(0));
-    await().during(lease.multipliedBy(3)).atMost(lease.multipliedBy(5)).untilAsserted(() -> {
-      for (Coordinator coordinator : remaining) {
-        assertThat(catalog(coordinator)).containsOnlyKeys(TABLES.keySet());
-      }
-    });
+    await()
+        .during(lease.multipliedBy(3))
+        .atMost(lease.multipliedBy(5))
+        .untilAsserted(
+            () -> {
+              for (Coordinator coordinator : remaining) {
+                assertThat(catalog(coordinator)).containsOnlyKeys(TABLES.keySet());
+              }
+            });
     // No server was evicted and had to say hello again.
     assertThat(hellos()).isEqualTo(hellos);
-    assertThat(cluster.servers).allSatisfy(server -> assertThat(server.registeredWith())
-        .containsAll(remaining.stream().map(c -> URI.create(location(c.port()))).toList()));
+    assertThat(cluster.servers)
+        .allSatisfy(
+            server ->
+                assertThat(server.registeredWith())
+                    .containsAll(
+                        remaining.stream().map(c -> URI.create(location(c.port()))).toList()));
   }
 
   @Test
   void aClientGivenEveryCoordinatorKeepsListingAndGettingWhenOneIsClosed() throws Exception {
     start(null, InProcessCluster.LEASE);
-    try (FlightClusterClient client = FlightClusterClient.builder(
-        allocator, cluster.clientTelemetry.flightTelemetry(), cluster.coordinatorLocations()).build()) {
+    try (FlightClusterClient client =
+        FlightClusterClient.builder(
+                allocator,
+                cluster.clientTelemetry.flightTelemetry(),
+                cluster.coordinatorLocations())
+            .build()) {
       // The first coordinator the client tries is the one that goes.
       cluster.coordinator.close();
       List<FlightInfo> infos = client.list("");
-      assertThat(infos).extracting(info -> info.getDescriptor().getPath().get(0))
+      assertThat(infos)
+          .extracting(info -> info.getDescriptor().getPath().get(0))
           .containsExactlyInAnyOrderElementsOf(TABLES.keySet());
       for (FlightInfo info : infos) {
         String name = info.getDescriptor().getPath().get(0);
@@ -151,14 +164,18 @@ class MultiCoordinatorClusterTest {
 
     awaitListing(fresh, TABLES.keySet());
     // A measurement for the record, not a threshold: servers heartbeat every 200 ms here.
-    System.out.printf("coordinator restarted on port %d had the full catalog after %d ms%n", port,
-        Duration.ofNanos(System.nanoTime() - restarted).toMillis());
+    System.out.printf(
+        "coordinator restarted on port %d had the full catalog after %d ms%n",
+        port, Duration.ofNanos(System.nanoTime() - restarted).toMillis());
     assertThat(catalog(fresh)).isEqualTo(catalog(cluster.coordinator));
   }
 
   /** The say_hello spans the servers recorded: one per series of hellos, so one per (re)join. */
   private long hellos() {
-    return cluster.serverTelemetry.spans().stream().map(SpanData::getName).filter("say_hello"::equals).count();
+    return cluster.serverTelemetry.spans().stream()
+        .map(SpanData::getName)
+        .filter("say_hello"::equals)
+        .count();
   }
 
   /**
@@ -168,7 +185,10 @@ class MultiCoordinatorClusterTest {
    */
   private Map<String, String> catalog(Coordinator coordinator) {
     try (TracedFlightClient client =
-        cluster.clientTelemetry.flightTelemetry().connect(allocator, Location.forGrpcInsecure("127.0.0.1", coordinator.port()))) {
+        cluster
+            .clientTelemetry
+            .flightTelemetry()
+            .connect(allocator, Location.forGrpcInsecure("127.0.0.1", coordinator.port()))) {
       Map<String, String> catalog = new TreeMap<>();
       for (FlightInfo info : client.flightClient().listFlights(Criteria.ALL)) {
         catalog.put(info.getDescriptor().getPath().get(0), describe(info));
@@ -181,14 +201,20 @@ class MultiCoordinatorClusterTest {
   }
 
   private static String describe(FlightInfo info) {
-    StringBuilder text = new StringBuilder()
-        .append(info.getSchemaOptional().map(Object::toString).orElse("no schema"))
-        .append(" records=").append(info.getRecords())
-        .append(" bytes=").append(info.getBytes())
-        .append(" ordered=").append(info.getOrdered())
-        .append(" metadata=").append(Arrays.toString(info.getAppMetadata()));
+    StringBuilder text =
+        new StringBuilder()
+            .append(info.getSchemaOptional().map(Object::toString).orElse("no schema"))
+            .append(" records=")
+            .append(info.getRecords())
+            .append(" bytes=")
+            .append(info.getBytes())
+            .append(" ordered=")
+            .append(info.getOrdered())
+            .append(" metadata=")
+            .append(Arrays.toString(info.getAppMetadata()));
     for (FlightEndpoint endpoint : info.getEndpoints()) {
-      text.append(" endpoint ticket=").append(Arrays.toString(endpoint.getTicket().getBytes()))
+      text.append(" endpoint ticket=")
+          .append(Arrays.toString(endpoint.getTicket().getBytes()))
           .append(" locations=")
           .append(endpoint.getLocations().stream().map(l -> l.getUri().toString()).toList());
     }
@@ -196,7 +222,9 @@ class MultiCoordinatorClusterTest {
   }
 
   private void awaitListing(Coordinator coordinator, Set<String> expected) {
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
         .untilAsserted(() -> assertThat(catalog(coordinator)).containsOnlyKeys(expected));
   }
 
@@ -205,7 +233,8 @@ class MultiCoordinatorClusterTest {
   }
 
   private static void writeTable(Path file, SampleTable table) throws Exception {
-    try (BufferAllocator allocator = new RootAllocator(); ArrowReader reader = table.reader(allocator, 1_000)) {
+    try (BufferAllocator allocator = new RootAllocator();
+        ArrowReader reader = table.reader(allocator, 1_000)) {
       ParquetFiles.write(allocator, reader, file);
     }
   }

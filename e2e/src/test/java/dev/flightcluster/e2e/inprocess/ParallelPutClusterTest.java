@@ -68,7 +68,8 @@ class ParallelPutClusterTest {
     cluster = new InProcessCluster(dataDirs, 2, null, InProcessCluster.LEASE);
     await().atMost(Duration.ofSeconds(30)).until(this::registered);
     // A coordinator that has listed every server it heard from is warm and may plan.
-    await().atMost(Duration.ofSeconds(30))
+    await()
+        .atMost(Duration.ofSeconds(30))
         .until(() -> cluster.coordinators().stream().allMatch(Coordinator::isWarm));
   }
 
@@ -84,7 +85,8 @@ class ParallelPutClusterTest {
     allocator.close();
   }
 
-  private ParallelPutResult put(String name, ArrowReader source, ParallelPutOptions options) throws IOException {
+  private ParallelPutResult put(String name, ArrowReader source, ParallelPutOptions options)
+      throws IOException {
     return cluster.client.putDataset(name, source, options, ProgressListener.none());
   }
 
@@ -106,7 +108,9 @@ class ParallelPutClusterTest {
     Map<Integer, List<String>> onDisk = partsOnDisk("trips");
     assertThat(onDisk).hasSize(result.shards());
     for (int shard = 0; shard < result.shards(); shard++) {
-      assertThat(onDisk.get(shard)).as("shard %d", shard).hasSize(2)
+      assertThat(onDisk.get(shard))
+          .as("shard %d", shard)
+          .hasSize(2)
           .containsExactlyInAnyOrderElementsOf(result.placements().get(shard));
       assertThat(dataDirs.get(0).resolve("trips")).isDirectory();
     }
@@ -116,17 +120,21 @@ class ParallelPutClusterTest {
 
     BitSet seen = new BitSet();
     List<String> duplicates = new ArrayList<>();
-    GetResult read = cluster.client.get(cluster.client.info("trips"), BatchConsumer.of(batch -> {
-      synchronized (seen) {
-        for (int i = 0; i < batch.getRowCount(); i++) {
-          int id = (int) table.verifyRow(batch, i);
-          if (seen.get(id)) {
-            duplicates.add(Integer.toString(id));
-          }
-          seen.set(id);
-        }
-      }
-    }));
+    GetResult read =
+        cluster.client.get(
+            cluster.client.info("trips"),
+            BatchConsumer.of(
+                batch -> {
+                  synchronized (seen) {
+                    for (int i = 0; i < batch.getRowCount(); i++) {
+                      int id = (int) table.verifyRow(batch, i);
+                      if (seen.get(id)) {
+                        duplicates.add(Integer.toString(id));
+                      }
+                      seen.set(id);
+                    }
+                  }
+                }));
     assertThat(read.rows()).isEqualTo(table.rows());
     assertThat(duplicates).isEmpty();
     assertThat(seen.cardinality()).isEqualTo((int) table.rows());
@@ -139,52 +147,70 @@ class ParallelPutClusterTest {
     CompletableFuture<Void> closed = new CompletableFuture<>();
     ConcurrentLinkedQueue<String> seenListed = new ConcurrentLinkedQueue<>();
     ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor();
-    watcher.scheduleWithFixedDelay(() -> {
-      for (Coordinator coordinator : cluster.coordinators()) {
-        try {
-          if (listing(coordinator).containsKey("trips")) {
-            seenListed.add("coordinator " + coordinator.port());
+    watcher.scheduleWithFixedDelay(
+        () -> {
+          for (Coordinator coordinator : cluster.coordinators()) {
+            try {
+              if (listing(coordinator).containsKey("trips")) {
+                seenListed.add("coordinator " + coordinator.port());
+              }
+            } catch (RuntimeException closing) {
+              // The cluster is stopping.
+            }
           }
-        } catch (RuntimeException closing) {
-          // The cluster is stopping.
-        }
-      }
-    }, 0, 20, TimeUnit.MILLISECONDS);
+        },
+        0,
+        20,
+        TimeUnit.MILLISECONDS);
     int batchRows = 8_192;
     // After a few batches the third server starts closing: it refuses new calls (more shards, the
     // commit) at once, while the uploads it has drain.
-    ArrowReader source = new GeneratedReader(allocator, SampleTable.SCHEMA, table.rows(), batchRows,
-        (batch, first, count) -> {
-          if (first == 10L * batchRows) {
-            CompletableFuture.runAsync(() -> {
-              try {
-                victim.close();
-                closed.complete(null);
-              } catch (Exception e) {
-                closed.completeExceptionally(e);
+    ArrowReader source =
+        new GeneratedReader(
+            allocator,
+            SampleTable.SCHEMA,
+            table.rows(),
+            batchRows,
+            (batch, first, count) -> {
+              if (first == 10L * batchRows) {
+                CompletableFuture.runAsync(
+                    () -> {
+                      try {
+                        victim.close();
+                        closed.complete(null);
+                      } catch (Exception e) {
+                        closed.completeExceptionally(e);
+                      }
+                    });
               }
+              table.fill(batch, first, count);
             });
-          }
-          table.fill(batch, first, count);
-        });
     FlightRuntimeException failure;
     try (source) {
-      failure = catchThrowableOfType(FlightRuntimeException.class, () -> put("trips", source, twoReplicas()));
+      failure =
+          catchThrowableOfType(
+              FlightRuntimeException.class, () -> put("trips", source, twoReplicas()));
     }
 
     try {
       assertThat(failure).as("the put should fail").isNotNull();
       assertThat(failure.status().code()).isEqualTo(FlightStatusCode.UNAVAILABLE);
-      assertThat(failure.status().description()).contains("put of 'trips' failed").contains("server-3")
+      assertThat(failure.status().description())
+          .contains("put of 'trips' failed")
+          .contains("server-3")
           .contains("nothing of the put is kept");
       // The live servers deleted what they staged or committed.
       assertThat(dataDirs.get(0).resolve("trips")).doesNotExist();
       assertThat(dataDirs.get(1).resolve("trips")).doesNotExist();
-      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        for (Coordinator coordinator : cluster.coordinators()) {
-          assertThat(listing(coordinator)).doesNotContainKey("trips");
-        }
-      });
+      await()
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                for (Coordinator coordinator : cluster.coordinators()) {
+                  assertThat(listing(coordinator)).doesNotContainKey("trips");
+                }
+              });
     } finally {
       watcher.shutdownNow();
       watcher.awaitTermination(10, TimeUnit.SECONDS);
@@ -208,39 +234,55 @@ class ParallelPutClusterTest {
     }
 
     try (ArrowReader reader = second.reader(allocator, 4_096)) {
-      FlightRuntimeException exists = catchThrowableOfType(FlightRuntimeException.class,
-          () -> put("events", reader, ParallelPutOptions.defaults()));
+      FlightRuntimeException exists =
+          catchThrowableOfType(
+              FlightRuntimeException.class,
+              () -> put("events", reader, ParallelPutOptions.defaults()));
       assertThat(exists.status().code()).isEqualTo(FlightStatusCode.ALREADY_EXISTS);
     }
     Schema other = new Schema(List.of(Field.nullable("id", ArrowType.Utf8.INSTANCE)));
-    try (ArrowReader reader = new GeneratedReader(allocator, other, 10, 10, (batch, f, count) -> {
-      var id = (org.apache.arrow.vector.VarCharVector) batch.getVector("id");
-      id.allocateNew();
-      for (int i = 0; i < count; i++) {
-        id.setSafe(i, ("x" + i).getBytes());
-      }
-      batch.setRowCount(count);
-    })) {
-      FlightRuntimeException differs = catchThrowableOfType(FlightRuntimeException.class,
-          () -> put("events", reader, ParallelPutOptions.defaults().withAppend(true)));
+    try (ArrowReader reader =
+        new GeneratedReader(
+            allocator,
+            other,
+            10,
+            10,
+            (batch, f, count) -> {
+              var id = (org.apache.arrow.vector.VarCharVector) batch.getVector("id");
+              id.allocateNew();
+              for (int i = 0; i < count; i++) {
+                id.setSafe(i, ("x" + i).getBytes());
+              }
+              batch.setRowCount(count);
+            })) {
+      FlightRuntimeException differs =
+          catchThrowableOfType(
+              FlightRuntimeException.class,
+              () -> put("events", reader, ParallelPutOptions.defaults().withAppend(true)));
       assertThat(differs.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT);
       assertThat(differs.status().description()).contains("schema differs").contains("id");
     }
     try (ArrowReader reader = second.reader(allocator, 4_096)) {
-      FlightRuntimeException missing = catchThrowableOfType(FlightRuntimeException.class,
-          () -> put("nothing", reader, ParallelPutOptions.defaults().withAppend(true)));
+      FlightRuntimeException missing =
+          catchThrowableOfType(
+              FlightRuntimeException.class,
+              () -> put("nothing", reader, ParallelPutOptions.defaults().withAppend(true)));
       assertThat(missing.status().code()).isEqualTo(FlightStatusCode.NOT_FOUND);
     }
     for (Coordinator coordinator : cluster.coordinators()) {
-      assertThat(listing(coordinator)).containsEntry("events", 30_000L).doesNotContainKey("nothing");
+      assertThat(listing(coordinator))
+          .containsEntry("events", 30_000L)
+          .doesNotContainKey("nothing");
     }
   }
 
   @Test
   void moreReplicasThanLiveServersIsResourceExhaustedAndWritesNothing() throws Exception {
     try (ArrowReader reader = new SampleTable(1_000, 1).reader(allocator, 500)) {
-      FlightRuntimeException failure = catchThrowableOfType(FlightRuntimeException.class,
-          () -> put("trips", reader, ParallelPutOptions.defaults().withReplicas(4)));
+      FlightRuntimeException failure =
+          catchThrowableOfType(
+              FlightRuntimeException.class,
+              () -> put("trips", reader, ParallelPutOptions.defaults().withReplicas(4)));
       assertThat(failure.status().code()).isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED);
       assertThat(failure.status().description()).contains("4 replicas").contains("only 3");
     }
@@ -260,8 +302,12 @@ class ParallelPutClusterTest {
       try (Stream<Path> files = Files.list(folder)) {
         for (Path file : files.toList()) {
           int server = i + 1;
-          PutParts.committed(file.getFileName().toString()).ifPresent(part ->
-              parts.computeIfAbsent(part.index(), index -> new ArrayList<>()).add("server-" + server));
+          PutParts.committed(file.getFileName().toString())
+              .ifPresent(
+                  part ->
+                      parts
+                          .computeIfAbsent(part.index(), index -> new ArrayList<>())
+                          .add("server-" + server));
         }
       }
     }
@@ -270,8 +316,11 @@ class ParallelPutClusterTest {
 
   /** Dataset name to total records, as a coordinator lists them. */
   private Map<String, Long> listing(Coordinator coordinator) {
-    try (TracedFlightClient client = cluster.clientTelemetry.flightTelemetry()
-        .connect(allocator, Location.forGrpcInsecure("127.0.0.1", coordinator.port()))) {
+    try (TracedFlightClient client =
+        cluster
+            .clientTelemetry
+            .flightTelemetry()
+            .connect(allocator, Location.forGrpcInsecure("127.0.0.1", coordinator.port()))) {
       Map<String, Long> listed = new TreeMap<>();
       for (FlightInfo info : client.flightClient().listFlights(Criteria.ALL)) {
         listed.put(info.getDescriptor().getPath().get(0), info.getRecords());

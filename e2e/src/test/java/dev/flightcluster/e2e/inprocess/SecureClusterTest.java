@@ -43,6 +43,7 @@ import org.apache.arrow.flight.CallInfo;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Criteria;
+import org.apache.arrow.flight.FlightCallHeaders;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightClientMiddleware;
 import org.apache.arrow.flight.FlightDescriptor;
@@ -53,8 +54,6 @@ import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.HeaderCallOption;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.SyncPutListener;
-import org.apache.arrow.flight.grpc.CredentialCallOption;
-import org.apache.arrow.flight.FlightCallHeaders;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -67,8 +66,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * Two coordinators sharing a signing key and a data server holding only the verify key, with
- * users of every role: who gets in, with which status, and that no secret leaks into spans or logs.
+ * Two coordinators sharing a signing key and a data server holding only the verify key, with users
+ * of every role: who gets in, with which status, and that no secret leaks into spans or logs.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SecureClusterTest {
@@ -81,7 +80,8 @@ class SecureClusterTest {
       List.of(READ_PASSWORD, WRITE_PASSWORD, NODE_PASSWORD, ROGUE_PASSWORD);
 
   private final ECKey signingKey = generate();
-  private final InMemoryTelemetry coordinatorTelemetry = InMemoryTelemetry.forService("coordinator");
+  private final InMemoryTelemetry coordinatorTelemetry =
+      InMemoryTelemetry.forService("coordinator");
   private final InMemoryTelemetry serverTelemetry = InMemoryTelemetry.forService("server");
   private final InMemoryTelemetry clientTelemetry = InMemoryTelemetry.forService("client");
   private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
@@ -121,13 +121,17 @@ class SecureClusterTest {
             .coordinators(List.of(local(a.port()), local(b.port())))
             .heartbeatInterval(Duration.ofMillis(200))
             .auth(ServerAuth.dataServer(signingKey.toPublicJWK(), ISSUER, InstantSource.system()))
-            .nodeCredentials(ClientCredentials.login("node1", NODE_PASSWORD.toCharArray(), InstantSource.system()))
+            .nodeCredentials(
+                ClientCredentials.login(
+                    "node1", NODE_PASSWORD.toCharArray(), InstantSource.system()))
             .build()
             .start();
     String token = login(a, "alice", READ_PASSWORD);
     for (Coordinator coordinator : List.of(a, b)) {
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(
-          () -> assertThat(names(coordinator, bearer(token))).contains("orders.parquet"));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> assertThat(names(coordinator, bearer(token))).contains("orders.parquet"));
     }
   }
 
@@ -154,13 +158,20 @@ class SecureClusterTest {
   }
 
   @Test
-  void theCoordinatorRefusesNoCredentialsAndAnswersUnknownUserAndWrongPasswordAlike() throws Exception {
+  void theCoordinatorRefusesNoCredentialsAndAnswersUnknownUserAndWrongPasswordAlike()
+      throws Exception {
     try (FlightClient client = client(a.port())) {
-      assertStatus(() -> client.listFlights(Criteria.ALL).forEach(info -> {}), FlightStatusCode.UNAUTHENTICATED);
+      assertStatus(
+          () -> client.listFlights(Criteria.ALL).forEach(info -> {}),
+          FlightStatusCode.UNAUTHENTICATED);
       FlightRuntimeException wrongPassword =
-          assertStatus(() -> client.handshake(basic("alice", "not-her-password")), FlightStatusCode.UNAUTHENTICATED);
+          assertStatus(
+              () -> client.handshake(basic("alice", "not-her-password")),
+              FlightStatusCode.UNAUTHENTICATED);
       FlightRuntimeException unknownUser =
-          assertStatus(() -> client.handshake(basic("mallory", READ_PASSWORD)), FlightStatusCode.UNAUTHENTICATED);
+          assertStatus(
+              () -> client.handshake(basic("mallory", READ_PASSWORD)),
+              FlightStatusCode.UNAUTHENTICATED);
       assertThat(unknownUser.getMessage()).isEqualTo(wrongPassword.getMessage());
     }
   }
@@ -168,7 +179,9 @@ class SecureClusterTest {
   @Test
   void theDataServerRefusesNoCredentialsAndBasicCredentials() throws Exception {
     try (FlightClient client = client(server.port())) {
-      assertStatus(() -> client.listFlights(Criteria.ALL).forEach(info -> {}), FlightStatusCode.UNAUTHENTICATED);
+      assertStatus(
+          () -> client.listFlights(Criteria.ALL).forEach(info -> {}),
+          FlightStatusCode.UNAUTHENTICATED);
       assertStatus(
           () -> client.listFlights(Criteria.ALL, basic("alice", READ_PASSWORD)).forEach(info -> {}),
           FlightStatusCode.UNAUTHENTICATED);
@@ -179,9 +192,12 @@ class SecureClusterTest {
   void expiredForgedAndGarbledTokensAreRefusedAtCoordinatorsAndDataServers() throws Exception {
     Principal alice = new Principal("alice", Role.READ);
     InstantSource twoHoursAgo = InstantSource.offset(InstantSource.system(), Duration.ofHours(-2));
-    String expired = new TokenIssuer(signingKey, ISSUER, Duration.ofHours(1), twoHoursAgo).issue(alice).value();
+    String expired =
+        new TokenIssuer(signingKey, ISSUER, Duration.ofHours(1), twoHoursAgo).issue(alice).value();
     String forged =
-        new TokenIssuer(generate(), ISSUER, Duration.ofHours(1), InstantSource.system()).issue(alice).value();
+        new TokenIssuer(generate(), ISSUER, Duration.ofHours(1), InstantSource.system())
+            .issue(alice)
+            .value();
     String garbled = "eyJhbGciOiJFUzI1NiJ9.garbled.token";
     for (int port : new int[] {a.port(), server.port()}) {
       try (FlightClient client = client(port)) {
@@ -199,9 +215,12 @@ class SecureClusterTest {
   @Test
   void aReadUserMayNotUploadAndAWriteUserMayNotRegisterAServer() throws Exception {
     CallOption alice = bearer(login(b, "alice", READ_PASSWORD));
-    try (FlightClient coordinator = client(a.port()); FlightClient data = client(server.port())) {
+    try (FlightClient coordinator = client(a.port());
+        FlightClient data = client(server.port())) {
       assertStatus(
-          () -> action(coordinator, ClusterActions.CHOOSE_SERVER, new ChooseServer("x.parquet"), alice),
+          () ->
+              action(
+                  coordinator, ClusterActions.CHOOSE_SERVER, new ChooseServer("x.parquet"), alice),
           FlightStatusCode.UNAUTHORIZED);
       try (VectorSchemaRoot root = VectorSchemaRoot.create(SampleTable.SCHEMA, clientAllocator)) {
         SyncPutListener listener = new SyncPutListener();
@@ -217,7 +236,9 @@ class SecureClusterTest {
       }
       CallOption walt = bearer(login(a, "walt", WRITE_PASSWORD));
       Hello hello = new Hello("server-9", "grpc://127.0.0.1:1", 1);
-      assertStatus(() -> action(coordinator, ClusterActions.SAY_HELLO, hello, walt), FlightStatusCode.UNAUTHORIZED);
+      assertStatus(
+          () -> action(coordinator, ClusterActions.SAY_HELLO, hello, walt),
+          FlightStatusCode.UNAUTHORIZED);
     }
   }
 
@@ -228,10 +249,20 @@ class SecureClusterTest {
     try (FlightClient coordinator = client(a.port())) {
       String before = locations(coordinator, alice);
       assertStatus(
-          () -> action(coordinator, ClusterActions.SAY_HELLO, new Hello("rogue-1", "file:///etc/passwd", 1), rogue),
+          () ->
+              action(
+                  coordinator,
+                  ClusterActions.SAY_HELLO,
+                  new Hello("rogue-1", "file:///etc/passwd", 1),
+                  rogue),
           FlightStatusCode.INVALID_ARGUMENT);
       assertStatus(
-          () -> action(coordinator, ClusterActions.SAY_HELLO, new Hello("server-1", "grpc://127.0.0.1:1", 1), rogue),
+          () ->
+              action(
+                  coordinator,
+                  ClusterActions.SAY_HELLO,
+                  new Hello("server-1", "grpc://127.0.0.1:1", 1),
+                  rogue),
           FlightStatusCode.UNAUTHORIZED);
       assertThat(locations(coordinator, alice)).isEqualTo(before).contains(":" + server.port());
     }
@@ -240,7 +271,8 @@ class SecureClusterTest {
   @Test
   void aTokenFromOneCoordinatorServesAtTheOtherAndAtTheDataServer() throws Exception {
     CallOption alice = bearer(login(a, "alice", READ_PASSWORD));
-    try (FlightClient other = client(b.port()); FlightClient data = client(server.port())) {
+    try (FlightClient other = client(b.port());
+        FlightClient data = client(server.port())) {
       FlightInfo info = other.getInfo(FlightDescriptor.path("orders.parquet"), alice);
       long rows = 0;
       try (FlightStream stream = data.getStream(info.getEndpoints().get(0).getTicket(), alice)) {
@@ -256,18 +288,23 @@ class SecureClusterTest {
   void aWriteUsersUploadIsListedAtEveryCoordinator() throws Exception {
     try (FlightClusterClient client =
         FlightClusterClient.builder(
-                clientAllocator, clientTelemetry.flightTelemetry(), List.of(local(a.port()), local(b.port())))
+                clientAllocator,
+                clientTelemetry.flightTelemetry(),
+                List.of(local(a.port()), local(b.port())))
             .user("walt", WRITE_PASSWORD.toCharArray())
             .build()) {
       try (ArrowReader reader = new SampleTable(300, 5).reader(clientAllocator, 100)) {
         client.put("uploaded.parquet", reader);
       }
-      assertThat(client.list("")).extracting(FlightInfo::getDescriptor).contains(FlightDescriptor.path("uploaded.parquet"));
+      assertThat(client.list(""))
+          .extracting(FlightInfo::getDescriptor)
+          .contains(FlightDescriptor.path("uploaded.parquet"));
     }
     CallOption alice = bearer(login(a, "alice", READ_PASSWORD));
     for (Coordinator coordinator : List.of(a, b)) {
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(
-          () -> assertThat(names(coordinator, alice)).contains("uploaded.parquet"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(names(coordinator, alice)).contains("uploaded.parquet"));
     }
   }
 
@@ -276,16 +313,23 @@ class SecureClusterTest {
     // Failures too: their messages and stack traces are what usually leaks.
     login(a, "walt", WRITE_PASSWORD);
     try (FlightClient client = client(a.port())) {
-      assertStatus(() -> client.handshake(basic("walt", WRITE_PASSWORD + "x")), FlightStatusCode.UNAUTHENTICATED);
       assertStatus(
-          () -> client.listFlights(Criteria.ALL, bearer("garbled-" + WRITE_PASSWORD)).forEach(info -> {}),
+          () -> client.handshake(basic("walt", WRITE_PASSWORD + "x")),
+          FlightStatusCode.UNAUTHENTICATED);
+      assertStatus(
+          () ->
+              client
+                  .listFlights(Criteria.ALL, bearer("garbled-" + WRITE_PASSWORD))
+                  .forEach(info -> {}),
           FlightStatusCode.UNAUTHENTICATED);
     }
     List<String> secrets = new ArrayList<>(PASSWORDS);
     synchronized (tokensSeen) {
       secrets.addAll(tokensSeen);
     }
-    secrets.add(Base64.getEncoder().encodeToString(("walt:" + WRITE_PASSWORD).getBytes(StandardCharsets.UTF_8)));
+    secrets.add(
+        Base64.getEncoder()
+            .encodeToString(("walt:" + WRITE_PASSWORD).getBytes(StandardCharsets.UTF_8)));
     List<String> recorded =
         Stream.of(coordinatorTelemetry, serverTelemetry, clientTelemetry)
             .flatMap(telemetry -> telemetry.spans().stream())
@@ -293,8 +337,12 @@ class SecureClusterTest {
             .toList();
     List<String> logged =
         logs.list.stream()
-            .map(event -> event.getFormattedMessage()
-                + (event.getThrowableProxy() == null ? "" : event.getThrowableProxy().getMessage()))
+            .map(
+                event ->
+                    event.getFormattedMessage()
+                        + (event.getThrowableProxy() == null
+                            ? ""
+                            : event.getThrowableProxy().getMessage()))
             .toList();
     assertThat(recorded).isNotEmpty();
     assertThat(logged).isNotEmpty();
@@ -309,16 +357,23 @@ class SecureClusterTest {
         .location(Location.forGrpcInsecure("127.0.0.1", 0))
         .lease(Duration.ofSeconds(2))
         .heartbeatInterval(Duration.ofMillis(200))
-        .auth(ServerAuth.coordinator(users, signingKey, ISSUER, Duration.ofHours(1), InstantSource.system()))
+        .auth(
+            ServerAuth.coordinator(
+                users, signingKey, ISSUER, Duration.ofHours(1), InstantSource.system()))
         .build()
         .start();
   }
 
-  /** pyarrow's authenticate_basic_token: a handshake with basic credentials, the token in the reply headers. */
+  /**
+   * pyarrow's authenticate_basic_token: a handshake with basic credentials, the token in the reply
+   * headers.
+   */
   private String login(Coordinator coordinator, String user, String password) {
     BearerCapture capture = new BearerCapture();
     try (FlightClient client =
-        FlightClient.builder(clientAllocator, local(coordinator.port())).intercept(capture).build()) {
+        FlightClient.builder(clientAllocator, local(coordinator.port()))
+            .intercept(capture)
+            .build()) {
       client.handshake(basic(user, password));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -359,7 +414,9 @@ class SecureClusterTest {
     CallHeaders headers = new FlightCallHeaders();
     headers.insert(
         "authorization",
-        "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
     return new HeaderCallOption(headers);
   }
 
@@ -372,10 +429,12 @@ class SecureClusterTest {
   private static FlightRuntimeException assertStatus(Runnable call, FlightStatusCode code) {
     FlightRuntimeException[] thrown = new FlightRuntimeException[1];
     assertThatThrownBy(call::run)
-        .isInstanceOfSatisfying(FlightRuntimeException.class, e -> {
-          assertThat(e.status().code()).as(e.getMessage()).isEqualTo(code);
-          thrown[0] = e;
-        });
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> {
+              assertThat(e.status().code()).as(e.getMessage()).isEqualTo(code);
+              thrown[0] = e;
+            });
     return thrown[0];
   }
 

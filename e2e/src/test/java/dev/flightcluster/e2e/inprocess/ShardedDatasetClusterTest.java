@@ -93,7 +93,9 @@ class ShardedDatasetClusterTest {
     write(dirs.get(2), "f5.parquet", "f6.parquet");
     cluster = new InProcessCluster(dirs, 2, null, InProcessCluster.LEASE);
     for (Coordinator coordinator : cluster.coordinators()) {
-      await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
           .untilAsserted(() -> assertThat(rowsListed(coordinator, "trips")).isEqualTo(21_000));
     }
   }
@@ -108,7 +110,9 @@ class ShardedDatasetClusterTest {
     }
 
     FlightInfo info = infos.get(0);
-    assertThat(infos).as("identical at every coordinator").allSatisfy(other -> assertThat(other).isEqualTo(info));
+    assertThat(infos)
+        .as("identical at every coordinator")
+        .allSatisfy(other -> assertThat(other).isEqualTo(info));
     // Small files of the same holders share an endpoint; f6 is on server-2 and server-3.
     Map<List<String>, List<String>> endpoints = new HashMap<>();
     for (FlightEndpoint endpoint : info.getEndpoints()) {
@@ -156,9 +160,14 @@ class ShardedDatasetClusterTest {
     }
     assertThat(result.rows()).isEqualTo(21_000);
     assertThat(result.locationsUsed()).hasSize(4);
-    await().untilAsserted(
-        () -> assertThat(cluster.clientTelemetry.spans().stream().filter(s -> s.getName().equals("do_get")))
-            .as("one do_get per endpoint").hasSize(4));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(
+                        cluster.clientTelemetry.spans().stream()
+                            .filter(s -> s.getName().equals("do_get")))
+                    .as("one do_get per endpoint")
+                    .hasSize(4));
   }
 
   @Test
@@ -171,22 +180,34 @@ class ShardedDatasetClusterTest {
     writeTable(one.resolve("other.parquet"), new SampleTable(10, 4));
     cluster = new InProcessCluster(List.of(one, two), 1, null, InProcessCluster.LEASE);
 
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-        .untilAsserted(() -> assertThat(conflicts(cluster.coordinator)).singleElement()
-            .satisfies(conflict -> {
-              assertThat(conflict.dataset()).isEqualTo("clash");
-              assertThat(conflict.servingFingerprint()).isEmpty();
-              assertThat(conflict.reason()).contains("a.parquet");
-              assertThat(conflict.variants()).extracting(DatasetConflict.Variant::serverIds)
-                  .containsExactlyInAnyOrder(List.of("server-1"), List.of("server-2"));
-            }));
-    assertThat(cluster.client.list("")).extracting(info -> info.getDescriptor().getPath().get(0))
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .untilAsserted(
+            () ->
+                assertThat(conflicts(cluster.coordinator))
+                    .singleElement()
+                    .satisfies(
+                        conflict -> {
+                          assertThat(conflict.dataset()).isEqualTo("clash");
+                          assertThat(conflict.servingFingerprint()).isEmpty();
+                          assertThat(conflict.reason()).contains("a.parquet");
+                          assertThat(conflict.variants())
+                              .extracting(DatasetConflict.Variant::serverIds)
+                              .containsExactlyInAnyOrder(List.of("server-1"), List.of("server-2"));
+                        }));
+    assertThat(cluster.client.list(""))
+        .extracting(info -> info.getDescriptor().getPath().get(0))
         .containsExactly("other.parquet");
     assertThatThrownBy(() -> cluster.client.info("clash"))
-        .isInstanceOfSatisfying(FlightRuntimeException.class, e -> {
-          assertThat(e.status().code()).isEqualTo(FlightStatusCode.NOT_FOUND);
-          assertThat(e.status().description()).contains("conflicting").contains("list_conflicts");
-        });
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> {
+              assertThat(e.status().code()).isEqualTo(FlightStatusCode.NOT_FOUND);
+              assertThat(e.status().description())
+                  .contains("conflicting")
+                  .contains("list_conflicts");
+            });
   }
 
   @Test
@@ -196,13 +217,26 @@ class ShardedDatasetClusterTest {
     Path two = Files.createDirectories(root.resolve("server-2"));
     writeTable(one.resolve("big.parquet"), table);
     Files.copy(one.resolve("big.parquet"), two.resolve("big.parquet"));
-    cluster = new InProcessCluster(List.of(one, two), 1, null, InProcessCluster.LEASE, Duration.ZERO);
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-        .untilAsserted(() -> assertThat(infoAt(cluster.coordinator, "big.parquet").getEndpoints().get(0).getLocations())
-            .hasSize(2));
+    cluster =
+        new InProcessCluster(List.of(one, two), 1, null, InProcessCluster.LEASE, Duration.ZERO);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .untilAsserted(
+            () ->
+                assertThat(
+                        infoAt(cluster.coordinator, "big.parquet")
+                            .getEndpoints()
+                            .get(0)
+                            .getLocations())
+                    .hasSize(2));
     FlightInfo info = cluster.client.info("big.parquet");
     Location first = info.getEndpoints().get(0).getLocations().get(0);
-    DataServer reading = cluster.servers.stream().filter(s -> s.port() == first.getUri().getPort()).findFirst().orElseThrow();
+    DataServer reading =
+        cluster.servers.stream()
+            .filter(s -> s.port() == first.getUri().getPort())
+            .findFirst()
+            .orElseThrow();
     Location other = info.getEndpoints().get(0).getLocations().get(1);
     BitSet seen = new BitSet();
     AtomicLong duplicates = new AtomicLong();
@@ -216,7 +250,8 @@ class ShardedDatasetClusterTest {
                   collect(table, batch, seen, duplicates);
                   if (seen.cardinality() >= 20_000 && !closing.isDone()) {
                     // The server goes away while its stream is mid-way and this consumer holds it.
-                    CompletableFuture.runAsync(reading::close).whenComplete((ok, e) -> closing.complete(null));
+                    CompletableFuture.runAsync(reading::close)
+                        .whenComplete((ok, e) -> closing.complete(null));
                     closing.orTimeout(60, TimeUnit.SECONDS).join();
                   }
                 }));
@@ -226,17 +261,27 @@ class ShardedDatasetClusterTest {
     assertThat(seen.cardinality()).isEqualTo(200_000);
     assertThat(result.rows()).isEqualTo(200_000);
     assertThat(result.locationsUsed()).containsExactly(other);
-    await().untilAsserted(() -> {
-      List<SpanData> doGets = cluster.clientTelemetry.spans().stream().filter(s -> s.getName().equals("do_get")).toList();
-      assertThat(doGets).hasSize(2);
-      assertThat(doGets).anySatisfy(span -> {
-        assertThat(span.getAttributes().get(LOCATION)).isEqualTo(other.getUri().toString());
-        assertThat(span.getAttributes().get(RESUME_ROW)).isGreaterThanOrEqualTo(20_000L);
-      });
-    });
+    await()
+        .untilAsserted(
+            () -> {
+              List<SpanData> doGets =
+                  cluster.clientTelemetry.spans().stream()
+                      .filter(s -> s.getName().equals("do_get"))
+                      .toList();
+              assertThat(doGets).hasSize(2);
+              assertThat(doGets)
+                  .anySatisfy(
+                      span -> {
+                        assertThat(span.getAttributes().get(LOCATION))
+                            .isEqualTo(other.getUri().toString());
+                        assertThat(span.getAttributes().get(RESUME_ROW))
+                            .isGreaterThanOrEqualTo(20_000L);
+                      });
+            });
   }
 
-  private static void collect(SampleTable table, VectorSchemaRoot batch, BitSet seen, AtomicLong duplicates) {
+  private static void collect(
+      SampleTable table, VectorSchemaRoot batch, BitSet seen, AtomicLong duplicates) {
     for (int i = 0; i < batch.getRowCount(); i++) {
       int id = (int) table.verifyRow(batch, i);
       if (seen.get(id)) {
@@ -271,13 +316,19 @@ class ShardedDatasetClusterTest {
   private List<DatasetConflict> conflicts(Coordinator coordinator) throws Exception {
     try (TracedFlightClient client = connect(coordinator)) {
       List<Result> results = new ArrayList<>();
-      client.flightClient().doAction(new Action(ClusterActions.LIST_CONFLICTS)).forEachRemaining(results::add);
+      client
+          .flightClient()
+          .doAction(new Action(ClusterActions.LIST_CONFLICTS))
+          .forEachRemaining(results::add);
       return Messages.decode(results.get(0).getBody(), ConflictReport.class).conflicts();
     }
   }
 
   private TracedFlightClient connect(Coordinator coordinator) throws InterruptedException {
-    return cluster.clientTelemetry.flightTelemetry().connect(allocator, Location.forGrpcInsecure("127.0.0.1", coordinator.port()));
+    return cluster
+        .clientTelemetry
+        .flightTelemetry()
+        .connect(allocator, Location.forGrpcInsecure("127.0.0.1", coordinator.port()));
   }
 
   private static void write(Path dataDir, String... files) throws Exception {
@@ -287,7 +338,8 @@ class ShardedDatasetClusterTest {
   }
 
   private static void writeTable(Path file, SampleTable table) throws Exception {
-    try (BufferAllocator allocator = new RootAllocator(); ArrowReader reader = table.reader(allocator, 10_000)) {
+    try (BufferAllocator allocator = new RootAllocator();
+        ArrowReader reader = table.reader(allocator, 10_000)) {
       ParquetFiles.write(allocator, reader, file);
     }
   }

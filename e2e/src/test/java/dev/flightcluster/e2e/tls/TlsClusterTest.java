@@ -16,7 +16,6 @@ import dev.flightcluster.testing.TestKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
@@ -85,7 +84,8 @@ class TlsClusterTest {
     start(keys.server());
 
     try (FlightClusterClient client =
-        client(Location.forGrpcInsecure("127.0.0.1", coordinator.port()), TlsSettings.plaintext())) {
+        client(
+            Location.forGrpcInsecure("127.0.0.1", coordinator.port()), TlsSettings.plaintext())) {
       assertThatThrownBy(() -> client.list(""))
           .isInstanceOfSatisfying(
               FlightRuntimeException.class,

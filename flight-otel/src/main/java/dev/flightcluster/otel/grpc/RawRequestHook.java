@@ -11,12 +11,12 @@ import java.io.InputStream;
 
 /**
  * Lets a server see the raw bytes of chosen methods' requests before they are decoded. gRPC decodes
- * a request before any interceptor runs, so a request it cannot decode never reaches one, and one it
- * decodes wrongly is acted on as it is. The one public hook that wraps every method definition of a
- * server, the ones Flight registers included, is its {@link BinaryLog} (how gRPC's own binary log
- * sees raw bytes); this is one that logs nothing. For each method it {@link #guards guards}, the
- * server receives the request as an {@link InputStream} and {@link #startCall} decides what reaches
- * the method's own handler. A server takes one {@code BinaryLog}, so one hook per server.
+ * a request before any interceptor runs, so a request it cannot decode never reaches one, and one
+ * it decodes wrongly is acted on as it is. The one public hook that wraps every method definition
+ * of a server, the ones Flight registers included, is its {@link BinaryLog} (how gRPC's own binary
+ * log sees raw bytes); this is one that logs nothing. For each method it {@link #guards guards},
+ * the server receives the request as an {@link InputStream} and {@link #startCall} decides what
+ * reaches the method's own handler. A server takes one {@code BinaryLog}, so one hook per server.
  */
 public abstract class RawRequestHook extends BinaryLog {
   /** Leaves the request as the stream gRPC read. */
@@ -59,10 +59,13 @@ public abstract class RawRequestHook extends BinaryLog {
     if (!guards(method)) {
       return definition;
     }
-    MethodDescriptor<InputStream, RespT> raw = method.toBuilder(RAW, method.getResponseMarshaller()).build();
+    MethodDescriptor<InputStream, RespT> raw =
+        method.toBuilder(RAW, method.getResponseMarshaller()).build();
     ServerCallHandler<ReqT, RespT> handler = definition.getServerCallHandler();
     return ServerMethodDefinition.create(
-        raw, (call, headers) -> startCall(call, new TypedCall<>(call, method), headers, handler, method));
+        raw,
+        (call, headers) ->
+            startCall(call, new TypedCall<>(call, method), headers, handler, method));
   }
 
   @Override

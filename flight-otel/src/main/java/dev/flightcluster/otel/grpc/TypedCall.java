@@ -9,9 +9,9 @@ import io.grpc.Status;
 import java.io.InputStream;
 
 /**
- * The raw call seen as the method's own handler expects it, with typed requests: a {@link RawRequestHook} takes
- * the bytes and decodes them itself, the handler sees its own method descriptor. Everything passes
- * through.
+ * The raw call seen as the method's own handler expects it, with typed requests: a {@link
+ * RawRequestHook} takes the bytes and decodes them itself, the handler sees its own method
+ * descriptor. Everything passes through.
  */
 final class TypedCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
   private final ServerCall<InputStream, RespT> call;

@@ -13,7 +13,8 @@ class GuardedProducerTest {
     FlightRuntimeException notFound =
         CallStatus.NOT_FOUND.withDescription("x").toRuntimeException();
 
-    assertThat(GuardedProducer.translate("coordinator", "GetFlightInfo", notFound)).isSameAs(notFound);
+    assertThat(GuardedProducer.translate("coordinator", "GetFlightInfo", notFound))
+        .isSameAs(notFound);
   }
 
   @Test
@@ -22,7 +23,10 @@ class GuardedProducerTest {
         GuardedProducer.translate("coordinator", "ListFlights", new IllegalStateException("boom"));
 
     assertThat(translated.status().code()).isEqualTo(FlightStatusCode.INTERNAL);
-    assertThat(translated.status().description()).contains("ListFlights").contains("coordinator").contains("boom");
+    assertThat(translated.status().description())
+        .contains("ListFlights")
+        .contains("coordinator")
+        .contains("boom");
     assertThat(translated.getCause()).isInstanceOf(IllegalStateException.class);
   }
 }

@@ -56,7 +56,8 @@ public final class ArrowSchemaFooter {
     requireNonNull(schema, "schema is null");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
-      MessageSerializer.serialize(new WriteChannel(Channels.newChannel(out)), schema, IpcOption.DEFAULT);
+      MessageSerializer.serialize(
+          new WriteChannel(Channels.newChannel(out)), schema, IpcOption.DEFAULT);
     } catch (IOException e) {
       throw new IllegalStateException("writing to memory cannot fail", e);
     }
@@ -88,8 +89,9 @@ public final class ArrowSchemaFooter {
           throw new IOException("the footer's " + key + " is not base64", e);
         }
         try {
-          return Optional.of(MessageSerializer.deserializeSchema(
-              new ReadChannel(Channels.newChannel(new ByteArrayInputStream(message)))));
+          return Optional.of(
+              MessageSerializer.deserializeSchema(
+                  new ReadChannel(Channels.newChannel(new ByteArrayInputStream(message)))));
         } catch (RuntimeException e) {
           throw new IOException("the footer's " + key + " is not an Arrow schema message", e);
         }
@@ -110,30 +112,33 @@ public final class ArrowSchemaFooter {
 
   /**
    * Stores {@code readable} under {@link #KEY} and, when it differs, {@code exact} under {@link
-   * #EXACT_KEY} in the footer of {@code file}, in place, replacing any stored before.
-   * Only for a file nobody else can see yet: it is rewritten without a copy.
+   * #EXACT_KEY} in the footer of {@code file}, in place, replacing any stored before. Only for a
+   * file nobody else can see yet: it is rewritten without a copy.
    */
   static void store(Path file, Schema exact, Schema readable) throws IOException {
     requireNonNull(file, "file is null");
     String encoded = encode(readable);
     String exactEncoded = exact.equals(readable) ? null : encode(exact);
-    rewrite(file, metadata -> {
-      List<KeyValue> entries = new ArrayList<>();
-      if (metadata.getKey_value_metadata() != null) {
-        metadata.getKey_value_metadata().stream()
-            .filter(e -> !KEY.equals(e.getKey()) && !EXACT_KEY.equals(e.getKey()))
-            .forEach(entries::add);
-      }
-      KeyValue entry = new KeyValue(KEY);
-      entry.setValue(encoded);
-      entries.add(entry);
-      if (exactEncoded != null) {
-        KeyValue exactEntry = new KeyValue(EXACT_KEY);
-        exactEntry.setValue(exactEncoded);
-        entries.add(exactEntry);
-      }
-      metadata.setKey_value_metadata(entries);
-    }, false);
+    rewrite(
+        file,
+        metadata -> {
+          List<KeyValue> entries = new ArrayList<>();
+          if (metadata.getKey_value_metadata() != null) {
+            metadata.getKey_value_metadata().stream()
+                .filter(e -> !KEY.equals(e.getKey()) && !EXACT_KEY.equals(e.getKey()))
+                .forEach(entries::add);
+          }
+          KeyValue entry = new KeyValue(KEY);
+          entry.setValue(encoded);
+          entries.add(entry);
+          if (exactEncoded != null) {
+            KeyValue exactEntry = new KeyValue(EXACT_KEY);
+            exactEntry.setValue(exactEncoded);
+            entries.add(exactEntry);
+          }
+          metadata.setKey_value_metadata(entries);
+        },
+        false);
   }
 
   /**
@@ -142,10 +147,13 @@ public final class ArrowSchemaFooter {
    * rows, so an empty upload is written as one row and then emptied here.
    */
   static void dropRowGroups(Path file) throws IOException {
-    rewrite(file, metadata -> {
-      metadata.setRow_groups(new ArrayList<>());
-      metadata.setNum_rows(0);
-    }, true);
+    rewrite(
+        file,
+        metadata -> {
+          metadata.setRow_groups(new ArrayList<>());
+          metadata.setNum_rows(0);
+        },
+        true);
   }
 
   private interface Edit {
@@ -153,7 +161,8 @@ public final class ArrowSchemaFooter {
   }
 
   private static void rewrite(Path file, Edit edit, boolean dropData) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       byte[] footer = ParquetFiles.footer(file);
       long footerStart = channel.size() - 8 - footer.length;
       FileMetaData metadata = parse(footer);

@@ -40,7 +40,8 @@ final class DrainWatcher implements AllocationListener {
    *
    * @return true when it holds at most {@code bytes}
    */
-  boolean awaitAtMost(BufferAllocator allocator, long bytes, Duration limit) throws InterruptedException {
+  boolean awaitAtMost(BufferAllocator allocator, long bytes, Duration limit)
+      throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     lock.lock();
     try {

@@ -20,16 +20,17 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * ({@link WritableColumns}).
  *
  * <p>Moving (a zero-copy transfer) matters because the native writer releases the batches it was
- * given asynchronously, after {@code DatasetFileWriter.write} has returned (apache/arrow-java#1255).
- * With every exported buffer accounted to one private allocator, {@link ParquetFiles} can wait until
- * that allocator is empty, so no buffer outlives the write and callers can close their allocators.
+ * given asynchronously, after {@code DatasetFileWriter.write} has returned
+ * (apache/arrow-java#1255). With every exported buffer accounted to one private allocator, {@link
+ * ParquetFiles} can wait until that allocator is empty, so no buffer outlives the write and callers
+ * can close their allocators.
  *
  * <p>It is also the writer's backpressure. arrow-dataset's writer pulls batches as fast as the
  * reader hands them out and queues what it has not yet encoded (up to 64M rows by default, not
- * settable from Java), so a fast upload used to sit in memory whole: 540 MB for a 460 MB upload, and
- * four at once exhausted the server's direct memory. Before taking the next batch this reader waits
- * until the batches the writer still holds are under {@code inFlightBytes}; the wait reaches the
- * client through gRPC flow control.
+ * settable from Java), so a fast upload used to sit in memory whole: 540 MB for a 460 MB upload,
+ * and four at once exhausted the server's direct memory. Before taking the next batch this reader
+ * waits until the batches the writer still holds are under {@code inFlightBytes}; the wait reaches
+ * the client through gRPC flow control.
  *
  * <p>Closing this reader never closes the source: its owner does.
  */
@@ -49,7 +50,11 @@ final class ExportReader extends ArrowReader {
    *     a stuck writer cannot stall an upload for ever
    */
   ExportReader(
-      BufferAllocator allocator, ArrowReader source, DrainWatcher watcher, long inFlightBytes, Duration waitLimit) {
+      BufferAllocator allocator,
+      ArrowReader source,
+      DrainWatcher watcher,
+      long inFlightBytes,
+      Duration waitLimit) {
     super(allocator);
     this.source = requireNonNull(source, "source is null");
     this.watcher = requireNonNull(watcher, "watcher is null");
@@ -73,8 +78,10 @@ final class ExportReader extends ArrowReader {
   @Override
   public boolean loadNextBatch() throws IOException {
     VectorSchemaRoot target = getVectorSchemaRoot();
-    // The C stream has exported the previous batch, which holds references of its own: dropping ours
-    // leaves in the allocator only what the writer holds, or a batch larger than inFlightBytes would
+    // The C stream has exported the previous batch, which holds references of its own: dropping
+    // ours
+    // leaves in the allocator only what the writer holds, or a batch larger than inFlightBytes
+    // would
     // wait for itself.
     target.clear();
     awaitWriter();
@@ -96,7 +103,8 @@ final class ExportReader extends ArrowReader {
 
   private void awaitWriter() throws IOException {
     try {
-      // Not a deadlock risk: the writer encodes and releases what it holds without waiting for more.
+      // Not a deadlock risk: the writer encodes and releases what it holds without waiting for
+      // more.
       watcher.awaitAtMost(allocator, inFlightBytes, waitLimit);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

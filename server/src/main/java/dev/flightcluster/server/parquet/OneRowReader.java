@@ -55,8 +55,10 @@ final class OneRowReader extends ArrowReader {
         BitVectorHelper.setBit(vector.getValidityBuffer(), i);
       }
     }
-    int childCount = vector instanceof FixedSizeListVector fixed ? count * fixed.getListSize()
-        : vector instanceof StructVector ? count : 0;
+    int childCount =
+        vector instanceof FixedSizeListVector fixed
+            ? count * fixed.getListSize()
+            : vector instanceof StructVector ? count : 0;
     for (FieldVector child : vector.getChildrenFromFields()) {
       present(child, childCount);
     }

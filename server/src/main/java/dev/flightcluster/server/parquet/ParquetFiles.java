@@ -32,14 +32,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes Arrow streams to Parquet files through arrow-dataset, streaming: the writer pulls one batch
- * at a time from the reader, so memory stays bounded by the writer's row group, never the table.
+ * Writes Arrow streams to Parquet files through arrow-dataset, streaming: the writer pulls one
+ * batch at a time from the reader, so memory stays bounded by the writer's row group, never the
+ * table.
  *
  * <p>Columns the native writer cannot take are converted ({@link WritableColumns}), and the sent
  * Arrow schema is added to the footer ({@link ArrowSchemaFooter}), so Arrow readers get the sent
- * types back. A stream without rows becomes a file of its schema and no row groups. The reader passed in is borrowed: it is
- * read to its end but not closed, and its buffers must come from the same root allocator as {@code
- * allocator} (they are moved, not copied, into the writer).
+ * types back. A stream without rows becomes a file of its schema and no row groups. The reader
+ * passed in is borrowed: it is read to its end but not closed, and its buffers must come from the
+ * same root allocator as {@code allocator} (they are moved, not copied, into the writer).
  */
 public final class ParquetFiles {
   private static final Logger log = LoggerFactory.getLogger(ParquetFiles.class);
@@ -81,7 +82,10 @@ public final class ParquetFiles {
     try {
       Written written = writeInto(allocator, reader, temp, "part-0.parquet");
       Files.move(
-          written.file(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          written.file(),
+          target,
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
       fsync(parent);
       return new Written(target, written.rows(), written.batches(), written.bytes());
     } finally {
@@ -118,10 +122,16 @@ public final class ParquetFiles {
     try {
       // The C stream export closes the reader when the native side releases it, maybe later and
       // from another thread, so this method never closes it itself.
-      ExportReader export = new ExportReader(writeAllocator, reader, drain, WRITER_IN_FLIGHT_BYTES, DRAIN_LIMIT);
+      ExportReader export =
+          new ExportReader(writeAllocator, reader, drain, WRITER_IN_FLIGHT_BYTES, DRAIN_LIMIT);
       try {
         DatasetFileWriter.write(
-            writeAllocator, export, FileFormat.PARQUET, dir.toUri().toString(), new String[0], 1,
+            writeAllocator,
+            export,
+            FileFormat.PARQUET,
+            dir.toUri().toString(),
+            new String[0],
+            1,
             WRITER_TEMPLATE);
       } finally {
         drained = awaitDrained(drain, writeAllocator);
@@ -153,15 +163,16 @@ public final class ParquetFiles {
   }
 
   /** An upload without rows: a Parquet file of its schema with no row groups. */
-  private static Written writeEmpty(BufferAllocator allocator, ArrowReader reader, Path dir, String fileName)
-      throws IOException {
+  private static Written writeEmpty(
+      BufferAllocator allocator, ArrowReader reader, Path dir, String fileName) throws IOException {
     Schema exact = StoredSchema.of(reader);
     List<Field> writable = new ArrayList<>();
     for (Field field : reader.getVectorSchemaRoot().getSchema().getFields()) {
       writable.add(WritableColumns.writable(field, reader));
     }
     Path oneRowDir = dir.resolve(".one-row");
-    try (OneRowReader oneRow = new OneRowReader(allocator, new Schema(writable, exact.getCustomMetadata()))) {
+    try (OneRowReader oneRow =
+        new OneRowReader(allocator, new Schema(writable, exact.getCustomMetadata()))) {
       Path written = writeInto(allocator, oneRow, oneRowDir, fileName).file();
       ArrowSchemaFooter.store(written, exact, StoredSchema.readable(exact));
       ArrowSchemaFooter.dropRowGroups(written);
@@ -195,8 +206,8 @@ public final class ParquetFiles {
   /**
    * Checks that Parquet can store every column of {@code schema}.
    *
-   * @throws IllegalArgumentException naming the first column it cannot store, or when the schema has
-   *     no columns
+   * @throws IllegalArgumentException naming the first column it cannot store, or when the schema
+   *     has no columns
    */
   public static void checkWritable(Schema schema) {
     requireNonNull(schema, "schema is null");
@@ -221,9 +232,14 @@ public final class ParquetFiles {
       // Converted for the writer at the top level only (WritableColumns).
       case Utf8View, BinaryView -> {
         if (!topLevel) {
-          throw new IllegalArgumentException("column '" + path + "' has type " + field.getType()
-              + " inside a nested type, which this server cannot store; send it as "
-              + (id == ArrowType.ArrowTypeID.Utf8View ? "string" : "binary") + " or at the top level");
+          throw new IllegalArgumentException(
+              "column '"
+                  + path
+                  + "' has type "
+                  + field.getType()
+                  + " inside a nested type, which this server cannot store; send it as "
+                  + (id == ArrowType.ArrowTypeID.Utf8View ? "string" : "binary")
+                  + " or at the top level");
         }
       }
       default -> {}
@@ -234,9 +250,11 @@ public final class ParquetFiles {
   }
 
   /** An arrow-dataset factory over Parquet {@code files}; the caller closes it. */
-  public static FileSystemDatasetFactory datasetFactory(BufferAllocator allocator, List<Path> files) {
+  public static FileSystemDatasetFactory datasetFactory(
+      BufferAllocator allocator, List<Path> files) {
     String[] uris = files.stream().map(file -> file.toUri().toString()).toArray(String[]::new);
-    return new FileSystemDatasetFactory(allocator, NativeMemoryPool.getDefault(), FileFormat.PARQUET, uris);
+    return new FileSystemDatasetFactory(
+        allocator, NativeMemoryPool.getDefault(), FileFormat.PARQUET, uris);
   }
 
   /**

@@ -31,8 +31,10 @@ final class StoredSchema {
     List<Field> fields = new java.util.ArrayList<>();
     for (Field field : schema.getFields()) {
       if (field.getDictionary() != null && reader.lookup(field.getDictionary().getId()) == null) {
-        throw new IllegalArgumentException("column '" + field.getName()
-            + "' is dictionary-encoded but the stream sent no dictionary for it");
+        throw new IllegalArgumentException(
+            "column '"
+                + field.getName()
+                + "' is dictionary-encoded but the stream sent no dictionary for it");
       }
       fields.add(DictionaryUtility.toMessageFormat(field, reader, used));
     }
@@ -47,9 +49,17 @@ final class StoredSchema {
     List<Field> fields = new java.util.ArrayList<>();
     for (Field field : exact.getFields()) {
       if (field.getDictionary() == null
-          && field.getType() instanceof org.apache.arrow.vector.types.pojo.ArrowType.FixedSizeList) {
-        fields.add(new Field(field.getName(), new org.apache.arrow.vector.types.pojo.FieldType(field.isNullable(),
-            org.apache.arrow.vector.types.pojo.ArrowType.List.INSTANCE, null, field.getMetadata()), field.getChildren()));
+          && field.getType()
+              instanceof org.apache.arrow.vector.types.pojo.ArrowType.FixedSizeList) {
+        fields.add(
+            new Field(
+                field.getName(),
+                new org.apache.arrow.vector.types.pojo.FieldType(
+                    field.isNullable(),
+                    org.apache.arrow.vector.types.pojo.ArrowType.List.INSTANCE,
+                    null,
+                    field.getMetadata()),
+                field.getChildren()));
       } else {
         fields.add(field);
       }

@@ -18,9 +18,9 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.util.TransferPair;
 
 /**
- * What an upload's top-level columns become for arrow-dataset's Parquet writer (Arrow C++ 18), which
- * cannot take some of them as they are. The footer's {@code ARROW:schema} keeps the sent type, and
- * reads convert back (decisions D36, D37):
+ * What an upload's top-level columns become for arrow-dataset's Parquet writer (Arrow C++ 18),
+ * which cannot take some of them as they are. The footer's {@code ARROW:schema} keeps the sent
+ * type, and reads convert back (decisions D36, D37):
  *
  * <ul>
  *   <li>a dictionary-encoded column is written as its values: a Flight stream may replace a
@@ -46,8 +46,10 @@ final class WritableColumns {
             "column '" + field.getName() + "' is dictionary-encoded but its dictionary is missing");
       }
       Field values = dictionary.getVector().getField();
-      return new Field(field.getName(),
-          new FieldType(field.isNullable(), values.getType(), null, field.getMetadata()), values.getChildren());
+      return new Field(
+          field.getName(),
+          new FieldType(field.isNullable(), values.getType(), null, field.getMetadata()),
+          values.getChildren());
     }
     ArrowType type = field.getType();
     if (type instanceof ArrowType.Utf8View) {
@@ -57,24 +59,32 @@ final class WritableColumns {
       return retyped(field, ArrowType.Binary.INSTANCE);
     }
     if (type instanceof ArrowType.FixedSizeList) {
-      return new Field(field.getName(),
-          new FieldType(field.isNullable(), ArrowType.List.INSTANCE, null, field.getMetadata()), field.getChildren());
+      return new Field(
+          field.getName(),
+          new FieldType(field.isNullable(), ArrowType.List.INSTANCE, null, field.getMetadata()),
+          field.getChildren());
     }
     return field;
   }
 
   private static Field retyped(Field field, ArrowType type) {
-    return new Field(field.getName(), new FieldType(field.isNullable(), type, null, field.getMetadata()), null);
+    return new Field(
+        field.getName(), new FieldType(field.isNullable(), type, null, field.getMetadata()), null);
   }
 
   /**
    * Fills {@code to}, a vector of {@link #writable}'s field, with the values of {@code from}: moved
    * when the types agree, converted otherwise. {@code to} must be empty.
    */
-  static void convert(FieldVector from, FieldVector to, DictionaryProvider dictionaries, BufferAllocator allocator) {
+  static void convert(
+      FieldVector from,
+      FieldVector to,
+      DictionaryProvider dictionaries,
+      BufferAllocator allocator) {
     var encoding = from.getField().getDictionary();
     if (encoding != null) {
-      try (ValueVector decoded = DictionaryEncoder.decode(from, dictionaries.lookup(encoding.getId()), allocator)) {
+      try (ValueVector decoded =
+          DictionaryEncoder.decode(from, dictionaries.lookup(encoding.getId()), allocator)) {
         decoded.makeTransferPair(to).transfer();
       }
     } else if (from instanceof BaseVariableWidthViewVector views) {
@@ -111,7 +121,8 @@ final class WritableColumns {
     to.allocateNew();
     FieldVector fromValues = from.getDataVector();
     FieldVector toValues = to.getDataVector();
-    Preconditions.checkState(toValues.getField().getType().equals(fromValues.getField().getType()),
+    Preconditions.checkState(
+        toValues.getField().getType().equals(fromValues.getField().getType()),
         "list child type differs from the fixed-size list's");
     TransferPair copier = fromValues.makeTransferPair(toValues);
     int next = 0;

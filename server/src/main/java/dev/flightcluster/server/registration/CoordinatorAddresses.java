@@ -19,13 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The coordinators a server registers with: every address of every configured coordinator URI.
- * Not thread-safe: the registrar's resolver thread owns it.
+ * The coordinators a server registers with: every address of every configured coordinator URI. Not
+ * thread-safe: the registrar's resolver thread owns it.
  *
  * <ul>
- *   <li>A name with several addresses stands for one coordinator per address. When a name has
- *       IPv4 addresses only those count: a dual-stack name (or {@code localhost}) gives one address
- *       of each family for the same coordinator, and registering twice with it would double its
+ *   <li>A name with several addresses stands for one coordinator per address. When a name has IPv4
+ *       addresses only those count: a dual-stack name (or {@code localhost}) gives one address of
+ *       each family for the same coordinator, and registering twice with it would double its
  *       heartbeats.
  *   <li>A name that cannot be resolved keeps the addresses it last had: a DNS hiccup must not end
  *       registrations that work.
@@ -71,7 +71,10 @@ final class CoordinatorAddresses {
       }
     }
     if (all.size() > MAX_ADDRESSES) {
-      log.warn("coordinators resolve to {} addresses; registering with the first {}", all.size(), MAX_ADDRESSES);
+      log.warn(
+          "coordinators resolve to {} addresses; registering with the first {}",
+          all.size(),
+          MAX_ADDRESSES);
       return new LinkedHashSet<>(new ArrayList<>(all).subList(0, MAX_ADDRESSES));
     }
     return all;
@@ -90,7 +93,10 @@ final class CoordinatorAddresses {
     return authorities.getOrDefault(address, address.getAuthority());
   }
 
-  /** The addresses of one coordinator URI; the previous ones (null: never resolved) when it has none now. */
+  /**
+   * The addresses of one coordinator URI; the previous ones (null: never resolved) when it has none
+   * now.
+   */
   private List<URI> resolve(URI configured, List<URI> previous) {
     List<InetAddress> found;
     try {
@@ -110,7 +116,8 @@ final class CoordinatorAddresses {
     if (addresses.isEmpty()) {
       if (previous == null) {
         if (warnedUnresolved.add(configured)) {
-          log.warn("coordinator {} does not resolve (yet); trying again every heartbeat", configured);
+          log.warn(
+              "coordinator {} does not resolve (yet); trying again every heartbeat", configured);
         }
         return null;
       }

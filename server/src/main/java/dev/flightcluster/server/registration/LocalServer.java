@@ -9,8 +9,8 @@ import java.util.function.Supplier;
 import org.apache.arrow.flight.Location;
 
 /**
- * What a data server tells each coordinator about itself: its id, where clients reach it, and
- * (read at every call) its listing version, the DoGet streams it is serving and its recent work.
+ * What a data server tells each coordinator about itself: its id, where clients reach it, and (read
+ * at every call) its listing version, the DoGet streams it is serving and its recent work.
  */
 public record LocalServer(
     String serverId,

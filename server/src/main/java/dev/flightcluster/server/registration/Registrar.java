@@ -2,10 +2,7 @@ package dev.flightcluster.server.registration;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Optional;
-
 import dev.flightcluster.auth.ClientCredentials;
-
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.security.TlsSettings;
 import io.opentelemetry.context.Context;
@@ -16,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -86,12 +84,15 @@ public final class Registrar implements AutoCloseable {
     if (coordinators.isEmpty()) {
       throw new IllegalArgumentException("no coordinator to register with");
     }
-    this.addresses = new CoordinatorAddresses(coordinators, requireNonNull(hostResolver, "hostResolver is null"));
+    this.addresses =
+        new CoordinatorAddresses(
+            coordinators, requireNonNull(hostResolver, "hostResolver is null"));
     this.resolver =
         new ScheduledThreadPoolExecutor(
             1,
             runnable -> {
-              Thread thread = new Thread(runnable, "flight-server-registrar-resolve-" + self.serverId());
+              Thread thread =
+                  new Thread(runnable, "flight-server-registrar-resolve-" + self.serverId());
               thread.setDaemon(true);
               return thread;
             });
@@ -110,7 +111,10 @@ public final class Registrar implements AutoCloseable {
 
   /** The coordinator addresses that have accepted this server and not forgotten it since. */
   public List<URI> registeredWith() {
-    return registrations.values().stream().filter(Registration::registered).map(Registration::coordinator).toList();
+    return registrations.values().stream()
+        .filter(Registration::registered)
+        .map(Registration::coordinator)
+        .toList();
   }
 
   private void resolve() {
@@ -146,7 +150,14 @@ public final class Registrar implements AutoCloseable {
         if (registration == null) {
           registration =
               new Registration(
-                  telemetry, allocator, address, self, times, credentials, tls, addresses.authority(address));
+                  telemetry,
+                  allocator,
+                  address,
+                  self,
+                  times,
+                  credentials,
+                  tls,
+                  addresses.authority(address));
           added.add(registration);
         }
         next.put(address, registration);
@@ -160,7 +171,9 @@ public final class Registrar implements AutoCloseable {
       added.forEach(Registration::start);
     }
     for (Registration registration : removed) {
-      log.info("coordinator {} no longer resolves; closing its registration", registration.coordinator());
+      log.info(
+          "coordinator {} no longer resolves; closing its registration",
+          registration.coordinator());
       registration.beginClose();
     }
     awaitClosed(removed);
@@ -198,7 +211,8 @@ public final class Registrar implements AutoCloseable {
       try {
         future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
-        // This coordinator learns the listing from its next heartbeat; a queued announce is dropped.
+        // This coordinator learns the listing from its next heartbeat; a queued announce is
+        // dropped.
         future.cancel(false);
       } catch (ExecutionException | CancellationException e) {
         log.debug("announcing the listing to a coordinator failed", e);
@@ -210,7 +224,10 @@ public final class Registrar implements AutoCloseable {
     }
   }
 
-  /** Stops the resolver, then says goodbye to every coordinator at once, best effort with a short deadline. */
+  /**
+   * Stops the resolver, then says goodbye to every coordinator at once, best effort with a short
+   * deadline.
+   */
   @Override
   public void close() throws InterruptedException {
     Map<URI, Registration> open;

@@ -2,14 +2,7 @@ package dev.flightcluster.server.registration;
 
 import static java.util.Objects.requireNonNull;
 
-import org.apache.arrow.flight.FlightClient;
-
-import org.apache.arrow.flight.CallOption;
-
-import java.util.Optional;
-
 import dev.flightcluster.auth.ClientCredentials;
-
 import dev.flightcluster.otel.FlightAttributes;
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.otel.Spans;
@@ -28,6 +21,7 @@ import io.opentelemetry.context.Scope;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -36,7 +30,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.CallOptions;
+import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.Location;
@@ -48,12 +44,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps a data server registered with ONE coordinator address: says hello until it answers
  * (exponential backoff with jitter; a hello that timed out is retried at once with a longer
- * deadline), then heartbeats every interval, says hello again when the coordinator answers
- * {@code known=false}, and says goodbye on close.
+ * deadline), then heartbeats every interval, says hello again when the coordinator answers {@code
+ * known=false}, and says goodbye on close.
  *
  * <p>Every call runs on this registration's own thread, which alone touches its state: a dead or
- * slow coordinator holds up only its own registration, never another's, and no lock is held
- * across a call. {@link #announce} runs on that thread too, in the caller's trace context.
+ * slow coordinator holds up only its own registration, never another's, and no lock is held across
+ * a call. {@link #announce} runs on that thread too, in the caller's trace context.
  *
  * <p>Tracing: a heartbeat whose listing version the coordinator already acknowledged changes
  * nothing, so it runs in {@link Spans#unsampledContext()} and is recorded nowhere (decisions D4); a
@@ -115,7 +111,8 @@ final class Registration {
         new ScheduledThreadPoolExecutor(
             1,
             runnable -> {
-              Thread t = new Thread(runnable, "flight-server-registrar-" + coordinator.getAuthority());
+              Thread t =
+                  new Thread(runnable, "flight-server-registrar-" + coordinator.getAuthority());
               t.setDaemon(true);
               return t;
             });
@@ -133,7 +130,9 @@ final class Registration {
     return registered;
   }
 
-  /** Tests only: the deadline of the next hello (read it from the thread that drives {@link #step}). */
+  /**
+   * Tests only: the deadline of the next hello (read it from the thread that drives {@link #step}).
+   */
   Duration helloDeadline() {
     return helloDeadline;
   }
@@ -213,8 +212,11 @@ final class Registration {
     try {
       HelloReply reply =
           traced
-              ? inSpan("say_hello", () -> call(ClusterActions.SAY_HELLO, hello, HelloReply.class, deadline))
-              : inContext(Spans.unsampledContext(),
+              ? inSpan(
+                  "say_hello",
+                  () -> call(ClusterActions.SAY_HELLO, hello, HelloReply.class, deadline))
+              : inContext(
+                  Spans.unsampledContext(),
                   () -> call(ClusterActions.SAY_HELLO, hello, HelloReply.class, deadline));
       registered = true;
       acknowledgedVersion = version;
@@ -222,11 +224,16 @@ final class Registration {
       helloDeadline = times.firstHelloDeadline();
       if (reply.heartbeatIntervalMillis() > 0) {
         Duration asked = Duration.ofMillis(reply.heartbeatIntervalMillis());
-        beatInterval = asked.compareTo(times.heartbeatInterval()) < 0 ? asked : times.heartbeatInterval();
+        beatInterval =
+            asked.compareTo(times.heartbeatInterval()) < 0 ? asked : times.heartbeatInterval();
       }
       succeeded();
-      log.info("registered with coordinator {} as {} (listing version {}, lease {} ms)",
-          coordinator, self.serverId(), version, reply.leaseMillis());
+      log.info(
+          "registered with coordinator {} as {} (listing version {}, lease {} ms)",
+          coordinator,
+          self.serverId(),
+          version,
+          reply.leaseMillis());
       return beatInterval;
     } catch (FlightRuntimeException e) {
       failed(e);
@@ -235,8 +242,12 @@ final class Registration {
         // A coordinator that answers late is busy, not gone: waiting longer to ask again only
         // delays the join, so ask again now and give it longer.
         Duration doubled = helloDeadline.multipliedBy(2);
-        helloDeadline = doubled.compareTo(times.maxHelloDeadline()) < 0 ? doubled : times.maxHelloDeadline();
-        log.info("hello to coordinator {} timed out after {}; asking again with {}", coordinator, deadline,
+        helloDeadline =
+            doubled.compareTo(times.maxHelloDeadline()) < 0 ? doubled : times.maxHelloDeadline();
+        log.info(
+            "hello to coordinator {} timed out after {}; asking again with {}",
+            coordinator,
+            deadline,
             helloDeadline);
         return Duration.ZERO;
       }
@@ -251,17 +262,22 @@ final class Registration {
   private boolean heartbeat() {
     long version = self.listingVersion().getAsLong();
     Heartbeat beat =
-        new Heartbeat(self.serverId(), version, self.activeStreams().getAsInt(), self.stats().get());
+        new Heartbeat(
+            self.serverId(), version, self.activeStreams().getAsInt(), self.stats().get());
     Duration deadline = times.callDeadline();
     try {
       HeartbeatReply reply =
           version == acknowledgedVersion
-              ? inContext(Spans.unsampledContext(),
+              ? inContext(
+                  Spans.unsampledContext(),
                   () -> call(ClusterActions.HEARTBEAT, beat, HeartbeatReply.class, deadline))
-              : inSpan("heartbeat", () -> call(ClusterActions.HEARTBEAT, beat, HeartbeatReply.class, deadline));
+              : inSpan(
+                  "heartbeat",
+                  () -> call(ClusterActions.HEARTBEAT, beat, HeartbeatReply.class, deadline));
       succeeded();
       if (!reply.known()) {
-        log.info("coordinator {} does not know {}; saying hello again", coordinator, self.serverId());
+        log.info(
+            "coordinator {} does not know {}; saying hello again", coordinator, self.serverId());
         registered = false;
         return false;
       }
@@ -279,7 +295,11 @@ final class Registration {
       log.debug("call to coordinator {} ended by close: {}", coordinator, e.getMessage());
     } else if (!warnedUnreachable) {
       warnedUnreachable = true;
-      log.warn("coordinator {} unreachable ({}); {} keeps retrying", coordinator, e.getMessage(), self.serverId());
+      log.warn(
+          "coordinator {} unreachable ({}); {} keeps retrying",
+          coordinator,
+          e.getMessage(),
+          self.serverId());
     } else {
       log.debug("coordinator {} still unreachable: {}", coordinator, e.getMessage());
     }
@@ -295,7 +315,8 @@ final class Registration {
 
   private <T> T call(String type, Object body, Class<T> replyType, Duration deadline) {
     CallOption timeout = CallOptions.timeout(deadline.toMillis(), TimeUnit.MILLISECONDS);
-    Iterator<Result> results = authenticated(timeout).doAction(new Action(type, Messages.encode(body)), timeout);
+    Iterator<Result> results =
+        authenticated(timeout).doAction(new Action(type, Messages.encode(body)), timeout);
     T reply = null;
     while (results.hasNext()) {
       byte[] result = results.next().getBody();
@@ -304,7 +325,8 @@ final class Registration {
       }
     }
     if (reply == null) {
-      throw new IllegalStateException("coordinator sent no " + replyType.getSimpleName() + " for " + type);
+      throw new IllegalStateException(
+          "coordinator sent no " + replyType.getSimpleName() + " for " + type);
     }
     return reply;
   }
@@ -341,14 +363,15 @@ final class Registration {
    */
   private FlightClient authenticated(CallOption timeout) {
     FlightClient flight = client().flightClient();
-    credentials.ifPresent(node -> {
-      try {
-        node.ensureToken(flight, timeout);
-      } catch (FlightRuntimeException e) {
-        node.forgetToken();
-        throw e;
-      }
-    });
+    credentials.ifPresent(
+        node -> {
+          try {
+            node.ensureToken(flight, timeout);
+          } catch (FlightRuntimeException e) {
+            node.forgetToken();
+            throw e;
+          }
+        });
     return flight;
   }
 
@@ -435,13 +458,18 @@ final class Registration {
     }
     registered = false;
     try {
-      inSpan("goodbye", () -> {
-        authenticated(CallOptions.timeout(times.goodbyeDeadline().toMillis(), TimeUnit.MILLISECONDS))
-            .doAction(new Action(ClusterActions.GOODBYE, Messages.encode(new Goodbye(self.serverId()))),
-                CallOptions.timeout(times.goodbyeDeadline().toMillis(), TimeUnit.MILLISECONDS))
-            .forEachRemaining(result -> {});
-        return null;
-      });
+      inSpan(
+          "goodbye",
+          () -> {
+            authenticated(
+                    CallOptions.timeout(times.goodbyeDeadline().toMillis(), TimeUnit.MILLISECONDS))
+                .doAction(
+                    new Action(
+                        ClusterActions.GOODBYE, Messages.encode(new Goodbye(self.serverId()))),
+                    CallOptions.timeout(times.goodbyeDeadline().toMillis(), TimeUnit.MILLISECONDS))
+                .forEachRemaining(result -> {});
+            return null;
+          });
       log.info("said goodbye to coordinator {}", coordinator);
     } catch (RuntimeException e) {
       log.warn("goodbye to coordinator {} failed: {}", coordinator, e.getMessage());

@@ -37,22 +37,34 @@ public record RegistrationTimes(
     positive(goodbyeDeadline, "goodbyeDeadline");
     if (maxHelloDeadline.compareTo(firstHelloDeadline) < 0) {
       throw new IllegalArgumentException(
-          "maxHelloDeadline " + maxHelloDeadline + " is shorter than firstHelloDeadline " + firstHelloDeadline);
+          "maxHelloDeadline "
+              + maxHelloDeadline
+              + " is shorter than firstHelloDeadline "
+              + firstHelloDeadline);
     }
     if (resolveEvery < 1) {
       throw new IllegalArgumentException("resolveEvery must be positive: " + resolveEvery);
     }
   }
 
-  /** The defaults for a heartbeat interval: 5 s calls, hellos up to 30 s, names resolved every 5 beats. */
+  /**
+   * The defaults for a heartbeat interval: 5 s calls, hellos up to 30 s, names resolved every 5
+   * beats.
+   */
   public static RegistrationTimes defaults(Duration heartbeatInterval) {
     return new RegistrationTimes(
-        heartbeatInterval, CALL_DEADLINE, CALL_DEADLINE, MAX_HELLO_DEADLINE, GOODBYE_DEADLINE, RESOLVE_EVERY);
+        heartbeatInterval,
+        CALL_DEADLINE,
+        CALL_DEADLINE,
+        MAX_HELLO_DEADLINE,
+        GOODBYE_DEADLINE,
+        RESOLVE_EVERY);
   }
 
   /** The same, with other hello deadlines. */
   public RegistrationTimes withHelloDeadlines(Duration first, Duration max) {
-    return new RegistrationTimes(heartbeatInterval, callDeadline, first, max, goodbyeDeadline, resolveEvery);
+    return new RegistrationTimes(
+        heartbeatInterval, callDeadline, first, max, goodbyeDeadline, resolveEvery);
   }
 
   /** How often coordinator names are resolved again. */

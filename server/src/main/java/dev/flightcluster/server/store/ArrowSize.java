@@ -34,16 +34,19 @@ final class ArrowSize {
   private static long estimate(ColumnMetaData column) {
     long values = column.getNum_values();
     long validity = (values + 7) / 8;
-    long data = switch (column.getType()) {
-      case BOOLEAN -> (values + 7) / 8;
-      case INT32, FLOAT -> 4 * values;
-      case INT64, DOUBLE, INT96 -> 8 * values;
-      case BYTE_ARRAY -> 4 * values + (column.isSetSize_statistics()
-          && column.getSize_statistics().isSetUnencoded_byte_array_data_bytes()
-          ? column.getSize_statistics().getUnencoded_byte_array_data_bytes()
-          : column.getTotal_uncompressed_size());
-      case FIXED_LEN_BYTE_ARRAY -> column.getTotal_uncompressed_size();
-    };
+    long data =
+        switch (column.getType()) {
+          case BOOLEAN -> (values + 7) / 8;
+          case INT32, FLOAT -> 4 * values;
+          case INT64, DOUBLE, INT96 -> 8 * values;
+          case BYTE_ARRAY ->
+              4 * values
+                  + (column.isSetSize_statistics()
+                          && column.getSize_statistics().isSetUnencoded_byte_array_data_bytes()
+                      ? column.getSize_statistics().getUnencoded_byte_array_data_bytes()
+                      : column.getTotal_uncompressed_size());
+          case FIXED_LEN_BYTE_ARRAY -> column.getTotal_uncompressed_size();
+        };
     return validity + data;
   }
 }

@@ -32,7 +32,9 @@ final class DataDir {
 
   private final Path root;
 
-  /** @param root the data dir's real path */
+  /**
+   * @param root the data dir's real path
+   */
   DataDir(Path root) {
     this.root = requireNonNull(root, "root is null");
   }
@@ -96,8 +98,8 @@ final class DataDir {
   /**
    * A Parquet file of a dataset.
    *
-   * @param relative where it lies relative to the dataset's folder; a single-file dataset's one file
-   *     is its own name
+   * @param relative where it lies relative to the dataset's folder; a single-file dataset's one
+   *     file is its own name
    * @param real its real path, inside the data dir
    */
   record Found(Path relative, Path real) {}
@@ -123,7 +125,8 @@ final class DataDir {
           }
 
           @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
             String fileName = file.getFileName().toString();
             if (isIgnored(fileName) || !isParquetName(fileName)) {
               return FileVisitResult.CONTINUE;
@@ -144,7 +147,8 @@ final class DataDir {
           }
 
           @Override
-          public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
+          public FileVisitResult visitFileFailed(Path file, IOException failure)
+              throws IOException {
             throw failure;
           }
         });

@@ -18,8 +18,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * @param files the real paths of its Parquet files, in name order, each checked to lie inside the
  *     data dir
  * @param schema the schema it is served with, in IPC message form: the files' columns as their
- *     footers' Arrow schema has them (a dictionary-encoded column stays one only in a dataset of one
- *     file with one row group, decisions D38), then the partition columns
+ *     footers' Arrow schema has them (a dictionary-encoded column stays one only in a dataset of
+ *     one file with one row group, decisions D38), then the partition columns
  * @param partitions the hive partition columns and each file's values; {@link Partitions#NONE} for
  *     a dataset whose files lie under no {@code key=value} directory
  * @param bytes the Parquet bytes on disk

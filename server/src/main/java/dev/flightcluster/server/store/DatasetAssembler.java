@@ -32,7 +32,11 @@ final class DatasetAssembler {
     try {
       partitions = Partitions.discover(found.stream().map(DataDir.Found::relative).toList());
     } catch (IllegalArgumentException e) {
-      warnings.warnOnce("partitions:" + name + ":" + e.getMessage(), "leaving out dataset {}: {}", name, e.getMessage());
+      warnings.warnOnce(
+          "partitions:" + name + ":" + e.getMessage(),
+          "leaving out dataset {}: {}",
+          name,
+          e.getMessage());
       return Optional.empty();
     }
     List<FileMeta> metas = new ArrayList<>(found.size());
@@ -43,14 +47,20 @@ final class DatasetAssembler {
       }
       metas.add(meta.get());
     }
-    Schema fileSchema = metas.size() == 1 && partitions.isEmpty() && metas.get(0).rowGroups() <= 1
-        ? StoredTypes.keepDictionaries(metas.get(0).schema())
-        : plain(metas.get(0).schema());
+    Schema fileSchema =
+        metas.size() == 1 && partitions.isEmpty() && metas.get(0).rowGroups() <= 1
+            ? StoredTypes.keepDictionaries(metas.get(0).schema())
+            : plain(metas.get(0).schema());
     for (FileMeta meta : metas.subList(1, metas.size())) {
       if (!plain(meta.schema()).getFields().equals(fileSchema.getFields())) {
-        warnings.warnOnce("schema:" + name + ":" + meta.path() + ":" + meta.modified(),
+        warnings.warnOnce(
+            "schema:" + name + ":" + meta.path() + ":" + meta.modified(),
             "leaving out dataset {}: {} has schema {} but {} has {}; its files must agree",
-            name, metas.get(0).path(), fileSchema, meta.path(), plain(meta.schema()));
+            name,
+            metas.get(0).path(),
+            fileSchema,
+            meta.path(),
+            plain(meta.schema()));
         return Optional.empty();
       }
     }
@@ -61,9 +71,13 @@ final class DatasetAssembler {
         String key = partition.getName();
         if (fileSchema.getFields().stream().anyMatch(field -> field.getName().equals(key))) {
           FileMeta first = metas.get(0);
-          warnings.warnOnce("partition-column:" + name + ":" + key + ":" + first.path() + ":" + first.modified(),
+          warnings.warnOnce(
+              "partition-column:" + name + ":" + key + ":" + first.path() + ":" + first.modified(),
               "leaving out dataset {}: its files have a column '{}' and also lie under '{}=' directories;"
-                  + " rename the column or the directories", name, key, key);
+                  + " rename the column or the directories",
+              name,
+              key,
+              key);
           return Optional.empty();
         }
         fields.add(partition);
@@ -79,18 +93,31 @@ final class DatasetAssembler {
       arrowBytes += meta.arrowBytes();
     }
     List<String> paths = found.stream().map(each -> ticketPath(each.relative())).toList();
-    return Optional.of(new Dataset(name, paths, metas, schema, partitions, rows, bytes, arrowBytes,
-        Fingerprints.of(schema, metas, partitions, rows, bytes)));
+    return Optional.of(
+        new Dataset(
+            name,
+            paths,
+            metas,
+            schema,
+            partitions,
+            rows,
+            bytes,
+            arrowBytes,
+            Fingerprints.of(schema, metas, partitions, rows, bytes)));
   }
 
   /** A relative path as tickets name it: {@code /}-separated whatever the platform. */
   private static String ticketPath(Path relative) {
-    return StreamSupport.stream(relative.spliterator(), false).map(Path::toString).collect(Collectors.joining("/"));
+    return StreamSupport.stream(relative.spliterator(), false)
+        .map(Path::toString)
+        .collect(Collectors.joining("/"));
   }
 
   /** The schema with every dictionary-encoded field a plain field of its value type. */
   static Schema plain(Schema schema) {
-    return new Schema(schema.getFields().stream().map(DatasetAssembler::plain).toList(), schema.getCustomMetadata());
+    return new Schema(
+        schema.getFields().stream().map(DatasetAssembler::plain).toList(),
+        schema.getCustomMetadata());
   }
 
   static Field plain(Field field) {

@@ -101,12 +101,15 @@ public final class DatasetStore {
     }
     if (dir.leadsOutside(name)) {
       throw CallStatus.INVALID_ARGUMENT
-          .withDescription("dataset '" + name + "' resolves outside the data dir and is never served")
+          .withDescription(
+              "dataset '" + name + "' resolves outside the data dir and is never served")
           .toRuntimeException();
     }
     throw CallStatus.NOT_FOUND
         .withDescription(
-            "no dataset '" + name + "' here; datasets are the top-level Parquet files and folders"
+            "no dataset '"
+                + name
+                + "' here; datasets are the top-level Parquet files and folders"
                 + " of the data dir, list them with ListFlights")
         .toRuntimeException();
   }
@@ -120,13 +123,22 @@ public final class DatasetStore {
     Path folder = dir.entry(dataset.name());
     if (Files.isDirectory(folder) && dir.leadsOutside(folder.resolve(path))) {
       return CallStatus.INVALID_ARGUMENT
-          .withDescription("file '" + path + "' of dataset '" + dataset.name()
-              + "' resolves outside the data dir and is never served")
+          .withDescription(
+              "file '"
+                  + path
+                  + "' of dataset '"
+                  + dataset.name()
+                  + "' resolves outside the data dir and is never served")
           .toRuntimeException();
     }
     return CallStatus.NOT_FOUND
-        .withDescription("dataset '" + dataset.name() + "' has no file '" + path + "' on this server; its files"
-            + " are listed per endpoint by GetFlightInfo")
+        .withDescription(
+            "dataset '"
+                + dataset.name()
+                + "' has no file '"
+                + path
+                + "' on this server; its files"
+                + " are listed per endpoint by GetFlightInfo")
         .toRuntimeException();
   }
 
@@ -158,7 +170,11 @@ public final class DatasetStore {
         return false;
       }
       listing = new Listing(Math.max(old.version() + 1, System.currentTimeMillis()), datasets);
-      log.info("listing version {}: {} datasets {}", listing.version(), datasets.size(), datasets.keySet());
+      log.info(
+          "listing version {}: {} datasets {}",
+          listing.version(),
+          datasets.size(),
+          datasets.keySet());
       return true;
     }
   }
@@ -182,8 +198,11 @@ public final class DatasetStore {
       return Optional.empty(); // a dangling link, or gone since the listing
     }
     if (!dir.inside(real)) {
-      warnings.warnOnce("outside:" + fileName + ":" + real,
-          "not serving {}: it resolves to {}, outside the data dir", entry, real);
+      warnings.warnOnce(
+          "outside:" + fileName + ":" + real,
+          "not serving {}: it resolves to {}, outside the data dir",
+          entry,
+          real);
       return Optional.empty();
     }
     List<DataDir.Found> files;
@@ -191,10 +210,22 @@ public final class DatasetStore {
       files = List.of(new DataDir.Found(Path.of(fileName), real));
     } else if (Files.isDirectory(real)) {
       try {
-        files = dir.parquetFilesUnder(real, (file, target) -> warnings.warnOnce("outside:" + file + ":" + target,
-            "not serving {}: it resolves to {}, outside the data dir", file, target));
+        files =
+            dir.parquetFilesUnder(
+                real,
+                (file, target) ->
+                    warnings.warnOnce(
+                        "outside:" + file + ":" + target,
+                        "not serving {}: it resolves to {}, outside the data dir",
+                        file,
+                        target));
       } catch (IOException e) {
-        warnings.warnOnce("walk:" + fileName, "leaving out dataset {}: cannot list {}: {}", name, real, e.toString());
+        warnings.warnOnce(
+            "walk:" + fileName,
+            "leaving out dataset {}: cannot list {}: {}",
+            name,
+            real,
+            e.toString());
         return Optional.empty();
       }
     } else {
@@ -215,7 +246,8 @@ public final class DatasetStore {
       try {
         Path real = meta.path().toRealPath();
         BasicFileAttributes attrs = Files.readAttributes(real, BasicFileAttributes.class);
-        if (!real.equals(meta.path()) || !dir.inside(real)
+        if (!real.equals(meta.path())
+            || !dir.inside(real)
             || !meta.sameVersion(attrs.size(), attrs.lastModifiedTime())) {
           return false;
         }
@@ -236,8 +268,8 @@ public final class DatasetStore {
    *     Parquet cannot store, ALREADY_EXISTS when the name is taken or being uploaded
    * @throws IOException when the server cannot write or publish it
    */
-  public ParquetFiles.Written upload(DatasetName name, ArrowReader source, BooleanSupplier cancelled)
-      throws IOException {
+  public ParquetFiles.Written upload(
+      DatasetName name, ArrowReader source, BooleanSupplier cancelled) throws IOException {
     return uploads.upload(name, source, cancelled);
   }
 }

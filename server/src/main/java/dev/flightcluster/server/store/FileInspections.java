@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FileInspections {
   private static final Logger log = LoggerFactory.getLogger(FileInspections.class);
+
   /** Batch size of the row-count scans; they read no columns, so large batches cost nothing. */
   private static final long COUNT_BATCH_ROWS = 1 << 20;
 
@@ -65,8 +66,12 @@ final class FileInspections {
       try {
         meta = read(file, attrs);
       } catch (IOException | RuntimeException e) {
-        warnings.warnOnce(key, "leaving out dataset {}: cannot read Parquet file {}: {}",
-            dataset, file, Warnings.firstLine(e));
+        warnings.warnOnce(
+            key,
+            "leaving out dataset {}: cannot read Parquet file {}: {}",
+            dataset,
+            file,
+            Warnings.firstLine(e));
         return Optional.empty();
       }
     }
@@ -88,7 +93,8 @@ final class FileInspections {
       long rows = 0;
       // An empty projection reads no column data: the row count comes from the row groups.
       try (org.apache.arrow.dataset.source.Dataset dataset = factory.finish();
-          Scanner scanner = dataset.newScan(new ScanOptions(COUNT_BATCH_ROWS, Optional.of(new String[0])));
+          Scanner scanner =
+              dataset.newScan(new ScanOptions(COUNT_BATCH_ROWS, Optional.of(new String[0])));
           ArrowReader reader = scanner.scanBatches()) {
         while (reader.loadNextBatch()) {
           rows += reader.getVectorSchemaRoot().getRowCount();
@@ -98,12 +104,21 @@ final class FileInspections {
       } catch (Exception e) {
         throw new IOException(e);
       }
-      return new FileMeta(file, attrs.size(), attrs.lastModifiedTime(), schema, rows, footer,
-          metadata.getRow_groupsSize(), ArrowSize.estimate(metadata));
+      return new FileMeta(
+          file,
+          attrs.size(),
+          attrs.lastModifiedTime(),
+          schema,
+          rows,
+          footer,
+          metadata.getRow_groupsSize(),
+          ArrowSize.estimate(metadata));
     }
   }
 
-  /** The Arrow schema in the file's footer; a broken one is ignored, as Arrow's readers would fail. */
+  /**
+   * The Arrow schema in the file's footer; a broken one is ignored, as Arrow's readers would fail.
+   */
   private static Optional<Schema> storedSchema(Path file, byte[] footer) {
     try {
       return ArrowSchemaFooter.read(footer);

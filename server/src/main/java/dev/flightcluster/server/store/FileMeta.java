@@ -17,7 +17,14 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * @param arrowBytes about how many bytes of Arrow data the file decodes to ({@link ArrowSize})
  */
 public record FileMeta(
-    Path path, long size, FileTime modified, Schema schema, long rows, byte[] footer, int rowGroups, long arrowBytes) {
+    Path path,
+    long size,
+    FileTime modified,
+    Schema schema,
+    long rows,
+    byte[] footer,
+    int rowGroups,
+    long arrowBytes) {
   public FileMeta {
     requireNonNull(path, "path is null");
     requireNonNull(modified, "modified is null");

@@ -16,7 +16,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
 final class Fingerprints {
   private Fingerprints() {}
 
-  static DatasetFingerprint of(Schema schema, List<FileMeta> files, Partitions partitions, long rows, long bytes) {
+  static DatasetFingerprint of(
+      Schema schema, List<FileMeta> files, Partitions partitions, long rows, long bytes) {
     MessageDigest footers = DatasetFingerprint.sha256();
     for (FileMeta meta : files) {
       footers.update(meta.footer());

@@ -23,9 +23,10 @@ import org.apache.arrow.vector.types.pojo.Field;
  *
  * <p>Parsing follows pyarrow's {@code partitioning="hive"}: every directory segment holding a
  * {@code =} is a key (up to the first {@code =}) and a value, both percent-decoded as UTF-8 ({@code
- * +} stays a plus, a malformed escape stays as written); {@code __HIVE_DEFAULT_PARTITION__} is null;
- * other segments are ignored. Unlike pyarrow, every file must name the same keys in the same order,
- * and a key whose values are all decimal integers is int64 (pyarrow infers int32), else utf8.
+ * +} stays a plus, a malformed escape stays as written); {@code __HIVE_DEFAULT_PARTITION__} is
+ * null; other segments are ignored. Unlike pyarrow, every file must name the same keys in the same
+ * order, and a key whose values are all decimal integers is int64 (pyarrow infers int32), else
+ * utf8.
  *
  * @param fields one nullable field per key, in path order; empty for a dataset without partitions
  * @param values per file (in the dataset's file order), the value of each field: a {@link Long}, a
@@ -34,6 +35,7 @@ import org.apache.arrow.vector.types.pojo.Field;
 public record Partitions(List<Field> fields, List<List<Object>> values) {
   /** No partition columns. */
   public static final Partitions NONE = new Partitions(List.of(), List.of());
+
   static final String NULL_VALUE = "__HIVE_DEFAULT_PARTITION__";
 
   private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
@@ -60,8 +62,9 @@ public record Partitions(List<Field> fields, List<List<Object>> values) {
    *
    * @param files each file's path relative to the dataset's folder, in the dataset's file order
    * @return {@link #NONE} when no file lies under a {@code key=value} directory
-   * @throws IllegalArgumentException when the files do not all name the same keys in the same order,
-   *     a path names a key twice, or a segment is not UTF-8 once decoded; the message says where
+   * @throws IllegalArgumentException when the files do not all name the same keys in the same
+   *     order, a path names a key twice, or a segment is not UTF-8 once decoded; the message says
+   *     where
    */
   public static Partitions discover(List<Path> files) {
     List<String> keys = null;
@@ -91,8 +94,15 @@ public record Partitions(List<Field> fields, List<List<Object>> values) {
         first = file;
       } else if (!keys.equals(fileKeys)) {
         throw new IllegalArgumentException(
-            "its files lie under different partition keys: " + first + " has " + keys + " but "
-                + file + " has " + fileKeys + "; every file must be under the same key=value"
+            "its files lie under different partition keys: "
+                + first
+                + " has "
+                + keys
+                + " but "
+                + file
+                + " has "
+                + fileKeys
+                + "; every file must be under the same key=value"
                 + " directories, in the same order");
       }
       raw.add(fileValues);
@@ -114,8 +124,9 @@ public record Partitions(List<Field> fields, List<List<Object>> values) {
       }
       // A key that is null everywhere has nothing to infer from: utf8 (pyarrow refuses it).
       integer[k] = any && all;
-      fields.add(Field.nullable(
-          keys.get(k), integer[k] ? new ArrowType.Int(64, true) : new ArrowType.Utf8()));
+      fields.add(
+          Field.nullable(
+              keys.get(k), integer[k] ? new ArrowType.Int(64, true) : new ArrowType.Utf8()));
     }
     List<List<Object>> values = new ArrayList<>(raw.size());
     for (List<String> fileValues : raw) {
@@ -176,7 +187,8 @@ public record Partitions(List<Field> fields, List<List<Object>> values) {
       }
     }
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(out.toByteArray()))

@@ -33,36 +33,46 @@ final class StoredTypes {
     List<Field> fields = new java.util.ArrayList<>();
     for (int i = 0; i < storedNames.size(); i++) {
       Field field = stored.get().getFields().get(i);
-      fields.add(field.getChildren().stream().anyMatch(StoredTypes::hasView) ? inferred.getFields().get(i) : field);
+      fields.add(
+          field.getChildren().stream().anyMatch(StoredTypes::hasView)
+              ? inferred.getFields().get(i)
+              : field);
     }
     return new Schema(fields, stored.get().getCustomMetadata());
   }
 
   private static boolean hasView(Field field) {
-    return field.getType() instanceof ArrowType.Utf8View || field.getType() instanceof ArrowType.BinaryView
+    return field.getType() instanceof ArrowType.Utf8View
+        || field.getType() instanceof ArrowType.BinaryView
         || field.getChildren().stream().anyMatch(StoredTypes::hasView);
   }
 
   /**
-   * The schema with the dictionary-encoded columns that a stream can keep encoded: top-level ones of
-   * string or binary values, which Arrow's Parquet reader reads as one dictionary per row group.
+   * The schema with the dictionary-encoded columns that a stream can keep encoded: top-level ones
+   * of string or binary values, which Arrow's Parquet reader reads as one dictionary per row group.
    * Others become plain fields of their value type: the scanner encodes them batch by batch, with a
    * new dictionary each time, which Flight Java cannot send (decisions D38).
    */
   static Schema keepDictionaries(Schema schema) {
-    return new Schema(schema.getFields().stream().map(StoredTypes::keepDictionary).toList(), schema.getCustomMetadata());
+    return new Schema(
+        schema.getFields().stream().map(StoredTypes::keepDictionary).toList(),
+        schema.getCustomMetadata());
   }
 
   private static Field keepDictionary(Field field) {
     if (field.getDictionary() != null && readAsDictionary(field.getType())) {
-      return new Field(field.getName(), field.getFieldType(),
+      return new Field(
+          field.getName(),
+          field.getFieldType(),
           field.getChildren().stream().map(DatasetAssembler::plain).toList());
     }
     return DatasetAssembler.plain(field);
   }
 
   private static boolean readAsDictionary(ArrowType type) {
-    return type instanceof ArrowType.Utf8 || type instanceof ArrowType.LargeUtf8
-        || type instanceof ArrowType.Binary || type instanceof ArrowType.LargeBinary;
+    return type instanceof ArrowType.Utf8
+        || type instanceof ArrowType.LargeUtf8
+        || type instanceof ArrowType.Binary
+        || type instanceof ArrowType.LargeBinary;
   }
 }

@@ -43,11 +43,15 @@ final class Uploads {
   }
 
   /** See {@link DatasetStore#upload}. */
-  ParquetFiles.Written upload(DatasetName name, ArrowReader source, BooleanSupplier cancelled) throws IOException {
+  ParquetFiles.Written upload(DatasetName name, ArrowReader source, BooleanSupplier cancelled)
+      throws IOException {
     if (name.segments().size() != 1) {
       throw CallStatus.INVALID_ARGUMENT
-          .withDescription("an upload names one top-level dataset such as 'sales.parquet' or 'trips',"
-              + " without '/'; got '" + name + "'")
+          .withDescription(
+              "an upload names one top-level dataset such as 'sales.parquet' or 'trips',"
+                  + " without '/'; got '"
+                  + name
+                  + "'")
           .toRuntimeException();
     }
     if (!inProgress.add(name.value())) {
@@ -56,7 +60,8 @@ final class Uploads {
     try {
       Path target = dir.entry(name);
       if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-        throw alreadyExists("dataset '" + name + "' already exists here; upload under another name");
+        throw alreadyExists(
+            "dataset '" + name + "' already exists here; upload under another name");
       }
       Path work = dir.staging().resolve(UUID.randomUUID().toString());
       try {
@@ -67,13 +72,20 @@ final class Uploads {
             written = ParquetFiles.writeInto(allocator, source, work, "part-0.parquet");
           } else {
             Files.createDirectory(work);
-            written = ParquetFiles.writeInto(allocator, source, work.resolve(name.value()), "part-0.parquet");
+            written =
+                ParquetFiles.writeInto(
+                    allocator, source, work.resolve(name.value()), "part-0.parquet");
           }
         } catch (IllegalArgumentException e) {
-          throw CallStatus.INVALID_ARGUMENT.withDescription(e.getMessage()).withCause(e).toRuntimeException();
+          throw CallStatus.INVALID_ARGUMENT
+              .withDescription(e.getMessage())
+              .withCause(e)
+              .toRuntimeException();
         }
         if (cancelled.getAsBoolean()) {
-          throw CallStatus.CANCELLED.withDescription("the client cancelled the upload").toRuntimeException();
+          throw CallStatus.CANCELLED
+              .withDescription("the client cancelled the upload")
+              .toRuntimeException();
         }
         if (singleFile) {
           publishFile(written.file(), target, name);
@@ -99,7 +111,8 @@ final class Uploads {
       throw alreadyExists("dataset '" + name + "' already exists here; upload under another name");
     } catch (UnsupportedOperationException | FileSystemException e) {
       if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-        throw alreadyExists("dataset '" + name + "' already exists here; upload under another name");
+        throw alreadyExists(
+            "dataset '" + name + "' already exists here; upload under another name");
       }
       Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
     }

@@ -7,7 +7,8 @@ import org.slf4j.Logger;
 
 /**
  * The store's warnings of one refresh, each logged once per cause: a warning whose key the previous
- * refresh raised too is not logged again, so a bad file warns once per version, not every heartbeat.
+ * refresh raised too is not logged again, so a bad file warns once per version, not every
+ * heartbeat.
  */
 final class Warnings {
   private final Logger log;

@@ -63,8 +63,8 @@ public final class DoGetStreams {
 
   /**
    * @param executor runs each stream on a thread of its own, so the gRPC thread returns at once and
-   *     can deliver the call's ready and cancel callbacks; a full executor answers RESOURCE_EXHAUSTED.
-   *     Owned by the caller.
+   *     can deliver the call's ready and cancel callbacks; a full executor answers
+   *     RESOURCE_EXHAUSTED. Owned by the caller.
    * @param scanMemoryBytes the native memory all scans share; a stream waits up to {@code
    *     scanQueueTimeout} for its share, then gets RESOURCE_EXHAUSTED
    */
@@ -107,7 +107,9 @@ public final class DoGetStreams {
     return open.get();
   }
 
-  /** Wakes every stream waiting for its client, so it ends with UNAVAILABLE: the server is closing. */
+  /**
+   * Wakes every stream waiting for its client, so it ends with UNAVAILABLE: the server is closing.
+   */
   public void closeAll() {
     gates.forEach(StreamGate::close);
   }
@@ -130,13 +132,20 @@ public final class DoGetStreams {
       gates.remove(gate);
       open.decrementAndGet();
       throw CallStatus.RESOURCE_EXHAUSTED
-          .withDescription("server " + serverId.get() + " is streaming as many datasets as it may; retry"
-              + " later or read from another replica")
+          .withDescription(
+              "server "
+                  + serverId.get()
+                  + " is streaming as many datasets as it may; retry"
+                  + " later or read from another replica")
           .toRuntimeException();
     }
   }
 
-  private void stream(StreamPlan listed, DatasetTicket ticket, ServerStreamListener listener, StreamGate gate,
+  private void stream(
+      StreamPlan listed,
+      DatasetTicket ticket,
+      ServerStreamListener listener,
+      StreamGate gate,
       Span span) {
     long startNanos = System.nanoTime();
     try (ServerMetrics.DoGet measured = metrics.doGet(ticket.dataset().value())) {
@@ -149,8 +158,13 @@ public final class DoGetStreams {
     }
   }
 
-  private void stream(StreamPlan listed, DatasetTicket ticket, ServerStreamListener listener, StreamGate gate,
-      Span span, Counts counts) {
+  private void stream(
+      StreamPlan listed,
+      DatasetTicket ticket,
+      ServerStreamListener listener,
+      StreamGate gate,
+      Span span,
+      Counts counts) {
     try {
       StreamPlan plan = listed;
       if (!store.unchanged(listed.dataset())) {
@@ -168,33 +182,47 @@ public final class DoGetStreams {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       counts.record(span);
-      listener.error(failed(span, CallStatus.UNAVAILABLE
-          .withDescription("server " + serverId.get() + " is shutting down; resume at another replica")
-          .toRuntimeException()));
+      listener.error(
+          failed(
+              span,
+              CallStatus.UNAVAILABLE
+                  .withDescription(
+                      "server " + serverId.get() + " is shutting down; resume at another replica")
+                  .toRuntimeException()));
     } catch (FlightRuntimeException e) {
       counts.record(span);
       listener.error(failed(span, e));
     } catch (Throwable e) {
       counts.record(span);
-      listener.error(failed(span, outOfMemory(e)
-          ? CallStatus.RESOURCE_EXHAUSTED
-              .withDescription("server " + serverId.get() + " is out of memory for a stream of '"
-                  + ticket.dataset() + "'; retry later")
-              .withCause(e)
-              .toRuntimeException()
-          : GuardedProducer.translate(SERVICE, "DoGet of '" + ticket.dataset() + "'", e)));
+      listener.error(
+          failed(
+              span,
+              outOfMemory(e)
+                  ? CallStatus.RESOURCE_EXHAUSTED
+                      .withDescription(
+                          "server "
+                              + serverId.get()
+                              + " is out of memory for a stream of '"
+                              + ticket.dataset()
+                              + "'; retry later")
+                      .withCause(e)
+                      .toRuntimeException()
+                  : GuardedProducer.translate(SERVICE, "DoGet of '" + ticket.dataset() + "'", e)));
     } finally {
       gates.remove(gate);
       open.decrementAndGet();
     }
   }
 
-  private void send(StreamPlan plan, ServerStreamListener listener, StreamGate gate, Span span, Counts counts)
+  private void send(
+      StreamPlan plan, ServerStreamListener listener, StreamGate gate, Span span, Counts counts)
       throws Exception {
     Dataset dataset = plan.dataset();
     try (FileSequenceReader reader = new FileSequenceReader(allocator, plan, batchRows);
-        StreamDictionaries dictionaries = new StreamDictionaries(allocator, dataset.schema(), reader.dictionaries());
-        RestoredColumns restored = new RestoredColumns(allocator, dataset.schema(), reader.getVectorSchemaRoot())) {
+        StreamDictionaries dictionaries =
+            new StreamDictionaries(allocator, dataset.schema(), reader.dictionaries());
+        RestoredColumns restored =
+            new RestoredColumns(allocator, dataset.schema(), reader.getVectorSchemaRoot())) {
       VectorSchemaRoot root = restored.root();
       // The scanner loads every batch into fresh buffers, so gRPC may send them without a copy.
       listener.setUseZeroCopy(true);
@@ -222,10 +250,12 @@ public final class DoGetStreams {
       counts.record(span);
       if (gate.closed()) {
         throw CallStatus.UNAVAILABLE
-            .withDescription("server " + serverId.get() + " is shutting down; resume at another replica")
+            .withDescription(
+                "server " + serverId.get() + " is shutting down; resume at another replica")
             .toRuntimeException();
       }
-      log.debug("DoGet of {} cancelled by the client after {} batches", dataset.name(), counts.batches);
+      log.debug(
+          "DoGet of {} cancelled by the client after {} batches", dataset.name(), counts.batches);
     }
   }
 
@@ -235,7 +265,10 @@ public final class DoGetStreams {
    * @throws FlightRuntimeException UNAVAILABLE when this server cannot read the dataset's files (a
    *     replica may), RESOURCE_EXHAUSTED when it has no memory for the batch
    */
-  private boolean nextBatch(FileSequenceReader reader, RestoredColumns restored, StreamDictionaries dictionaries,
+  private boolean nextBatch(
+      FileSequenceReader reader,
+      RestoredColumns restored,
+      StreamDictionaries dictionaries,
       Dataset dataset) {
     try {
       if (!reader.loadNextBatch()) {
@@ -247,15 +280,25 @@ public final class DoGetStreams {
     } catch (Exception e) {
       if (outOfMemory(e)) {
         throw CallStatus.RESOURCE_EXHAUSTED
-            .withDescription("server " + serverId.get() + " is out of memory for a stream of '" + dataset.name()
-                + "'; retry later or read from another replica")
+            .withDescription(
+                "server "
+                    + serverId.get()
+                    + " is out of memory for a stream of '"
+                    + dataset.name()
+                    + "'; retry later or read from another replica")
             .withCause(e)
             .toRuntimeException();
       }
       log.warn("cannot read dataset {} on server {}", dataset.name(), serverId.get(), e);
       throw CallStatus.UNAVAILABLE
-          .withDescription("cannot read dataset '" + dataset.name() + "' on server " + serverId.get() + ": "
-              + firstLine(e) + "; resume at another replica")
+          .withDescription(
+              "cannot read dataset '"
+                  + dataset.name()
+                  + "' on server "
+                  + serverId.get()
+                  + ": "
+                  + firstLine(e)
+                  + "; resume at another replica")
           .withCause(e)
           .toRuntimeException();
     }
@@ -274,10 +317,14 @@ public final class DoGetStreams {
    * @return the reservation, or null when the client cancelled while waiting
    * @throws FlightRuntimeException RESOURCE_EXHAUSTED when the queue timeout passed first
    */
-  private ScanBudget.Reservation reserveScan(StreamPlan plan, ServerStreamListener listener, Span span)
-      throws InterruptedException {
-    long wanted = ScanBudget.estimate(plan.files().stream().map(i -> plan.dataset().files().get(i))
-        .map(FileMeta::size).toList());
+  private ScanBudget.Reservation reserveScan(
+      StreamPlan plan, ServerStreamListener listener, Span span) throws InterruptedException {
+    long wanted =
+        ScanBudget.estimate(
+            plan.files().stream()
+                .map(i -> plan.dataset().files().get(i))
+                .map(FileMeta::size)
+                .toList());
     ScanBudget.Reservation reservation;
     try (ServerMetrics.Counted waiting = metrics.waitingForScanMemory()) {
       reservation = scanBudget.reserve(wanted, scanQueueTimeout, listener::isCancelled);
@@ -290,14 +337,25 @@ public final class DoGetStreams {
       return null;
     }
     throw CallStatus.RESOURCE_EXHAUSTED
-        .withDescription("server " + serverId.get() + " has no room for another scan of '" + plan.dataset().name()
-            + "' (it needs about " + (wanted >> 20) + " MiB of its " + (scanBudget.budgetBytes() >> 20)
-            + " MiB scan memory) after waiting " + scanQueueTimeout.toMillis() + " ms; retry later or read"
-            + " from another replica")
+        .withDescription(
+            "server "
+                + serverId.get()
+                + " has no room for another scan of '"
+                + plan.dataset().name()
+                + "' (it needs about "
+                + (wanted >> 20)
+                + " MiB of its "
+                + (scanBudget.budgetBytes() >> 20)
+                + " MiB scan memory) after waiting "
+                + scanQueueTimeout.toMillis()
+                + " ms; retry later or read"
+                + " from another replica")
         .toRuntimeException();
   }
 
-  /** Records a stream's failure on its span and, unless the client cancelled, for the status page. */
+  /**
+   * Records a stream's failure on its span and, unless the client cancelled, for the status page.
+   */
   private FlightRuntimeException failed(Span span, FlightRuntimeException failure) {
     Spans.recordFailure(span, failure);
     if (failure.status().code() != FlightStatusCode.CANCELLED) {

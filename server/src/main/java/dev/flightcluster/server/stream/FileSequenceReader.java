@@ -4,9 +4,9 @@ import dev.flightcluster.protocol.ResumePosition;
 import dev.flightcluster.server.parquet.ParquetFiles;
 import dev.flightcluster.server.store.Dataset;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -103,7 +103,8 @@ final class FileSequenceReader extends ArrowReader {
         current = FileScan.open(allocator, dataset.files().get(file).path(), fileSchema, batchRows);
         currentPath = plan.path(next);
         currentRow = 0;
-        currentValues = dataset.partitions().isEmpty() ? List.of() : dataset.partitions().values().get(file);
+        currentValues =
+            dataset.partitions().isEmpty() ? List.of() : dataset.partitions().values().get(file);
         currentUtf8 = utf8(currentValues);
         next++;
       }
@@ -150,7 +151,8 @@ final class FileSequenceReader extends ArrowReader {
 
   /** Fills a partition column with {@code rows} copies of one value, into fresh buffers. */
   private static void fill(FieldVector vector, Object value, byte[] utf8, int rows) {
-    vector.clear(); // the previous batch's buffers: gRPC holds its own reference while it sends them
+    vector
+        .clear(); // the previous batch's buffers: gRPC holds its own reference while it sends them
     if (vector instanceof BigIntVector longs) {
       longs.allocateNew(rows);
       if (value != null) {
@@ -209,7 +211,8 @@ final class FileSequenceReader extends ArrowReader {
       for (int i = 0; i < ours.size() && i < fileSchema.getFields().size(); i++) {
         DictionaryEncoding encoding = ours.get(i).getField().getDictionary();
         if (encoding != null && encoding.getId() == id) {
-          DictionaryEncoding scanned = rootOf(current.reader).getVector(i).getField().getDictionary();
+          DictionaryEncoding scanned =
+              rootOf(current.reader).getVector(i).getField().getDictionary();
           return scanned == null ? null : current.reader.lookup(scanned.getId());
         }
       }
@@ -245,7 +248,8 @@ final class FileSequenceReader extends ArrowReader {
       FileSystemDatasetFactory factory,
       org.apache.arrow.dataset.source.Dataset dataset,
       Scanner scanner,
-      ArrowReader reader) implements AutoCloseable {
+      ArrowReader reader)
+      implements AutoCloseable {
     static FileScan open(BufferAllocator allocator, Path file, Schema schema, int batchRows) {
       FileSystemDatasetFactory factory = ParquetFiles.datasetFactory(allocator, List.of(file));
       org.apache.arrow.dataset.source.Dataset dataset = null;

@@ -52,11 +52,16 @@ final class RestoredColumns implements AutoCloseable {
         fields.add(scanned.getSchema().getFields().get(i));
       }
     }
-    this.root = restored.isEmpty() ? scanned
-        : new VectorSchemaRoot(new Schema(fields, served.getCustomMetadata()), vectors, 0);
+    this.root =
+        restored.isEmpty()
+            ? scanned
+            : new VectorSchemaRoot(new Schema(fields, served.getCustomMetadata()), vectors, 0);
   }
 
-  /** The schema to scan with: {@code served} with the types Java restores replaced by what Arrow reads. */
+  /**
+   * The schema to scan with: {@code served} with the types Java restores replaced by what Arrow
+   * reads.
+   */
   static Schema scanSchema(Schema served) {
     List<Field> fields = new ArrayList<>();
     for (Field field : served.getFields()) {
@@ -64,18 +69,30 @@ final class RestoredColumns implements AutoCloseable {
       if (field.getDictionary() != null || !needsRestoring(type)) {
         fields.add(field);
       } else if (type instanceof ArrowType.FixedSizeList) {
-        fields.add(new Field(field.getName(),
-            new FieldType(field.isNullable(), ArrowType.List.INSTANCE, null, field.getMetadata()), field.getChildren()));
+        fields.add(
+            new Field(
+                field.getName(),
+                new FieldType(
+                    field.isNullable(), ArrowType.List.INSTANCE, null, field.getMetadata()),
+                field.getChildren()));
       } else {
-        ArrowType read = type instanceof ArrowType.Utf8View ? ArrowType.Utf8.INSTANCE : ArrowType.Binary.INSTANCE;
-        fields.add(new Field(field.getName(), new FieldType(field.isNullable(), read, null, field.getMetadata()), null));
+        ArrowType read =
+            type instanceof ArrowType.Utf8View
+                ? ArrowType.Utf8.INSTANCE
+                : ArrowType.Binary.INSTANCE;
+        fields.add(
+            new Field(
+                field.getName(),
+                new FieldType(field.isNullable(), read, null, field.getMetadata()),
+                null));
       }
     }
     return new Schema(fields, served.getCustomMetadata());
   }
 
   private static boolean needsRestoring(ArrowType type) {
-    return type instanceof ArrowType.FixedSizeList || type instanceof ArrowType.Utf8View
+    return type instanceof ArrowType.FixedSizeList
+        || type instanceof ArrowType.Utf8View
         || type instanceof ArrowType.BinaryView;
   }
 
@@ -117,8 +134,13 @@ final class RestoredColumns implements AutoCloseable {
       int start = from.getElementStartIndex(i);
       int length = from.getElementEndIndex(i) - start;
       if (length != size) {
-        throw new IllegalStateException("column '" + from.getName() + "' has a list of " + length
-            + " values where its stored type is a fixed-size list of " + size);
+        throw new IllegalStateException(
+            "column '"
+                + from.getName()
+                + "' has a list of "
+                + length
+                + " values where its stored type is a fixed-size list of "
+                + size);
       }
       to.setNotNull(i);
       for (int k = 0; k < size; k++) {

@@ -15,9 +15,10 @@ import java.util.function.BooleanSupplier;
  * keeps them until the file has been read to its end (apache/arrow#39808), and Arrow Java 18.3 has
  * no setting to turn pre-buffering off. A scan therefore holds up to the Parquet bytes of the files
  * it has open, whatever the client's pace, and eight clients of a 250 MB file held 3 GB. A stream
- * reserves its {@link #estimate estimate} before its scan opens and returns it when the scan closes;
- * streams that do not fit wait, first come first served, and give up with RESOURCE_EXHAUSTED after
- * the queue timeout. A stream larger than the whole budget runs once it has the budget to itself.
+ * reserves its {@link #estimate estimate} before its scan opens and returns it when the scan
+ * closes; streams that do not fit wait, first come first served, and give up with
+ * RESOURCE_EXHAUSTED after the queue timeout. A stream larger than the whole budget runs once it
+ * has the budget to itself.
  */
 final class ScanBudget {
   /** Decoded batches in flight on top of the pre-buffered bytes: measured at ~200 MB per scan. */
@@ -31,7 +32,8 @@ final class ScanBudget {
 
   ScanBudget(long budgetBytes) {
     if (budgetBytes < MIB) {
-      throw new IllegalArgumentException("the scan memory budget must be at least 1 MiB: " + budgetBytes);
+      throw new IllegalArgumentException(
+          "the scan memory budget must be at least 1 MiB: " + budgetBytes);
     }
     this.budgetBytes = budgetBytes;
     this.permits = (int) Math.min(Integer.MAX_VALUE, budgetBytes / MIB);
@@ -40,8 +42,8 @@ final class ScanBudget {
 
   /**
    * The native memory a stream reading files of these sizes may hold: a stream reads one file at a
-   * time (decisions D54), so the largest file's Parquet bytes plus decoded batches, which for a small
-   * file cannot exceed its size by much.
+   * time (decisions D54), so the largest file's Parquet bytes plus decoded batches, which for a
+   * small file cannot exceed its size by much.
    */
   static long estimate(List<Long> fileSizes) {
     long preBuffered = fileSizes.stream().mapToLong(Long::longValue).max().orElse(0);
@@ -64,7 +66,8 @@ final class ScanBudget {
    * @return the reservation, to close when the scan has closed; null when the wait timed out or was
    *     cancelled
    */
-  Reservation reserve(long bytes, Duration maxWait, BooleanSupplier cancelled) throws InterruptedException {
+  Reservation reserve(long bytes, Duration maxWait, BooleanSupplier cancelled)
+      throws InterruptedException {
     requireNonNull(maxWait, "maxWait is null");
     requireNonNull(cancelled, "cancelled is null");
     int wanted = (int) Math.max(1, Math.min(permits, (bytes + MIB - 1) / MIB));
@@ -75,7 +78,8 @@ final class ScanBudget {
         return null;
       }
       // Short slices so a client that gives up while queued frees its place promptly.
-      if (semaphore.tryAcquire(wanted, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS)) {
+      if (semaphore.tryAcquire(
+          wanted, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS)) {
         return new Reservation(wanted);
       }
     }

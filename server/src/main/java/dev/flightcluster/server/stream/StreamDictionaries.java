@@ -23,8 +23,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.TransferPair;
 
 /**
- * The dictionaries of one DoGet stream. Flight Java 18.3 sends a stream's dictionaries once, when it
- * starts, and has no way to send a replacement later (its listener takes no dictionary batches).
+ * The dictionaries of one DoGet stream. Flight Java 18.3 sends a stream's dictionaries once, when
+ * it starts, and has no way to send a replacement later (its listener takes no dictionary batches).
  * The scanner hands out a dictionary with every batch, so the stream keeps the first batch's and
  * checks every later one against it: the same values pass as they are; a reordered or smaller
  * dictionary is remapped to the stream's indices; a dictionary with a value the stream's lacks
@@ -71,7 +71,8 @@ final class StreamDictionaries implements DictionaryProvider, AutoCloseable {
       }
       Dictionary batch = source.lookup(encoding.getId());
       if (batch == null) {
-        throw new IllegalStateException("the scanner sent no dictionary for column '" + vector.getName() + "'");
+        throw new IllegalStateException(
+            "the scanner sent no dictionary for column '" + vector.getName() + "'");
       }
       Dictionary ours = dictionaries.get(encoding.getId());
       if (ours == null) {
@@ -86,14 +87,17 @@ final class StreamDictionaries implements DictionaryProvider, AutoCloseable {
   }
 
   private void remap(FieldVector indices, Dictionary batch, Dictionary ours, long id) {
-    Map<Object, Integer> at = positions.computeIfAbsent(id, key -> {
-      Map<Object, Integer> map = new HashMap<>();
-      ValueVector values = ours.getVector();
-      for (int i = values.getValueCount() - 1; i >= 0; i--) {
-        map.put(key(values.getObject(i)), i);
-      }
-      return map;
-    });
+    Map<Object, Integer> at =
+        positions.computeIfAbsent(
+            id,
+            key -> {
+              Map<Object, Integer> map = new HashMap<>();
+              ValueVector values = ours.getVector();
+              for (int i = values.getValueCount() - 1; i >= 0; i--) {
+                map.put(key(values.getObject(i)), i);
+              }
+              return map;
+            });
     BaseIntVector ints = (BaseIntVector) indices;
     ValueVector values = batch.getVector();
     for (int row = 0; row < indices.getValueCount(); row++) {
@@ -102,8 +106,11 @@ final class StreamDictionaries implements DictionaryProvider, AutoCloseable {
       }
       Integer position = at.get(key(values.getObject((int) ints.getValueAsLong(row))));
       if (position == null) {
-        throw new IllegalStateException("column '" + indices.getName() + "' changed its dictionary mid-stream,"
-            + " which Flight Java cannot send");
+        throw new IllegalStateException(
+            "column '"
+                + indices.getName()
+                + "' changed its dictionary mid-stream,"
+                + " which Flight Java cannot send");
       }
       ints.setWithPossibleTruncate(row, position);
     }
@@ -119,7 +126,9 @@ final class StreamDictionaries implements DictionaryProvider, AutoCloseable {
       DictionaryEncoding encoding = root.getSchema().getFields().get(i).getDictionary();
       Field field = served.getFields().get(i);
       if (encoding != null && !dictionaries.containsKey(encoding.getId())) {
-        Field values = new Field("dictionary", new FieldType(true, field.getType(), null), field.getChildren());
+        Field values =
+            new Field(
+                "dictionary", new FieldType(true, field.getType(), null), field.getChildren());
         FieldVector empty = values.createVector(allocator);
         empty.setValueCount(0);
         dictionaries.put(encoding.getId(), new Dictionary(empty, encoding));

@@ -4,9 +4,9 @@ import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 
 /**
- * gRPC backpressure for one DoGet: arrow-java's callback strategy (the streaming thread sleeps until
- * gRPC's on-ready or on-cancel handler wakes it, so nothing polls), plus one thing it lacks: the
- * server closing wakes the thread for good.
+ * gRPC backpressure for one DoGet: arrow-java's callback strategy (the streaming thread sleeps
+ * until gRPC's on-ready or on-cancel handler wakes it, so nothing polls), plus one thing it lacks:
+ * the server closing wakes the thread for good.
  */
 final class StreamGate extends BackpressureStrategy.CallbackBackpressureStrategy {
   private volatile boolean closed;

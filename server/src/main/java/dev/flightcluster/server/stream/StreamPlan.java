@@ -28,8 +28,8 @@ record StreamPlan(Dataset dataset, List<Integer> files, int first, long skipRows
   /**
    * Checks {@code ticket} against {@code dataset}.
    *
-   * @throws org.apache.arrow.flight.FlightRuntimeException NOT_FOUND naming a file the dataset
-   *     does not have here; INVALID_ARGUMENT for a file that leads outside the data dir, a resume
+   * @throws org.apache.arrow.flight.FlightRuntimeException NOT_FOUND naming a file the dataset does
+   *     not have here; INVALID_ARGUMENT for a file that leads outside the data dir, a resume
    *     position in a file the stream does not read, or past the end of its file
    */
   static StreamPlan of(Dataset dataset, DatasetTicket ticket, DatasetStore store) {
@@ -47,7 +47,8 @@ record StreamPlan(Dataset dataset, List<Integer> files, int first, long skipRows
         }
         if (files.contains(index)) {
           throw CallStatus.INVALID_ARGUMENT
-              .withDescription("the ticket names file '" + path + "' of dataset '" + dataset.name() + "' twice")
+              .withDescription(
+                  "the ticket names file '" + path + "' of dataset '" + dataset.name() + "' twice")
               .toRuntimeException();
         }
         files.add(index);
@@ -61,15 +62,27 @@ record StreamPlan(Dataset dataset, List<Integer> files, int first, long skipRows
     int first = files.indexOf(index);
     if (index < 0 || first < 0) {
       throw CallStatus.INVALID_ARGUMENT
-          .withDescription("the resume position names file '" + resume.file() + "', which this stream of dataset '"
-              + dataset.name() + "' does not read: the token is another dataset's or another endpoint's")
+          .withDescription(
+              "the resume position names file '"
+                  + resume.file()
+                  + "', which this stream of dataset '"
+                  + dataset.name()
+                  + "' does not read: the token is another dataset's or another endpoint's")
           .toRuntimeException();
     }
     long rows = dataset.files().get(index).rows();
     if (resume.row() > rows) {
       throw CallStatus.INVALID_ARGUMENT
-          .withDescription("the resume position is row " + resume.row() + " of file '" + resume.file()
-              + "' of dataset '" + dataset.name() + "', which has " + rows + " rows")
+          .withDescription(
+              "the resume position is row "
+                  + resume.row()
+                  + " of file '"
+                  + resume.file()
+                  + "' of dataset '"
+                  + dataset.name()
+                  + "', which has "
+                  + rows
+                  + " rows")
           .toRuntimeException();
     }
     return new StreamPlan(dataset, files, first, resume.row());

@@ -10,14 +10,14 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 
 /**
- * Checks a record batch header against its body and the schema before Flight loads it. Arrow
- * Java's loader trusts the header and then sets every column to the batch's length, growing a
- * column with zeros when its buffers are shorter than that: a batch of 8 rows claiming a million
- * was stored as a million rows, and a buffer shorter than its rows need was silently padded. So the
- * header must agree with itself before the loader runs: lengths and null counts in range, every
- * buffer inside the body and as long as its column's type needs for its length, every top-level
- * column exactly as long as the batch, the node and buffer counts the schema implies, and no
- * compression (this server has no codec).
+ * Checks a record batch header against its body and the schema before Flight loads it. Arrow Java's
+ * loader trusts the header and then sets every column to the batch's length, growing a column with
+ * zeros when its buffers are shorter than that: a batch of 8 rows claiming a million was stored as
+ * a million rows, and a buffer shorter than its rows need was silently padded. So the header must
+ * agree with itself before the loader runs: lengths and null counts in range, every buffer inside
+ * the body and as long as its column's type needs for its length, every top-level column exactly as
+ * long as the batch, the node and buffer counts the schema implies, and no compression (this server
+ * has no codec).
  */
 final class BatchHeaderCheck {
   private final RecordBatch batch;
@@ -59,17 +59,32 @@ final class BatchHeaderCheck {
       throw new Wrong("its record batch length is negative (" + length + ")");
     }
     if (batch.compression() != null) {
-      throw new Wrong("its record batch is compressed, which this server does not accept; send uncompressed batches");
+      throw new Wrong(
+          "its record batch is compressed, which this server does not accept; send uncompressed batches");
     }
     for (Field column : columns) {
       long values = field(column, column.getName());
       if (values != length) {
-        throw new Wrong("column '" + column.getName() + "' claims " + values + " values in a batch of " + length + " rows");
+        throw new Wrong(
+            "column '"
+                + column.getName()
+                + "' claims "
+                + values
+                + " values in a batch of "
+                + length
+                + " rows");
       }
     }
     if (nodes != batch.nodesLength() || buffers != batch.buffersLength()) {
-      throw new Wrong("it has " + batch.nodesLength() + " field nodes and " + batch.buffersLength()
-          + " buffers where the schema needs " + nodes + " and " + buffers);
+      throw new Wrong(
+          "it has "
+              + batch.nodesLength()
+              + " field nodes and "
+              + batch.buffersLength()
+              + " buffers where the schema needs "
+              + nodes
+              + " and "
+              + buffers);
     }
   }
 
@@ -82,28 +97,38 @@ final class BatchHeaderCheck {
     long length = node.length();
     long nulls = node.nullCount();
     if (length < 0 || nulls < 0 || nulls > length) {
-      throw new Wrong("column '" + path + "' claims " + length + " values with " + nulls + " nulls");
+      throw new Wrong(
+          "column '" + path + "' claims " + length + " values with " + nulls + " nulls");
     }
-    ArrowType type = field.getDictionary() != null ? field.getDictionary().getIndexType() : field.getType();
+    ArrowType type =
+        field.getDictionary() != null ? field.getDictionary().getIndexType() : field.getType();
     ArrowType.ArrowTypeID id = type.getTypeID();
     for (BufferLayout layout : TypeLayout.getTypeLayout(type).getBufferLayouts()) {
       if (layout.getType() == BufferLayout.BufferType.VARIADIC_DATA_BUFFERS) {
         continue;
       }
-      long needed = switch (layout.getType()) {
-        case VALIDITY -> nulls == 0 ? 0 : (length + 7) / 8; // with no nulls the loader ignores it
-        case OFFSET -> length == 0 ? 0 : (length + 1) * layout.getTypeBitWidth() / 8;
-        case DATA -> id == ArrowType.ArrowTypeID.Utf8 || id == ArrowType.ArrowTypeID.Binary
-            || id == ArrowType.ArrowTypeID.LargeUtf8 || id == ArrowType.ArrowTypeID.LargeBinary
-            ? 0 // its values' size is checked against the offsets once loaded
-            : (length * layout.getTypeBitWidth() + 7) / 8;
-        default -> (length * layout.getTypeBitWidth() + 7) / 8;
-      };
+      long needed =
+          switch (layout.getType()) {
+            case VALIDITY ->
+                nulls == 0 ? 0 : (length + 7) / 8; // with no nulls the loader ignores it
+            case OFFSET -> length == 0 ? 0 : (length + 1) * layout.getTypeBitWidth() / 8;
+            case DATA ->
+                id == ArrowType.ArrowTypeID.Utf8
+                        || id == ArrowType.ArrowTypeID.Binary
+                        || id == ArrowType.ArrowTypeID.LargeUtf8
+                        || id == ArrowType.ArrowTypeID.LargeBinary
+                    ? 0 // its values' size is checked against the offsets once loaded
+                    : (length * layout.getTypeBitWidth() + 7) / 8;
+            default -> (length * layout.getTypeBitWidth() + 7) / 8;
+          };
       buffer(path, layout.getType().getName(), needed);
     }
     if (id == ArrowType.ArrowTypeID.Utf8View || id == ArrowType.ArrowTypeID.BinaryView) {
       if (views >= batch.variadicBufferCountsLength()) {
-        throw new Wrong("column '" + path + "' is a view column but the batch gives no count of its data buffers");
+        throw new Wrong(
+            "column '"
+                + path
+                + "' is a view column but the batch gives no count of its data buffers");
       }
       long count = batch.variadicBufferCounts(views++);
       for (long i = 0; i < count; i++) {
@@ -127,12 +152,28 @@ final class BatchHeaderCheck {
     long offset = buffer.offset();
     long size = buffer.length();
     if (offset < 0 || size < 0 || offset > bodyLength || size > bodyLength - offset) {
-      throw new Wrong("buffer " + index + " (column '" + path + "') covers bytes " + offset + " to " + (offset + size)
-          + " but the body holds " + bodyLength);
+      throw new Wrong(
+          "buffer "
+              + index
+              + " (column '"
+              + path
+              + "') covers bytes "
+              + offset
+              + " to "
+              + (offset + size)
+              + " but the body holds "
+              + bodyLength);
     }
     if (size < needed) {
-      throw new Wrong("the " + kind.toLowerCase(java.util.Locale.ROOT) + " buffer of column '" + path + "' holds "
-          + size + " bytes where its values need " + needed);
+      throw new Wrong(
+          "the "
+              + kind.toLowerCase(java.util.Locale.ROOT)
+              + " buffer of column '"
+              + path
+              + "' holds "
+              + size
+              + " bytes where its values need "
+              + needed);
     }
   }
 }

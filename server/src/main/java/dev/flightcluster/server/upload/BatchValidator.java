@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-
 import java.util.List;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightRuntimeException;
@@ -39,10 +38,10 @@ import org.apache.arrow.vector.validate.ValidateUtil;
  * dictionary. The native Parquet writer trusts all of that; a batch that lies about it made it read
  * memory the client never sent (stored, or a SIGSEGV).
  *
- * <p>Leaf vectors go through arrow-java's full validation ({@link ValueVectorUtility#validateFull});
- * nested vectors are walked here, because arrow-java's walk refuses fixed-size lists and views
- * (ValidateVectorDataVisitor throws UnsupportedOperationException for them) and those are
- * legitimate uploads.
+ * <p>Leaf vectors go through arrow-java's full validation ({@link
+ * ValueVectorUtility#validateFull}); nested vectors are walked here, because arrow-java's walk
+ * refuses fixed-size lists and views (ValidateVectorDataVisitor throws
+ * UnsupportedOperationException for them) and those are legitimate uploads.
  */
 public final class BatchValidator {
   private BatchValidator() {}
@@ -63,8 +62,10 @@ public final class BatchValidator {
     for (FieldVector vector : root.getFieldVectors()) {
       String column = vector.getField().getName();
       if (vector.getValueCount() != rows) {
-        throw invalid(batch, column, "it holds " + vector.getValueCount() + " values but the batch has " + rows
-            + " rows");
+        throw invalid(
+            batch,
+            column,
+            "it holds " + vector.getValueCount() + " values but the batch has " + rows + " rows");
       }
       check(vector, column, batch);
       DictionaryEncoding encoding = vector.getField().getDictionary();
@@ -75,7 +76,11 @@ public final class BatchValidator {
   }
 
   private static void checkDictionary(
-      FieldVector indices, DictionaryEncoding encoding, DictionaryProvider dictionaries, String column, long batch) {
+      FieldVector indices,
+      DictionaryEncoding encoding,
+      DictionaryProvider dictionaries,
+      String column,
+      long batch) {
     Dictionary dictionary = dictionaries.lookup(encoding.getId());
     if (dictionary == null) {
       throw invalid(batch, column, "its dictionary (id " + encoding.getId() + ") was never sent");
@@ -92,8 +97,16 @@ public final class BatchValidator {
       }
       long index = ints.getValueAsLong(i);
       if (index < 0 || index >= size) {
-        throw invalid(batch, column, "row " + i + " refers to dictionary entry " + index + " but the dictionary has "
-            + size + " entries");
+        throw invalid(
+            batch,
+            column,
+            "row "
+                + i
+                + " refers to dictionary entry "
+                + index
+                + " but the dictionary has "
+                + size
+                + " entries");
       }
     }
   }
@@ -102,7 +115,8 @@ public final class BatchValidator {
     try {
       walk(vector, column, batch);
     } catch (ValidateUtil.ValidateException e) {
-      // Arrow's validation messages name the buffer and the numbers that disagree; they are ours to show.
+      // Arrow's validation messages name the buffer and the numbers that disagree; they are ours to
+      // show.
       throw invalid(batch, column, e.getMessage());
     } catch (IndexOutOfBoundsException e) {
       throw invalid(batch, column, "a buffer is shorter than its vector needs");
@@ -112,7 +126,8 @@ public final class BatchValidator {
   private static void walk(ValueVector vector, String column, long batch) {
     int count = vector.getValueCount();
     switch (vector) {
-      // arrow-java 18.3's full validation knows no float16 and refuses decimals that use their whole
+      // arrow-java 18.3's full validation knows no float16 and refuses decimals that use their
+      // whole
       // precision (its check is precision < declared): both are checked here instead.
       case Float2Vector v -> checkFixedWidth(v, Float2Vector.TYPE_WIDTH, column, batch);
       case DecimalVector v -> {
@@ -151,12 +166,17 @@ public final class BatchValidator {
           checkChild(child, count, column + "." + child.getField().getName(), batch);
         }
       }
-      default -> throw invalid(batch, column, "its type " + vector.getField().getType()
-          + " is not accepted in uploads");
+      default ->
+          throw invalid(
+              batch,
+              column,
+              "its type " + vector.getField().getType() + " is not accepted in uploads");
     }
   }
 
-  /** @param path the child's column path: {@code list[]} for list items, {@code struct.field} */
+  /**
+   * @param path the child's column path: {@code list[]} for list items, {@code struct.field}
+   */
   private static void checkChild(ValueVector child, long needed, String path, long batch) {
     if (child == null) {
       if (needed > 0) {
@@ -165,25 +185,34 @@ public final class BatchValidator {
       return;
     }
     if (child.getValueCount() < needed) {
-      throw invalid(batch, path, "it holds " + child.getValueCount() + " values but its parent refers to " + needed);
+      throw invalid(
+          batch,
+          path,
+          "it holds " + child.getValueCount() + " values but its parent refers to " + needed);
     }
     walk(child, path, batch);
   }
 
-  private static void checkFixedWidth(BaseFixedWidthVector vector, int width, String column, long batch) {
+  private static void checkFixedWidth(
+      BaseFixedWidthVector vector, int width, String column, long batch) {
     int count = vector.getValueCount();
     checkValidity(vector, count, column, batch);
     if ((long) count * width > vector.getDataBuffer().capacity()) {
-      throw invalid(batch, column, "its data buffer holds fewer than " + count + " values of " + width + " bytes");
+      throw invalid(
+          batch,
+          column,
+          "its data buffer holds fewer than " + count + " values of " + width + " bytes");
     }
   }
 
-  private static void checkDecimals(BaseFixedWidthVector vector, int precision, String column, long batch) {
+  private static void checkDecimals(
+      BaseFixedWidthVector vector, int precision, String column, long batch) {
     BigInteger limit = BigInteger.TEN.pow(precision);
     for (int i = 0; i < vector.getValueCount(); i++) {
       if (!vector.isNull(i)
           && ((BigDecimal) vector.getObject(i)).unscaledValue().abs().compareTo(limit) >= 0) {
-        throw invalid(batch, column, "value " + i + " has more digits than its precision " + precision);
+        throw invalid(
+            batch, column, "value " + i + " has more digits than its precision " + precision);
       }
     }
   }
@@ -196,14 +225,23 @@ public final class BatchValidator {
   }
 
   /** Checks {@code count + 1} offsets of {@code width} bytes; returns the last one. */
-  private static long checkOffsets(ArrowBuf offsets, int count, int width, String column, long batch) {
+  private static long checkOffsets(
+      ArrowBuf offsets, int count, int width, String column, long batch) {
     if (count == 0) {
       return 0;
     }
     long needed = (long) (count + 1) * width;
     if (offsets == null || offsets.capacity() < needed) {
-      throw invalid(batch, column, "its offset buffer holds " + (offsets == null ? 0 : offsets.capacity())
-          + " bytes, " + needed + " needed for " + count + " values");
+      throw invalid(
+          batch,
+          column,
+          "its offset buffer holds "
+              + (offsets == null ? 0 : offsets.capacity())
+              + " bytes, "
+              + needed
+              + " needed for "
+              + count
+              + " values");
     }
     long previous = width == 4 ? offsets.getInt(0) : offsets.getLong(0);
     if (previous < 0) {
@@ -212,8 +250,10 @@ public final class BatchValidator {
     for (int i = 1; i <= count; i++) {
       long offset = width == 4 ? offsets.getInt((long) i * 4) : offsets.getLong((long) i * 8);
       if (offset < previous) {
-        throw invalid(batch, column, "its offsets decrease at position " + i + " (" + previous + ", then " + offset
-            + ")");
+        throw invalid(
+            batch,
+            column,
+            "its offsets decrease at position " + i + " (" + previous + ", then " + offset + ")");
       }
       previous = offset;
     }
@@ -226,8 +266,14 @@ public final class BatchValidator {
     ArrowBuf views = vector.getDataBuffer();
     long needed = (long) count * BaseVariableWidthViewVector.ELEMENT_SIZE;
     if (count > 0 && (views == null || views.capacity() < needed)) {
-      throw invalid(batch, column, "its view buffer holds fewer than the " + needed + " bytes its " + count
-          + " values need");
+      throw invalid(
+          batch,
+          column,
+          "its view buffer holds fewer than the "
+              + needed
+              + " bytes its "
+              + count
+              + " values need");
     }
     List<ArrowBuf> data = vector.getDataBuffers();
     for (int i = 0; i < count; i++) {
@@ -237,7 +283,8 @@ public final class BatchValidator {
       long view = (long) i * BaseVariableWidthViewVector.ELEMENT_SIZE;
       int length = views.getInt(view);
       if (length < 0) {
-        throw invalid(batch, column, "the view of row " + i + " has a negative length (" + length + ")");
+        throw invalid(
+            batch, column, "the view of row " + i + " has a negative length (" + length + ")");
       }
       if (length <= BaseVariableWidthViewVector.INLINE_SIZE) {
         continue;
@@ -245,20 +292,43 @@ public final class BatchValidator {
       int bufferIndex = views.getInt(view + 8);
       int offset = views.getInt(view + 12);
       if (bufferIndex < 0 || bufferIndex >= data.size()) {
-        throw invalid(batch, column, "the view of row " + i + " refers to data buffer " + bufferIndex + " of "
-            + data.size());
+        throw invalid(
+            batch,
+            column,
+            "the view of row "
+                + i
+                + " refers to data buffer "
+                + bufferIndex
+                + " of "
+                + data.size());
       }
       if (offset < 0 || (long) offset + length > data.get(bufferIndex).capacity()) {
-        throw invalid(batch, column, "the view of row " + i + " covers bytes " + offset + " to " + ((long) offset + length)
-            + " of data buffer " + bufferIndex + ", which holds " + data.get(bufferIndex).capacity());
+        throw invalid(
+            batch,
+            column,
+            "the view of row "
+                + i
+                + " covers bytes "
+                + offset
+                + " to "
+                + ((long) offset + length)
+                + " of data buffer "
+                + bufferIndex
+                + ", which holds "
+                + data.get(bufferIndex).capacity());
       }
     }
   }
 
   private static FlightRuntimeException invalid(long batch, String column, String what) {
     return CallStatus.INVALID_ARGUMENT
-        .withDescription("record batch " + batch + " of the upload is malformed: "
-            + (column == null ? "" : "column '" + column + "': ") + what + "; nothing was stored")
+        .withDescription(
+            "record batch "
+                + batch
+                + " of the upload is malformed: "
+                + (column == null ? "" : "column '" + column + "': ")
+                + what
+                + "; nothing was stored")
         .toRuntimeException();
   }
 }

@@ -5,10 +5,10 @@ import java.io.InputStream;
 
 /**
  * Checks the protobuf framing of a raw FlightData message without copying it: every tag and varint
- * well formed, every length-delimited field inside the message. Flight's decoder allocates a field's
- * claimed length before reading it, so a 100-byte message claiming a 2 GB body would take 2 GB of
- * direct memory first; this refuses it instead. The stream is read through {@code mark}/{@code
- * reset} and left where it was; a stream that cannot be marked is not checked.
+ * well formed, every length-delimited field inside the message. Flight's decoder allocates a
+ * field's claimed length before reading it, so a 100-byte message claiming a 2 GB body would take 2
+ * GB of direct memory first; this refuses it instead. The stream is read through {@code
+ * mark}/{@code reset} and left where it was; a stream that cannot be marked is not checked.
  */
 final class FlightDataFraming {
   private static final int FIELD_DESCRIPTOR = 1;
@@ -67,8 +67,16 @@ final class FlightDataFraming {
               long length = varint(in);
               int left = in.available();
               if (length > left) {
-                throw new BadFraming("its protobuf field " + field + " claims " + length + " bytes but only " + left
-                    + " of the message's " + total + " follow");
+                throw new BadFraming(
+                    "its protobuf field "
+                        + field
+                        + " claims "
+                        + length
+                        + " bytes but only "
+                        + left
+                        + " of the message's "
+                        + total
+                        + " follow");
               }
               if (field == FIELD_HEADER) {
                 header = in.readNBytes((int) length);
@@ -83,7 +91,9 @@ final class FlightDataFraming {
                 skip(in, length, field);
               }
             }
-            default -> throw new BadFraming("its protobuf field " + field + " has the unknown wire type " + wire);
+            default ->
+                throw new BadFraming(
+                    "its protobuf field " + field + " has the unknown wire type " + wire);
           }
         }
       } finally {

@@ -19,15 +19,15 @@ import org.apache.arrow.memory.OutOfMemoryException;
  * Turns a DoPut message that Flight cannot even decode into INVALID_ARGUMENT, delivered through the
  * upload itself ({@link UploadWait}), instead of gRPC's UNKNOWN "Application error processing RPC".
  *
- * <p>gRPC decodes each request message with the method's marshaller before any interceptor sees
- * it, and a marshaller or listener that throws ends the call as UNKNOWN, while the upload's thread
+ * <p>gRPC decodes each request message with the method's marshaller before any interceptor sees it,
+ * and a marshaller or listener that throws ends the call as UNKNOWN, while the upload's thread
  * keeps waiting for a descriptor that never comes. The one public hook that wraps a method's
- * marshallers is the server's {@code BinaryLog} (it is how gRPC's own binary log sees raw bytes), so
- * this is one: it logs nothing, and for DoPut alone it takes the raw bytes, checks the protobuf
+ * marshallers is the server's {@code BinaryLog} (it is how gRPC's own binary log sees raw bytes),
+ * so this is one: it logs nothing, and for DoPut alone it takes the raw bytes, checks the protobuf
  * framing (a length that claims more bytes than the message holds would otherwise be allocated
- * before it is read), then decodes with Flight's marshaller. A failure there, or in Flight's handling
- * of the message (a schema it cannot decode), cancels the call's context with {@link Malformed}; the
- * upload's wait ends the call with that status. Later messages are dropped.
+ * before it is read), then decodes with Flight's marshaller. A failure there, or in Flight's
+ * handling of the message (a schema it cannot decode), cancels the call's context with {@link
+ * Malformed}; the upload's wait ends the call with that status. Later messages are dropped.
  */
 public final class MessageGuard extends RawRequestHook {
   static final String DO_PUT = "arrow.flight.protocol.FlightService/DoPut";
@@ -71,7 +71,10 @@ public final class MessageGuard extends RawRequestHook {
     private long messages;
     private boolean failed;
 
-    Guarded(MethodDescriptor<ReqT, ?> method, ServerCall.Listener<ReqT> inner, Context.CancellableContext context) {
+    Guarded(
+        MethodDescriptor<ReqT, ?> method,
+        ServerCall.Listener<ReqT> inner,
+        Context.CancellableContext context) {
       this.method = method;
       this.inner = inner;
       this.context = context;
@@ -104,7 +107,9 @@ public final class MessageGuard extends RawRequestHook {
       } catch (RuntimeException e) {
         // Flight decodes a schema as it arrives; a broken one throws here, the message unconsumed.
         closeQuietly(message);
-        fail(invalid("it is not a schema Flight can decode (a broken flatbuffer or a field of an unknown type)"));
+        fail(
+            invalid(
+                "it is not a schema Flight can decode (a broken flatbuffer or a field of an unknown type)"));
       }
     }
 
@@ -112,8 +117,11 @@ public final class MessageGuard extends RawRequestHook {
       for (Throwable t = e; t != null; t = t.getCause()) {
         if (t instanceof OutOfMemoryException) {
           return CallStatus.RESOURCE_EXHAUSTED
-              .withDescription("message " + messages + " of the upload claims more memory than the server can give it;"
-                  + " nothing was stored")
+              .withDescription(
+                  "message "
+                      + messages
+                      + " of the upload claims more memory than the server can give it;"
+                      + " nothing was stored")
               .toRuntimeException();
         }
         if (t instanceof InvalidProtocolBufferException) {
@@ -129,12 +137,18 @@ public final class MessageGuard extends RawRequestHook {
           return invalid("its protobuf encoding cannot be read");
         }
       }
-      return invalid("its data_header is not a valid Arrow IPC message (a flatbuffer that points outside itself)");
+      return invalid(
+          "its data_header is not a valid Arrow IPC message (a flatbuffer that points outside itself)");
     }
 
     private FlightRuntimeException invalid(String what) {
       return CallStatus.INVALID_ARGUMENT
-          .withDescription("message " + messages + " of the upload is malformed: " + what + "; nothing was stored")
+          .withDescription(
+              "message "
+                  + messages
+                  + " of the upload is malformed: "
+                  + what
+                  + "; nothing was stored")
           .toRuntimeException();
     }
 

@@ -16,8 +16,9 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 
 /**
  * The order an upload's messages must come in: a descriptor with or before the one schema, then
- * dictionaries and record batches. Flight accepts other orders and then waits for ever (a batch before
- * any schema, a schema without a descriptor) or replaces its root mid-stream (a second schema).
+ * dictionaries and record batches. Flight accepts other orders and then waits for ever (a batch
+ * before any schema, a schema without a descriptor) or replaces its root mid-stream (a second
+ * schema).
  */
 final class MessageOrder {
   private boolean descriptor;
@@ -36,10 +37,12 @@ final class MessageOrder {
       return null; // a descriptor or application metadata alone
     }
     try {
-      return accept(Message.getRootAsMessage(ByteBuffer.wrap(frame.header()).order(ByteOrder.LITTLE_ENDIAN)),
+      return accept(
+          Message.getRootAsMessage(ByteBuffer.wrap(frame.header()).order(ByteOrder.LITTLE_ENDIAN)),
           frame.bodyLength());
     } catch (RuntimeException e) {
-      // Flatbuffers read lazily and unchecked: a broken one fails with whatever the bad offset hits.
+      // Flatbuffers read lazily and unchecked: a broken one fails with whatever the bad offset
+      // hits.
       return "its data_header is not a valid Arrow IPC message (a flatbuffer that points outside itself)";
     }
   }
@@ -55,10 +58,13 @@ final class MessageOrder {
           return "it is the schema, but no flight_descriptor came with it or before it to name the dataset";
         }
         if (bodyLength > 0) {
-          return "it is the schema, which has no body, but carries a data_body of " + bodyLength + " bytes";
+          return "it is the schema, which has no body, but carries a data_body of "
+              + bodyLength
+              + " bytes";
         }
         org.apache.arrow.vector.types.pojo.Schema decoded =
-            org.apache.arrow.vector.types.pojo.Schema.convertSchema((Schema) message.header(new Schema()));
+            org.apache.arrow.vector.types.pojo.Schema.convertSchema(
+                (Schema) message.header(new Schema()));
         columns = decoded.getFields();
         dictionaries = new HashMap<>();
         collectDictionaries(columns);
@@ -69,7 +75,8 @@ final class MessageOrder {
         if (!schema) {
           return "it is a record batch, but no schema came before it";
         }
-        return BatchHeaderCheck.check((RecordBatch) message.header(new RecordBatch()), bodyLength, columns);
+        return BatchHeaderCheck.check(
+            (RecordBatch) message.header(new RecordBatch()), bodyLength, columns);
       }
       case MessageHeader.DictionaryBatch -> {
         if (!schema) {
@@ -78,14 +85,19 @@ final class MessageOrder {
         DictionaryBatch dictionary = (DictionaryBatch) message.header(new DictionaryBatch());
         Field values = dictionaries.get(dictionary.id());
         if (values == null) {
-          return "it is a dictionary with id " + dictionary.id() + ", which no column of the schema uses";
+          return "it is a dictionary with id "
+              + dictionary.id()
+              + ", which no column of the schema uses";
         }
         RecordBatch data = dictionary.data();
-        return data == null ? "it is a dictionary without data"
+        return data == null
+            ? "it is a dictionary without data"
             : BatchHeaderCheck.check(data, bodyLength, List.of(values));
       }
       default -> {
-        return "its data_header is an Arrow IPC message of type " + type + ", which an upload cannot hold";
+        return "its data_header is an Arrow IPC message of type "
+            + type
+            + ", which an upload cannot hold";
       }
     }
   }
@@ -95,8 +107,12 @@ final class MessageOrder {
     for (Field field : fields) {
       DictionaryEncoding encoding = field.getDictionary();
       if (encoding != null) {
-        dictionaries.put(encoding.getId(), new Field(field.getName(),
-            new FieldType(field.isNullable(), field.getType(), null, null), field.getChildren()));
+        dictionaries.put(
+            encoding.getId(),
+            new Field(
+                field.getName(),
+                new FieldType(field.isNullable(), field.getType(), null, null),
+                field.getChildren()));
       }
       collectDictionaries(field.getChildren());
     }

@@ -18,7 +18,9 @@ public final class UploadGuard implements AutoCloseable {
   private final ScheduledThreadPoolExecutor timer;
   private final MessageGuard messageGuard = new MessageGuard();
 
-  /** @param idleTimeout how long an upload may send nothing while the server waits for a message */
+  /**
+   * @param idleTimeout how long an upload may send nothing while the server waits for a message
+   */
   public UploadGuard(Duration idleTimeout) {
     requireNonNull(idleTimeout, "idleTimeout is null");
     if (idleTimeout.isNegative() || idleTimeout.isZero()) {
@@ -26,12 +28,17 @@ public final class UploadGuard implements AutoCloseable {
     }
     this.idleTimeout = idleTimeout;
     AtomicInteger count = new AtomicInteger();
-    this.timer = new ScheduledThreadPoolExecutor(1, runnable -> {
-      Thread thread = new Thread(runnable, "flight-server-upload-deadline-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    });
-    // Every batch schedules a deadline and cancels it: cancelled ones must not pile up in the queue.
+    this.timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            runnable -> {
+              Thread thread =
+                  new Thread(runnable, "flight-server-upload-deadline-" + count.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    // Every batch schedules a deadline and cancels it: cancelled ones must not pile up in the
+    // queue.
     timer.setRemoveOnCancelPolicy(true);
   }
 
@@ -45,7 +52,9 @@ public final class UploadGuard implements AutoCloseable {
     return messageGuard;
   }
 
-  /** The waits of the upload whose call is the current gRPC context; close it when the upload ends. */
+  /**
+   * The waits of the upload whose call is the current gRPC context; close it when the upload ends.
+   */
   public UploadWait begin() {
     return new UploadWait(timer, idleTimeout, Context.current());
   }

@@ -67,7 +67,9 @@ public final class UploadWait implements AutoCloseable {
       try {
         deadline = timer.schedule(() -> timeOut(what), idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
-        throw CallStatus.UNAVAILABLE.withDescription("the server is shutting down; upload elsewhere").toRuntimeException();
+        throw CallStatus.UNAVAILABLE
+            .withDescription("the server is shutting down; upload elsewhere")
+            .toRuntimeException();
       }
       waiter = Thread.currentThread();
     }
@@ -78,7 +80,8 @@ public final class UploadWait implements AutoCloseable {
       FlightRuntimeException cut = leave();
       throw cut != null ? cut : e;
     }
-    // A message that is malformed, a stall or a call that ended makes any result moot: the upload ends.
+    // A message that is malformed, a stall or a call that ended makes any result moot: the upload
+    // ends.
     FlightRuntimeException cut = leave();
     if (cut != null) {
       throw cut;
@@ -111,10 +114,15 @@ public final class UploadWait implements AutoCloseable {
       if (waiter == null || reason != null) {
         return;
       }
-      reason = CallStatus.CANCELLED
-          .withDescription("the upload sent nothing for " + idleTimeout.toMillis() + " ms while the server waited for "
-              + what + " (--upload-idle-timeout); the server ended it and stored nothing")
-          .toRuntimeException();
+      reason =
+          CallStatus.CANCELLED
+              .withDescription(
+                  "the upload sent nothing for "
+                      + idleTimeout.toMillis()
+                      + " ms while the server waited for "
+                      + what
+                      + " (--upload-idle-timeout); the server ended it and stored nothing")
+              .toRuntimeException();
       interruptWaiter();
     }
   }
@@ -133,7 +141,10 @@ public final class UploadWait implements AutoCloseable {
     if (cancelled.cancellationCause() instanceof MessageGuard.Malformed malformed) {
       fail(malformed.status());
     } else {
-      fail(CallStatus.CANCELLED.withDescription("the client cancelled the upload").toRuntimeException());
+      fail(
+          CallStatus.CANCELLED
+              .withDescription("the client cancelled the upload")
+              .toRuntimeException());
     }
   }
 

@@ -16,9 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.InstantSource;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The shards of parallel puts on one data server: staged where no listing sees them, published by
- * {@link #commit}, deleted by {@link #abort} or, when no commit came within the staging timeout,
- * by {@link #expire} (D65). The staging area is under the data dir's hidden staging directory,
- * which the server empties at startup, so a crash leaves nothing staged behind either.
+ * {@link #commit}, deleted by {@link #abort} or, when no commit came within the staging timeout, by
+ * {@link #expire} (D65). The staging area is under the data dir's hidden staging directory, which
+ * the server empties at startup, so a crash leaves nothing staged behind either.
  *
  * <p>Layout: {@code <staging>/<put id>/<NAME>/part-<put id>-<index>.parquet}. A commit renames
  * every staged part to its final name ({@link PutParts#committedName}), then moves the {@code
@@ -84,7 +84,8 @@ public final class StagedPuts {
    *     first shard
    * @param timeout how long after its last staged part an uncommitted put is deleted
    */
-  public StagedPuts(BufferAllocator allocator, Path dataDir, Path root, InstantSource clock, Duration timeout) {
+  public StagedPuts(
+      BufferAllocator allocator, Path dataDir, Path root, InstantSource clock, Duration timeout) {
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.dataDir = requireNonNull(dataDir, "dataDir is null");
     this.root = requireNonNull(root, "root is null");
@@ -125,7 +126,8 @@ public final class StagedPuts {
       Put put = puts.computeIfAbsent(putId, id -> new Put(name, clock.instant()));
       if (!put.name.equals(name)) {
         throw CallStatus.INVALID_ARGUMENT
-            .withDescription("put " + putId + " writes dataset '" + put.name + "', not '" + name + "'")
+            .withDescription(
+                "put " + putId + " writes dataset '" + put.name + "', not '" + name + "'")
             .toRuntimeException();
       }
       if (put.parts.containsKey(index) || Files.exists(dir.resolve(fileName))) {
@@ -152,14 +154,16 @@ public final class StagedPuts {
       }
       if (cancelled.getAsBoolean()) {
         throw CallStatus.CANCELLED
-            .withDescription("the client cancelled the upload of shard " + index + " of put " + putId)
+            .withDescription(
+                "the client cancelled the upload of shard " + index + " of put " + putId)
             .toRuntimeException();
       }
       synchronized (lock) {
         Put put = puts.get(putId);
         if (put == null) {
           throw CallStatus.NOT_FOUND
-              .withDescription("put " + putId + " was aborted while shard " + index + " was written")
+              .withDescription(
+                  "put " + putId + " was aborted while shard " + index + " was written")
               .toRuntimeException();
         }
         Files.createDirectories(dir);
@@ -218,29 +222,45 @@ public final class StagedPuts {
       }
       if (put.writing > 0) {
         throw CallStatus.INVALID_ARGUMENT
-            .withDescription("put " + putId + " still has shards being uploaded here; commit after every"
-                + " upload is acknowledged")
+            .withDescription(
+                "put "
+                    + putId
+                    + " still has shards being uploaded here; commit after every"
+                    + " upload is acknowledged")
             .toRuntimeException();
       }
       int highest = put.parts.lastKey();
       if (highest >= request.shards()) {
         throw CallStatus.INVALID_ARGUMENT
-            .withDescription("put " + putId + " staged shard " + highest + " here, but the commit says it"
-                + " has " + request.shards() + " shards")
+            .withDescription(
+                "put "
+                    + putId
+                    + " staged shard "
+                    + highest
+                    + " here, but the commit says it"
+                    + " has "
+                    + request.shards()
+                    + " shards")
             .toRuntimeException();
       }
       Path target = dataDir.resolve(name.value());
       boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
       if (exists && !request.append()) {
         throw CallStatus.ALREADY_EXISTS
-            .withDescription("dataset '" + name + "' already exists here; put it under another name or"
-                + " append to it")
+            .withDescription(
+                "dataset '"
+                    + name
+                    + "' already exists here; put it under another name or"
+                    + " append to it")
             .toRuntimeException();
       }
       if (exists && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
         throw CallStatus.INVALID_ARGUMENT
-            .withDescription("dataset '" + name + "' is a single file here; only a folder dataset takes"
-                + " appended shards")
+            .withDescription(
+                "dataset '"
+                    + name
+                    + "' is a single file here; only a folder dataset takes"
+                    + " appended shards")
             .toRuntimeException();
       }
       if (existing.isPresent()) {
@@ -248,8 +268,11 @@ public final class StagedPuts {
           Optional<String> difference = SchemaDifference.between(existing.get(), schema);
           if (difference.isPresent()) {
             throw CallStatus.INVALID_ARGUMENT
-                .withDescription("cannot append to dataset '" + name + "': its schema differs: "
-                    + difference.get())
+                .withDescription(
+                    "cannot append to dataset '"
+                        + name
+                        + "': its schema differs: "
+                        + difference.get())
                 .toRuntimeException();
           }
         }
@@ -275,7 +298,8 @@ public final class StagedPuts {
       if (exists) {
         for (int index : put.parts.keySet()) {
           String fileName = PutParts.committedName(putId, index, request.shards());
-          Files.move(dir.resolve(fileName), target.resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
+          Files.move(
+              dir.resolve(fileName), target.resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
         }
         ParquetFiles.fsync(target);
       } else {
@@ -283,8 +307,11 @@ public final class StagedPuts {
           Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
           throw CallStatus.ALREADY_EXISTS
-              .withDescription("dataset '" + name + "' was created here meanwhile; put it under another"
-                  + " name or append to it")
+              .withDescription(
+                  "dataset '"
+                      + name
+                      + "' was created here meanwhile; put it under another"
+                      + " name or append to it")
               .toRuntimeException();
         }
         ParquetFiles.fsync(dataDir);
@@ -374,8 +401,11 @@ public final class StagedPuts {
       }
     }
     expired.forEach(
-        id -> log.warn("deleted put {}: no commit_put within {} s of its last shard", id,
-            timeout.toSeconds()));
+        id ->
+            log.warn(
+                "deleted put {}: no commit_put within {} s of its last shard",
+                id,
+                timeout.toSeconds()));
     return expired;
   }
 

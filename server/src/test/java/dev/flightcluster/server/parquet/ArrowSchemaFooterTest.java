@@ -19,23 +19,34 @@ import org.apache.parquet.format.Util;
 import org.junit.jupiter.api.Test;
 
 class ArrowSchemaFooterTest {
-  private static final Schema SCHEMA = new Schema(List.of(
-      Field.nullable("s", ArrowType.LargeUtf8.INSTANCE),
-      Field.nullable("t", new ArrowType.Timestamp(TimeUnit.MICROSECOND, "America/New_York")),
-      new Field("d", new FieldType(true, ArrowType.Utf8.INSTANCE,
-          new DictionaryEncoding(3, false, new ArrowType.Int(32, true))), List.of())),
-      Map.of("k", "v"));
+  private static final Schema SCHEMA =
+      new Schema(
+          List.of(
+              Field.nullable("s", ArrowType.LargeUtf8.INSTANCE),
+              Field.nullable(
+                  "t", new ArrowType.Timestamp(TimeUnit.MICROSECOND, "America/New_York")),
+              new Field(
+                  "d",
+                  new FieldType(
+                      true,
+                      ArrowType.Utf8.INSTANCE,
+                      new DictionaryEncoding(3, false, new ArrowType.Int(32, true))),
+                  List.of())),
+          Map.of("k", "v"));
 
   @Test
   void theEncodingIsTheIpcSchemaMessageInBase64WithItsContinuationMarker() throws IOException {
     byte[] message = java.util.Base64.getDecoder().decode(ArrowSchemaFooter.encode(SCHEMA));
 
-    // Arrow C++'s SerializeSchema: 0xFFFFFFFF, the flatbuffer's length, the flatbuffer, padded to 8.
+    // Arrow C++'s SerializeSchema: 0xFFFFFFFF, the flatbuffer's length, the flatbuffer, padded to
+    // 8.
     assertThat(message).startsWith(0xFF, 0xFF, 0xFF, 0xFF);
-    int length = java.nio.ByteBuffer.wrap(message, 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    int length =
+        java.nio.ByteBuffer.wrap(message, 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
     assertThat(message.length).isEqualTo(8 + length);
     assertThat(message.length % 8).isZero();
-    assertThat(ArrowSchemaFooter.read(footer(ArrowSchemaFooter.KEY, ArrowSchemaFooter.encode(SCHEMA))))
+    assertThat(
+            ArrowSchemaFooter.read(footer(ArrowSchemaFooter.KEY, ArrowSchemaFooter.encode(SCHEMA))))
         .contains(SCHEMA);
   }
 
@@ -43,8 +54,10 @@ class ArrowSchemaFooterTest {
   void theExactSchemaWinsOverTheReadableOne() throws IOException {
     Schema readable = new Schema(List.of(Field.nullable("s", ArrowType.Utf8.INSTANCE)));
     FileMetaData metadata = metadata();
-    metadata.addToKey_value_metadata(keyValue(ArrowSchemaFooter.KEY, ArrowSchemaFooter.encode(readable)));
-    metadata.addToKey_value_metadata(keyValue(ArrowSchemaFooter.EXACT_KEY, ArrowSchemaFooter.encode(SCHEMA)));
+    metadata.addToKey_value_metadata(
+        keyValue(ArrowSchemaFooter.KEY, ArrowSchemaFooter.encode(readable)));
+    metadata.addToKey_value_metadata(
+        keyValue(ArrowSchemaFooter.EXACT_KEY, ArrowSchemaFooter.encode(SCHEMA)));
 
     assertThat(ArrowSchemaFooter.read(bytes(metadata))).contains(SCHEMA);
   }
@@ -57,7 +70,8 @@ class ArrowSchemaFooterTest {
   @Test
   void aBrokenStoredSchemaIsAnIoExceptionNotACrash() {
     assertThatThrownBy(() -> ArrowSchemaFooter.read(footer(ArrowSchemaFooter.KEY, "not base64 !")))
-        .isInstanceOf(IOException.class).hasMessageContaining("not base64");
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("not base64");
     assertThatThrownBy(() -> ArrowSchemaFooter.read(footer(ArrowSchemaFooter.KEY, "AAAAAAAAAAA=")))
         .isInstanceOf(IOException.class);
     assertThatThrownBy(() -> ArrowSchemaFooter.read(new byte[] {1, 2, 3}))
@@ -71,7 +85,8 @@ class ArrowSchemaFooterTest {
   }
 
   private static FileMetaData metadata() {
-    return new FileMetaData(1, List.of(new org.apache.parquet.format.SchemaElement("schema")), 0, List.of());
+    return new FileMetaData(
+        1, List.of(new org.apache.parquet.format.SchemaElement("schema")), 0, List.of());
   }
 
   private static KeyValue keyValue(String key, String value) {

@@ -15,11 +15,11 @@ import io.opentelemetry.api.trace.SpanContext;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Criteria;
@@ -40,15 +40,21 @@ public final class FakeCoordinator extends NoOpFlightProducer implements AutoClo
 
   public final AtomicBoolean answering = new AtomicBoolean(true);
   public final AtomicBoolean forgetOnce = new AtomicBoolean();
-  /** This many coming hellos are answered only after the caller gave up (a coordinator under load). */
+
+  /**
+   * This many coming hellos are answered only after the caller gave up (a coordinator under load).
+   */
   public final AtomicInteger lateHellos = new AtomicInteger();
+
   /** While set, heartbeats are answered only after the caller gave up. */
   public final AtomicBoolean lateHeartbeats = new AtomicBoolean();
+
   public final AtomicInteger lateCalls = new AtomicInteger();
   public final AtomicInteger refusedHellos = new AtomicInteger();
   public final List<Call<Hello>> hellos = new CopyOnWriteArrayList<>();
   public final List<Call<Heartbeat>> heartbeats = new CopyOnWriteArrayList<>();
   public final List<Goodbye> goodbyes = new CopyOnWriteArrayList<>();
+
   /** The dataset names of each listing pulled, in order. */
   public final List<List<String>> pulledListings = new CopyOnWriteArrayList<>();
 
@@ -64,12 +70,15 @@ public final class FakeCoordinator extends NoOpFlightProducer implements AutoClo
   }
 
   /** A coordinator at {@code host:port}; port 0 picks one. A fresh one knows no server. */
-  public FakeCoordinator(InMemoryTelemetry telemetry, BufferAllocator allocator, String host, int port) throws Exception {
+  public FakeCoordinator(
+      InMemoryTelemetry telemetry, BufferAllocator allocator, String host, int port)
+      throws Exception {
     this.telemetry = telemetry;
     this.allocator = allocator;
     this.host = host;
     this.server =
-        telemetry.flightTelemetry()
+        telemetry
+            .flightTelemetry()
             .instrument(FlightServer.builder(allocator, Location.forGrpcInsecure(host, port), this))
             .build()
             .start();
@@ -132,7 +141,10 @@ public final class FakeCoordinator extends NoOpFlightProducer implements AutoClo
     }
   }
 
-  /** Holds the call until its caller has given up (its deadline passed), as a coordinator under load would. */
+  /**
+   * Holds the call until its caller has given up (its deadline passed), as a coordinator under load
+   * would.
+   */
   private void answerLate(CallContext context) {
     lateCalls.incrementAndGet();
     long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
@@ -142,9 +154,12 @@ public final class FakeCoordinator extends NoOpFlightProducer implements AutoClo
   }
 
   private void pull(String location) {
-    try (TracedFlightClient client = telemetry.flightTelemetry().connect(allocator, Locations.parse(location))) {
+    try (TracedFlightClient client =
+        telemetry.flightTelemetry().connect(allocator, Locations.parse(location))) {
       List<String> names = new java.util.ArrayList<>();
-      client.flightClient().listFlights(Criteria.ALL)
+      client
+          .flightClient()
+          .listFlights(Criteria.ALL)
           .forEach(info -> names.add(info.getDescriptor().getPath().get(0)));
       pulledListings.add(List.copyOf(names));
     } catch (InterruptedException e) {

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RegistrarTest {
   @TempDir Path dataDir;
   private final InMemoryTelemetry serverTelemetry = InMemoryTelemetry.forService("server");
-  private final InMemoryTelemetry coordinatorTelemetry = InMemoryTelemetry.forService("coordinator");
+  private final InMemoryTelemetry coordinatorTelemetry =
+      InMemoryTelemetry.forService("coordinator");
   private final InMemoryTelemetry clientTelemetry = InMemoryTelemetry.forService("client");
   private BufferAllocator allocator;
   private FakeCoordinator coordinator;
@@ -112,7 +113,9 @@ class RegistrarTest {
     startServer();
     await().until(() -> !coordinator.hellos.isEmpty());
     server.close();
-    assertThat(coordinator.goodbyes).extracting(goodbye -> goodbye.serverId()).containsExactly("server-1");
+    assertThat(coordinator.goodbyes)
+        .extracting(goodbye -> goodbye.serverId())
+        .containsExactly("server-1");
   }
 
   @Test
@@ -120,7 +123,8 @@ class RegistrarTest {
     startServer();
     await().until(() -> coordinator.heartbeats.size() >= 3);
 
-    assertThat(coordinator.heartbeats).allSatisfy(call -> assertThat(call.context().isSampled()).isFalse());
+    assertThat(coordinator.heartbeats)
+        .allSatisfy(call -> assertThat(call.context().isSampled()).isFalse());
     String helloTrace = coordinator.hellos.get(0).context().getTraceId();
     assertThat(coordinator.hellos.get(0).context().isSampled()).isTrue();
     assertThat(traceIds(serverTelemetry.spans())).containsOnly(helloTrace);
@@ -135,10 +139,13 @@ class RegistrarTest {
     await().until(() -> !coordinator.hellos.isEmpty());
     int beatsBefore = coordinator.heartbeats.size();
 
-    try (TracedFlightClient client = clientTelemetry.flightTelemetry().connect(allocator, server.advertisedLocation());
+    try (TracedFlightClient client =
+            clientTelemetry.flightTelemetry().connect(allocator, server.advertisedLocation());
         VectorSchemaRoot root = VectorSchemaRoot.create(TestData.SCHEMA, allocator)) {
-      FlightClient.ClientStreamListener put = client.flightClient()
-          .startPut(FlightDescriptor.path("new.parquet"), root, new AsyncPutListener());
+      FlightClient.ClientStreamListener put =
+          client
+              .flightClient()
+              .startPut(FlightDescriptor.path("new.parquet"), root, new AsyncPutListener());
       TestData.fill(root, 0, 10);
       put.putNext();
       put.completed();
@@ -146,14 +153,19 @@ class RegistrarTest {
     }
 
     // No waiting: the upload answered only after the coordinator had pulled the new listing.
-    assertThat(coordinator.pulledListings.get(coordinator.pulledListings.size() - 1)).containsExactly("new.parquet");
-    var announced = coordinator.heartbeats.subList(beatsBefore, coordinator.heartbeats.size()).stream()
-        .filter(call -> call.context().isSampled())
-        .toList();
+    assertThat(coordinator.pulledListings.get(coordinator.pulledListings.size() - 1))
+        .containsExactly("new.parquet");
+    var announced =
+        coordinator.heartbeats.subList(beatsBefore, coordinator.heartbeats.size()).stream()
+            .filter(call -> call.context().isSampled())
+            .toList();
     assertThat(announced).hasSize(1);
     String putTrace = announced.get(0).context().getTraceId();
-    SpanData heartbeat = serverTelemetry.spans().stream()
-        .filter(span -> span.getName().equals("heartbeat")).findFirst().orElseThrow();
+    SpanData heartbeat =
+        serverTelemetry.spans().stream()
+            .filter(span -> span.getName().equals("heartbeat"))
+            .findFirst()
+            .orElseThrow();
     assertThat(heartbeat.getTraceId()).isEqualTo(putTrace);
     assertThat(clientTelemetry.spans()).extracting(SpanData::getTraceId).contains(putTrace);
   }
@@ -164,13 +176,28 @@ class RegistrarTest {
     await().until(() -> coordinator.heartbeats.size() >= 1);
     TestData.write(dataDir.resolve("dropped.parquet"), 0, 5);
 
-    await().until(() -> coordinator.heartbeats.stream().anyMatch(call -> call.context().isSampled()));
-    var traced = coordinator.heartbeats.stream().filter(call -> call.context().isSampled()).findFirst().orElseThrow();
-    await().untilAsserted(() -> assertThat(coordinator.pulledListings.get(coordinator.pulledListings.size() - 1))
-        .containsExactly("dropped.parquet"));
-    await().until(() -> serverTelemetry.spans().stream().anyMatch(span -> span.getName().equals("heartbeat")));
-    SpanData heartbeat = serverTelemetry.spans().stream()
-        .filter(span -> span.getName().equals("heartbeat")).findFirst().orElseThrow();
+    await()
+        .until(() -> coordinator.heartbeats.stream().anyMatch(call -> call.context().isSampled()));
+    var traced =
+        coordinator.heartbeats.stream()
+            .filter(call -> call.context().isSampled())
+            .findFirst()
+            .orElseThrow();
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(coordinator.pulledListings.get(coordinator.pulledListings.size() - 1))
+                    .containsExactly("dropped.parquet"));
+    await()
+        .until(
+            () ->
+                serverTelemetry.spans().stream()
+                    .anyMatch(span -> span.getName().equals("heartbeat")));
+    SpanData heartbeat =
+        serverTelemetry.spans().stream()
+            .filter(span -> span.getName().equals("heartbeat"))
+            .findFirst()
+            .orElseThrow();
     assertThat(heartbeat.getTraceId()).isEqualTo(traced.context().getTraceId());
     assertThat(heartbeat.getParentSpanContext().isValid()).isFalse();
   }
@@ -181,7 +208,8 @@ class RegistrarTest {
       Duration delay = Registration.backoff(attempt);
       assertThat(delay).isBetween(Duration.ofMillis(50), Registration.MAX_BACKOFF);
     }
-    assertThat(Registration.backoff(20)).isGreaterThanOrEqualTo(Registration.MAX_BACKOFF.dividedBy(2));
+    assertThat(Registration.backoff(20))
+        .isGreaterThanOrEqualTo(Registration.MAX_BACKOFF.dividedBy(2));
   }
 
   private static Set<String> traceIds(List<SpanData> spans) {

@@ -2,9 +2,9 @@ package dev.flightcluster.server.registration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flightcluster.server.DataServer;
-import dev.flightcluster.security.TlsSettings;
 import dev.flightcluster.protocol.ServerStats;
+import dev.flightcluster.security.TlsSettings;
+import dev.flightcluster.server.DataServer;
 import dev.flightcluster.testing.InMemoryTelemetry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +24,8 @@ class RegistrationTest {
 
   @TempDir Path dataDir;
   private final InMemoryTelemetry serverTelemetry = InMemoryTelemetry.forService("server");
-  private final InMemoryTelemetry coordinatorTelemetry = InMemoryTelemetry.forService("coordinator");
+  private final InMemoryTelemetry coordinatorTelemetry =
+      InMemoryTelemetry.forService("coordinator");
   private BufferAllocator allocator;
   private DataServer listed;
   private FakeCoordinator coordinator;
@@ -58,10 +59,20 @@ class RegistrationTest {
 
   private Registration register(RegistrationTimes times) {
     registration =
-        new Registration(serverTelemetry.flightTelemetry(), allocator, coordinator.location().getUri(),
-            new LocalServer("server-1", listed.advertisedLocation(), () -> 1L, () -> 0,
-                () -> new ServerStats(0, 0, null, List.of(), List.of())), times, java.util.Optional.empty(),
-            TlsSettings.plaintext(), coordinator.location().getUri().getAuthority());
+        new Registration(
+            serverTelemetry.flightTelemetry(),
+            allocator,
+            coordinator.location().getUri(),
+            new LocalServer(
+                "server-1",
+                listed.advertisedLocation(),
+                () -> 1L,
+                () -> 0,
+                () -> new ServerStats(0, 0, null, List.of(), List.of())),
+            times,
+            java.util.Optional.empty(),
+            TlsSettings.plaintext(),
+            coordinator.location().getUri().getAuthority());
     return registration;
   }
 
@@ -80,11 +91,14 @@ class RegistrationTest {
     assertThat(registration.registered()).isTrue();
 
     coordinator = new FakeCoordinator(coordinatorTelemetry, allocator, "127.0.0.1", port);
-    // The next heartbeat (at most one interval after the restart) reaches the new coordinator, which
+    // The next heartbeat (at most one interval after the restart) reaches the new coordinator,
+    // which
     // does not know the server: hello at once, which makes it pull the listing.
     assertThat(registration.step()).isEqualTo(Duration.ZERO);
     assertThat(registration.step()).isEqualTo(INTERVAL);
-    assertThat(coordinator.hellos).extracting(call -> call.message().serverId()).containsExactly("server-1");
+    assertThat(coordinator.hellos)
+        .extracting(call -> call.message().serverId())
+        .containsExactly("server-1");
     assertThat(coordinator.pulledListings).hasSize(1);
     assertThat(registration.registered()).isTrue();
   }
@@ -92,7 +106,9 @@ class RegistrationTest {
   @Test
   void aHelloThatTimesOutIsAskedAgainAtOnceWithADoubledDeadline() {
     Registration registration =
-        register(RegistrationTimes.defaults(INTERVAL).withHelloDeadlines(Duration.ofMillis(100), Duration.ofSeconds(30)));
+        register(
+            RegistrationTimes.defaults(INTERVAL)
+                .withHelloDeadlines(Duration.ofMillis(100), Duration.ofSeconds(30)));
     coordinator.lateHellos.set(2);
 
     // Two late answers, then one in time (a loaded machine may need a longer deadline still).
@@ -107,14 +123,17 @@ class RegistrationTest {
     assertThat(coordinator.lateCalls).hasValue(2);
     assertThat(delays.subList(0, delays.size() - 1)).isNotEmpty().containsOnly(Duration.ZERO);
     assertThat(delays.get(delays.size() - 1)).isEqualTo(INTERVAL);
-    assertThat(deadlines.subList(0, 3)).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400));
+    assertThat(deadlines.subList(0, 3))
+        .containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400));
     assertThat(registration.helloDeadline()).isEqualTo(Duration.ofMillis(100));
   }
 
   @Test
   void helloDeadlinesDoubleUpToTheirCapThenTheRegistrationBacksOff() {
     Registration registration =
-        register(RegistrationTimes.defaults(INTERVAL).withHelloDeadlines(Duration.ofMillis(50), Duration.ofMillis(150)));
+        register(
+            RegistrationTimes.defaults(INTERVAL)
+                .withHelloDeadlines(Duration.ofMillis(50), Duration.ofMillis(150)));
     coordinator.lateHellos.set(Integer.MAX_VALUE);
 
     assertThat(registration.step()).isEqualTo(Duration.ZERO);
@@ -141,6 +160,8 @@ class RegistrationTest {
     Registration registration = register(RegistrationTimes.defaults(INTERVAL));
     registration.step();
     registration.awaitClosed();
-    assertThat(coordinator.goodbyes).extracting(goodbye -> goodbye.serverId()).containsExactly("server-1");
+    assertThat(coordinator.goodbyes)
+        .extracting(goodbye -> goodbye.serverId())
+        .containsExactly("server-1");
   }
 }

@@ -62,7 +62,8 @@ class DatasetStoreTest {
     DatasetStore store = DatasetStore.open(allocator, dataDir);
     var datasets = store.listing().datasets();
 
-    assertThat(datasets.keySet()).extracting(DatasetName::value)
+    assertThat(datasets.keySet())
+        .extracting(DatasetName::value)
         .containsExactly("events", "sales.parquet", "trips");
     assertThat(datasets.get(DatasetName.of("sales.parquet")).rows()).isEqualTo(10);
     assertThat(datasets.get(DatasetName.of("sales.parquet")).bytes()).isEqualTo(Files.size(sales));
@@ -77,23 +78,34 @@ class DatasetStoreTest {
 
   @Test
   void hivePartitionDirectoriesBecomeColumnsAfterTheFileColumns() throws Exception {
-    TestData.write(dataDir.resolve("trips/year=2024/month=1/region=eu%2Fwest/part-0.parquet"), 0, 3);
-    TestData.write(dataDir.resolve("trips/year=2024/month=1/region=eu%2Fwest/part-1.parquet"), 3, 2);
-    TestData.write(dataDir.resolve("trips/year=2025/month=12/region=__HIVE_DEFAULT_PARTITION__/part-0.parquet"), 5, 4);
+    TestData.write(
+        dataDir.resolve("trips/year=2024/month=1/region=eu%2Fwest/part-0.parquet"), 0, 3);
+    TestData.write(
+        dataDir.resolve("trips/year=2024/month=1/region=eu%2Fwest/part-1.parquet"), 3, 2);
+    TestData.write(
+        dataDir.resolve(
+            "trips/year=2025/month=12/region=__HIVE_DEFAULT_PARTITION__/part-0.parquet"),
+        5,
+        4);
     TestData.write(dataDir.resolve("plain/sub/part-0.parquet"), 0, 3);
 
-    Dataset trips = DatasetStore.open(allocator, dataDir).listing().datasets().get(DatasetName.of("trips"));
+    Dataset trips =
+        DatasetStore.open(allocator, dataDir).listing().datasets().get(DatasetName.of("trips"));
 
-    assertThat(trips.schema().getFields()).containsExactly(
-        Field.nullable("id", new ArrowType.Int(64, true)),
-        Field.nullable("name", new ArrowType.Utf8()),
-        Field.nullable("year", new ArrowType.Int(64, true)),
-        Field.nullable("month", new ArrowType.Int(64, true)),
-        Field.nullable("region", new ArrowType.Utf8()));
+    assertThat(trips.schema().getFields())
+        .containsExactly(
+            Field.nullable("id", new ArrowType.Int(64, true)),
+            Field.nullable("name", new ArrowType.Utf8()),
+            Field.nullable("year", new ArrowType.Int(64, true)),
+            Field.nullable("month", new ArrowType.Int(64, true)),
+            Field.nullable("region", new ArrowType.Utf8()));
     assertThat(trips.fileSchema().getFields()).isEqualTo(TestData.SCHEMA.getFields());
     assertThat(trips.rows()).isEqualTo(9);
-    assertThat(trips.partitions().values()).containsExactly(
-        List.of(2024L, 1L, "eu/west"), List.of(2024L, 1L, "eu/west"), Arrays.asList(2025L, 12L, null));
+    assertThat(trips.partitions().values())
+        .containsExactly(
+            List.of(2024L, 1L, "eu/west"),
+            List.of(2024L, 1L, "eu/west"),
+            Arrays.asList(2025L, 12L, null));
     assertThat(warnings()).isEmpty();
   }
 
@@ -112,15 +124,18 @@ class DatasetStoreTest {
   void aFolderWithoutPartitionsKeepsItsFingerprintFormula() throws Exception {
     Path first = TestData.write(dataDir.resolve("plain/part-0.parquet"), 0, 3);
     Path second = TestData.write(dataDir.resolve("plain/sub/part-1.parquet"), 3, 4);
-    Dataset plain = DatasetStore.open(allocator, dataDir).listing().datasets().get(DatasetName.of("plain"));
+    Dataset plain =
+        DatasetStore.open(allocator, dataDir).listing().datasets().get(DatasetName.of("plain"));
 
     MessageDigest footers = DatasetFingerprint.sha256();
     footers.update(ParquetFiles.footer(first));
     footers.update(ParquetFiles.footer(second));
     assertThat(plain.partitions()).isSameAs(Partitions.NONE);
     assertThat(plain.schema().getFields()).isEqualTo(TestData.SCHEMA.getFields());
-    assertThat(plain.fingerprint()).isEqualTo(DatasetFingerprint.compute(
-        plain.schema(), 7, Files.size(first) + Files.size(second), footers.digest()));
+    assertThat(plain.fingerprint())
+        .isEqualTo(
+            DatasetFingerprint.compute(
+                plain.schema(), 7, Files.size(first) + Files.size(second), footers.digest()));
   }
 
   @Test
@@ -134,15 +149,25 @@ class DatasetStoreTest {
     store.refresh();
     store.refresh();
 
-    assertThat(store.listing().datasets().keySet()).extracting(DatasetName::value).containsExactly("good");
+    assertThat(store.listing().datasets().keySet())
+        .extracting(DatasetName::value)
+        .containsExactly("good");
     assertThat(warnings()).hasSize(2);
-    assertThat(warnings()).anySatisfy(message -> assertThat(message)
-        .contains("leaving out dataset mixed", "different partition keys", "part-1.parquet has []"));
-    assertThat(warnings()).anySatisfy(message -> assertThat(message)
-        .contains("leaving out dataset clash", "column 'id'"));
+    assertThat(warnings())
+        .anySatisfy(
+            message ->
+                assertThat(message)
+                    .contains(
+                        "leaving out dataset mixed",
+                        "different partition keys",
+                        "part-1.parquet has []"));
+    assertThat(warnings())
+        .anySatisfy(
+            message -> assertThat(message).contains("leaving out dataset clash", "column 'id'"));
 
     // Repaired: served again.
-    Files.move(dataDir.resolve("mixed/part-1.parquet"), dataDir.resolve("mixed/year=2024/part-1.parquet"));
+    Files.move(
+        dataDir.resolve("mixed/part-1.parquet"), dataDir.resolve("mixed/year=2024/part-1.parquet"));
     store.refresh();
     assertThat(store.listing().datasets().get(DatasetName.of("mixed")).rows()).isEqualTo(6);
   }
@@ -170,8 +195,10 @@ class DatasetStoreTest {
     TestData.write(dataDir.resolve("a.parquet"), 0, 3);
     Files.createDirectories(other);
     Files.copy(dataDir.resolve("a.parquet"), other.resolve("a.parquet"));
-    var here = DatasetStore.open(allocator, dataDir).listing().datasets().get(DatasetName.of("a.parquet"));
-    var there = DatasetStore.open(allocator, other).listing().datasets().get(DatasetName.of("a.parquet"));
+    var here =
+        DatasetStore.open(allocator, dataDir).listing().datasets().get(DatasetName.of("a.parquet"));
+    var there =
+        DatasetStore.open(allocator, other).listing().datasets().get(DatasetName.of("a.parquet"));
     assertThat(here.fingerprint()).isEqualTo(there.fingerprint());
   }
 
@@ -186,7 +213,8 @@ class DatasetStoreTest {
     store.refresh();
     store.refresh();
 
-    assertThat(store.listing().datasets().keySet()).extracting(DatasetName::value)
+    assertThat(store.listing().datasets().keySet())
+        .extracting(DatasetName::value)
         .containsExactly("good.parquet");
     assertThat(warnings()).hasSize(2);
     assertThat(warnings()).anySatisfy(message -> assertThat(message).contains("corrupt.parquet"));
@@ -195,7 +223,8 @@ class DatasetStoreTest {
     // Repaired: served again, and a later breakage warns again.
     TestData.write(dataDir.resolve("corrupt.parquet"), 0, 2);
     store.refresh();
-    assertThat(store.listing().datasets().keySet()).extracting(DatasetName::value)
+    assertThat(store.listing().datasets().keySet())
+        .extracting(DatasetName::value)
         .containsExactly("corrupt.parquet", "good.parquet");
   }
 
@@ -209,16 +238,20 @@ class DatasetStoreTest {
 
     DatasetStore store = DatasetStore.open(allocator, dataDir);
 
-    assertThat(store.listing().datasets().keySet()).extracting(DatasetName::value)
+    assertThat(store.listing().datasets().keySet())
+        .extracting(DatasetName::value)
         .containsExactly("alias.parquet", "real.parquet");
     assertThatThrownBy(() -> store.find(DatasetName.of("leak.parquet")))
-        .isInstanceOfSatisfying(FlightRuntimeException.class,
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
             e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT));
     assertThatThrownBy(() -> store.find(DatasetName.of("leakdir/secret.parquet")))
-        .isInstanceOfSatisfying(FlightRuntimeException.class,
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
             e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT));
     assertThatThrownBy(() -> store.find(DatasetName.of("missing.parquet")))
-        .isInstanceOfSatisfying(FlightRuntimeException.class,
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
             e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.NOT_FOUND));
   }
 

@@ -26,28 +26,33 @@ class PartitionsTest {
 
   @Test
   void keysInPathOrderWithInferredTypes() {
-    Partitions partitions = discover(
-        "year=2024/month=1/region=eu%2Fwest/part-0.parquet",
-        "year=2024/month=12/region=us/part-0.parquet",
-        "year=-7/month=007/region=__HIVE_DEFAULT_PARTITION__/part-0.parquet");
+    Partitions partitions =
+        discover(
+            "year=2024/month=1/region=eu%2Fwest/part-0.parquet",
+            "year=2024/month=12/region=us/part-0.parquet",
+            "year=-7/month=007/region=__HIVE_DEFAULT_PARTITION__/part-0.parquet");
 
-    assertThat(partitions.fields()).containsExactly(
-        Field.nullable("year", INT64), Field.nullable("month", INT64), Field.nullable("region", UTF8));
-    assertThat(partitions.values()).containsExactly(
-        List.of(2024L, 1L, "eu/west"),
-        List.of(2024L, 12L, "us"),
-        Arrays.asList(-7L, 7L, null));
+    assertThat(partitions.fields())
+        .containsExactly(
+            Field.nullable("year", INT64),
+            Field.nullable("month", INT64),
+            Field.nullable("region", UTF8));
+    assertThat(partitions.values())
+        .containsExactly(
+            List.of(2024L, 1L, "eu/west"), List.of(2024L, 12L, "us"), Arrays.asList(-7L, 7L, null));
   }
 
   @Test
   void aKeyWithOneNonIntegerValueIsUtf8() {
-    Partitions partitions = discover(
-        "k=1/a.parquet", "k=+2/a.parquet", "k=9223372036854775808/a.parquet", "k=/a.parquet");
+    Partitions partitions =
+        discover(
+            "k=1/a.parquet", "k=+2/a.parquet", "k=9223372036854775808/a.parquet", "k=/a.parquet");
     assertThat(partitions.fields()).containsExactly(Field.nullable("k", UTF8));
-    assertThat(partitions.values()).containsExactly(
-        List.of("1"), List.of("+2"), List.of("9223372036854775808"), List.of(""));
+    assertThat(partitions.values())
+        .containsExactly(List.of("1"), List.of("+2"), List.of("9223372036854775808"), List.of(""));
     // Out of range alone is enough; nulls do not count, and a key that is only null is utf8.
-    assertThat(discover("k=9223372036854775808/a.parquet").fields()).containsExactly(Field.nullable("k", UTF8));
+    assertThat(discover("k=9223372036854775808/a.parquet").fields())
+        .containsExactly(Field.nullable("k", UTF8));
     assertThat(discover("k=1/a.parquet", "k=__HIVE_DEFAULT_PARTITION__/a.parquet").fields())
         .containsExactly(Field.nullable("k", INT64));
     assertThat(discover("k=__HIVE_DEFAULT_PARTITION__/a.parquet").fields())
@@ -56,11 +61,13 @@ class PartitionsTest {
 
   @Test
   void decodingFollowsPyarrow() {
-    Partitions partitions = discover(
-        "k%20x=caf%C3%A9/a.parquet", "k%20x=a+b/a.parquet", "k%20x=%zz%2/a.parquet", "k%20x=x=y/a.parquet");
+    Partitions partitions =
+        discover(
+            "k%20x=caf%C3%A9/a.parquet",
+            "k%20x=a+b/a.parquet", "k%20x=%zz%2/a.parquet", "k%20x=x=y/a.parquet");
     assertThat(partitions.fields()).containsExactly(Field.nullable("k x", UTF8));
-    assertThat(partitions.values()).containsExactly(
-        List.of("café"), List.of("a+b"), List.of("%zz%2"), List.of("x=y"));
+    assertThat(partitions.values())
+        .containsExactly(List.of("café"), List.of("a+b"), List.of("%zz%2"), List.of("x=y"));
     // Other directories are ignored, as pyarrow does.
     assertThat(discover("raw/k=1/b/a.parquet").values()).containsExactly(List.of(1L));
   }

@@ -17,11 +17,13 @@ class ScanBudgetTest {
   @Test
   void aScanIsEstimatedByTheLargestFileItReadsPlusDecodedBatches() {
     // One file: its bytes, then decoded batches capped at DECODE_BYTES.
-    assertThat(ScanBudget.estimate(List.of(1000 * MIB))).isEqualTo(1000 * MIB + ScanBudget.DECODE_BYTES);
+    assertThat(ScanBudget.estimate(List.of(1000 * MIB)))
+        .isEqualTo(1000 * MIB + ScanBudget.DECODE_BYTES);
     // A small file cannot decode into much more than itself.
     assertThat(ScanBudget.estimate(List.of(10 * MIB))).isEqualTo(20 * MIB);
     // Many files: a stream reads one at a time, so the largest counts.
-    assertThat(ScanBudget.estimate(List.of(1 * MIB, 50 * MIB, 40 * MIB, 30 * MIB))).isEqualTo(100 * MIB);
+    assertThat(ScanBudget.estimate(List.of(1 * MIB, 50 * MIB, 40 * MIB, 30 * MIB)))
+        .isEqualTo(100 * MIB);
   }
 
   @Test
@@ -44,13 +46,15 @@ class ScanBudgetTest {
   void aWaitingReservationGetsTheBudgetOnceItIsReturned() throws Exception {
     ScanBudget budget = new ScanBudget(100 * MIB);
     ScanBudget.Reservation first = budget.reserve(80 * MIB, Duration.ofSeconds(5), () -> false);
-    CompletableFuture<ScanBudget.Reservation> second = CompletableFuture.supplyAsync(() -> {
-      try {
-        return budget.reserve(80 * MIB, Duration.ofSeconds(20), () -> false);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<ScanBudget.Reservation> second =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return budget.reserve(80 * MIB, Duration.ofSeconds(20), () -> false);
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
     first.close();
     try (ScanBudget.Reservation granted = second.get()) {
       assertThat(granted).isNotNull();
@@ -61,7 +65,8 @@ class ScanBudgetTest {
   @Test
   void aReservationLargerThanTheBudgetTakesTheWholeBudget() throws Exception {
     ScanBudget budget = new ScanBudget(100 * MIB);
-    try (ScanBudget.Reservation all = budget.reserve(5000 * MIB, Duration.ofSeconds(5), () -> false)) {
+    try (ScanBudget.Reservation all =
+        budget.reserve(5000 * MIB, Duration.ofSeconds(5), () -> false)) {
       assertThat(all.bytes()).isEqualTo(100 * MIB);
       assertThat(budget.availableBytes()).isZero();
     }
@@ -71,7 +76,8 @@ class ScanBudgetTest {
   @Test
   void aCancelledCallerStopsWaiting() throws Exception {
     ScanBudget budget = new ScanBudget(10 * MIB);
-    try (ScanBudget.Reservation all = budget.reserve(10 * MIB, Duration.ofSeconds(5), () -> false)) {
+    try (ScanBudget.Reservation all =
+        budget.reserve(10 * MIB, Duration.ofSeconds(5), () -> false)) {
       AtomicBoolean cancelled = new AtomicBoolean(true);
       assertThat(budget.reserve(MIB, Duration.ofMinutes(10), cancelled::get)).isNull();
     }

@@ -14,8 +14,8 @@ import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.Float2Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.ViewVarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ViewVarCharVector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.StructVector;
@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
 
 class BatchValidatorTest {
   private final BufferAllocator allocator = new RootAllocator();
-  private final DictionaryProvider.MapDictionaryProvider noDictionaries = new DictionaryProvider.MapDictionaryProvider();
+  private final DictionaryProvider.MapDictionaryProvider noDictionaries =
+      new DictionaryProvider.MapDictionaryProvider();
 
   @AfterEach
   void tearDown() {
@@ -42,12 +43,19 @@ class BatchValidatorTest {
 
   private static final Field INT = Field.nullable("item", new ArrowType.Int(32, true));
 
-  /** Types arrow-java's own full validation refuses to walk, which uploads may hold all the same. */
-  static final Schema NESTED = new Schema(List.of(
-      new Field("pair", FieldType.nullable(new ArrowType.FixedSizeList(2)), List.of(INT)),
-      Field.nullable("view", new ArrowType.Utf8View()),
-      new Field("list", FieldType.nullable(new ArrowType.List()), List.of(INT)),
-      new Field("point", FieldType.nullable(new ArrowType.Struct()), List.of(Field.nullable("x", new ArrowType.Int(32, true))))));
+  /**
+   * Types arrow-java's own full validation refuses to walk, which uploads may hold all the same.
+   */
+  static final Schema NESTED =
+      new Schema(
+          List.of(
+              new Field("pair", FieldType.nullable(new ArrowType.FixedSizeList(2)), List.of(INT)),
+              Field.nullable("view", new ArrowType.Utf8View()),
+              new Field("list", FieldType.nullable(new ArrowType.List()), List.of(INT)),
+              new Field(
+                  "point",
+                  FieldType.nullable(new ArrowType.Struct()),
+                  List.of(Field.nullable("x", new ArrowType.Int(32, true))))));
 
   static void fillNested(VectorSchemaRoot root) {
     FixedSizeListVector pairs = (FixedSizeListVector) root.getVector("pair");
@@ -87,7 +95,8 @@ class BatchValidatorTest {
   void validNestedViewAndFixedSizeListColumnsPass() {
     try (VectorSchemaRoot root = VectorSchemaRoot.create(NESTED, allocator)) {
       fillNested(root);
-      assertThatCode(() -> BatchValidator.validate(root, noDictionaries, 1)).doesNotThrowAnyException();
+      assertThatCode(() -> BatchValidator.validate(root, noDictionaries, 1))
+          .doesNotThrowAnyException();
     }
   }
 
@@ -112,9 +121,11 @@ class BatchValidatorTest {
 
   @Test
   void float16AndDecimalsOfTheirFullPrecisionPassAndADecimalWithMoreDigitsDoesNot() {
-    Schema schema = new Schema(List.of(
-        Field.nullable("half", new ArrowType.FloatingPoint(FloatingPointPrecision.HALF)),
-        Field.nullable("price", new ArrowType.Decimal(4, 2, 128))));
+    Schema schema =
+        new Schema(
+            List.of(
+                Field.nullable("half", new ArrowType.FloatingPoint(FloatingPointPrecision.HALF)),
+                Field.nullable("price", new ArrowType.Decimal(4, 2, 128))));
     try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
       Float2Vector half = (Float2Vector) root.getVector("half");
       DecimalVector price = (DecimalVector) root.getVector("price");
@@ -125,7 +136,8 @@ class BatchValidatorTest {
       price.setSafe(0, new BigDecimal("99.99"));
       price.setNull(1);
       root.setRowCount(2);
-      assertThatCode(() -> BatchValidator.validate(root, noDictionaries, 1)).doesNotThrowAnyException();
+      assertThatCode(() -> BatchValidator.validate(root, noDictionaries, 1))
+          .doesNotThrowAnyException();
 
       price.setSafe(1, 12_345L); // 123.45: five digits in a decimal(4, 2)
       assertInvalid(root, noDictionaries, "column 'price'", "value 1", "precision 4");
@@ -150,13 +162,18 @@ class BatchValidatorTest {
   @Test
   void aDictionaryIndexOutsideItsDictionaryIsInvalidArgument() {
     DictionaryEncoding encoding = new DictionaryEncoding(5L, false, new ArrowType.Int(32, true));
-    Schema schema = new Schema(List.of(new Field("color", new FieldType(true, new ArrowType.Int(32, true), encoding), null)));
+    Schema schema =
+        new Schema(
+            List.of(
+                new Field(
+                    "color", new FieldType(true, new ArrowType.Int(32, true), encoding), null)));
     try (VarCharVector values = new VarCharVector("color", allocator);
         VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
       values.allocateNew();
       values.setSafe(0, "red".getBytes(StandardCharsets.UTF_8));
       values.setValueCount(1);
-      var dictionaries = new DictionaryProvider.MapDictionaryProvider(new Dictionary(values, encoding));
+      var dictionaries =
+          new DictionaryProvider.MapDictionaryProvider(new Dictionary(values, encoding));
       IntVector indices = (IntVector) root.getVector(0);
       indices.allocateNew(2);
       indices.set(0, 0);
@@ -167,12 +184,17 @@ class BatchValidatorTest {
     }
   }
 
-  private static void assertInvalid(VectorSchemaRoot root, DictionaryProvider dictionaries, String... parts) {
+  private static void assertInvalid(
+      VectorSchemaRoot root, DictionaryProvider dictionaries, String... parts) {
     assertThatThrownBy(() -> BatchValidator.validate(root, dictionaries, 1))
-        .isInstanceOfSatisfying(FlightRuntimeException.class, e -> {
-          org.assertj.core.api.Assertions.assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT);
-          org.assertj.core.api.Assertions.assertThat(e.status().description()).contains(parts)
-              .doesNotContain("Exception");
-        });
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> {
+              org.assertj.core.api.Assertions.assertThat(e.status().code())
+                  .isEqualTo(FlightStatusCode.INVALID_ARGUMENT);
+              org.assertj.core.api.Assertions.assertThat(e.status().description())
+                  .contains(parts)
+                  .doesNotContain("Exception");
+            });
   }
 }

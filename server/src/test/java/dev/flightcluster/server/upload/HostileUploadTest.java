@@ -55,12 +55,16 @@ import org.slf4j.LoggerFactory;
  * give back its memory and its threads, and keep serving.
  */
 class HostileUploadTest {
-  private static final Schema SCHEMA = new Schema(List.of(
-      Field.nullable("id", new ArrowType.Int(64, true)),
-      Field.nullable("name", new ArrowType.Utf8())));
+  private static final Schema SCHEMA =
+      new Schema(
+          List.of(
+              Field.nullable("id", new ArrowType.Int(64, true)),
+              Field.nullable("name", new ArrowType.Utf8())));
   private static final int ROWS = 8;
+
   /** The statuses a hostile upload may get. */
-  private static final List<Status.Code> REFUSED = List.of(Status.Code.INVALID_ARGUMENT, Status.Code.RESOURCE_EXHAUSTED);
+  private static final List<Status.Code> REFUSED =
+      List.of(Status.Code.INVALID_ARGUMENT, Status.Code.RESOURCE_EXHAUSTED);
 
   @TempDir Path dataDir;
   private final InMemoryTelemetry telemetry = InMemoryTelemetry.forService("server");
@@ -89,11 +93,12 @@ class HostileUploadTest {
   }
 
   private void start(UnaryOperator<DataServer.Builder> configure) throws Exception {
-    DataServer.Builder builder = DataServer.builder(serverAllocator, telemetry.flightTelemetry())
-        .location(Location.forGrpcInsecure("127.0.0.1", 0))
-        .dataDir(dataDir)
-        .serverId("server-1")
-        .heartbeatInterval(Duration.ofMillis(200));
+    DataServer.Builder builder =
+        DataServer.builder(serverAllocator, telemetry.flightTelemetry())
+            .location(Location.forGrpcInsecure("127.0.0.1", 0))
+            .dataDir(dataDir)
+            .serverId("server-1")
+            .heartbeatInterval(Duration.ofMillis(200));
     server = configure.apply(builder).build().start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
   }
@@ -105,8 +110,13 @@ class HostileUploadTest {
   /** Threads inside an upload of the server right now. */
   private static long uploadThreads() {
     return Thread.getAllStackTraces().values().stream()
-        .filter(stack -> Stream.of(stack).anyMatch(frame -> frame.getClassName().endsWith("DataProducer")
-            && frame.getMethodName().equals("upload")))
+        .filter(
+            stack ->
+                Stream.of(stack)
+                    .anyMatch(
+                        frame ->
+                            frame.getClassName().endsWith("DataProducer")
+                                && frame.getMethodName().equals("upload")))
         .count();
   }
 
@@ -157,6 +167,7 @@ class HostileUploadTest {
 
   /** The buffer index of the name column's offsets and data in the batch layout. */
   private static final int NAME_OFFSETS = 3;
+
   private static final int NAME_DATA = 4;
 
   private List<Case> cases() {
@@ -168,21 +179,37 @@ class HostileUploadTest {
 
     for (int i = 0; i < 60; i++) {
       String name = "schema-flip-" + i + ".parquet";
-      cases.add(new Case(name, List.of(IpcMessages.flightData(name, flip(random, schema), null),
-          IpcMessages.flightData(null, batch.header(), batch.body())), true));
+      cases.add(
+          new Case(
+              name,
+              List.of(
+                  IpcMessages.flightData(name, flip(random, schema), null),
+                  IpcMessages.flightData(null, batch.header(), batch.body())),
+              true));
     }
     for (int i = 0; i < 20; i++) {
       String name = "schema-garbage-" + i + ".parquet";
-      byte[] header = i % 2 == 0
-          ? java.util.Arrays.copyOf(schema, random.nextInt(schema.length - 1))
-          : randomBytes(random, 1 + random.nextInt(200));
-      cases.add(new Case(name, List.of(IpcMessages.flightData(name, header, null),
-          IpcMessages.flightData(null, batch.header(), batch.body())), false));
+      byte[] header =
+          i % 2 == 0
+              ? java.util.Arrays.copyOf(schema, random.nextInt(schema.length - 1))
+              : randomBytes(random, 1 + random.nextInt(200));
+      cases.add(
+          new Case(
+              name,
+              List.of(
+                  IpcMessages.flightData(name, header, null),
+                  IpcMessages.flightData(null, batch.header(), batch.body())),
+              false));
     }
     for (int i = 0; i < 60; i++) {
       String name = "batch-flip-" + i + ".parquet";
-      cases.add(new Case(name, List.of(IpcMessages.flightData(name, schema, null),
-          IpcMessages.flightData(null, flip(random, batchHeader), batch.body())), true));
+      cases.add(
+          new Case(
+              name,
+              List.of(
+                  IpcMessages.flightData(name, schema, null),
+                  IpcMessages.flightData(null, flip(random, batchHeader), batch.body())),
+              true));
     }
     for (int i = 0; i < 60; i++) {
       String name = "lengths-" + i + ".parquet";
@@ -190,18 +217,31 @@ class HostileUploadTest {
       long bodyLength = batch.body().length;
       switch (i % 6) {
         case 0 -> layout.nodes()[random.nextInt(2)][0] = ROWS + 1 + random.nextInt(1 << 20);
-        case 1 -> layout = new IpcMessages.Layout(ROWS + 1 + random.nextInt(1 << 20), layout.nodes(),
-            layout.buffers(), layout.bodyLength(), layout.codec());
+        case 1 ->
+            layout =
+                new IpcMessages.Layout(
+                    ROWS + 1 + random.nextInt(1 << 20),
+                    layout.nodes(),
+                    layout.buffers(),
+                    layout.bodyLength(),
+                    layout.codec());
         case 2 -> {
           long[] buffer = layout.buffers()[1 + random.nextInt(4)];
           buffer[1] = bodyLength - buffer[0] + 1 + random.nextInt(1 << 30);
         }
         case 3 -> layout.buffers()[1 + random.nextInt(4)][0] = bodyLength + random.nextInt(1 << 30);
-        case 4 -> layout.buffers()[random.nextBoolean() ? 1 : NAME_OFFSETS][1] = random.nextInt(8 * ROWS / 2);
+        case 4 ->
+            layout.buffers()[random.nextBoolean() ? 1 : NAME_OFFSETS][1] =
+                random.nextInt(8 * ROWS / 2);
         default -> layout.buffers()[1 + random.nextInt(4)][0] = -1 - random.nextInt(1 << 20);
       }
-      cases.add(new Case(name, List.of(IpcMessages.flightData(name, schema, null),
-          IpcMessages.flightData(null, layout.header(), batch.body())), false));
+      cases.add(
+          new Case(
+              name,
+              List.of(
+                  IpcMessages.flightData(name, schema, null),
+                  IpcMessages.flightData(null, layout.header(), batch.body())),
+              false));
     }
     for (int i = 0; i < 40; i++) {
       String name = "offsets-" + i + ".parquet";
@@ -210,20 +250,32 @@ class HostileUploadTest {
       long dataLength = batch.layout().buffers()[NAME_DATA][1];
       int at = 1 + random.nextInt(ROWS);
       int previous = readInt(body, (int) offsets[0] + 4 * (at - 1));
-      int value = switch (i % 3) {
-        case 0 -> -1 - random.nextInt(Integer.MAX_VALUE);
-        case 1 -> (int) dataLength + 1 + random.nextInt(Integer.MAX_VALUE - (int) dataLength - 1);
-        default -> previous - 1 - random.nextInt(previous + 1);
-      };
+      int value =
+          switch (i % 3) {
+            case 0 -> -1 - random.nextInt(Integer.MAX_VALUE);
+            case 1 ->
+                (int) dataLength + 1 + random.nextInt(Integer.MAX_VALUE - (int) dataLength - 1);
+            default -> previous - 1 - random.nextInt(previous + 1);
+          };
       writeInt(body, (int) offsets[0] + 4 * at, value);
-      cases.add(new Case(name, List.of(IpcMessages.flightData(name, schema, null),
-          IpcMessages.flightData(null, batch.header(), body)), false));
+      cases.add(
+          new Case(
+              name,
+              List.of(
+                  IpcMessages.flightData(name, schema, null),
+                  IpcMessages.flightData(null, batch.header(), body)),
+              false));
     }
     for (int i = 0; i < 20; i++) {
       String name = "short-body-" + i + ".parquet";
       byte[] body = java.util.Arrays.copyOf(batch.body(), random.nextInt(batch.body().length));
-      cases.add(new Case(name, List.of(IpcMessages.flightData(name, schema, null),
-          IpcMessages.flightData(null, batch.header(), body)), false));
+      cases.add(
+          new Case(
+              name,
+              List.of(
+                  IpcMessages.flightData(name, schema, null),
+                  IpcMessages.flightData(null, batch.header(), body)),
+              false));
     }
     for (int i = 0; i < 20; i++) {
       String name = "compressed-" + i + ".parquet";
@@ -231,12 +283,20 @@ class HostileUploadTest {
       byte[] body = batch.body().clone();
       for (long[] buffer : batch.layout().buffers()) {
         if (buffer[1] >= 8) {
-          writeLong(body, (int) buffer[0], i % 2 == 0 ? Long.MAX_VALUE - random.nextInt(1000) : 1L << (31 + random.nextInt(30)));
+          writeLong(
+              body,
+              (int) buffer[0],
+              i % 2 == 0 ? Long.MAX_VALUE - random.nextInt(1000) : 1L << (31 + random.nextInt(30)));
         }
       }
       IpcMessages.Layout layout = batch.layout().withCodec((byte) (i % 2));
-      cases.add(new Case(name, List.of(IpcMessages.flightData(name, schema, null),
-          IpcMessages.flightData(null, layout.header(), body)), false));
+      cases.add(
+          new Case(
+              name,
+              List.of(
+                  IpcMessages.flightData(name, schema, null),
+                  IpcMessages.flightData(null, layout.header(), body)),
+              false));
     }
     cases.addAll(dictionaryCases(random));
     for (int i = 0; i < 40; i++) {
@@ -245,31 +305,56 @@ class HostileUploadTest {
       if (i % 2 == 1) {
         messages.add(IpcMessages.flightData(name, schema, null));
       }
-      messages.add(switch (i % 4) {
-        // A data_body field (1000) claiming a huge length in a short message.
-        case 2, 3 -> concat(new byte[] {(byte) 0xc2, 0x3e}, varint(1L << (20 + random.nextInt(11))),
-            randomBytes(random, random.nextInt(64)));
-        default -> randomBytes(random, 1 + random.nextInt(2000));
-      });
+      messages.add(
+          switch (i % 4) {
+            // A data_body field (1000) claiming a huge length in a short message.
+            case 2, 3 ->
+                concat(
+                    new byte[] {(byte) 0xc2, 0x3e},
+                    varint(1L << (20 + random.nextInt(11))),
+                    randomBytes(random, random.nextInt(64)));
+            default -> randomBytes(random, 1 + random.nextInt(2000));
+          });
       cases.add(new Case(name, messages, false));
     }
-    cases.add(new Case("batch-first.parquet", List.of(
-        IpcMessages.flightData("batch-first.parquet", batch.header(), batch.body())), false));
-    cases.add(new Case("no-descriptor.parquet", List.of(IpcMessages.flightData(null, schema, null),
-        IpcMessages.flightData(null, batch.header(), batch.body())), false));
-    cases.add(new Case("two-schemas.parquet", List.of(IpcMessages.flightData("two-schemas.parquet", schema, null),
-        IpcMessages.flightData(null, schema, null), IpcMessages.flightData(null, batch.header(), batch.body())), false));
-    cases.add(new Case("schema-with-body.parquet", List.of(
-        IpcMessages.flightData("schema-with-body.parquet", schema, randomBytes(random, 64)),
-        IpcMessages.flightData(null, batch.header(), batch.body())), false));
+    cases.add(
+        new Case(
+            "batch-first.parquet",
+            List.of(IpcMessages.flightData("batch-first.parquet", batch.header(), batch.body())),
+            false));
+    cases.add(
+        new Case(
+            "no-descriptor.parquet",
+            List.of(
+                IpcMessages.flightData(null, schema, null),
+                IpcMessages.flightData(null, batch.header(), batch.body())),
+            false));
+    cases.add(
+        new Case(
+            "two-schemas.parquet",
+            List.of(
+                IpcMessages.flightData("two-schemas.parquet", schema, null),
+                IpcMessages.flightData(null, schema, null),
+                IpcMessages.flightData(null, batch.header(), batch.body())),
+            false));
+    cases.add(
+        new Case(
+            "schema-with-body.parquet",
+            List.of(
+                IpcMessages.flightData("schema-with-body.parquet", schema, randomBytes(random, 64)),
+                IpcMessages.flightData(null, batch.header(), batch.body())),
+            false));
     return cases;
   }
 
   private List<Case> dictionaryCases(Random random) {
     List<Case> cases = new ArrayList<>();
     DictionaryEncoding encoding = new DictionaryEncoding(1L, false, new ArrowType.Int(32, true));
-    Schema schema = new Schema(List.of(new Field("color", new FieldType(true, new ArrowType.Int(32, true), encoding),
-        null)));
+    Schema schema =
+        new Schema(
+            List.of(
+                new Field(
+                    "color", new FieldType(true, new ArrowType.Int(32, true), encoding), null)));
     Schema valuesSchema = new Schema(List.of(Field.nullable("color", new ArrowType.Utf8())));
     byte[] schemaHeader = IpcMessages.schemaHeader(schema);
     try (VectorSchemaRoot values = VectorSchemaRoot.create(valuesSchema, clientAllocator);
@@ -290,7 +375,10 @@ class HostileUploadTest {
         boolean sendDictionary = true;
         switch (i % 3) {
           case 0 -> id = 2L + random.nextInt(1000);
-          case 1 -> index.set(random.nextInt(ROWS), random.nextBoolean() ? 2 + random.nextInt(1000) : -1 - random.nextInt(1000));
+          case 1 ->
+              index.set(
+                  random.nextInt(ROWS),
+                  random.nextBoolean() ? 2 + random.nextInt(1000) : -1 - random.nextInt(1000));
           default -> sendDictionary = false;
         }
         indices.setRowCount(ROWS);
@@ -321,32 +409,42 @@ class HostileUploadTest {
     List<String> wrong = new ArrayList<>();
     for (Case c : cases) {
       Status status = RawDoPut.send(channel, c.messages()).get(30, TimeUnit.SECONDS);
-      outcomes.merge(c.name().replaceAll("-\\d+\\.parquet$", "").replace(".parquet", "") + " " + status.getCode(),
-          1, Integer::sum);
+      outcomes.merge(
+          c.name().replaceAll("-\\d+\\.parquet$", "").replace(".parquet", "")
+              + " "
+              + status.getCode(),
+          1,
+          Integer::sum);
       String description = String.valueOf(status.getDescription());
       if (status.isOk() && c.mayBeValid()) {
         accepted.put(c.name(), description);
-      } else if (!REFUSED.contains(status.getCode()) || status.getDescription() == null
-          || description.contains("Exception") || description.contains("java.")) {
+      } else if (!REFUSED.contains(status.getCode())
+          || status.getDescription() == null
+          || description.contains("Exception")
+          || description.contains("java.")) {
         wrong.add(c.name() + ": " + status.getCode() + " " + description);
       }
     }
     counts(cases, outcomes);
     assertThat(wrong).isEmpty();
 
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(uploadThreads()).isZero());
-    await().atMost(Duration.ofSeconds(30))
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(uploadThreads()).isZero());
+    await()
+        .atMost(Duration.ofSeconds(30))
         .untilAsserted(() -> assertThat(serverAllocator.getAllocatedMemory()).isEqualTo(baseline));
     assertThat(dataDir.resolve(".flight-staging")).isEmptyDirectory();
     try (Stream<Path> files = Files.list(dataDir)) {
       assertThat(files.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")))
-          .containsExactlyInAnyOrderElementsOf(Stream.concat(Stream.of("known.parquet"), accepted.keySet().stream())
-              .toList());
+          .containsExactlyInAnyOrderElementsOf(
+              Stream.concat(Stream.of("known.parquet"), accepted.keySet().stream()).toList());
     }
     try (FlightClient flight = flightClient()) {
       assertThat(readRows(flight, "known.parquet")).isEqualTo(ROWS);
       for (String name : accepted.keySet()) {
-        // A mutation that left the stream valid (a renamed column, say) stored a dataset that reads back.
+        // A mutation that left the stream valid (a renamed column, say) stored a dataset that reads
+        // back.
         assertThat(readRows(flight, name)).as(name).isPositive();
       }
     }
@@ -359,7 +457,8 @@ class HostileUploadTest {
 
   private void putValid(FlightClient flight, String name) {
     try (VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, clientAllocator)) {
-      FlightClient.ClientStreamListener put = flight.startPut(FlightDescriptor.path(name), root, new AsyncPutListener());
+      FlightClient.ClientStreamListener put =
+          flight.startPut(FlightDescriptor.path(name), root, new AsyncPutListener());
       fill(root, ROWS);
       put.putNext();
       put.completed();
@@ -369,7 +468,8 @@ class HostileUploadTest {
 
   private static long readRows(FlightClient flight, String name) throws Exception {
     long rows = 0;
-    try (FlightStream stream = flight.getStream(new Ticket(name.getBytes(StandardCharsets.UTF_8)))) {
+    try (FlightStream stream =
+        flight.getStream(new Ticket(name.getBytes(StandardCharsets.UTF_8)))) {
       while (stream.next()) {
         rows += stream.getRoot().getRowCount();
       }
@@ -388,9 +488,13 @@ class HostileUploadTest {
     }
     writeInt(body, (int) offsets[0] + 4 * 1, 1 << 29);
 
-    Status status = RawDoPut.send(channel, List.of(
-        IpcMessages.flightData("far.parquet", IpcMessages.schemaHeader(SCHEMA), null),
-        IpcMessages.flightData(null, batch.header(), body))).get(30, TimeUnit.SECONDS);
+    Status status =
+        RawDoPut.send(
+                channel,
+                List.of(
+                    IpcMessages.flightData("far.parquet", IpcMessages.schemaHeader(SCHEMA), null),
+                    IpcMessages.flightData(null, batch.header(), body)))
+            .get(30, TimeUnit.SECONDS);
 
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(status.getDescription()).contains("column 'name'").contains("nothing was stored");
@@ -404,11 +508,18 @@ class HostileUploadTest {
     byte[] body = batch.body().clone();
     long[] offsets = batch.layout().buffers()[NAME_OFFSETS];
     int last = readInt(body, (int) offsets[0] + 4 * ROWS);
-    writeInt(body, (int) offsets[0] + 4 * ROWS, last + 4096); // used to be stored, with 4,096 bytes never sent
+    writeInt(
+        body,
+        (int) offsets[0] + 4 * ROWS,
+        last + 4096); // used to be stored, with 4,096 bytes never sent
 
-    Status status = RawDoPut.send(channel, List.of(
-        IpcMessages.flightData("past.parquet", IpcMessages.schemaHeader(SCHEMA), null),
-        IpcMessages.flightData(null, batch.header(), body))).get(30, TimeUnit.SECONDS);
+    Status status =
+        RawDoPut.send(
+                channel,
+                List.of(
+                    IpcMessages.flightData("past.parquet", IpcMessages.schemaHeader(SCHEMA), null),
+                    IpcMessages.flightData(null, batch.header(), body)))
+            .get(30, TimeUnit.SECONDS);
 
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(status.getDescription()).contains("record batch 1").contains("column 'name'");
@@ -444,18 +555,22 @@ class HostileUploadTest {
     start(builder -> builder.uploadIdleTimeout(Duration.ofMillis(500)));
     IpcMessages.Batch batch = validBatch();
     RawDoPut stalled = RawDoPut.open(channel);
-    stalled.sendMessage(IpcMessages.flightData("stalled.parquet", IpcMessages.schemaHeader(SCHEMA), null));
+    stalled.sendMessage(
+        IpcMessages.flightData("stalled.parquet", IpcMessages.schemaHeader(SCHEMA), null));
     stalled.sendMessage(IpcMessages.flightData(null, batch.header(), batch.body()));
 
     Status status = stalled.closed().get(30, TimeUnit.SECONDS);
 
     assertThat(status.getCode()).isEqualTo(Status.Code.CANCELLED);
-    assertThat(status.getDescription()).contains("--upload-idle-timeout").contains("record batch 2");
+    assertThat(status.getDescription())
+        .contains("--upload-idle-timeout")
+        .contains("record batch 2");
     assertNothingStoredAndServing("stalled.parquet");
   }
 
   @Test
-  void aClientThatGoesAwayBeforeItsFirstMessageFreesItsThreadAtOnceAndLogsNothing() throws Exception {
+  void aClientThatGoesAwayBeforeItsFirstMessageFreesItsThreadAtOnceAndLogsNothing()
+      throws Exception {
     start(builder -> builder.uploadIdleTimeout(Duration.ofMinutes(10)));
     ListAppender<ILoggingEvent> logs = new ListAppender<>();
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -466,12 +581,15 @@ class HostileUploadTest {
       await().until(() -> uploadThreads() == 1);
       gone.cancel();
       // Far sooner than the ten-minute idle timeout: the call's end wakes the upload.
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(uploadThreads()).isZero());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(uploadThreads()).isZero());
 
       try (FlightClient flight = flightClient();
           VectorSchemaRoot data = VectorSchemaRoot.create(SCHEMA, clientAllocator)) {
         FlightClient.ClientStreamListener put =
-            flight.startPut(FlightDescriptor.path("cancelled.parquet"), data, new AsyncPutListener());
+            flight.startPut(
+                FlightDescriptor.path("cancelled.parquet"), data, new AsyncPutListener());
         fill(data, ROWS);
         put.putNext();
         put.error(CallStatus.CANCELLED.withDescription("client gave up").toRuntimeException());
@@ -481,15 +599,21 @@ class HostileUploadTest {
     } finally {
       root.detachAppender(logs);
     }
-    assertThat(logs.list).filteredOn(event -> event.getLevel().isGreaterOrEqual(Level.INFO)
-            && !event.getLoggerName().startsWith("dev.flightcluster.server.DataServer"))
+    assertThat(logs.list)
+        .filteredOn(
+            event ->
+                event.getLevel().isGreaterOrEqual(Level.INFO)
+                    && !event.getLoggerName().startsWith("dev.flightcluster.server.DataServer"))
         .extracting(ILoggingEvent::getFormattedMessage)
         .isEmpty();
     assertNothingStoredAndServing("cancelled.parquet");
   }
 
   private static int readInt(byte[] bytes, int at) {
-    return (bytes[at] & 0xff) | (bytes[at + 1] & 0xff) << 8 | (bytes[at + 2] & 0xff) << 16 | (bytes[at + 3] & 0xff) << 24;
+    return (bytes[at] & 0xff)
+        | (bytes[at + 1] & 0xff) << 8
+        | (bytes[at + 2] & 0xff) << 16
+        | (bytes[at + 3] & 0xff) << 24;
   }
 
   private static void writeInt(byte[] bytes, int at, int value) {

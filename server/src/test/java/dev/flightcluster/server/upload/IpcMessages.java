@@ -32,9 +32,10 @@ final class IpcMessages {
   static byte[] flightData(String path, byte[] header, byte[] body) {
     Flight.FlightData.Builder data = Flight.FlightData.newBuilder();
     if (path != null) {
-      data.setFlightDescriptor(Flight.FlightDescriptor.newBuilder()
-          .setType(Flight.FlightDescriptor.DescriptorType.PATH)
-          .addPath(path));
+      data.setFlightDescriptor(
+          Flight.FlightDescriptor.newBuilder()
+              .setType(Flight.FlightDescriptor.DescriptorType.PATH)
+              .addPath(path));
     }
     if (header != null) {
       data.setDataHeader(ByteString.copyFrom(header));
@@ -85,8 +86,10 @@ final class IpcMessages {
         Buffer.createBuffer(builder, buffers[i][0], buffers[i][1]);
       }
       int buffersOffset = builder.endVector();
-      int compression = codec < 0 ? 0
-          : BodyCompression.createBodyCompression(builder, codec, BodyCompressionMethod.BUFFER);
+      int compression =
+          codec < 0
+              ? 0
+              : BodyCompression.createBodyCompression(builder, codec, BodyCompressionMethod.BUFFER);
       RecordBatch.startRecordBatch(builder);
       RecordBatch.addLength(builder, length);
       RecordBatch.addNodes(builder, nodesOffset);
@@ -138,7 +141,9 @@ final class IpcMessages {
     Batch values = batch(root);
     try (ArrowRecordBatch batch = new VectorUnloader(root).getRecordBatch();
         ArrowDictionaryBatch dictionary = new ArrowDictionaryBatch(id, batch)) {
-      return new byte[][] {bytes(MessageSerializer.serializeMetadata(dictionary, IpcOption.DEFAULT)), values.body()};
+      return new byte[][] {
+        bytes(MessageSerializer.serializeMetadata(dictionary, IpcOption.DEFAULT)), values.body()
+      };
     }
   }
 

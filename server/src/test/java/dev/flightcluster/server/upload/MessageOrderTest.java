@@ -27,8 +27,12 @@ class MessageOrderTest {
       IpcMessages.Batch batch = IpcMessages.batch(root);
       MessageOrder order = new MessageOrder();
 
-      assertThat(order.accept(frame(true, IpcMessages.schemaHeader(BatchValidatorTest.NESTED), 0))).isNull();
-      assertThat(order.accept(frame(false, IpcMessages.serializedBatchHeader(root), batch.body().length))).isNull();
+      assertThat(order.accept(frame(true, IpcMessages.schemaHeader(BatchValidatorTest.NESTED), 0)))
+          .isNull();
+      assertThat(
+              order.accept(
+                  frame(false, IpcMessages.serializedBatchHeader(root), batch.body().length)))
+          .isNull();
       assertThat(order.accept(frame(false, null, 0))).isNull();
     }
   }
@@ -39,14 +43,16 @@ class MessageOrderTest {
       BatchValidatorTest.fillNested(root);
       IpcMessages.Batch batch = IpcMessages.batch(root);
       IpcMessages.Layout layout = batch.layout();
-      IpcMessages.Layout longer = new IpcMessages.Layout(1_000_000, layout.nodes(), layout.buffers(),
-          layout.bodyLength(), layout.codec());
+      IpcMessages.Layout longer =
+          new IpcMessages.Layout(
+              1_000_000, layout.nodes(), layout.buffers(), layout.bodyLength(), layout.codec());
       MessageOrder order = new MessageOrder();
       order.accept(frame(true, IpcMessages.schemaHeader(BatchValidatorTest.NESTED), 0));
 
       assertThat(order.accept(frame(false, longer.header(), batch.body().length)))
           .contains("column 'pair' claims 3 values in a batch of 1000000 rows");
-      assertThat(order.accept(frame(false, IpcMessages.serializedBatchHeader(root), 0))).contains("the body holds 0");
+      assertThat(order.accept(frame(false, IpcMessages.serializedBatchHeader(root), 0)))
+          .contains("the body holds 0");
     }
   }
 
@@ -57,6 +63,7 @@ class MessageOrderTest {
     MessageOrder twice = new MessageOrder();
     twice.accept(frame(true, schema, 0));
     assertThat(twice.accept(frame(false, schema, 0))).contains("second schema");
-    assertThat(new MessageOrder().accept(frame(true, new byte[] {1, 2, 3}, 0))).contains("not a valid Arrow IPC message");
+    assertThat(new MessageOrder().accept(frame(true, new byte[] {1, 2, 3}, 0)))
+        .contains("not a valid Arrow IPC message");
   }
 }

@@ -15,24 +15,27 @@ import java.util.concurrent.CompletableFuture;
  * would: any FlightData, or no FlightData at all.
  */
 final class RawDoPut {
-  static final MethodDescriptor<byte[], byte[]> DO_PUT = MethodDescriptor.<byte[], byte[]>newBuilder()
-      .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
-      .setFullMethodName(MessageGuard.DO_PUT)
-      .setRequestMarshaller(RawBytes.MARSHALLER)
-      .setResponseMarshaller(RawBytes.MARSHALLER)
-      .build();
+  static final MethodDescriptor<byte[], byte[]> DO_PUT =
+      MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+          .setFullMethodName(MessageGuard.DO_PUT)
+          .setRequestMarshaller(RawBytes.MARSHALLER)
+          .setResponseMarshaller(RawBytes.MARSHALLER)
+          .build();
 
   private final ClientCall<byte[], byte[]> call;
   private final CompletableFuture<Status> closed = new CompletableFuture<>();
 
   private RawDoPut(ManagedChannel channel) {
     call = channel.newCall(DO_PUT, CallOptions.DEFAULT);
-    call.start(new ClientCall.Listener<>() {
-      @Override
-      public void onClose(Status status, Metadata trailers) {
-        closed.complete(status);
-      }
-    }, new Metadata());
+    call.start(
+        new ClientCall.Listener<>() {
+          @Override
+          public void onClose(Status status, Metadata trailers) {
+            closed.complete(status);
+          }
+        },
+        new Metadata());
     call.request(Integer.MAX_VALUE);
   }
 

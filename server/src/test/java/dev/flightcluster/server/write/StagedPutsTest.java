@@ -106,13 +106,16 @@ class StagedPutsTest {
   void aPrepareChecksThePartsAndPublishesNothing() throws IOException {
     stage(0);
 
-    assertThat(puts.commit(new CommitPut("trips", PUT, 2, false, List.of(0), true), Optional.empty()))
+    assertThat(
+            puts.commit(new CommitPut("trips", PUT, 2, false, List.of(0), true), Optional.empty()))
         .isEqualTo(1);
     assertThat(visibleFiles()).isEmpty();
     FlightRuntimeException missing =
         catchThrowableOfType(
             FlightRuntimeException.class,
-            () -> puts.commit(new CommitPut("trips", PUT, 2, false, List.of(0, 1), true), Optional.empty()));
+            () ->
+                puts.commit(
+                    new CommitPut("trips", PUT, 2, false, List.of(0, 1), true), Optional.empty()));
     assertThat(missing.status().code()).isEqualTo(FlightStatusCode.NOT_FOUND);
     assertThat(missing.status().description()).contains("[1]");
 
