@@ -204,7 +204,7 @@ def cluster(jaeger: Jaeger, fixture_data: FixtureData, base_env: dict[str, str],
         coordinator = f"grpc://127.0.0.1:{cport}"
         started_us = now_us()
         processes.start("coordinator", [
-            str(DISTRIBUTION), "coordinator", "--host", "127.0.0.1", "--port", str(cport),
+            str(DISTRIBUTION), "coordinator", "--host", "127.0.0.1", "--port", str(cport), "--http-port", "0",
             "--lease", f"{LEASE_SECONDS}s", "--heartbeat-interval", f"{HEARTBEAT_SECONDS}s"], base_env)
 
         def coordinator_answers():

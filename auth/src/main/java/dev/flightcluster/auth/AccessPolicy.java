@@ -51,7 +51,10 @@ public final class AccessPolicy {
             ClusterActions.GOODBYE, NODES,
             ClusterActions.CHOOSE_SERVER, WRITERS,
             ClusterActions.PLAN_PUT, WRITERS,
-            ClusterActions.LIST_CONFLICTS, READERS));
+            ClusterActions.LIST_CONFLICTS, READERS,
+
+            // The status page's data (decisions D72): the same rule as the page itself.
+            ClusterActions.CLUSTER_STATUS, READERS));
   }
 
   /**

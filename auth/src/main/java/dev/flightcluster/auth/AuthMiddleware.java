@@ -66,6 +66,18 @@ public final class AuthMiddleware implements FlightServerMiddleware {
     }
 
     /**
+     * The caller of a request with these headers, if its role may run {@code action}: for requests
+     * that are not Flight calls, such as the coordinator's status page.
+     *
+     * @throws org.apache.arrow.flight.FlightRuntimeException UNAUTHENTICATED or PERMISSION_DENIED
+     */
+    Principal authorize(CallHeaders headers, String action) {
+      Principal caller = authenticator.authenticate(headers).principal();
+      policy.checkAction(action, caller);
+      return caller;
+    }
+
+    /**
      * @throws org.apache.arrow.flight.FlightRuntimeException UNAUTHENTICATED or PERMISSION_DENIED,
      *     which Flight ends the call with
      */

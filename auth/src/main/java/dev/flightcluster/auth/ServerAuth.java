@@ -7,7 +7,9 @@ import io.grpc.netty.NettyServerBuilder;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
+import org.apache.arrow.flight.ErrorFlightMetadata;
 import org.apache.arrow.flight.FlightServer;
+import org.apache.arrow.flight.auth2.Auth2Constants;
 import org.slf4j.Logger;
 
 /**
@@ -105,6 +107,30 @@ public final class ServerAuth {
     if (protectedMode != null) {
       netty.intercept(protectedMode);
     }
+  }
+
+  /**
+   * Checks the {@code Authorization} header of a request that is not a Flight call (the
+   * coordinator's status page) as a call's: its caller, if its role may run {@code action}; empty
+   * when this server does not authenticate.
+   *
+   * @param authorization the header's value, e.g. {@code Basic ...} or {@code Bearer ...}
+   * @throws org.apache.arrow.flight.FlightRuntimeException UNAUTHENTICATED or PERMISSION_DENIED
+   */
+  public Optional<Principal> authorize(String authorization, String action) {
+    requireNonNull(authorization, "authorization is null");
+    requireNonNull(action, "action is null");
+    if (middleware == null) {
+      return Optional.empty();
+    }
+    ErrorFlightMetadata headers = new ErrorFlightMetadata();
+    headers.insert(Auth2Constants.AUTHORIZATION_HEADER, authorization);
+    return Optional.of(middleware.authorize(headers, action));
+  }
+
+  /** Whether this is protected mode: no authentication, and only callers on this machine. */
+  public boolean answersOnlyThisMachine() {
+    return protectedMode != null;
   }
 
   /** Whether callers must authenticate. */

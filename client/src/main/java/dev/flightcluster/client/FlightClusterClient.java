@@ -4,25 +4,32 @@ import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.auth.ClientCredentials;
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.protocol.ClusterActions;
+import dev.flightcluster.protocol.ClusterStatus;
 import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.Descriptors;
+import dev.flightcluster.protocol.Messages;
 import dev.flightcluster.security.TlsSettings;
 import io.opentelemetry.api.trace.Tracer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.CallOptions;
+import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.Result;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -143,6 +150,26 @@ public final class FlightClusterClient implements AutoCloseable {
           List<FlightInfo> infos = new ArrayList<>();
           client.listFlights(criteria, timeout()).forEach(infos::add);
           return infos;
+        });
+  }
+
+  /**
+   * The first answering coordinator's view of the cluster (its status page's data): servers,
+   * datasets, conflicts, throughput. Answered during the warm-up too, saying so.
+   */
+  public ClusterStatus status() {
+    return atCoordinator(
+        client -> {
+          Iterator<Result> results =
+              client.doAction(new Action(ClusterActions.CLUSTER_STATUS), timeout());
+          if (!results.hasNext()) {
+            throw CallStatus.INTERNAL
+                .withDescription("the coordinator answered cluster_status with no result")
+                .toRuntimeException();
+          }
+          ClusterStatus status = Messages.decode(results.next().getBody(), ClusterStatus.class);
+          results.forEachRemaining(extra -> {});
+          return status;
         });
   }
 

@@ -3,13 +3,17 @@ package dev.flightcluster.coordinator;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.auth.ServerAuth;
+import dev.flightcluster.coordinator.http.StatusHttpServer;
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.otel.metrics.FlightMetrics;
 import dev.flightcluster.otel.producer.GuardedProducer;
 import dev.flightcluster.security.TlsSettings;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,6 +48,9 @@ import org.slf4j.LoggerFactory;
  * <p>Until it is warm ({@link #isWarm()}: one lease after it started, or once it has listed every
  * data server it heard from) a coordinator answers catalog reads with UNAVAILABLE rather than with
  * an incomplete catalog, so clients ask another coordinator.
+ *
+ * <p>When {@link CoordinatorBuilder#httpPort} is set it also serves a status page over HTTP, on the
+ * Flight bind address ({@link StatusHttpServer}); {@code cluster_status} returns the same data.
  */
 public final class Coordinator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
@@ -69,6 +76,10 @@ public final class Coordinator implements AutoCloseable {
   private final ExecutorService executor;
   private final ScheduledExecutorService sweeper;
   private final FlightServer server;
+
+  /** Null when no status page was asked for. */
+  private final StatusHttpServer http;
+
   private final ServerAuth auth;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -87,7 +98,8 @@ public final class Coordinator implements AutoCloseable {
       Duration drainTimeout,
       long endpointGroupBytes,
       ServerAuth auth,
-      TlsSettings tls) {
+      TlsSettings tls,
+      HttpSettings httpSettings) {
     // A child allocator of our own, so that closing it proves the coordinator leaked nothing.
     this.allocator = parentAllocator.newChildAllocator("coordinator", 0, Long.MAX_VALUE);
     this.sweepInterval = heartbeatInterval;
@@ -104,6 +116,7 @@ public final class Coordinator implements AutoCloseable {
               registry.markWarm();
               onWarm.run();
             });
+    ServerActivity activity = new ServerActivity(clock);
     this.auth = auth;
     this.clients = new CallbackClients(allocator, telemetry, auth.selfCredentials(), tls);
     // Enough queue for a restart's burst of hellos; beyond it, hellos are refused and retried.
@@ -117,13 +130,33 @@ public final class Coordinator implements AutoCloseable {
             new ListingPuller(callbackConnectTimeout, pullDeadline),
             callbacks,
             warmUp,
+            activity,
             lease,
             heartbeatInterval,
             metrics);
+    StatusReport status =
+        new StatusReport(
+            registry,
+            activity,
+            warmUp,
+            clock,
+            lease,
+            heartbeatInterval,
+            () -> location().getUri(),
+            httpSettings == null ? null : httpSettings.jaegerUrl());
     this.executor =
         Executors.newFixedThreadPool(
             executorThreads, Thread.ofPlatform().name("coordinator-flight-", 0).daemon().factory());
+    StatusHttpServer httpServer = null;
     try {
+      if (httpSettings != null) {
+        httpServer =
+            new StatusHttpServer(
+                new InetSocketAddress(bind.getUri().getHost(), httpSettings.port()),
+                status,
+                warmUp::isWarm,
+                httpSettings.auth());
+      }
       this.server =
           auth.install(
                   telemetry.instrument(
@@ -132,7 +165,8 @@ public final class Coordinator implements AutoCloseable {
                               allocator,
                               bind,
                               new GuardedProducer(
-                                  SERVICE, new CoordinatorProducer(registry, membership, warmUp)))),
+                                  SERVICE,
+                                  new CoordinatorProducer(registry, membership, warmUp, status)))),
                       netty -> {
                         netty.setBinaryLog(new RequestDecodingGuard());
                         auth.install(netty);
@@ -140,6 +174,9 @@ public final class Coordinator implements AutoCloseable {
               .executor(executor)
               .build();
     } catch (RuntimeException e) {
+      if (httpServer != null) {
+        httpServer.close();
+      }
       executor.shutdownNow();
       try {
         callbacks.close();
@@ -150,6 +187,7 @@ public final class Coordinator implements AutoCloseable {
       metrics.close();
       throw e;
     }
+    this.http = httpServer;
     this.sweeper =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("coordinator-sweeper").daemon().factory());
@@ -179,7 +217,24 @@ public final class Coordinator implements AutoCloseable {
         this::sweep, sweepInterval.toMillis(), sweepInterval.toMillis(), TimeUnit.MILLISECONDS);
     log.info("Coordinator listening at {}", location().getUri());
     auth.logStart(log);
+    if (http != null) {
+      http.start();
+      log.info("Status page at {}", statusPage().orElseThrow());
+    }
     return this;
+  }
+
+  /**
+   * The status page's address, when it serves one: {@code http://HOST:PORT/} with the Flight bind
+   * host ({@code localhost} for a wildcard bind) and the actual HTTP port.
+   */
+  public Optional<URI> statusPage() {
+    if (http == null) {
+      return Optional.empty();
+    }
+    String host = server.getLocation().getUri().getHost();
+    boolean wildcard = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+    return Optional.of(http.uri(wildcard ? "localhost" : host));
   }
 
   /** The port the coordinator listens on; the chosen one when the location asked for port 0. */
@@ -202,6 +257,10 @@ public final class Coordinator implements AutoCloseable {
       return;
     }
     sweeper.shutdownNow();
+    if (http != null) {
+      // First: probes and people see the coordinator gone while it drains.
+      http.close();
+    }
     try {
       server.shutdown();
       if (!server.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -3,8 +3,10 @@ package dev.flightcluster.coordinator;
 import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.auth.ServerAuth;
+import dev.flightcluster.coordinator.http.HttpAuth;
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.security.TlsSettings;
+import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
 import org.apache.arrow.flight.Location;
@@ -36,6 +38,13 @@ public final class CoordinatorBuilder {
   /** Default of {@link #endpointGroupBytes}: 128 MiB. */
   public static final long DEFAULT_ENDPOINT_GROUP_BYTES = EndpointPlanner.DEFAULT_GROUP_BYTES;
 
+  /**
+   * The status page's port when one is asked for without a port, e.g. by the CLI's {@code
+   * --http-port}. A builder serves no page unless {@link #httpPort} is called: an embedded or test
+   * coordinator must not take a fixed port by default.
+   */
+  public static final int DEFAULT_HTTP_PORT = 8080;
+
   private final BufferAllocator allocator;
   private final FlightTelemetry telemetry;
   private Location location;
@@ -52,6 +61,14 @@ public final class CoordinatorBuilder {
   private ServerAuth auth =
       ServerAuth.protectedMode("coordinator", "--users FILE --token-signing-key FILE");
   private TlsSettings tls = TlsSettings.plaintext();
+
+  /** -1: no status page. */
+  private int httpPort = -1;
+
+  private URI jaegerUrl;
+
+  /** Null: derived from the auth (see {@link #httpAuth}). */
+  private HttpAuth httpAuth;
 
   CoordinatorBuilder(BufferAllocator allocator, FlightTelemetry telemetry) {
     this.allocator = requireNonNull(allocator, "allocator is null");
@@ -178,6 +195,46 @@ public final class CoordinatorBuilder {
   }
 
   /**
+   * Serves the status page, its JSON API and the health probes over HTTP on this port, at the
+   * Flight bind address; 0 picks a free port (see {@link Coordinator#statusPage()}). Without it, no
+   * HTTP is served. The CLI's default is {@link #DEFAULT_HTTP_PORT}.
+   */
+  public CoordinatorBuilder httpPort(int httpPort) {
+    if (httpPort < 0 || httpPort > 65_535) {
+      throw new IllegalArgumentException("httpPort must be 0..65535, got " + httpPort);
+    }
+    this.httpPort = httpPort;
+    return this;
+  }
+
+  /**
+   * The Jaeger UI, e.g. {@code http://localhost:16686}: the status page links each slow request to
+   * its trace there. Default none: no links.
+   */
+  public CoordinatorBuilder jaegerUrl(URI jaegerUrl) {
+    requireNonNull(jaegerUrl, "jaegerUrl is null");
+    String scheme = jaegerUrl.getScheme();
+    if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)
+        || jaegerUrl.getHost() == null) {
+      throw new IllegalArgumentException(
+          "jaegerUrl must be an http or https URL such as http://localhost:16686, got "
+              + jaegerUrl);
+    }
+    this.jaegerUrl = jaegerUrl;
+    return this;
+  }
+
+  /**
+   * Who may see the status page and its API (the health probes are open). Default: with users and
+   * tokens ({@link ServerAuth#authenticates()}), those that may call {@code cluster_status}, over
+   * HTTP Basic or Bearer; without, everyone.
+   */
+  public CoordinatorBuilder httpAuth(HttpAuth httpAuth) {
+    this.httpAuth = requireNonNull(httpAuth, "httpAuth is null");
+    return this;
+  }
+
+  /**
    * How callers are let in: users and tokens ({@link ServerAuth#coordinator}), everyone ({@link
    * ServerAuth#insecure}), or, by default, only callers on this machine ({@link
    * ServerAuth#protectedMode}).
@@ -249,7 +306,11 @@ public final class CoordinatorBuilder {
         drainTimeout,
         endpointGroupBytes,
         auth,
-        tls);
+        tls,
+        httpPort < 0
+            ? null
+            : new HttpSettings(
+                httpPort, jaegerUrl, httpAuth != null ? httpAuth : StatusPageAuth.of(auth)));
   }
 
   private static void requirePositive(String name, Duration duration) {

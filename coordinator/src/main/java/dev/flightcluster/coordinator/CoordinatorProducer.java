@@ -9,6 +9,7 @@ import dev.flightcluster.coordinator.write.PutPlanner;
 import dev.flightcluster.otel.producer.GuardedProducer;
 import dev.flightcluster.protocol.ChooseServer;
 import dev.flightcluster.protocol.ClusterActions;
+import dev.flightcluster.protocol.ClusterStatus;
 import dev.flightcluster.protocol.ConflictReport;
 import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.Descriptors;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.arrow.flight.Action;
@@ -60,7 +62,11 @@ final class CoordinatorProducer implements FlightProducer {
                   new ActionType(
                       ClusterActions.LIST_CONFLICTS,
                       "Datasets live servers hold with different contents, and which variant"
-                          + " serves: no body")))
+                          + " serves: no body"),
+                  new ActionType(
+                      ClusterActions.CLUSTER_STATUS,
+                      "This coordinator's view of the cluster, the data of its status page: no"
+                          + " body")))
           .toList();
 
   private static final String ACTION_NAMES =
@@ -73,11 +79,14 @@ final class CoordinatorProducer implements FlightProducer {
   private final Membership membership;
   private final WarmUp warmUp;
   private final PutPlanner putPlanner = new PutPlanner();
+  private final Supplier<ClusterStatus> status;
 
-  CoordinatorProducer(Registry registry, Membership membership, WarmUp warmUp) {
+  CoordinatorProducer(
+      Registry registry, Membership membership, WarmUp warmUp, Supplier<ClusterStatus> status) {
     this.registry = requireNonNull(registry, "registry is null");
     this.membership = requireNonNull(membership, "membership is null");
     this.warmUp = requireNonNull(warmUp, "warmUp is null");
+    this.status = requireNonNull(status, "status is null");
   }
 
   @Override
@@ -197,6 +206,8 @@ final class CoordinatorProducer implements FlightProducer {
             warmUp.check("list_conflicts");
             yield Messages.encode(new ConflictReport(registry.catalog().conflicts()));
           }
+          // Not refused while warming up: the status says so, and it is what an operator asks then.
+          case ClusterActions.CLUSTER_STATUS -> Messages.encode(status.get());
           default ->
               // Not the caller's mistake in a request we serve, but a request we do not serve.
               throw CallStatus.UNIMPLEMENTED

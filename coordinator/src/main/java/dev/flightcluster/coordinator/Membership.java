@@ -35,6 +35,7 @@ final class Membership {
   private final ListingPuller puller;
   private final Callbacks callbacks;
   private final WarmUp warmUp;
+  private final ServerActivity activity;
   private final HelloReply helloReply;
   private final CoordinatorMetrics metrics;
 
@@ -51,6 +52,7 @@ final class Membership {
       ListingPuller puller,
       Callbacks callbacks,
       WarmUp warmUp,
+      ServerActivity activity,
       Duration lease,
       Duration heartbeatInterval,
       CoordinatorMetrics metrics) {
@@ -59,6 +61,7 @@ final class Membership {
     this.puller = requireNonNull(puller, "puller is null");
     this.callbacks = requireNonNull(callbacks, "callbacks is null");
     this.warmUp = requireNonNull(warmUp, "warmUp is null");
+    this.activity = requireNonNull(activity, "activity is null");
     requireNonNull(lease, "lease is null");
     requireNonNull(heartbeatInterval, "heartbeatInterval is null");
     this.helloReply = new HelloReply(lease.toMillis(), heartbeatInterval.toMillis());
@@ -162,6 +165,9 @@ final class Membership {
     }
     metrics.heartbeat();
     RegisteredServer server = renewed.get();
+    if (heartbeat.stats() != null) {
+      activity.record(id, heartbeat.stats());
+    }
     if (server.listingVersion() == heartbeat.listingVersion()) {
       return CompletableFuture.completedFuture(new HeartbeatReply(true));
     }
@@ -197,9 +203,13 @@ final class Membership {
     clients.close(id);
   }
 
-  /** Evicts every server whose lease has run out, and notices the end of the warm-up. */
+  /**
+   * Evicts every server whose lease has run out, forgets the activity of servers gone, and notices
+   * the end of the warm-up.
+   */
   void sweep() {
     warmUp.isWarm();
+    activity.retainOnly(registry.liveServers().stream().map(RegisteredServer::id).toList());
     for (RegisteredServer server : registry.removeExpired()) {
       metrics.evicted();
       log.info(

@@ -64,7 +64,7 @@ class UnsupportedCallsTest {
   }
 
   @Test
-  void listActionsNamesTheProtocolActionsAndListConflicts() {
+  void listActionsNamesTheProtocolActionsListConflictsAndClusterStatus() {
     assertThat(
             StreamSupport.stream(harness.client().listActions().spliterator(), false)
                 .map(ActionType::getType))
@@ -74,7 +74,8 @@ class UnsupportedCallsTest {
             ClusterActions.GOODBYE,
             ClusterActions.CHOOSE_SERVER,
             ClusterActions.PLAN_PUT,
-            ClusterActions.LIST_CONFLICTS);
+            ClusterActions.LIST_CONFLICTS,
+            ClusterActions.CLUSTER_STATUS);
   }
 
   @Test

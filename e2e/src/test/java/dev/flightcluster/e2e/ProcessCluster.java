@@ -130,6 +130,8 @@ final class ProcessCluster implements AutoCloseable {
                 "127.0.0.1",
                 "--port",
                 Integer.toString(port),
+                "--http-port",
+                "0",
                 "--lease",
                 "10s"),
             distribution.environment(),

@@ -48,6 +48,13 @@ public final class ClusterActions {
    */
   public static final String LIST_CONFLICTS = "list_conflicts";
 
+  /**
+   * Anyone asks for the coordinator's view of the cluster, the data of its status page: no body,
+   * result {@link ClusterStatus}. Like {@link #LIST_CONFLICTS}, a diagnostic the coordinator adds
+   * to its own ListActions.
+   */
+  public static final String CLUSTER_STATUS = "cluster_status";
+
   /** What the coordinator answers to ListActions. */
   public static final List<ActionType> COORDINATOR_ACTIONS =
       List.of(

@@ -39,6 +39,7 @@ import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.NoOpFlightProducer;
@@ -68,7 +69,7 @@ final class DataProducer extends NoOpFlightProducer {
   private static final String COORDINATOR_ACTION_NAMES =
       Stream.concat(
               ClusterActions.COORDINATOR_ACTIONS.stream().map(ActionType::getType),
-              Stream.of(ClusterActions.LIST_CONFLICTS))
+              Stream.of(ClusterActions.LIST_CONFLICTS, ClusterActions.CLUSTER_STATUS))
           .collect(Collectors.joining(", "));
 
   private final DatasetStore store;
@@ -83,6 +84,7 @@ final class DataProducer extends NoOpFlightProducer {
   private final StagedPuts stagedPuts;
   private final AtomicInteger activeUploads = new AtomicInteger();
   private final ServerMetrics metrics;
+  private final StreamStats stats;
 
   /**
    * @param streams serves DoGet
@@ -93,6 +95,7 @@ final class DataProducer extends NoOpFlightProducer {
    * @param uploadGuard bounds every wait of an upload for its client
    * @param afterUpload runs after each stored upload, before the client hears of success
    * @param metrics counts what the streams move; the caller owns and closes it
+   * @param stats keeps the last upload failure for the heartbeats' status
    */
   DataProducer(
       DatasetStore store,
@@ -104,7 +107,8 @@ final class DataProducer extends NoOpFlightProducer {
       int maxUploads,
       UploadGuard uploadGuard,
       Runnable afterUpload,
-      ServerMetrics metrics) {
+      ServerMetrics metrics,
+      StreamStats stats) {
     this.store = requireNonNull(store, "store is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.serverId = requireNonNull(serverId, "serverId is null");
@@ -122,6 +126,7 @@ final class DataProducer extends NoOpFlightProducer {
             InstantSource.system(),
             StagedPuts.DEFAULT_TIMEOUT);
     this.metrics = requireNonNull(metrics, "metrics is null");
+    this.stats = requireNonNull(stats, "stats is null");
   }
 
   /** DoGet and DoPut streams in progress: the load reported in heartbeats. */
@@ -281,17 +286,18 @@ final class DataProducer extends NoOpFlightProducer {
     } catch (Exception | OutOfMemoryError e) {
       // An OutOfMemoryError here is direct memory running out for this upload, not the heap's end.
       ackStream.onError(
-          failed(
-              span,
-              outOfMemory(e)
-                  ? CallStatus.RESOURCE_EXHAUSTED
-                      .withDescription(
-                          "cannot store the upload on server "
-                              + serverId.get()
-                              + ": the server is out of memory for it; retry later")
-                      .withCause(e)
-                      .toRuntimeException()
-                  : GuardedProducer.translate(DoGetStreams.SERVICE, "DoPut", e)));
+          recorded(
+              failed(
+                  span,
+                  outOfMemory(e)
+                      ? CallStatus.RESOURCE_EXHAUSTED
+                          .withDescription(
+                              "cannot store the upload on server "
+                                  + serverId.get()
+                                  + ": the server is out of memory for it; retry later")
+                          .withCause(e)
+                          .toRuntimeException()
+                      : GuardedProducer.translate(DoGetStreams.SERVICE, "DoPut", e))));
     } finally {
       if (slot) {
         uploadSlots.release();
@@ -387,6 +393,14 @@ final class DataProducer extends NoOpFlightProducer {
   private static FlightRuntimeException failed(Span span, FlightRuntimeException failure) {
     Spans.recordFailure(span, failure);
     return failure;
+  }
+
+  /** Keeps a failure for the status page; a client's own cancel is no failure of ours. */
+  private FlightRuntimeException recorded(FlightRuntimeException e) {
+    if (e.status().code() != FlightStatusCode.CANCELLED) {
+      stats.failed(e);
+    }
+    return e;
   }
 
   private static boolean outOfMemory(Throwable e) {

@@ -8,6 +8,7 @@ import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.otel.metrics.BoundedLabel;
 import dev.flightcluster.otel.metrics.FlightMetrics;
 import dev.flightcluster.otel.producer.GuardedProducer;
+import dev.flightcluster.protocol.ServerStats;
 import dev.flightcluster.security.TlsSettings;
 import dev.flightcluster.server.registration.HostResolver;
 import dev.flightcluster.server.registration.LocalServer;
@@ -23,6 +24,7 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +79,7 @@ public final class DataServer implements AutoCloseable {
   private final DoGetStreams streams;
   private final DataProducer producer;
   private final ServerMetrics metrics;
+  private final StreamStats stats;
   private final FlightServer flightServer;
   private final Location advertised;
   private final String serverId;
@@ -136,6 +139,7 @@ public final class DataServer implements AutoCloseable {
               this::scanBudgetBytes,
               BoundedLabel.withDefaultBound());
       built.add(0, metrics);
+      stats = new StreamStats(InstantSource.system());
       streams =
           new DoGetStreams(
               store,
@@ -145,7 +149,8 @@ public final class DataServer implements AutoCloseable {
               streamExecutor,
               config.scanMemoryBytes,
               config.scanQueueTimeout,
-              metrics);
+              metrics,
+              stats);
       producer =
           new DataProducer(
               store,
@@ -157,7 +162,8 @@ public final class DataServer implements AutoCloseable {
               config.maxConcurrentUploads,
               uploadGuard,
               this::afterUpload,
-              metrics);
+              metrics,
+              stats);
       flightServer =
           config
               .auth
@@ -199,7 +205,11 @@ public final class DataServer implements AutoCloseable {
                 config.coordinators,
                 config.hostResolver,
                 new LocalServer(
-                    serverId, advertised, () -> store.listing().version(), producer::activeStreams),
+                    serverId,
+                    advertised,
+                    () -> store.listing().version(),
+                    producer::activeStreams,
+                    this::streamStats),
                 config.registrationTimes != null
                     ? config.registrationTimes
                     : RegistrationTimes.defaults(config.heartbeatInterval),
@@ -279,6 +289,17 @@ public final class DataServer implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("refreshing the listing of {} failed", store.dataDir(), e);
     }
+  }
+
+  /**
+   * What the heartbeats report besides the load: the streams' recent work and where we are
+   * registered.
+   */
+  private ServerStats streamStats() {
+    Registrar current = registrar;
+    List<String> registeredWith =
+        current == null ? List.of() : current.registeredWith().stream().map(URI::toString).toList();
+    return stats.snapshot(registeredWith);
   }
 
   /**

@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
       InfoCommand.class,
       GetCommand.class,
       PutCommand.class,
-      ListAndGetAllCommand.class
+      ListAndGetAllCommand.class,
+      StatusCommand.class
     })
 public final class ClientCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -110,6 +111,6 @@ public final class ClientCommand implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(
-        spec.commandLine(), "Missing command: list, info, get, put or list-and-get-all");
+        spec.commandLine(), "Missing command: list, info, get, put, list-and-get-all or status");
   }
 }

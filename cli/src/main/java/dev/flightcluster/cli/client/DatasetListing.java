@@ -104,7 +104,7 @@ public final class DatasetListing {
     }
   }
 
-  private static String count(long value) {
+  static String count(long value) {
     return value < 0 ? "-" : String.format(Locale.ROOT, "%,d", value);
   }
 }

@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs the coordinator: data servers register with it, clients ask it where datasets are.",
       "Runs until SIGTERM or Ctrl-C. Also serves grpc.health.v1.Health on its port: NOT_SERVING",
-      "until warm (one lease after start, or once every data server it heard from is listed)."
+      "until warm (one lease after start, or once every data server it heard from is listed).",
+      "Serves its status page over HTTP on --http-port: /, /api/cluster, /healthz and /readyz."
     },
     mixinStandardHelpOptions = true,
     showDefaultValues = true)
@@ -96,10 +97,16 @@ public final class CoordinatorCommand implements Callable<Integer> {
               + " servers are grouped up to it, and clients read endpoints in parallel (default 128MiB).")
   Long endpointGroupSize;
 
+  @Mixin HttpOptions http;
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65_535) {
       throw new ParameterException(spec.commandLine(), "--port must be 0..65535, not " + port);
+    }
+    if (http.port < 0 || http.port > 65_535) {
+      throw new ParameterException(
+          spec.commandLine(), "--http-port must be 0..65535, not " + http.port);
     }
     if (heartbeatInterval.compareTo(lease) >= 0) {
       throw new ParameterException(
@@ -120,7 +127,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
       // Not ready until warm (decisions D25): a fresh coordinator would serve a partial catalog.
       health.manager().setStatus("", ServingStatus.NOT_SERVING);
       CoordinatorBuilder builder =
-          Coordinator.builder(allocator, health.flightTelemetry(telemetry.openTelemetry()))
+          http.applyTo(
+                  Coordinator.builder(allocator, health.flightTelemetry(telemetry.openTelemetry())))
               .location(tls.location(ServerAddresses.location(host, port)))
               .tls(tls)
               .lease(lease)
@@ -146,6 +154,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
           coordinator.location().getUri(),
           DurationConverter.format(lease),
           DurationConverter.format(heartbeatInterval));
+      coordinator.statusPage().ifPresent(page -> out.printf("status page at %s%n", page));
       out.flush();
       log.info("coordinator started on port {}", coordinator.port());
     } catch (Exception | Error e) {

@@ -182,7 +182,8 @@ public final class DemoCommand implements Callable<Integer> {
       PrintWriter out,
       SecureDemo secrets)
       throws Exception {
-    List<Integer> ports = FreePorts.pick(1 + DemoData.SERVERS.size());
+    // The coordinator's Flight and HTTP ports, then one per server.
+    List<Integer> ports = FreePorts.pick(2 + DemoData.SERVERS.size());
     String scheme = tls.serving() ? "grpc+tls" : "grpc";
     String coordinatorUri = scheme + "://127.0.0.1:" + ports.get(0);
     children.start(
@@ -192,7 +193,13 @@ public final class DemoCommand implements Callable<Integer> {
             withSecrets(
                 withTls(
                     List.of(
-                        "coordinator", "--host", "127.0.0.1", "--port", ports.get(0).toString())),
+                        "coordinator",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        ports.get(0).toString(),
+                        "--http-port",
+                        ports.get(1).toString())),
                 secrets == null ? List.of() : secrets.coordinatorArgs())),
         childEnvironment(tracing),
         demo.logsDir().resolve("coordinator.log"),
@@ -200,9 +207,10 @@ public final class DemoCommand implements Callable<Integer> {
     out.printf(
         "started coordinator at %s (log: %s)%n",
         coordinatorUri, demo.logsDir().resolve("coordinator.log"));
+    out.printf("status page: http://127.0.0.1:%d/%n", ports.get(1));
     for (int i = 0; i < DemoData.SERVERS.size(); i++) {
       String id = DemoData.SERVERS.get(i);
-      String port = ports.get(i + 1).toString();
+      String port = ports.get(i + 2).toString();
       Path log = demo.logsDir().resolve(id + ".log");
       children.start(
           id,

@@ -261,7 +261,9 @@ final class Registration {
   /** One heartbeat; false when the coordinator does not know us (say hello again). */
   private boolean heartbeat() {
     long version = self.listingVersion().getAsLong();
-    Heartbeat beat = new Heartbeat(self.serverId(), version, self.activeStreams().getAsInt());
+    Heartbeat beat =
+        new Heartbeat(
+            self.serverId(), version, self.activeStreams().getAsInt(), self.stats().get());
     Duration deadline = times.callDeadline();
     try {
       HeartbeatReply reply =

@@ -8,6 +8,7 @@ import dev.flightcluster.otel.producer.GuardedProducer;
 import dev.flightcluster.protocol.DatasetTicket;
 import dev.flightcluster.protocol.ResumeToken;
 import dev.flightcluster.server.ServerMetrics;
+import dev.flightcluster.server.StreamStats;
 import dev.flightcluster.server.store.Dataset;
 import dev.flightcluster.server.store.DatasetStore;
 import dev.flightcluster.server.store.FileMeta;
@@ -23,6 +24,7 @@ import java.util.function.Supplier;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
@@ -55,6 +57,7 @@ public final class DoGetStreams {
   private final ScanBudget scanBudget;
   private final Duration scanQueueTimeout;
   private final ServerMetrics metrics;
+  private final StreamStats stats;
   private final AtomicInteger open = new AtomicInteger();
   private final Set<StreamGate> gates = ConcurrentHashMap.newKeySet();
 
@@ -73,7 +76,8 @@ public final class DoGetStreams {
       ExecutorService executor,
       long scanMemoryBytes,
       Duration scanQueueTimeout,
-      ServerMetrics metrics) {
+      ServerMetrics metrics,
+      StreamStats stats) {
     this.store = requireNonNull(store, "store is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.serverId = requireNonNull(serverId, "serverId is null");
@@ -85,6 +89,7 @@ public final class DoGetStreams {
     this.scanBudget = new ScanBudget(scanMemoryBytes);
     this.scanQueueTimeout = requireNonNull(scanQueueTimeout, "scanQueueTimeout is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
+    this.stats = requireNonNull(stats, "stats is null");
   }
 
   /** Scan memory the running streams hold now. */
@@ -142,8 +147,14 @@ public final class DoGetStreams {
       ServerStreamListener listener,
       StreamGate gate,
       Span span) {
+    long startNanos = System.nanoTime();
     try (ServerMetrics.DoGet measured = metrics.doGet(ticket.dataset().value())) {
-      stream(listed, ticket, listener, gate, span, new Counts(measured));
+      stream(listed, ticket, listener, gate, span, new Counts(measured, stats));
+    } finally {
+      stats.ended(
+          ticket.dataset().value(),
+          Duration.ofNanos(System.nanoTime() - startNanos),
+          span.getSpanContext());
     }
   }
 
@@ -342,8 +353,14 @@ public final class DoGetStreams {
         .toRuntimeException();
   }
 
-  private static FlightRuntimeException failed(Span span, FlightRuntimeException failure) {
+  /**
+   * Records a stream's failure on its span and, unless the client cancelled, for the status page.
+   */
+  private FlightRuntimeException failed(Span span, FlightRuntimeException failure) {
     Spans.recordFailure(span, failure);
+    if (failure.status().code() != FlightStatusCode.CANCELLED) {
+      stats.failed(failure);
+    }
     return failure;
   }
 
@@ -368,8 +385,11 @@ public final class DoGetStreams {
     long batches;
     long bytes;
 
-    Counts(ServerMetrics.DoGet measured) {
+    private final StreamStats stats;
+
+    Counts(ServerMetrics.DoGet measured, StreamStats stats) {
       this.measured = measured;
+      this.stats = stats;
     }
 
     void add(VectorSchemaRoot root) {
@@ -381,6 +401,7 @@ public final class DoGetStreams {
       batches++;
       bytes += batchBytes;
       measured.batch(root.getRowCount(), batchBytes);
+      stats.streamed(root.getRowCount(), batchBytes);
     }
 
     void record(Span span) {

@@ -2,6 +2,7 @@ package dev.flightcluster.server.registration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flightcluster.protocol.ServerStats;
 import dev.flightcluster.security.TlsSettings;
 import dev.flightcluster.server.DataServer;
 import dev.flightcluster.testing.InMemoryTelemetry;
@@ -62,7 +63,12 @@ class RegistrationTest {
             serverTelemetry.flightTelemetry(),
             allocator,
             coordinator.location().getUri(),
-            new LocalServer("server-1", listed.advertisedLocation(), () -> 1L, () -> 0),
+            new LocalServer(
+                "server-1",
+                listed.advertisedLocation(),
+                () -> 1L,
+                () -> 0,
+                () -> new ServerStats(0, 0, null, List.of(), List.of())),
             times,
             java.util.Optional.empty(),
             TlsSettings.plaintext(),
