@@ -89,11 +89,12 @@ def _resume_token(metadata) -> dict | None:
     return token if isinstance(token, dict) and isinstance(token.get("position"), dict) else None
 
 
-def _resumed_ticket(ticket: flight.Ticket, position: dict) -> flight.Ticket:
-    """The same files as `ticket`, starting at `position` (a DatasetTicket, protocol/DatasetTicket.java)."""
+def _resumed_ticket(ticket: flight.Ticket, token: dict) -> flight.Ticket:
+    """The same files as `ticket`, starting at the resume `token`'s position (a DatasetTicket,
+    protocol/DatasetTicket.java); the position names its dataset, so a server refuses another's."""
     raw = ticket.ticket
     request = json.loads(raw) if raw[:1] == b"{" else {"dataset": raw.decode("utf-8")}
-    request["resume"] = position
+    request["resume"] = dict(token["position"], dataset=token["dataset"])
     return flight.Ticket(json.dumps(request).encode("utf-8"))
 
 
@@ -123,7 +124,7 @@ def _read_endpoint(tracer, coordinators: list[str], endpoint: flight.FlightEndpo
                 span.set_attribute("flight.endpoint.index", index)
                 ticket = endpoint.ticket
                 if token is not None:
-                    ticket = _resumed_ticket(ticket, token["position"])
+                    ticket = _resumed_ticket(ticket, token)
                     span.set_attribute("flight.resume.file", str(token["position"].get("file")))
                     span.set_attribute("flight.resume.row", int(token["position"].get("row", 0)))
                 # Count batch by batch: a big dataset never has to fit in memory at once.

@@ -235,7 +235,7 @@ def test_a_broken_stream_resumes_at_the_next_location_after_the_last_batch():
             server.shutdown()
     assert counts == {"ids.parquet": 100}
     assert [json.loads(t) for t in whole.tickets] == [
-        {"dataset": "ids.parquet", "resume": {"file": "ids.parquet", "row": 30}}]
+        {"dataset": "ids.parquet", "resume": {"file": "ids.parquet", "row": 30, "dataset": "ids.parquet"}}]
     do_gets = [s for s in EXPORTER.get_finished_spans() if s.name == "do_get"]
     resumed = [s for s in do_gets if "flight.resume.row" in s.attributes]
     assert len(do_gets) == 2 and len(resumed) == 1

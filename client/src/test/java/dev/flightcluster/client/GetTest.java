@@ -209,7 +209,7 @@ class GetTest {
     assertThat(result.rows()).isEqualTo(100);
     assertThat(result.locationsUsed()).containsExactly(cluster.serverB.location());
     assertThat(cluster.serverB.resumePositions())
-        .containsExactly(new ResumePosition("big.parquet", 40));
+        .containsExactly(new ResumePosition("big.parquet", 40, DatasetName.of("big.parquet")));
     await()
         .untilAsserted(
             () -> {

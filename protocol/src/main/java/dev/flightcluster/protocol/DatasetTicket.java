@@ -38,6 +38,16 @@ public record DatasetTicket(
           .toRuntimeException();
     }
     files.forEach(DatasetTicket::checkRelativePath);
+    if (resume != null && resume.dataset() != null && !resume.dataset().equals(dataset)) {
+      throw CallStatus.INVALID_ARGUMENT
+          .withDescription(
+              "the resume position was taken from a stream of '"
+                  + resume.dataset()
+                  + "' and cannot resume a stream of '"
+                  + dataset
+                  + "'")
+          .toRuntimeException();
+    }
     if (resume != null && !files.isEmpty() && !files.contains(resume.file())) {
       throw CallStatus.INVALID_ARGUMENT
           .withDescription("the resume position names a file the ticket does not: " + resume.file())
@@ -74,7 +84,8 @@ public record DatasetTicket(
                   + "'")
           .toRuntimeException();
     }
-    return resumeAt(token.position());
+    ResumePosition position = token.position();
+    return resumeAt(new ResumePosition(position.file(), position.row(), token.dataset()));
   }
 
   /**

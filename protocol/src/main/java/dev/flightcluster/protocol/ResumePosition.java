@@ -2,6 +2,7 @@ package dev.flightcluster.protocol;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.apache.arrow.flight.CallStatus;
 
@@ -14,8 +15,20 @@ import org.apache.arrow.flight.CallStatus;
  *     DatasetTicket})
  * @param row how many rows of {@code file} were delivered already; equal to the file's row count
  *     when the file is complete
+ * @param dataset the dataset whose stream the position was taken from, or {@code null}: a resumed
+ *     ticket names it so that a position taken from another dataset's stream is refused, even where
+ *     that dataset has a file of the same name ({@link DatasetTicket#resumeAt(ResumeToken)})
  */
-public record ResumePosition(@JsonProperty("file") String file, @JsonProperty("row") long row) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ResumePosition(
+    @JsonProperty("file") String file,
+    @JsonProperty("row") long row,
+    @JsonProperty("dataset") DatasetName dataset) {
+  /** A position in the stream that carries it, naming no dataset (as a resume token's does). */
+  public ResumePosition(String file, long row) {
+    this(file, row, null);
+  }
+
   public ResumePosition {
     requireNonNull(file, "file is null");
     if (row < 0) {

@@ -39,8 +39,24 @@ class TicketsTest {
   @Test
   void aTokenResumesOnlyItsOwnDataset() {
     ResumeToken token = new ResumeToken(TRIPS, new ResumePosition("a.parquet", 42));
-    assertThat(DatasetTicket.whole(TRIPS).resumeAt(token).resume()).isEqualTo(token.position());
+    assertThat(DatasetTicket.whole(TRIPS).resumeAt(token).resume())
+        .isEqualTo(new ResumePosition("a.parquet", 42, TRIPS));
     assertStatus(() -> DatasetTicket.whole(DatasetName.of("sales")).resumeAt(token));
+  }
+
+  @Test
+  void aServerRefusesAPositionTakenFromAnotherDatasetsStream() {
+    Ticket resumed =
+        Tickets.of(
+            DatasetTicket.whole(TRIPS)
+                .resumeAt(new ResumeToken(TRIPS, new ResumePosition("part-0.parquet", 5))));
+    assertThat(Tickets.decode(resumed).resume().dataset()).isEqualTo(TRIPS);
+    // The same position in a ticket of another dataset that also has a part-0.parquet.
+    String forged =
+        new String(resumed.getBytes(), StandardCharsets.UTF_8)
+            .replace("\"dataset\":\"trips\",\"files\"", "\"dataset\":\"sales\",\"files\"");
+    assertThat(forged).contains("\"sales\"");
+    assertStatus(() -> Tickets.decode(new Ticket(forged.getBytes(StandardCharsets.UTF_8))));
   }
 
   @Test
