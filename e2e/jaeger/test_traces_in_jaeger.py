@@ -187,7 +187,8 @@ def test_java_cli_listflights_client_span_parents_the_coordinators(
     trace = _java_trace(jaeger, java_run, cluster)
     call = trace.one(grpc("ListFlights"), service="client", kind="client")
     served = trace.child(call, grpc("ListFlights"), service="coordinator", kind="server")
-    assert served.attributes.get("rpc.method") == "ListFlights"
+    # The stable RPC conventions every process opts into (decisions D68) name the method in full.
+    assert served.attributes.get("rpc.method") == "arrow.flight.protocol.FlightService/ListFlights"
     # The coordinator answers from its registry: listing calls no server.
     assert not trace.children(served)
 
