@@ -3,7 +3,7 @@
 #   compose    - Debian's docker-compose parses and resolves docker-compose.yml (`config -q`),
 #                then check_compose.py enforces the rules that make --scale server=N work;
 #   Dockerfile - hadolint;
-#   k8s        - kustomize renders deploy/k8s, validate_k8s.py checks every object against the
+#   k8s        - kustomize renders deploy/k8s and deploy/k8s-secure, validate_k8s.py checks every object against the
 #                official Kubernetes schemas (strict) and the cross-object wiring.
 # Then each check is run once on a deliberately broken copy and must fail, so a validator that
 # silently stopped checking (wrong path, skipped step, lenient mode) turns this script red.
@@ -112,6 +112,12 @@ trap 'rm -rf "$work" "$neg_compose_file"' EXIT
 
 log "compose: $(docker-compose version --short) config"
 check_compose "$repo/docker-compose.yml" || fail "docker-compose.yml"
+# The TLS and secure variants change addresses on purpose (one server, advertised by name), so
+# they only have to parse and resolve over the base file.
+for override in compose.tls.yml compose.secure.yml; do
+  log "compose: docker-compose.yml + deploy/$override config"
+  docker-compose -f "$repo/docker-compose.yml" -f "$repo/deploy/$override" config -q || fail "deploy/$override"
+done
 
 log "Dockerfile: $("$venv/bin/hadolint" --version)"
 check_dockerfile "$repo/Dockerfile" || fail "Dockerfile"
@@ -121,6 +127,13 @@ if kustomize_build "$repo/deploy/k8s" >"$work/rendered.yaml"; then
   check_k8s_rendered "$work/rendered.yaml" || fail "deploy/k8s"
 else
   fail "kustomize build deploy/k8s"
+fi
+
+log "k8s: kustomize build deploy/k8s-secure (the secure variant)"
+if kustomize_build "$repo/deploy/k8s-secure" >"$work/rendered-secure.yaml"; then
+  check_k8s_rendered "$work/rendered-secure.yaml" || fail "deploy/k8s-secure"
+else
+  fail "kustomize build deploy/k8s-secure"
 fi
 
 if [[ -x "$bin_dir/jaeger" ]]; then
@@ -200,6 +213,11 @@ if [[ -f "$work/rendered.yaml" ]]; then
   selector:
     matchLabels:
       app.kubernetes.io/name: coordinators'
+fi
+if [[ -f "$work/rendered-secure.yaml" ]]; then
+  mutate "$work/rendered-secure.yaml" "$work/bad-secure.yaml" \
+    'grpc+tls://$(POD_NAME).server:8889|||grpc+tls://$(POD_HOST).server:8889'
+  must_fail "k8s-secure: advertise uses an undefined \$(VAR) (wiring)" check_k8s_rendered "$work/bad-secure.yaml"
 fi
 
 log "Grafana dashboard: JSON, and only metrics the processes export"

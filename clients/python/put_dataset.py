@@ -8,7 +8,10 @@ as the file x.parquet and any other name, such as "trips", as the folder dataset
 way the cluster lists it under NAME.
 
     python put_dataset.py FILE.parquet [--name NAME] [--coordinator grpc://HOST:PORT[,grpc://HOST:PORT...]]
-        [--tls-ca FILE]
+        [--tls-ca FILE] [--user NAME]
+
+With --user (password in env FLIGHT_PASSWORD, never a flag) it handshakes at the coordinator
+(flight_auth.py) and sends the bearer token with choose_server and with the DoPut to the server.
 
 choose_server goes to the first coordinator that answers (failover.py); it only picks a server, so
 asking the next one is safe. The upload itself is not repeated elsewhere.
@@ -28,6 +31,7 @@ import pyarrow.flight as flight
 import pyarrow.parquet as pq
 
 from failover import DEFAULT_CONNECT_TIMEOUT, Coordinators, coordinator_uris
+from flight_auth import login, password_from_env
 from flight_tracing import connect, init_tracing
 from tls import tls_root_certs
 
@@ -69,7 +73,10 @@ def choose_server(coordinator: flight.FlightClient, dataset: str,
 
 def put_dataset(path: str, name: str | None = None, coordinator_location: str | list[str] | None = None,
                 batch_rows: int = 65536, timeout: float | None = 300.0,
-                connect_timeout: float = DEFAULT_CONNECT_TIMEOUT, tls_ca: bytes | None = None) -> dict:
+                connect_timeout: float = DEFAULT_CONNECT_TIMEOUT, tls_ca: bytes | None = None,
+                user: str | None = None, password: str | None = None) -> dict:
+    """Uploads `path` as `name`. With `user`, logs in at the coordinator with `password` first and
+    sends the token with every call; `tls_ca`: PEM CA certificates for grpc+tls:// locations."""
     name = name if name is not None else os.path.basename(path)
     check_name(name)
     uris = coordinator_uris(coordinator_location)
@@ -81,9 +88,17 @@ def put_dataset(path: str, name: str | None = None, coordinator_location: str | 
         trace_id = f"{context.trace_id:032x}" if context.is_valid else None
         span.set_attribute("flight.dataset", name)
         coordinators = Coordinators(uris, lambda uri: connect(uri, connect_timeout, tls_ca))
+
+        def login_and_choose(client: flight.FlightClient, uri: str) -> dict:
+            nonlocal options
+            if user is not None:
+                # The handshake at the coordinator that answers; its token serves at every node.
+                options = flight.FlightCallOptions(timeout=timeout, headers=login(client, user, password))
+            return choose_server(client, name, options)
+
         try:
             with tracer.start_as_current_span("choose_server"):
-                choice = coordinators.call(lambda client, uri: choose_server(client, name, options))
+                choice = coordinators.call(login_and_choose)
         finally:
             coordinators.close()
         span.set_attribute("server.id", choice["server_id"])
@@ -130,10 +145,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tls-ca", metavar="FILE",
                         help="PEM CA certificates to trust for grpc+tls:// locations "
                         "(default: $FLIGHT_TLS_CA, else the system's CAs)")
+    parser.add_argument("--user", default=os.environ.get("FLIGHT_USER"),
+                        help="log in at the coordinator as this user, the password in env FLIGHT_PASSWORD "
+                        "(default: $FLIGHT_USER)")
     args = parser.parse_args(argv)
     try:
+        password = None if args.user is None else password_from_env(args.user)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    try:
+        tls_ca = tls_root_certs(args.tls_ca)
+    except ValueError as error:
+        print(f"invalid --tls-ca: {error}", file=sys.stderr)
+        return 2
+    try:
         result = put_dataset(args.file, args.name, args.coordinator, args.batch_rows, args.timeout,
-                             args.connect_timeout, tls_root_certs(args.tls_ca))
+                             args.connect_timeout, tls_ca, args.user, password)
     except (ValueError, OSError, RuntimeError, pa.ArrowException) as error:
         print(f"put failed: {error}", file=sys.stderr)
         return 1

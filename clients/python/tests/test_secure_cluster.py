@@ -18,6 +18,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from list_and_get_all_flights import list_and_get_all_flights  # noqa: E402
+from put_dataset import main as put_main  # noqa: E402
+from put_dataset import put_dataset  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[3]
 DISTRIBUTION = REPO / "cli/target/flight-cluster/bin/flight-cluster"
@@ -28,6 +30,7 @@ pytestmark = pytest.mark.skipif(
 
 READ_PASSWORD = "reader-secret-1"
 NODE_PASSWORD = "node-secret-2"
+WRITE_PASSWORD = "writer-secret-3"
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> None:
@@ -65,6 +68,8 @@ def secure_cluster(tmp_path):
     users = tmp_path / "users"
     run(str(DISTRIBUTION), "users", "add", str(users), "alice", "--role", "read",
         env={**base_env(), "FLIGHT_PASSWORD": READ_PASSWORD})
+    run(str(DISTRIBUTION), "users", "add", str(users), "walt", "--role", "write",
+        env={**base_env(), "FLIGHT_PASSWORD": WRITE_PASSWORD})
     run(str(DISTRIBUTION), "users", "add", str(users), "node1", "--role", "node",
         env={**base_env(), "FLIGHT_PASSWORD": NODE_PASSWORD})
     data = tmp_path / "data"
@@ -118,3 +123,35 @@ def test_a_token_from_the_coordinator_reads_at_the_data_server(secure_cluster):
     table = server.do_get(info.endpoints[0].ticket, options).read_all()
     assert table.num_rows == 1234
     assert list_and_get_all_flights(coordinator_uri, user="alice", password=READ_PASSWORD) == {"numbers.parquet": 1234}
+
+
+def test_put_dataset_logs_in_as_a_write_user(secure_cluster, tmp_path, monkeypatch, capsys):
+    coordinator_uri, _ = secure_cluster
+    upload = tmp_path / "upload.parquet"
+    pq.write_table(pa.table({"id": list(range(77))}), upload)
+    with pytest.raises(flight.FlightUnauthenticatedError):
+        put_dataset(str(upload), "anonymous.parquet", coordinator_uri)
+    with pytest.raises(flight.FlightUnauthorizedError):
+        put_dataset(str(upload), "by-reader.parquet", coordinator_uri, user="alice", password=READ_PASSWORD)
+    monkeypatch.delenv("FLIGHT_PASSWORD", raising=False)
+    assert put_main([str(upload), "--coordinator", coordinator_uri, "--user", "walt"]) == 2
+    assert "FLIGHT_PASSWORD" in capsys.readouterr().err
+    # choose_server waits for the server to register, as a read does.
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            result = put_dataset(str(upload), "uploaded.parquet", coordinator_uri, user="walt",
+                                 password=WRITE_PASSWORD)
+            break
+        except flight.FlightUnavailableError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+    assert result["rows"] == 77
+    deadline = time.monotonic() + 30
+    while True:
+        counts = list_and_get_all_flights(coordinator_uri, user="alice", password=READ_PASSWORD)
+        if "uploaded.parquet" in counts or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert counts.get("uploaded.parquet") == 77

@@ -106,6 +106,8 @@ class MainTest {
     assertThat(run("client", "put", "pom.xml", "--name", "a", "--shard-size", "12").err())
         .contains("shard size must be at least");
     assertThat(run("demo", "--rows", "0").exitCode()).isEqualTo(2);
+    assertThat(run("demo", "--secure", "--tls-ca", "pom.xml").err())
+        .contains("--secure makes its own certificates");
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.flightcluster.server.parquet.ParquetFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -86,8 +87,9 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--secure",
       description =
-          "Users and tokens: writes a token key pair, a users file and a generated password into"
-              + " DIR/secure/, and prints how to connect with them (pyarrow included).")
+          "TLS, users and tokens: writes what keys init writes (a CA, a certificate for 127.0.0.1,"
+              + " a token key pair), a users file and a generated password into DIR/secure/, and"
+              + " prints how to connect with them (pyarrow included). Not with --tls-*.")
   boolean secure;
 
   /** With --tls-cert and --tls-key every child serves TLS; --tls-ca is what they all trust. */
@@ -100,6 +102,10 @@ public final class DemoCommand implements Callable<Integer> {
     if (rows < 1) {
       throw new ParameterException(spec.commandLine(), "--rows must be positive, not " + rows);
     }
+    if (secure && !tlsOptions.arguments().isEmpty()) {
+      throw new ParameterException(
+          spec.commandLine(), "--secure makes its own certificates; drop the --tls-* options");
+    }
     tls = tlsOptions.settings(spec);
     PrintWriter out = spec.commandLine().getOut();
     DemoData demo = new DemoData(dataDir.toAbsolutePath().normalize());
@@ -108,7 +114,11 @@ public final class DemoCommand implements Callable<Integer> {
     }
     List<String> expected = demo.expectedDatasets();
 
-    SecureDemo secrets = secure ? SecureDemo.create(demo.logsDir().resolveSibling("secure")) : null;
+    SecureDemo secrets =
+        secure ? SecureDemo.create(demo.logsDir().resolveSibling("secure"), Instant.now()) : null;
+    if (secrets != null) {
+      tls = secrets.clientTls();
+    }
     DemoTracing tracing = DemoTracing.start();
     ChildProcesses children = new ChildProcesses(Duration.ofSeconds(10));
     Thread stopChildren = new Thread(children::close, "demo-stop-children");
@@ -151,10 +161,11 @@ public final class DemoCommand implements Callable<Integer> {
       if (keepRunning) {
         tracing.stopKeepingSpans();
         out.printf(
-            "%nThe cluster keeps running; try:%n  ./flight-cluster client --coordinator %s%s list%n"
+            "%nThe cluster keeps running; try:%n  %s./flight-cluster client --coordinator %s%s list%n"
                 + "Press Ctrl-C to stop.%n",
+            secrets == null ? "" : secrets.passwordVariable() + " ",
             coordinator.getUri(),
-            tlsOptions.trustArguments().stream()
+            clientArguments(secrets).stream()
                 .map(argument -> " " + argument)
                 .reduce("", String::concat));
         out.flush();
@@ -184,7 +195,7 @@ public final class DemoCommand implements Callable<Integer> {
       throws Exception {
     // The coordinator's Flight and HTTP ports, then one per server.
     List<Integer> ports = FreePorts.pick(2 + DemoData.SERVERS.size());
-    String scheme = tls.serving() ? "grpc+tls" : "grpc";
+    String scheme = tls.serving() || secrets != null ? "grpc+tls" : "grpc";
     String coordinatorUri = scheme + "://127.0.0.1:" + ports.get(0);
     children.start(
         "coordinator",
@@ -242,6 +253,14 @@ public final class DemoCommand implements Callable<Integer> {
     }
     out.flush();
     return dev.flightcluster.protocol.Locations.parse(coordinatorUri);
+  }
+
+  /** What a CLI client of the demo's cluster needs besides --coordinator. */
+  private List<String> clientArguments(SecureDemo secrets) {
+    if (secrets == null) {
+      return tlsOptions.trustArguments();
+    }
+    return List.of("--tls-ca", secrets.ca().toString(), "--user", SecureDemo.USER);
   }
 
   /** A child's arguments followed by the demo's TLS options. */

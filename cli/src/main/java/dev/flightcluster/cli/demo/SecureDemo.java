@@ -2,34 +2,34 @@ package dev.flightcluster.cli.demo;
 
 import static java.util.Objects.requireNonNull;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import dev.flightcluster.auth.Role;
 import dev.flightcluster.auth.UsersFile;
 import dev.flightcluster.client.FlightClusterClientBuilder;
+import dev.flightcluster.security.ClusterKeys;
+import dev.flightcluster.security.TlsSettings;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /**
- * The secrets of {@code demo --secure}, in DIR/secure/: a token key pair, a users file with a
- * {@code demo} user (role write) and a {@code node} user (role node), and their generated
- * passwords, each file readable by its owner only. New passwords every run; the files are
- * overwritten, since they belong to the demo alone.
+ * The secrets of {@code demo --secure}, in DIR/secure/: what {@code keys init} writes (a CA, a
+ * certificate and key for localhost and 127.0.0.1, a token key pair; see {@link ClusterKeys}), a
+ * users file with a {@code demo} user (role write) and a {@code node} user (role node), and the
+ * demo user's generated password, private files readable by their owner only. New keys and
+ * passwords every run; the files are replaced, since they belong to the demo alone.
  */
 final class SecureDemo {
   static final String USER = "demo";
+  static final String PASSWORD_FILE = "password";
+  static final String USERS_FILE = "users";
   private static final String NODE_USER = "node";
 
   private final Path dir;
@@ -42,44 +42,55 @@ final class SecureDemo {
     this.nodePassword = nodePassword;
   }
 
-  /** Writes fresh secrets into {@code dir}. */
-  static SecureDemo create(Path dir) throws IOException {
+  /** Writes fresh secrets into {@code dir}, replacing the ones of an earlier run. */
+  static SecureDemo create(Path dir, Instant now) throws IOException {
     requireNonNull(dir, "dir is null");
+    requireNonNull(now, "now is null");
     Files.createDirectories(dir);
-    ECKey key;
-    try {
-      key = new ECKeyGenerator(Curve.P_256).generate();
-    } catch (JOSEException e) {
-      throw new IllegalStateException("generating the demo's token key failed", e);
+    // keys init never overwrites; these files are the demo's own, so an earlier run's go first.
+    for (String name : ClusterKeys.fileNames()) {
+      Files.deleteIfExists(dir.resolve(name));
     }
+    ClusterKeys.write(dir, List.of(), now);
     SecureDemo demo = new SecureDemo(dir, randomPassword(), randomPassword());
-    try {
-      writePrivate(
-          dir.resolve("token-signing-key.pem"),
-          pem(new JcaPKCS8Generator(key.toECPrivateKey(), null)));
-      writePrivate(dir.resolve("token-verify-key.pem"), pem(key.toECPublicKey()));
-    } catch (JOSEException e) {
-      throw new IllegalStateException("writing the demo's token key failed", e);
-    }
     Files.deleteIfExists(demo.users());
     UsersFile.put(demo.users(), USER, Role.WRITE, demo.password.toCharArray());
     UsersFile.put(demo.users(), NODE_USER, Role.NODE, demo.nodePassword.toCharArray());
-    writePrivate(dir.resolve("password"), demo.password + "\n");
+    writePrivate(dir.resolve(PASSWORD_FILE), demo.password + "\n");
     return demo;
   }
 
-  List<String> coordinatorArgs() {
+  /** The TLS options of every child: serve with the node certificate, trust the demo's CA. */
+  List<String> tlsArgs() {
     return List.of(
-        "--users", users().toString(),
-        "--token-signing-key", dir.resolve("token-signing-key.pem").toString());
+        "--tls-cert", file(ClusterKeys.NODE_CERTIFICATE).toString(),
+        "--tls-key", file(ClusterKeys.NODE_KEY).toString(),
+        "--tls-ca", ca().toString());
+  }
+
+  /** What the demo's own client trusts: the demo's CA. */
+  TlsSettings clientTls() {
+    return TlsSettings.builder().trustedCa(ca()).build();
+  }
+
+  List<String> coordinatorArgs() {
+    List<String> args = new ArrayList<>(tlsArgs());
+    args.addAll(
+        List.of(
+            "--users", users().toString(),
+            "--token-signing-key", file(ClusterKeys.TOKEN_SIGNING_KEY).toString()));
+    return List.copyOf(args);
   }
 
   List<String> serverArgs() {
-    return List.of(
-        "--token-verify-key",
-        dir.resolve("token-verify-key.pem").toString(),
-        "--node-user",
-        NODE_USER);
+    List<String> args = new ArrayList<>(tlsArgs());
+    args.addAll(
+        List.of(
+            "--token-verify-key",
+            file(ClusterKeys.TOKEN_VERIFY_KEY).toString(),
+            "--node-user",
+            NODE_USER));
+    return List.copyOf(args);
   }
 
   /** What a server child needs in its environment: the node user's password. */
@@ -91,45 +102,58 @@ final class SecureDemo {
     builder.user(USER, password.toCharArray());
   }
 
-  /** How to connect with the CLI and with pyarrow; names the password file, never the password. */
+  /**
+   * How to connect with the CLI and with pyarrow over grpc+tls; names the password file, never the
+   * password.
+   */
   String howToConnect(String coordinatorUri) {
-    Path passwordFile = dir.resolve("password");
+    Path passwordFile = dir.resolve(PASSWORD_FILE);
     return String.format(
-        "%nThe cluster authenticates: user %s, password in %s (keys and users in %s).%n"
-            + "  FLIGHT_PASSWORD=$(cat %s) ./flight-cluster client --coordinator %s --user %s list%n"
+        "%nThe cluster serves TLS and authenticates: user %s, password in %s, CA certificate %s"
+            + " (keys and users in %s).%n"
+            + "  %s ./flight-cluster client --coordinator %s --tls-ca %s"
+            + " --user %s list%n"
             + "From pyarrow:%n"
             + "  import pyarrow.flight as flight%n"
-            + "  client = flight.connect(\"%s\")%n"
+            + "  client = flight.connect(\"%s\", tls_root_certs=open(\"%s\", \"rb\").read())%n"
             + "  token = client.authenticate_basic_token(b\"%s\", open(\"%s\").read().strip().encode())%n"
             + "  options = flight.FlightCallOptions(headers=[token])%n"
             + "  for info in client.list_flights(options=options): print(info.descriptor.path)%n",
         USER,
         passwordFile,
+        ca(),
         dir,
-        passwordFile,
+        passwordVariable(),
         coordinatorUri,
+        ca(),
         USER,
         coordinatorUri,
+        ca(),
         USER,
         passwordFile);
   }
 
+  /** {@code FLIGHT_PASSWORD=$(cat FILE)}: the demo user's password for a CLI command line. */
+  String passwordVariable() {
+    return "FLIGHT_PASSWORD=$(cat " + dir.resolve(PASSWORD_FILE) + ")";
+  }
+
+  Path ca() {
+    return file(ClusterKeys.CA_CERTIFICATE);
+  }
+
+  private Path file(String name) {
+    return dir.resolve(name);
+  }
+
   private Path users() {
-    return dir.resolve("users");
+    return dir.resolve(USERS_FILE);
   }
 
   private static String randomPassword() {
     byte[] bytes = new byte[18];
     new SecureRandom().nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-  }
-
-  private static String pem(Object object) throws IOException {
-    StringWriter text = new StringWriter();
-    try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
-      writer.writeObject(object);
-    }
-    return text.toString();
   }
 
   private static void writePrivate(Path file, String text) throws IOException {

@@ -23,10 +23,14 @@ import dev.flightcluster.protocol.ChooseServer;
 import dev.flightcluster.protocol.ClusterActions;
 import dev.flightcluster.protocol.Hello;
 import dev.flightcluster.protocol.Messages;
+import dev.flightcluster.security.ClusterKeys;
+import dev.flightcluster.security.TlsSettings;
 import dev.flightcluster.server.DataServer;
 import dev.flightcluster.server.parquet.ParquetFiles;
 import dev.flightcluster.testing.InMemoryTelemetry;
 import dev.flightcluster.testing.SampleTable;
+import dev.flightcluster.testing.TestKeys;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +71,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Two coordinators sharing a signing key and a data server holding only the verify key, with users
- * of every role: who gets in, with which status, and that no secret leaks into spans or logs.
+ * of every role: who gets in, with which status, and that no secret leaks into spans or logs. Runs
+ * in plaintext; {@link TlsSecureClusterTest} runs the same cases with every hop on TLS.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SecureClusterTest {
@@ -92,9 +97,29 @@ class SecureClusterTest {
   private Coordinator a;
   private Coordinator b;
   private DataServer server;
+  private TlsSettings serving = TlsSettings.plaintext();
+  private TlsSettings trusting = TlsSettings.plaintext();
+  private byte[] trustedCa;
+
+  /**
+   * The TLS keys of the cluster, written into {@code directory}: every node serves with their node
+   * certificate and every node and client trusts their CA. None here: this cluster runs in
+   * plaintext.
+   *
+   * @return the keys, or null for plaintext
+   */
+  TestKeys writeKeys(Path directory) {
+    return null;
+  }
 
   @BeforeAll
   void start(@TempDir Path root) throws Exception {
+    TestKeys keys = writeKeys(root.resolve("keys"));
+    if (keys != null) {
+      serving = keys.server();
+      trusting = keys.client();
+      trustedCa = Files.readAllBytes(keys.file(ClusterKeys.CA_CERTIFICATE));
+    }
     logs.start();
     rootLogger().addAppender(logs);
     Path users = root.resolve("users");
@@ -115,7 +140,8 @@ class SecureClusterTest {
     }
     server =
         DataServer.builder(serverAllocator, serverTelemetry.flightTelemetry())
-            .location(Location.forGrpcInsecure("127.0.0.1", 0))
+            .location(serving.location("127.0.0.1", 0))
+            .tls(serving)
             .dataDir(data)
             .serverId("server-1")
             .coordinators(List.of(local(a.port()), local(b.port())))
@@ -128,8 +154,13 @@ class SecureClusterTest {
             .start();
     String token = login(a, "alice", READ_PASSWORD);
     for (Coordinator coordinator : List.of(a, b)) {
+      // A coordinator answers UNAVAILABLE while it warms up (until it has heard from the server).
       await()
           .atMost(Duration.ofSeconds(20))
+          .ignoreExceptionsMatching(
+              e ->
+                  e instanceof FlightRuntimeException flight
+                      && flight.status().code() == FlightStatusCode.UNAVAILABLE)
           .untilAsserted(
               () -> assertThat(names(coordinator, bearer(token))).contains("orders.parquet"));
     }
@@ -291,6 +322,7 @@ class SecureClusterTest {
                 clientAllocator,
                 clientTelemetry.flightTelemetry(),
                 List.of(local(a.port()), local(b.port())))
+            .tls(trusting)
             .user("walt", WRITE_PASSWORD.toCharArray())
             .build()) {
       try (ArrowReader reader = new SampleTable(300, 5).reader(clientAllocator, 100)) {
@@ -354,7 +386,8 @@ class SecureClusterTest {
 
   private Coordinator startCoordinator(Users users) throws Exception {
     return Coordinator.builder(coordinatorAllocator, coordinatorTelemetry.flightTelemetry())
-        .location(Location.forGrpcInsecure("127.0.0.1", 0))
+        .location(serving.location("127.0.0.1", 0))
+        .tls(serving)
         .lease(Duration.ofSeconds(2))
         .heartbeatInterval(Duration.ofMillis(200))
         .auth(
@@ -370,10 +403,7 @@ class SecureClusterTest {
    */
   private String login(Coordinator coordinator, String user, String password) {
     BearerCapture capture = new BearerCapture();
-    try (FlightClient client =
-        FlightClient.builder(clientAllocator, local(coordinator.port()))
-            .intercept(capture)
-            .build()) {
+    try (FlightClient client = clientBuilder(coordinator.port()).intercept(capture).build()) {
       client.handshake(basic(user, password));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -403,11 +433,20 @@ class SecureClusterTest {
   }
 
   private FlightClient client(int port) {
-    return FlightClient.builder(clientAllocator, local(port)).build();
+    return clientBuilder(port).build();
   }
 
-  private static Location local(int port) {
-    return Location.forGrpcInsecure("127.0.0.1", port);
+  /** A plain Flight client, as pyarrow's: over TLS it trusts the cluster's CA. */
+  private FlightClient.Builder clientBuilder(int port) {
+    FlightClient.Builder builder = FlightClient.builder(clientAllocator, local(port));
+    if (trustedCa != null) {
+      builder.trustedCertificates(new ByteArrayInputStream(trustedCa));
+    }
+    return builder;
+  }
+
+  private Location local(int port) {
+    return serving.location("127.0.0.1", port);
   }
 
   private static CallOption basic(String user, String password) {
