@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flightcluster.cli.demo.JavaCommand;
 import dev.flightcluster.coordinator.Coordinator;
+import dev.flightcluster.coordinator.CoordinatorBuilder;
 import dev.flightcluster.otel.FlightTelemetry;
+import dev.flightcluster.testing.FakeClock;
 import io.opentelemetry.api.OpenTelemetry;
 import java.io.File;
 import java.net.InetAddress;
@@ -36,12 +38,17 @@ class QuietWithoutCollectorTest {
       closedPort = free.getLocalPort();
     }
     String endpoint = "http://127.0.0.1:" + closedPort;
+    FakeClock clock = new FakeClock();
     try (BufferAllocator allocator = new RootAllocator();
         Coordinator coordinator =
             Coordinator.builder(allocator, FlightTelemetry.create(OpenTelemetry.noop()))
                 .location(Location.forGrpcInsecure("127.0.0.1", 0))
+                .clock(clock)
                 .build()
                 .start()) {
+      // Warm without waiting: no server will report, so only its first lease can pass.
+      clock.advance(CoordinatorBuilder.DEFAULT_LEASE.plusSeconds(1));
+      assertThat(coordinator.isWarm()).isTrue();
       File stdout = dir.resolve("stdout").toFile();
       File stderr = dir.resolve("stderr").toFile();
       ProcessBuilder builder =
