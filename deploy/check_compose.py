@@ -6,8 +6,8 @@ each of which breaks `docker compose up --scale server=N` or tracing without any
 - server: no container_name and no published host port (both make a second replica fail),
   no FLIGHT_ADVERTISE (each replica must advertise its own container address), the coordinator
   reached by its service name, the dataset dir mounted read-write;
-- coordinator: scalable too (`--scale coordinator=2`): no container_name, and its client port published
-  on loopback from a range of host ports (one fixed host port would clash between replicas), and not
+- coordinator: scalable too (`--scale coordinator=2`): no container_name, and its client port and its
+  status page port (FLIGHT_HTTP_PORT) published on loopback from ranges of host ports (one fixed host port would clash between replicas), and not
   a dependency that servers wait on for health (it only becomes healthy once servers reached it);
 - jaeger: only its UI/query port published, on loopback (OTLP stays inside the network);
 - every Flight service: an OTLP endpoint on the jaeger service, its own OTEL_SERVICE_NAME, and a
@@ -57,6 +57,13 @@ def check(doc: dict) -> list[str]:
     if not any(str(p.get("target")) == "8888" if isinstance(p, dict) else str(p).split(":")[-1].split("/")[0] == "8888"
                for p in coordinator_ports):
         errors.append(f"coordinator: port 8888 not published ({coordinator_ports})")
+    # The status page (FLIGHT_HTTP_PORT), published like the Flight port: from a range, on loopback.
+    http_port = str((services["coordinator"].get("environment") or {}).get("FLIGHT_HTTP_PORT", ""))
+    if not http_port:
+        errors.append("coordinator: FLIGHT_HTTP_PORT not set; the status page would take the default port unpublished")
+    elif not any(str(p.get("target")) == http_port if isinstance(p, dict) else str(p).split(":")[-1].split("/")[0] == http_port
+                 for p in coordinator_ports):
+        errors.append(f"coordinator: status page port {http_port} not published ({coordinator_ports})")
 
     coordinator = services["coordinator"]
     if "container_name" in coordinator:

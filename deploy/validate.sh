@@ -162,6 +162,11 @@ neg_compose "compose: fixed server host port" \
     ports: ["8889:8889"]'
 neg_compose "compose: one fixed coordinator host port" \
   '"127.0.0.1:${FLIGHT_COORDINATOR_PORTS:-8888-8891}:8888"|||"127.0.0.1:8888:8888"'
+neg_compose "compose: coordinator status page not published" \
+  '      - "127.0.0.1:${FLIGHT_COORDINATOR_HTTP_PORTS:-8080-8083}:8080"
+|||'
+neg_compose "compose: coordinator status page published beyond loopback" \
+  '"127.0.0.1:${FLIGHT_COORDINATOR_HTTP_PORTS:-8080-8083}:8080"|||"${FLIGHT_COORDINATOR_HTTP_PORTS:-8080-8083}:8080"'
 neg_compose "compose: Jaeger's OTLP receiver published" \
   '      - "127.0.0.1:${JAEGER_UI_PORT:-16686}:16686"|||      - "127.0.0.1:${JAEGER_UI_PORT:-16686}:16686"
       - "4317:4317"'
@@ -198,6 +203,10 @@ if [[ -f "$work/rendered.yaml" ]]; then
     targetPort: flight
   selector:
     app.kubernetes.io/name: servers'
+  neg_k8s "k8s: Service forwarding to a port its pods lack (wiring)" \
+    'targetPort: http|||targetPort: status'
+  neg_k8s "k8s: FLIGHT_HTTP_PORT not a container port (wiring)" \
+    'containerPort: 8080|||containerPort: 8081'
   neg_k8s "k8s: malformed memory quantity" 'memory: 2Gi|||memory: 2Gx'
   neg_k8s "k8s: \$(VAR) never defined (wiring)" 'grpc://$(POD_IP):8889|||grpc://$(POD_ADDR):8889'
   neg_k8s "k8s: loopback advertise address (wiring)" 'grpc://$(POD_IP):8889|||grpc://localhost:8889'

@@ -11,7 +11,8 @@
    their own template, a StatefulSet whose serviceName is not a headless Service, `$(VAR)`
    references to variables not defined earlier in the container (Kubernetes leaves them
    unexpanded), malformed resource quantities, loopback addresses in FLIGHT_ADVERTISE/FLIGHT_COORDINATOR, probes naming a port
-   the container lacks, containers without probes or resource requests/limits,
+   the container lacks, a FLIGHT_HTTP_PORT that is not a declared container port, a Service
+   targetPort name its pods do not declare, containers without probes or resource requests/limits,
    PodDisruptionBudgets selecting no pod template, and a FLIGHT_COORDINATOR that is not a headless
    Service publishing not-ready addresses (servers must reach every coordinator pod, ready or not).
 
@@ -93,6 +94,14 @@ def wiring_errors(objs: list[dict]) -> list[str]:
         if selector and not any(_matches(selector, w["spec"]["template"]["metadata"].get("labels", {}))
                                 for w in workloads):
             errors.append(f"{name_of(svc)}: selector {selector} matches no pod template")
+        # A named targetPort must be a port the selected pods declare, or the Service forwards nowhere.
+        selected = [w for w in workloads if _matches(selector, w["spec"]["template"]["metadata"].get("labels", {}))]
+        declared = {p.get("name") for w in selected for c in w["spec"]["template"]["spec"].get("containers", [])
+                    for p in c.get("ports", [])}
+        for port in svc.get("spec", {}).get("ports") or []:
+            target = port.get("targetPort")
+            if selected and isinstance(target, str) and target not in declared:
+                errors.append(f"{name_of(svc)}: targetPort {target!r} is not a port of the pods it selects")
 
     for pdb in (o for o in objs if o.get("kind") == "PodDisruptionBudget"):
         match = ((pdb.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
@@ -125,6 +134,9 @@ def wiring_errors(objs: list[dict]) -> list[str]:
 
             port_names = {p.get("name") for p in c.get("ports", [])}
             port_numbers = {p.get("containerPort") for p in c.get("ports", [])}
+            http_port = next((e.get("value") for e in c.get("env", []) if e["name"] == "FLIGHT_HTTP_PORT"), None)
+            if http_port is not None and int(http_port) not in port_numbers:
+                errors.append(f"{where}: FLIGHT_HTTP_PORT={http_port} is not a declared container port")
             for probe_name, port in _probe_ports(c):
                 if port not in port_names and port not in port_numbers:
                     errors.append(f"{where}: {probe_name} port {port!r} is not a declared container port")

@@ -129,19 +129,21 @@ choose_compose() {
 compose() { "${compose_cmd[@]}" -p "$project" -f "$repo/docker-compose.yml" "$@"; }
 
 # --- the stack's environment ------------------------------------------------------------------------
-# A free loopback port (the default if free) for Jaeger's UI, and a free range of four for the
-# coordinators, so a developer's own Jaeger or cluster on the defaults does not fail the suite.
-free_ports() { # default-first-port count
-  python3 - "$1" "$2" <<'PY'
+# A free loopback port (the default if free) for Jaeger's UI, and free ranges of four for the
+# coordinators' Flight and status page ports, so a developer's own Jaeger or cluster on the defaults
+# does not fail the suite. Nothing binds them until compose starts: ranges that may both fall back
+# must search apart (fallback-start).
+free_ports() { # default-first-port count [fallback-start]
+  python3 - "$1" "$2" "${3:-20000}" <<'PY'
 import socket, sys
-first, count = int(sys.argv[1]), int(sys.argv[2])
+first, count, fallback = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 def free(port):
     with socket.socket() as s:
         try:
             s.bind(("127.0.0.1", port)); return True
         except OSError:
             return False
-for start in [first] + list(range(20000, 60000, count)):
+for start in [first] + list(range(fallback, 60000, count)):
     if all(free(p) for p in range(start, start + count)):
         print(start if count == 1 else f"{start}-{start + count - 1}"); break
 PY
@@ -384,7 +386,8 @@ export FLIGHT_DIST=prebuilt
 export FLIGHT_DATASETS="$run_dir/flight_datasets"
 export JAEGER_UI_PORT="$(free_ports 16686 1)"
 export FLIGHT_COORDINATOR_PORTS="$(free_ports 8888 4)"
-log "base images: $FLIGHT_RUNTIME_IMAGE, $JAEGER_IMAGE; Jaeger UI on 127.0.0.1:$JAEGER_UI_PORT, coordinators on 127.0.0.1:$FLIGHT_COORDINATOR_PORTS"
+export FLIGHT_COORDINATOR_HTTP_PORTS="$(free_ports 8080 4 40000)"
+log "base images: $FLIGHT_RUNTIME_IMAGE, $JAEGER_IMAGE; Jaeger UI on 127.0.0.1:$JAEGER_UI_PORT, coordinators on 127.0.0.1:$FLIGHT_COORDINATOR_PORTS (status pages $FLIGHT_COORDINATOR_HTTP_PORTS)"
 java --add-opens=java.base/java.nio=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -cp "$dist/lib/*" \
   e2e/compose/GenerateDatasets.java "$FLIGHT_DATASETS" "${DATASETS[@]}" 2>"$run_dir/generate.log" \
   || { cat "$run_dir/generate.log" >&2; fail "could not write the sample datasets"; }

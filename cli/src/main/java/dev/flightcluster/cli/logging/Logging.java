@@ -48,7 +48,14 @@ public final class Logging {
    */
   public static void setFormat(LogFormat format) {
     LoggerContext context = loggerContext();
-    if (context == null || format == LogFormat.TEXT) {
+    if (context != null) {
+      setFormat(context, format);
+    }
+  }
+
+  /** {@link #setFormat(LogFormat)} on a given context: tests configure their own. */
+  static void setFormat(LoggerContext context, LogFormat format) {
+    if (format == LogFormat.TEXT) {
       return;
     }
     if (context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("OTEL")
