@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Date;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.slf4j.Logger;
@@ -21,13 +23,24 @@ import org.slf4j.LoggerFactory;
 /**
  * Verifies bearer tokens offline, with the public key only: the signature (ES256 and no other
  * algorithm), the issuer, the expiry (with {@link #CLOCK_SKEW} of leeway between nodes' clocks),
- * the subject and the role. Immutable and thread-safe.
+ * the subject and the role. Thread-safe.
+ *
+ * <p>An ECDSA verification costs most of a millisecond on the JDK's provider, and a client sends
+ * the same token with every call until it renews it: a verified token is therefore remembered, with
+ * its principal and expiry, and a later call with it only checks the expiry. Only tokens that
+ * passed every check are remembered, so the cache cannot admit a forged one; it is bounded by
+ * {@link #MAX_REMEMBERED} and emptied when full.
  */
 public final class TokenVerifier {
   /** How far nodes' clocks may differ: a token is accepted this long after its expiry. */
   public static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
+  /** At most this many verified tokens are remembered (a few hundred bytes each). */
+  static final int MAX_REMEMBERED = 10_000;
+
   private static final Logger log = LoggerFactory.getLogger(TokenVerifier.class);
+
+  private final Map<String, Verified> verified = new ConcurrentHashMap<>();
 
   private final ECDSAVerifier verifier;
   private final String issuer;
@@ -59,6 +72,20 @@ public final class TokenVerifier {
    */
   public Principal verify(String token) {
     requireNonNull(token, "token is null");
+    Verified known = verified.get(token);
+    if (known != null) {
+      checkExpiry(known.expiry());
+      return known.principal();
+    }
+    Verified checked = verifySignatureAndClaims(token);
+    if (verified.size() >= MAX_REMEMBERED) {
+      verified.clear();
+    }
+    verified.put(token, checked);
+    return checked.principal();
+  }
+
+  private Verified verifySignatureAndClaims(String token) {
     SignedJWT jwt;
     JWTClaimsSet claims;
     try {
@@ -84,22 +111,27 @@ public final class TokenVerifier {
     if (expiry == null) {
       throw rejected("has no expiry");
     }
-    Instant now = clock.instant();
-    if (!now.isBefore(expiry.toInstant().plus(CLOCK_SKEW))) {
-      throw unauthenticated(
-          "the bearer token expired at " + expiry.toInstant() + ": log in again at a coordinator");
-    }
+    checkExpiry(expiry.toInstant());
     String subject = claims.getSubject();
     Object role = claims.getClaim(TokenIssuer.ROLE_CLAIM);
     if (subject == null || subject.isBlank() || !(role instanceof String roleName)) {
       throw rejected("has no subject or role");
     }
     try {
-      return new Principal(subject, Role.parse(roleName));
+      return new Verified(new Principal(subject, Role.parse(roleName)), expiry.toInstant());
     } catch (IllegalArgumentException e) {
       throw rejected("names an unknown role");
     }
   }
+
+  private void checkExpiry(Instant expiry) {
+    if (!clock.instant().isBefore(expiry.plus(CLOCK_SKEW))) {
+      throw unauthenticated(
+          "the bearer token expired at " + expiry + ": log in again at a coordinator");
+    }
+  }
+
+  private record Verified(Principal principal, Instant expiry) {}
 
   private static FlightRuntimeException rejected(String why) {
     log.debug("Refused a bearer token that {}", why);

@@ -52,6 +52,21 @@ class TokenVerifierTest {
   }
 
   @Test
+  void aRememberedTokenIsStillRefusedOnceExpiredAndARefusedOneIsNeverRemembered() {
+    Token token = issuer.issue(ALICE);
+    assertThat(verifier.verify(token.value())).isEqualTo(ALICE);
+    assertThat(verifier.verify(token.value())).isEqualTo(ALICE);
+    String forged =
+        new TokenIssuer(generate(), "flight-cluster", Duration.ofHours(1), clock)
+            .issue(ALICE)
+            .value();
+    assertUnauthenticated(forged, "not signed by this cluster's token key");
+    assertUnauthenticated(forged, "not signed by this cluster's token key");
+    clock.advance(Duration.ofHours(2));
+    assertUnauthenticated(token.value(), "expired");
+  }
+
+  @Test
   void refusesAnotherIssuer() {
     TokenIssuer other = new TokenIssuer(key, "someone-else", Duration.ofHours(1), clock);
     assertUnauthenticated(other.issue(ALICE).value(), "another issuer");
