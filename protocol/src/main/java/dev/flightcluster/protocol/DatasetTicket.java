@@ -20,17 +20,24 @@ import org.apache.arrow.flight.CallStatus;
  *     server answers NOT_FOUND for a file it does not hold, INVALID_ARGUMENT for one named twice or
  *     one that leads out of the data dir
  * @param resume where to start; {@code null} to start at the beginning
+ * @param pushdown the columns, rows and row count to send ({@link Pushdown#NONE} for all, which is
+ *     what a ticket without the field means). With a filter, a resume position's row counts the
+ *     rows of its file that passed the filter
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DatasetTicket(
     @JsonProperty("dataset") DatasetName dataset,
     @JsonProperty("files") List<String> files,
-    @JsonProperty("resume") ResumePosition resume) {
+    @JsonProperty("resume") ResumePosition resume,
+    @JsonProperty("pushdown")
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = NoPushdown.class)
+        Pushdown pushdown) {
   /** At most this many files in one ticket; an endpoint groups far fewer. */
   public static final int MAX_FILES = 100_000;
 
   public DatasetTicket {
     requireNonNull(dataset, "dataset is null");
+    pushdown = pushdown == null ? Pushdown.NONE : pushdown;
     files = files == null ? List.of() : List.copyOf(files);
     if (files.size() > MAX_FILES) {
       throw CallStatus.INVALID_ARGUMENT
@@ -55,6 +62,11 @@ public record DatasetTicket(
     }
   }
 
+  /** Some files of a dataset, all columns and rows. */
+  public DatasetTicket(DatasetName dataset, List<String> files, ResumePosition resume) {
+    this(dataset, files, resume, Pushdown.NONE);
+  }
+
   /** Every file of a dataset, from the start: what the original example's ticket meant. */
   public static DatasetTicket whole(DatasetName dataset) {
     return new DatasetTicket(dataset, List.of(), null);
@@ -63,7 +75,13 @@ public record DatasetTicket(
   /** The same files, starting at {@code position}. */
   public DatasetTicket resumeAt(ResumePosition position) {
     requireNonNull(position, "position is null");
-    return new DatasetTicket(dataset, files, position);
+    return new DatasetTicket(dataset, files, position, pushdown);
+  }
+
+  /** The same files and position, sending only what {@code pushdown} asks for. */
+  public DatasetTicket withPushdown(Pushdown pushdown) {
+    requireNonNull(pushdown, "pushdown is null");
+    return new DatasetTicket(dataset, files, resume, pushdown);
   }
 
   /**
@@ -130,5 +148,18 @@ public record DatasetTicket(
                 out.append(
                     c < 0x20 || c == 0x7f ? String.format("\\x%02x", c) : Character.toString(c)));
     return out.append('\'').toString();
+  }
+
+  /** Leaves {@link Pushdown#NONE} out of a ticket's JSON (Jackson drops values this equals). */
+  static final class NoPushdown {
+    @Override
+    public boolean equals(Object value) {
+      return value == null || (value instanceof Pushdown p && p.isNone());
+    }
+
+    @Override
+    public int hashCode() {
+      return 0;
+    }
   }
 }

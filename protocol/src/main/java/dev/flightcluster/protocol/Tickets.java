@@ -30,7 +30,7 @@ public final class Tickets {
   /** The ticket for {@code request}; a whole-dataset request keeps the original form. */
   public static Ticket of(DatasetTicket request) {
     requireNonNull(request, "request is null");
-    if (request.files().isEmpty() && request.resume() == null) {
+    if (request.files().isEmpty() && request.resume() == null && request.pushdown().isNone()) {
       return of(request.dataset());
     }
     return new Ticket(Messages.encode(request));

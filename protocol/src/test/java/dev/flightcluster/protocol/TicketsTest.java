@@ -31,6 +31,32 @@ class TicketsTest {
   }
 
   @Test
+  void aTicketWithoutPushdownLeavesTheFieldOut() {
+    Ticket ticket = Tickets.of(new DatasetTicket(TRIPS, List.of("a.parquet"), null));
+    assertThat(new String(ticket.getBytes(), StandardCharsets.UTF_8)).doesNotContain("pushdown");
+  }
+
+  @Test
+  void pushdownRoundTripsInTicketsAndCommands() {
+    Pushdown pushdown = new Pushdown(List.of("fare", "city"), "fare > 10", 5L);
+    DatasetTicket request = DatasetTicket.whole(TRIPS).withPushdown(pushdown);
+    assertThat(Tickets.decode(Tickets.of(request))).isEqualTo(request);
+
+    QueryCommand command = QueryCommand.of(TRIPS, pushdown);
+    byte[] body = command.toDescriptor().getCommand();
+    assertThat(QueryCommand.isQueryCommand(body)).isTrue();
+    assertThat(QueryCommand.decode(body)).isEqualTo(command);
+    assertThat(
+            QueryCommand.decode("{\"dataset\": \"trips\"}".getBytes(StandardCharsets.UTF_8))
+                .pushdown())
+        .isEqualTo(Pushdown.NONE);
+    assertStatus(
+        () -> QueryCommand.decode("{\"columns\": [\"a\"]}".getBytes(StandardCharsets.UTF_8)));
+    assertStatus(() -> new Pushdown(List.of("a", "a"), null, null));
+    assertStatus(() -> new Pushdown(List.of(), null, -1L));
+  }
+
+  @Test
   void resumeTokensRoundTripThroughAppMetadata() {
     ResumeToken token = new ResumeToken(TRIPS, new ResumePosition("a.parquet", 42));
     assertThat(ResumeToken.fromAppMetadata(token.toAppMetadata())).isEqualTo(token);
