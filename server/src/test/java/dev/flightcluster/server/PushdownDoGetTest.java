@@ -338,7 +338,11 @@ class PushdownDoGetTest {
   }
 
   @Test
-  void aBadFilterIsInvalidArgumentBeforeAnythingIsScanned() {
+  void aBadFilterIsInvalidArgumentWithItsPositionBeforeAnythingIsScanned() {
+    assertStatus(
+        () -> read(trips(new Pushdown(List.of(), "fare > 1 AND price > 10", null))),
+        FlightStatusCode.INVALID_ARGUMENT,
+        "line 1, column 14");
     assertStatus(
         () -> read(trips(new Pushdown(List.of(), "price > 10", null))),
         FlightStatusCode.INVALID_ARGUMENT,
@@ -346,7 +350,12 @@ class PushdownDoGetTest {
     assertStatus(
         () -> read(trips(new Pushdown(List.of(), "fare >", null))),
         FlightStatusCode.INVALID_ARGUMENT,
-        "");
+        "line 1, column");
+    // Refused when the call arrived: no stream started, so no scan was opened.
+    await().until(() -> doGetSpans().size() == 3);
+    assertThat(doGetSpans())
+        .allSatisfy(
+            span -> assertThat(span.getAttributes().get(FlightAttributes.FILES_OPENED)).isNull());
   }
 
   private static DatasetTicket trips(Pushdown pushdown) {
