@@ -3,7 +3,10 @@ package dev.flightcluster.query;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexNode;
@@ -52,6 +55,19 @@ public final class RowFilter {
     FilterCompiler.Compiled compiled = FilterCompiler.compile(sql, schema);
     RexNode condition = NativeForm.rewrite(compiled.condition(), compiled.rexBuilder());
     return new RowFilter(sql, schema, condition, compiled.rexBuilder());
+  }
+
+  /**
+   * Loads and initializes the SQL machinery by parsing a trivial filter. The first parse in a JVM
+   * costs seconds (Calcite's operator tables and validator classes); later ones take milliseconds.
+   * A server calls this once at start, off the request path, so its first filtered request does not
+   * pay for it. Safe to call any number of times, from any thread.
+   */
+  public static void warmUp() {
+    Schema schema = new Schema(List.of(Field.nullable("x", new ArrowType.Int(64, true))));
+    RowFilter filter = parse("x > 1 AND x IN (2, 3)", schema);
+    filter.canMatch(Map.of("x", 2L));
+    filter.toSubstrait(schema, Map.of());
   }
 
   /** The filter as the caller wrote it; what a ticket carries. */
