@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -29,6 +30,9 @@ import org.apache.calcite.rex.RexNode;
  * are case-sensitive; names that are not plain identifiers go in double quotes.
  */
 public final class RowFilter {
+  /** The most operators a filter may have, for the same reason as {@code MAX_IN_VALUES}. */
+  static final int MAX_OPERATORS = 1_200;
+
   private final String sql;
   private final Schema schema;
   private final RexNode condition;
@@ -54,6 +58,17 @@ public final class RowFilter {
     requireNonNull(schema, "schema is null");
     FilterCompiler.Compiled compiled = FilterCompiler.compile(sql, schema);
     RexNode condition = NativeForm.rewrite(compiled.condition(), compiled.rexBuilder());
+    int size = NativeForm.operators(condition);
+    if (size > MAX_OPERATORS) {
+      throw CallStatus.INVALID_ARGUMENT
+          .withDescription(
+              "invalid filter: it has "
+                  + size
+                  + " operators once IN, BETWEEN and LIKE are expanded; the native scan takes at"
+                  + " most "
+                  + MAX_OPERATORS)
+          .toRuntimeException();
+    }
     return new RowFilter(sql, schema, condition, compiled.rexBuilder());
   }
 

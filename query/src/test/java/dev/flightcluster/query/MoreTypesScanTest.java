@@ -18,6 +18,7 @@ import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.LargeVarCharVector;
 import org.apache.arrow.vector.SmallIntVector;
 import org.apache.arrow.vector.TimeMicroVector;
+import org.apache.arrow.vector.TimeStampMicroTZVector;
 import org.apache.arrow.vector.TimeStampMilliTZVector;
 import org.apache.arrow.vector.TimeStampNanoVector;
 import org.apache.arrow.vector.TinyIntVector;
@@ -62,7 +63,9 @@ class MoreTypesScanTest {
               Field.nullable("big", ArrowType.LargeUtf8.INSTANCE),
               Field.nullable("ns", new ArrowType.Timestamp(TimeUnit.NANOSECOND, null)),
               Field.nullable("ms", new ArrowType.Timestamp(TimeUnit.MILLISECOND, "UTC")),
-              Field.nullable("tod", new ArrowType.Time(TimeUnit.MICROSECOND, 64))));
+              Field.nullable("tod", new ArrowType.Time(TimeUnit.MICROSECOND, 64)),
+              Field.nullable(
+                  "ny", new ArrowType.Timestamp(TimeUnit.MICROSECOND, "America/New_York"))));
 
   // 2024-01-01 00:00:00 UTC in seconds.
   private static final long T0 = 1_704_067_200L;
@@ -92,6 +95,7 @@ class MoreTypesScanTest {
             .setSafe(i, (T0 + i * 3600L) * 1_000_000_000L + i);
         ((TimeStampMilliTZVector) root.getVector("ms")).setSafe(i, (T0 + i * 3600L) * 1000L);
         ((TimeMicroVector) root.getVector("tod")).setSafe(i, i * 3_600_000_000L);
+        ((TimeStampMicroTZVector) root.getVector("ny")).setSafe(i, (T0 + i * 3600L) * 1_000_000L);
       }
       root.setRowCount(rows);
       Path target = Files.createDirectories(dir.resolve("data"));
@@ -132,6 +136,8 @@ class MoreTypesScanTest {
         "ms BETWEEN TIMESTAMP '2024-01-01 01:00:00' AND TIMESTAMP '2024-01-01 02:00:00'|1,2",
         "tod >= TIME '02:00:00'|2,4",
         "tod = TIME '01:00:00'|1",
+        // The literal is a UTC instant whatever the column's zone.
+        "ny >= TIMESTAMP '2024-01-01 02:00:00'|2,4",
         "i8 IS NULL AND id > 0|3",
       })
   void nativeScanOnMoreTypes(String sql, String expected) throws Exception {

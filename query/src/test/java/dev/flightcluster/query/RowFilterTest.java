@@ -103,6 +103,42 @@ class RowFilterTest {
   }
 
   @Test
+  void filtersTooLargeForTheNativeScanAreRefused() {
+    String values =
+        java.util.stream.IntStream.range(0, 501)
+            .mapToObj(Integer::toString)
+            .collect(java.util.stream.Collectors.joining(", "));
+    assertThatThrownBy(() -> RowFilter.parse("fare IN (" + values + ")", PARTITIONED))
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> {
+              assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT);
+              assertThat(e.getMessage()).contains("line 1, column 9").contains("at most 500");
+            });
+    String allowed =
+        java.util.stream.IntStream.range(0, 550)
+            .mapToObj(i -> "fare = " + i)
+            .collect(java.util.stream.Collectors.joining(" OR "));
+    assertThat(RowFilter.parse(allowed, PARTITIONED).canMatch(Map.of())).isTrue();
+    String deep = "fare" + " + 1".repeat(100) + " > 1";
+    assertThatThrownBy(() -> RowFilter.parse(deep, PARTITIONED))
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> assertThat(e.getMessage()).contains("nested more than 64 levels"));
+    String ors =
+        java.util.stream.IntStream.range(0, 700)
+            .mapToObj(i -> "fare = " + i)
+            .collect(java.util.stream.Collectors.joining(" OR "));
+    assertThatThrownBy(() -> RowFilter.parse(ors, PARTITIONED))
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> {
+              assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT);
+              assertThat(e.getMessage()).contains("more than 1200 operators");
+            });
+  }
+
+  @Test
   void quotedNamesReachOddColumns() {
     RowFilter filter = RowFilter.parse("\"Odd Name\" = 'x'", PARTITIONED);
     assertThat(filter.canMatch(Map.of("Odd Name", "y"))).isFalse();
