@@ -144,6 +144,8 @@ public final class Coordinator implements AutoCloseable {
             heartbeatInterval,
             () -> location().getUri(),
             httpSettings == null ? null : httpSettings.jaegerUrl());
+    // Shared by every face that reads part of a dataset: the CMD descriptor and Flight SQL.
+    QueryPlanner queryPlanner = new QueryPlanner(registry::catalog, warmUp);
     this.executor =
         Executors.newFixedThreadPool(
             executorThreads, Thread.ofPlatform().name("coordinator-flight-", 0).daemon().factory());
@@ -166,7 +168,8 @@ public final class Coordinator implements AutoCloseable {
                               bind,
                               new GuardedProducer(
                                   SERVICE,
-                                  new CoordinatorProducer(registry, membership, warmUp, status)))),
+                                  new CoordinatorProducer(
+                                      registry, membership, warmUp, queryPlanner, status)))),
                       netty -> {
                         netty.setBinaryLog(new RequestDecodingGuard());
                         auth.install(netty);
