@@ -59,7 +59,8 @@ def coordinator_uri(tmp_path_factory):
     processes = []
     try:
         coordinator, match = start(
-            ["coordinator", "--host", "127.0.0.1", "--port", "0", "--lease", "2s", "--heartbeat-interval", "500ms"],
+            ["coordinator", "--host", "127.0.0.1", "--port", "0", "--http-port", "0", "--lease", "2s",
+             "--heartbeat-interval", "500ms"],
             r"coordinator listening on grpc\+?t?c?p?://[^:]+:(\d+)", root / "coordinator.log")
         processes.append(coordinator)
         uri = f"grpc://127.0.0.1:{match.group(1)}"
