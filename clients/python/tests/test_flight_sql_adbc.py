@@ -35,7 +35,8 @@ def start(args: list[str], pattern: str, log: Path) -> tuple[subprocess.Popen, r
     out = log.open("w")
     process = subprocess.Popen([str(DISTRIBUTION), *args], env=base_env(), stdout=out, stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
+    # Generous: a JVM starting on a loaded CI machine.
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         match = re.search(pattern, log.read_text())
         if match:

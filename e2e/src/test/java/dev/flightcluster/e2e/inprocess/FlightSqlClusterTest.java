@@ -236,6 +236,12 @@ class FlightSqlClusterTest {
             }
           });
       assertThat(names).containsExactly("trips");
+      List<String> actions = new ArrayList<>();
+      try (FlightClient client = flight(cluster.coordinator)) {
+        client.listActions().forEach(type -> actions.add(type.getType()));
+      }
+      assertThat(actions)
+          .contains("CreatePreparedStatement", "ClosePreparedStatement", "choose_server");
       assertThat(schemas.get(0).getFields())
           .extracting(Field::getName)
           .containsExactly("id", "city", "value", "ts");
