@@ -31,7 +31,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * B7, the SQL face (D83): the latency of a small query through the real Arrow Flight SQL JDBC
+ * The SQL face's latency (D83): the latency of a small query through the real Arrow Flight SQL JDBC
  * driver, on an open connection, against a real coordinator and two real data servers in this JVM.
  * A run is what a JDBC program pays per query: prepare (CreatePreparedStatement), execute
  * (GetFlightInfo, then DoGet at both data servers), read every row, close. It reports the median
@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "jdbc-latency-bench",
     mixinStandardHelpOptions = true,
-    description = "B7: JDBC query latency for a small result, over 2 data servers.")
+    description = "JDBC query latency for a small result, over 2 data servers.")
 public final class JdbcLatencyBench implements Callable<Integer> {
   private static final ObjectMapper JSON =
       new ObjectMapper()
