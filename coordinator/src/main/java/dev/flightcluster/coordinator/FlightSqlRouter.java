@@ -26,8 +26,9 @@ import org.apache.arrow.flight.sql.FlightSqlUtils;
 /**
  * One Flight service, two protocols on the same port (D83): Flight SQL requests go to the Flight
  * SQL producer, everything else to the cluster's own producer. A Flight SQL request is a CMD
- * descriptor that is not one of our JSON query commands ({@link QueryCommand#isQueryCommand}), a
- * ticket that is a Flight SQL protobuf {@code Any}, or one of the Flight SQL actions.
+ * descriptor or a ticket whose body is a Flight SQL protobuf {@code Any} (never one of our JSON
+ * query commands, {@link QueryCommand#isQueryCommand}), or one of the Flight SQL actions; any other
+ * CMD body stays with the cluster's producer, which says what it serves.
  */
 final class FlightSqlRouter implements FlightProducer {
   /** The Flight SQL protobuf messages' type URL prefix. */
@@ -117,12 +118,19 @@ final class FlightSqlRouter implements FlightProducer {
     listener.onCompleted();
   }
 
+  /**
+   * A CMD body that is neither our JSON nor a Flight SQL message stays with the cluster's producer,
+   * which says what it serves.
+   */
   private static boolean isSql(FlightDescriptor descriptor) {
-    return descriptor.isCommand() && !QueryCommand.isQueryCommand(descriptor.getCommand());
+    return descriptor.isCommand() && isFlightSqlMessage(descriptor.getCommand());
   }
 
   private static boolean isSql(Ticket ticket) {
-    byte[] bytes = ticket.getBytes();
+    return isFlightSqlMessage(ticket.getBytes());
+  }
+
+  private static boolean isFlightSqlMessage(byte[] bytes) {
     if (bytes.length == 0 || QueryCommand.isQueryCommand(bytes)) {
       return false;
     }
