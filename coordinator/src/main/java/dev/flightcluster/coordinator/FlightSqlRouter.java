@@ -5,9 +5,11 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.flightcluster.auth.AccessPolicy;
+import dev.flightcluster.coordinator.sql.ClusterSqlProducer;
 import dev.flightcluster.protocol.QueryCommand;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.ActionType;
@@ -43,7 +45,7 @@ final class FlightSqlRouter implements FlightProducer {
   private static final Set<String> SQL_ACTION_NAMES =
       FlightSqlUtils.FLIGHT_SQL_ACTIONS.stream()
           .map(ActionType::getType)
-          .collect(java.util.stream.Collectors.toUnmodifiableSet());
+          .collect(Collectors.toUnmodifiableSet());
 
   private static final AccessPolicy POLICY = AccessPolicy.coordinator();
 
@@ -105,8 +107,7 @@ final class FlightSqlRouter implements FlightProducer {
     }
     POLICY.checkAction(context, action.getType());
     if (SQL_ACTIONS.stream().noneMatch(type -> type.getType().equals(action.getType()))) {
-      throw dev.flightcluster.coordinator.sql.ClusterSqlProducer.unimplementedAction(
-          action.getType());
+      throw ClusterSqlProducer.unimplementedAction(action.getType());
     }
     sql.doAction(context, action, listener);
   }

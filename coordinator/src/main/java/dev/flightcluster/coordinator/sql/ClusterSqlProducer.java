@@ -2,6 +2,7 @@ package dev.flightcluster.coordinator.sql;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
@@ -451,9 +453,7 @@ public final class ClusterSqlProducer implements FlightSqlProducer {
 
   @Override
   public void listFlights(
-      CallContext context,
-      org.apache.arrow.flight.Criteria criteria,
-      StreamListener<FlightInfo> listener) {
+      CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
     // The coordinator routes ListFlights to its plain Flight service; never reached.
     listener.onError(unimplemented("ListFlights"));
   }
@@ -543,7 +543,7 @@ public final class ClusterSqlProducer implements FlightSqlProducer {
   }
 
   /** What a COUNT(*) ticket carries: the answer itself, so that no state is kept for it. */
-  record CountAnswer(@com.fasterxml.jackson.annotation.JsonProperty("count_rows") long rows) {
+  record CountAnswer(@JsonProperty("count_rows") long rows) {
     byte[] encode() {
       return Messages.encode(this);
     }

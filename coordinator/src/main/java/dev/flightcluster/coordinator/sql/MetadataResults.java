@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.flight.sql.FlightSqlProducer.Schemas;
 import org.apache.arrow.memory.BufferAllocator;
@@ -128,10 +129,7 @@ final class MetadataResults {
     root.setRowCount(values.size());
   }
 
-  private void send(
-      Schema schema,
-      ServerStreamListener listener,
-      java.util.function.Consumer<VectorSchemaRoot> fill) {
+  private void send(Schema schema, ServerStreamListener listener, Consumer<VectorSchemaRoot> fill) {
     try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
       fill.accept(root);
       listener.start(root);

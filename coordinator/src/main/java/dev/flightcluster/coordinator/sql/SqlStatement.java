@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.QueryCommand;
 import dev.flightcluster.query.SelectStatement;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,7 @@ sealed interface SqlStatement {
               .newDecoder()
               .onMalformedInput(CodingErrorAction.REPORT)
               .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(java.nio.ByteBuffer.wrap(handle))
+              .decode(ByteBuffer.wrap(handle))
               .toString());
     } catch (CharacterCodingException e) {
       throw CallStatus.INVALID_ARGUMENT
