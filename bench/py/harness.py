@@ -592,6 +592,7 @@ def main() -> None:
             harness.measure_cluster()
             harness.measure_coordinator()
             harness.measure_sharded_read()
+            __import__("jdbc_latency").measure(harness)
     except Exception as e:  # report what was measured, then fail
         failure = e
         harness.skipped.append(f"the run FAILED here, what follows was not measured: {e}"[:600])

@@ -387,6 +387,7 @@ def write(harness, started: datetime.datetime, elapsed: float) -> None:
     out += _coordinator_section(harness)
     b6_file = results / "B6-sharded-read.json"
     out += sharded_read_section(json.loads(b6_file.read_text(encoding="utf-8")) if b6_file.is_file() else None)
+    out += __import__("jdbc_latency").section(results)
     for title, plan in NOT_MEASURED.items():
         out += [f"## {title}", "", "**Not measured yet.** " + plan, ""]
     out += [

@@ -30,10 +30,13 @@ import argparse
 import json
 import os
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
 
 from opentelemetry import context as otel_context
 
+import pyarrow as pa
 import pyarrow.flight as flight
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
@@ -68,6 +71,13 @@ def dataset_name(info: flight.FlightInfo) -> str:
     if len(path) == 1:
         p = path[0]
         return p.decode("utf-8") if isinstance(p, bytes) else p
+    command = info.descriptor.command
+    if command and command.lstrip()[:1] == b"{":
+        try:
+            # A query's CMD descriptor {"dataset": NAME, ...} (get_dataset.py).
+            return str(json.loads(command)["dataset"])
+        except (ValueError, KeyError, TypeError):
+            pass
     # Not a cluster descriptor; still give it a stable printable name.
     return repr(info.descriptor)
 
@@ -98,11 +108,42 @@ def _resumed_ticket(ticket: flight.Ticket, token: dict) -> flight.Ticket:
     return flight.Ticket(json.dumps(request).encode("utf-8"))
 
 
+class Delivery:
+    """Hands the batches of every endpoint of one read to `sink`, one call at a time, and stops
+    after `limit` rows in total: each endpoint's ticket carries the limit, so each server stops
+    after it, but together they may send more, and the batch crossing the limit is cut."""
+
+    def __init__(self, sink: Callable[[pa.RecordBatch], None] | None = None, limit: int | None = None):
+        self._sink = sink
+        self._limit = limit
+        self._lock = threading.Lock()
+        self.rows = 0
+
+    @property
+    def done(self) -> bool:
+        return self._limit is not None and self.rows >= self._limit
+
+    def deliver(self, batch: pa.RecordBatch) -> tuple[int, bool]:
+        """Returns (rows handed over, whether more are wanted)."""
+        with self._lock:
+            if self._limit is not None:
+                remaining = self._limit - self.rows
+                if remaining <= 0:
+                    return 0, False
+                if batch.num_rows > remaining:
+                    batch = batch.slice(0, remaining)
+            if self._sink is not None:
+                self._sink(batch)
+            self.rows += batch.num_rows
+            return batch.num_rows, not self.done
+
+
 def _read_endpoint(tracer, coordinators: list[str], endpoint: flight.FlightEndpoint,
                    options: flight.FlightCallOptions, connect_timeout: float,
                    progress_timeout: float, index: int = 0,
-                   tls_ca: bytes | None = None) -> tuple[int, str]:
-    """Reads one endpoint, trying its locations in order; returns (rows, location used)."""
+                   tls_ca: bytes | None = None, delivery: Delivery | None = None) -> tuple[int, str]:
+    """Reads one endpoint, trying its locations in order; returns (rows, location used).
+    With a `delivery`, its batches go there, and the read stops when it wants no more."""
     locations = [loc.uri.decode("utf-8") if isinstance(loc.uri, bytes) else str(loc.uri)
                  for loc in endpoint.locations]
     targets: list[str] = []
@@ -135,11 +176,19 @@ def _read_endpoint(tracer, coordinators: list[str], endpoint: flight.FlightEndpo
                     with ProgressWatchdog(reader, progress_timeout) as watch:
                         while (chunk := watch.read_chunk()) is not None:
                             if chunk.data is not None:
-                                rows += chunk.data.num_rows
+                                more = True
+                                if delivery is None:
+                                    rows += chunk.data.num_rows
+                                else:
+                                    taken, more = delivery.deliver(chunk.data)
+                                    rows += taken
                                 batches += 1
                                 batch_token = _resume_token(chunk.app_metadata)
                                 if batch_token is not None or token is None:
                                     token = batch_token
+                                if not more:
+                                    reader.cancel()  # the limit is reached: the rest is not needed
+                                    break
                 except Exception as error:  # noqa: BLE001 - re-raised unless another replica may help
                     resumable = rows > 0 and token is not None and isinstance(error, _RESUME_ERRORS)
                     if not (resumable or (rows == 0 and _should_fail_over(error))):
@@ -173,9 +222,11 @@ def _distinct_servers(info: flight.FlightInfo) -> int:
 def get_single_flight(tracer, coordinators: list[str], info: flight.FlightInfo,
                       options: flight.FlightCallOptions, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
                       progress_timeout: float = DEFAULT_PROGRESS_TIMEOUT,
-                      parallelism: int = DEFAULT_PARALLELISM, tls_ca: bytes | None = None) -> int:
+                      parallelism: int = DEFAULT_PARALLELISM, tls_ca: bytes | None = None,
+                      delivery: Delivery | None = None) -> int:
     """Reads every endpoint of `info`, up to `parallelism` at once (never more than its distinct
-    servers), each on a thread of its own in this span's trace; returns the rows read."""
+    servers), each on a thread of its own in this span's trace; returns the rows read. With a
+    `delivery`, the batches go to it, and reading stops once it has its limit."""
     if parallelism < 1:
         raise ValueError(f"parallelism must be at least 1: {parallelism}")
     name = dataset_name(info)
@@ -187,10 +238,12 @@ def get_single_flight(tracer, coordinators: list[str], info: flight.FlightInfo,
 
         def read(indexed):
             index, endpoint = indexed
+            if delivery is not None and delivery.done:
+                return 0
             token = otel_context.attach(parent)
             try:
                 rows, _ = _read_endpoint(tracer, coordinators, endpoint, options, connect_timeout,
-                                         progress_timeout, index, tls_ca)
+                                         progress_timeout, index, tls_ca, delivery)
                 return rows
             finally:
                 otel_context.detach(token)

@@ -46,15 +46,27 @@ public final class AccessPolicy {
             FlightMethod.DO_PUT, WRITERS,
             FlightMethod.DO_EXCHANGE, WRITERS),
         Map.of(
-            ClusterActions.SAY_HELLO, NODES,
-            ClusterActions.HEARTBEAT, NODES,
-            ClusterActions.GOODBYE, NODES,
-            ClusterActions.CHOOSE_SERVER, WRITERS,
-            ClusterActions.PLAN_PUT, WRITERS,
-            ClusterActions.LIST_CONFLICTS, READERS,
+            ClusterActions.SAY_HELLO,
+            NODES,
+            ClusterActions.HEARTBEAT,
+            NODES,
+            ClusterActions.GOODBYE,
+            NODES,
+            ClusterActions.CHOOSE_SERVER,
+            WRITERS,
+            ClusterActions.PLAN_PUT,
+            WRITERS,
+            ClusterActions.LIST_CONFLICTS,
+            READERS,
 
             // The status page's data (decisions D72): the same rule as the page itself.
-            ClusterActions.CLUSTER_STATUS, READERS));
+            ClusterActions.CLUSTER_STATUS,
+            READERS,
+            // Flight SQL prepared statements (D83) read, like the queries they prepare.
+            "CreatePreparedStatement",
+            READERS,
+            "ClosePreparedStatement",
+            READERS));
   }
 
   /**

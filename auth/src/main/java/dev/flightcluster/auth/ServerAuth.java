@@ -27,15 +27,32 @@ public final class ServerAuth {
   private final ClientCredentials selfCredentials;
   private final String startMessage;
 
+  /** Signs a coordinator's tokens; null on a data server and without authentication. */
+  private final TokenIssuer tokens;
+
+  private final InstantSource clock;
+
   private ServerAuth(
       AuthMiddleware.Factory middleware,
       ProtectedMode protectedMode,
       ClientCredentials selfCredentials,
       String startMessage) {
+    this(middleware, protectedMode, selfCredentials, startMessage, null, null);
+  }
+
+  private ServerAuth(
+      AuthMiddleware.Factory middleware,
+      ProtectedMode protectedMode,
+      ClientCredentials selfCredentials,
+      String startMessage,
+      TokenIssuer tokens,
+      InstantSource clock) {
     this.middleware = middleware;
     this.protectedMode = protectedMode;
     this.selfCredentials = selfCredentials;
     this.startMessage = startMessage;
+    this.tokens = tokens;
+    this.clock = clock;
   }
 
   /**
@@ -60,7 +77,9 @@ public final class ServerAuth {
             ClusterAuthenticator.coordinator(users, tokens, verifier), AccessPolicy.coordinator()),
         null,
         ClientCredentials.issuedBy(tokens, COORDINATOR, clock),
-        "authentication on: " + users.size() + " users, tokens valid for " + ttl);
+        "authentication on: " + users.size() + " users, tokens valid for " + ttl,
+        tokens,
+        clock);
   }
 
   /** A data server's: bearer tokens that {@code verifyKey} vouches for, nothing else. */
@@ -144,6 +163,19 @@ public final class ServerAuth {
    */
   public Optional<ClientCredentials> selfCredentials() {
     return Optional.ofNullable(selfCredentials);
+  }
+
+  /**
+   * The credentials a coordinator acts for an authenticated caller with, at the data servers (a
+   * Flight SQL bulk ingest, D85): tokens for the caller's own user and role, signed by this
+   * coordinator, so the data servers grant exactly what the caller may do. Empty on a data server
+   * and without authentication.
+   */
+  public Optional<ClientCredentials> credentialsFor(Principal caller) {
+    requireNonNull(caller, "caller is null");
+    return tokens == null
+        ? Optional.empty()
+        : Optional.of(ClientCredentials.issuedBy(tokens, caller, clock));
   }
 
   /** Logs how callers are let in, once, when the server starts: a warning unless authenticated. */

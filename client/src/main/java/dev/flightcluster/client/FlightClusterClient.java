@@ -9,6 +9,8 @@ import dev.flightcluster.protocol.ClusterStatus;
 import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.Descriptors;
 import dev.flightcluster.protocol.Messages;
+import dev.flightcluster.protocol.Pushdown;
+import dev.flightcluster.protocol.QueryCommand;
 import dev.flightcluster.security.TlsSettings;
 import io.opentelemetry.api.trace.Tracer;
 import java.io.IOException;
@@ -26,6 +28,7 @@ import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.Location;
@@ -186,6 +189,27 @@ public final class FlightClusterClient implements AutoCloseable {
   }
 
   /**
+   * Describes the part of one dataset that {@code pushdown} asks for: the projected schema, and
+   * endpoints whose tickets carry the columns, filter and limit to the data servers, which send
+   * only the rows and columns asked for. Shards whose partition values cannot match the filter are
+   * left out. {@link #get} reads it, stopping after the limit. Without a pushdown this is {@link
+   * #info(String)}.
+   *
+   * @throws FlightRuntimeException NOT_FOUND when the cluster has no such dataset, INVALID_ARGUMENT
+   *     for an invalid name, an unknown column, or a filter that does not parse against the
+   *     dataset's schema (the message says where)
+   */
+  public FlightInfo info(String name, Pushdown pushdown) {
+    DatasetName dataset = DatasetName.of(requireNonNull(name, "name is null"));
+    requireNonNull(pushdown, "pushdown is null");
+    FlightDescriptor descriptor =
+        pushdown.isNone()
+            ? Descriptors.of(dataset)
+            : QueryCommand.of(dataset, pushdown).toDescriptor();
+    return atCoordinator(client -> client.getInfo(descriptor, timeout()));
+  }
+
+  /**
    * The schema of one dataset.
    *
    * @throws FlightRuntimeException NOT_FOUND when the cluster has no such dataset, INVALID_ARGUMENT
@@ -223,6 +247,10 @@ public final class FlightClusterClient implements AutoCloseable {
    *
    * <p><b>Stopping early.</b> When the consumer returns false, the stream is cancelled, its buffers
    * are released, and the result says {@code complete() == false}.
+   *
+   * <p><b>Limit.</b> An {@code info} planned with a limit ({@link #info(String, Pushdown)}) is read
+   * until that many rows in total reached the consumer; the batch crossing it is cut, the other
+   * streams are cancelled, and the result is complete.
    *
    * <p><b>Spans.</b> {@code get_single_flight} (flight.dataset, totals), child of the current span,
    * with per endpoint and location tried a {@code connect} and a {@code do_get} (num_rows,

@@ -47,6 +47,7 @@ public final class FlightClusterClientBuilder {
   private int parallelism = DEFAULT_PARALLELISM;
   private String user;
   private char[] password;
+  private ClientCredentials credentials;
   private TlsSettings tls = TlsSettings.plaintext();
 
   FlightClusterClientBuilder(
@@ -144,6 +145,16 @@ public final class FlightClusterClientBuilder {
   }
 
   /**
+   * Send tokens from {@code credentials} instead of logging in as a {@link #user}: for a process
+   * that signs tokens itself, such as a coordinator writing a Flight SQL bulk ingest for its
+   * caller. Null (the default) for none.
+   */
+  public FlightClusterClientBuilder credentials(ClientCredentials credentials) {
+    this.credentials = credentials;
+    return this;
+  }
+
+  /**
    * How to reach {@code grpc+tls} coordinators and data servers: the CA to trust (without one, the
    * JDK's default CAs) and, for servers that require client certificates, the certificate and key
    * to present. {@code grpc://} locations stay plaintext. Default {@link TlsSettings#plaintext()}.
@@ -164,9 +175,11 @@ public final class FlightClusterClientBuilder {
         progressTimeout,
         new FailedPeers(clock, failedPeerSkip),
         parallelism,
-        user == null
-            ? Optional.empty()
-            : Optional.of(ClientCredentials.login(user, password, clock)),
+        credentials != null
+            ? Optional.of(credentials)
+            : user == null
+                ? Optional.empty()
+                : Optional.of(ClientCredentials.login(user, password, clock)),
         tls);
   }
 

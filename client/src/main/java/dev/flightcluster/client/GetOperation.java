@@ -6,6 +6,7 @@ import dev.flightcluster.otel.FlightAttributes;
 import dev.flightcluster.otel.Spans;
 import dev.flightcluster.otel.TracedFlightClient;
 import dev.flightcluster.protocol.DatasetTicket;
+import dev.flightcluster.protocol.QueryCommand;
 import dev.flightcluster.protocol.ResumePosition;
 import dev.flightcluster.protocol.ResumeToken;
 import dev.flightcluster.protocol.Tickets;
@@ -56,6 +57,11 @@ import org.slf4j.LoggerFactory;
  * while its stream is read, so the gRPC CLIENT span, and through it the server's spans, hang below
  * it. A resumed stream's {@code do_get} says where it resumed ({@code flight.resume.file}, {@code
  * flight.resume.row}).
+ *
+ * <p>A FlightInfo planned for a query ({@link QueryCommand} descriptor) with a limit is read until
+ * that many rows in total reached the consumer: every endpoint's ticket carries the limit, so each
+ * server stops after it, but together they may send more, and the batch that crosses the limit is
+ * cut (decisions D81). A resumed stream keeps the endpoint's ticket, pushdown included.
  */
 final class GetOperation {
   private static final Logger log = LoggerFactory.getLogger(GetOperation.class);
@@ -71,6 +77,9 @@ final class GetOperation {
   private final String dataset;
   private final int parallelism;
 
+  /** Rows to hand over at most, from the query's limit; {@code Long.MAX_VALUE} for no limit. */
+  private final long limit;
+
   // Touched only by the thread that calls the consumer.
   private Schema schema; // delivered to the consumer; every later stream must match it
   private long rows;
@@ -81,6 +90,9 @@ final class GetOperation {
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private volatile boolean consumerStopped;
+
+  /** The limit was reached: the read stopped early, yet it is complete. */
+  private volatile boolean limitReached;
 
   /** Streams being read, cancelled when another reader fails. */
   private final Set<FlightStream> openStreams = ConcurrentHashMap.newKeySet();
@@ -105,6 +117,8 @@ final class GetOperation {
     this.progress = requireNonNull(progress, "progress is null");
     this.dataset = datasetOf(info.getDescriptor());
     this.parallelism = parallelism;
+    QueryCommand query = queryOf(info.getDescriptor());
+    this.limit = query == null || query.limit() == null ? Long.MAX_VALUE : query.limit();
   }
 
   GetResult run() {
@@ -118,7 +132,9 @@ final class GetOperation {
       List<FlightEndpoint> endpoints = info.getEndpoints();
       Location[] used = new Location[endpoints.size()];
       int readers = readers(endpoints);
-      if (readers <= 1) {
+      if (limit == 0) {
+        limitReached = true; // nothing to read: the FlightInfo's schema is the answer
+      } else if (readers <= 1) {
         for (int i = 0; i < endpoints.size() && !stopped.get(); i++) {
           used[i] = readEndpoint(i, endpoints.get(i), callerSink);
         }
@@ -130,7 +146,7 @@ final class GetOperation {
         info.getSchemaOptional().ifPresent(this::deliverSchema);
       }
       setTotals(span);
-      if (consumerStopped) {
+      if (consumerStopped && !limitReached) {
         span.setAttribute(ClientAttributes.STOPPED_EARLY, true);
       }
       return new GetResult(
@@ -139,7 +155,7 @@ final class GetOperation {
           bytes,
           Duration.ofNanos(System.nanoTime() - start),
           Arrays.stream(used).filter(location -> location != null).toList(),
-          !consumerStopped);
+          !consumerStopped || limitReached);
     } catch (RuntimeException | Error e) {
       setTotals(span);
       Spans.recordFailure(span, e);
@@ -319,11 +335,19 @@ final class GetOperation {
       VectorSchemaRoot root, DictionaryProvider dictionaries, Location location) {
     deliverSchema(root.getSchema(), location);
     long batchBytes = Batches.bufferBytes(root);
+    boolean last = root.getRowCount() >= limit - rows;
+    if (root.getRowCount() > limit - rows) {
+      // The reader waits for this call to return before it loads the next batch into the root.
+      root.setRowCount((int) (limit - rows));
+    }
     rows += root.getRowCount();
     batches++;
     bytes += batchBytes;
-    boolean more = consumer.accept(root, dictionaries);
+    boolean more = consumer.accept(root, dictionaries) && !last;
     progress.onProgress(rows, bytes);
+    if (last) {
+      limitReached = true;
+    }
     if (!more) {
       consumerStopped = true;
       stopped.set(true);
@@ -690,7 +714,25 @@ final class GetOperation {
     if (descriptor == null) {
       return "";
     }
+    QueryCommand query = queryOf(descriptor);
+    if (query != null) {
+      return query.dataset().value();
+    }
     return descriptor.isCommand() ? "<command descriptor>" : String.join("/", descriptor.getPath());
+  }
+
+  /** The query a FlightInfo was planned for; null for a PATH or another protocol's descriptor. */
+  private static QueryCommand queryOf(FlightDescriptor descriptor) {
+    if (descriptor == null
+        || !descriptor.isCommand()
+        || !QueryCommand.isQueryCommand(descriptor.getCommand())) {
+      return null;
+    }
+    try {
+      return QueryCommand.decode(descriptor.getCommand());
+    } catch (FlightRuntimeException e) {
+      return null; // not ours after all: read every row the endpoints send
+    }
   }
 
   /** What the consumer has received of one endpoint, over all its locations. */

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.auth.ServerAuth;
 import dev.flightcluster.coordinator.http.StatusHttpServer;
+import dev.flightcluster.coordinator.sql.ClusterIngest;
+import dev.flightcluster.coordinator.sql.ClusterSqlProducer;
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.otel.metrics.FlightMetrics;
 import dev.flightcluster.otel.producer.GuardedProducer;
@@ -144,6 +146,8 @@ public final class Coordinator implements AutoCloseable {
             heartbeatInterval,
             () -> location().getUri(),
             httpSettings == null ? null : httpSettings.jaegerUrl());
+    // Shared by every face that reads part of a dataset: the CMD descriptor and Flight SQL.
+    QueryPlanner queryPlanner = new QueryPlanner(registry::catalog, warmUp);
     this.executor =
         Executors.newFixedThreadPool(
             executorThreads, Thread.ofPlatform().name("coordinator-flight-", 0).daemon().factory());
@@ -157,16 +161,21 @@ public final class Coordinator implements AutoCloseable {
                 warmUp::isWarm,
                 httpSettings.auth());
       }
+      // Plain Flight and Flight SQL on the one port (D83), under the one error policy.
+      FlightSqlRouter producer =
+          new FlightSqlRouter(
+              new CoordinatorProducer(registry, membership, warmUp, queryPlanner, status),
+              new ClusterSqlProducer(
+                  new CatalogTables(registry, warmUp, queryPlanner),
+                  new ClusterIngest(allocator, telemetry, this::location, auth, tls),
+                  allocator,
+                  version()));
       this.server =
           auth.install(
                   telemetry.instrument(
                       tls.serve(
                           FlightServer.builder(
-                              allocator,
-                              bind,
-                              new GuardedProducer(
-                                  SERVICE,
-                                  new CoordinatorProducer(registry, membership, warmUp, status)))),
+                              allocator, bind, new GuardedProducer(SERVICE, producer))),
                       netty -> {
                         netty.setBinaryLog(new RequestDecodingGuard());
                         auth.install(netty);
@@ -191,6 +200,12 @@ public final class Coordinator implements AutoCloseable {
     this.sweeper =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("coordinator-sweeper").daemon().factory());
+  }
+
+  /** This build's version, as the jar's manifest gives it. */
+  private static String version() {
+    String version = Coordinator.class.getPackage().getImplementationVersion();
+    return version == null ? "development" : version;
   }
 
   /**

@@ -19,6 +19,7 @@ import dev.flightcluster.protocol.Hello;
 import dev.flightcluster.protocol.Messages;
 import dev.flightcluster.protocol.PlanPut;
 import dev.flightcluster.protocol.PutPlan;
+import dev.flightcluster.protocol.QueryCommand;
 import dev.flightcluster.protocol.ServerChoice;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -38,7 +39,6 @@ import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightProducer;
-import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Result;
@@ -80,13 +80,19 @@ final class CoordinatorProducer implements FlightProducer {
   private final WarmUp warmUp;
   private final PutPlanner putPlanner = new PutPlanner();
   private final Supplier<ClusterStatus> status;
+  private final QueryPlanner queryPlanner;
 
   CoordinatorProducer(
-      Registry registry, Membership membership, WarmUp warmUp, Supplier<ClusterStatus> status) {
+      Registry registry,
+      Membership membership,
+      WarmUp warmUp,
+      QueryPlanner queryPlanner,
+      Supplier<ClusterStatus> status) {
     this.registry = requireNonNull(registry, "registry is null");
     this.membership = requireNonNull(membership, "membership is null");
     this.warmUp = requireNonNull(warmUp, "warmUp is null");
     this.status = requireNonNull(status, "status is null");
+    this.queryPlanner = requireNonNull(queryPlanner, "queryPlanner is null");
   }
 
   @Override
@@ -100,15 +106,35 @@ final class CoordinatorProducer implements FlightProducer {
 
   @Override
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
+    QueryCommand query = queryCommand(descriptor);
+    if (query != null) {
+      return queryPlanner.flightInfo(descriptor, query);
+    }
     DatasetName name = Descriptors.datasetName(descriptor);
     warmUp.check("GetFlightInfo");
-    return registry.catalog().find(name).orElseThrow(() -> notServed(name));
+    return registry.catalog().require(name);
   }
 
   @Override
   public SchemaResult getSchema(CallContext context, FlightDescriptor descriptor) {
+    QueryCommand query = queryCommand(descriptor);
+    if (query != null) {
+      return new SchemaResult(queryPlanner.schema(query));
+    }
     // A merged info always has a schema: the puller drops listings without one.
     return new SchemaResult(getFlightInfo(context, descriptor).getSchema());
+  }
+
+  /**
+   * The dispatch point for CMD descriptors: a JSON body is a {@link QueryCommand} (decisions D81);
+   * null for a PATH descriptor, and for any other CMD body, which {@link Descriptors#datasetName}
+   * refuses with UNIMPLEMENTED.
+   */
+  private static QueryCommand queryCommand(FlightDescriptor descriptor) {
+    if (descriptor.isCommand() && QueryCommand.isQueryCommand(descriptor.getCommand())) {
+      return QueryCommand.decode(descriptor.getCommand());
+    }
+    return null;
   }
 
   @Override
@@ -284,22 +310,6 @@ final class CoordinatorProducer implements FlightProducer {
                         server.id(), server.location().getUri().toString(), server.activeStreams()))
             .toList();
     return putPlanner.plan(request, existing, live);
-  }
-
-  private FlightRuntimeException notServed(DatasetName name) {
-    List<String> holders = registry.catalog().holders(name);
-    String description =
-        holders.isEmpty()
-            ? "no live data server holds dataset '"
-                + name
-                + "'; ListFlights shows the datasets the cluster serves"
-            : "dataset '"
-                + name
-                + "' is held by "
-                + holders
-                + " in conflicting versions and is not served; the list_conflicts action says"
-                + " which files or schemas differ";
-    return CallStatus.NOT_FOUND.withDescription(description).toRuntimeException();
   }
 
   private static String prefix(Criteria criteria) {

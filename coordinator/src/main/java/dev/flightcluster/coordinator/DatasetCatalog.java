@@ -17,8 +17,10 @@ import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.Location;
 
 /**
@@ -268,6 +270,45 @@ final class DatasetCatalog {
     requireNonNull(name, "name is null");
     Entry entry = entries.get(name.value());
     return entry == null ? Optional.empty() : Optional.of(info(entry));
+  }
+
+  /**
+   * The merged info of one dataset.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException NOT_FOUND when no live server holds it,
+   *     or when its holders are in conflict, saying which
+   */
+  FlightInfo require(DatasetName name) {
+    return find(name).orElseThrow(() -> notServed(name));
+  }
+
+  /**
+   * The files of a dataset merged by file, in path order, as tickets name them; empty for a dataset
+   * served whole or not served.
+   */
+  List<String> files(DatasetName name) {
+    requireNonNull(name, "name is null");
+    Entry entry = entries.get(name.value());
+    if (entry == null || entry.sharded() == null) {
+      return List.of();
+    }
+    return entry.sharded().shards().stream().map(Shard::path).toList();
+  }
+
+  private FlightRuntimeException notServed(DatasetName name) {
+    List<String> holders = holders(name);
+    String description =
+        holders.isEmpty()
+            ? "no live data server holds dataset '"
+                + name
+                + "'; ListFlights shows the datasets the cluster serves"
+            : "dataset '"
+                + name
+                + "' is held by "
+                + holders
+                + " in conflicting versions and is not served; the list_conflicts action says"
+                + " which files or schemas differ";
+    return CallStatus.NOT_FOUND.withDescription(description).toRuntimeException();
   }
 
   /** The ids of every live server holding {@code name} in any variant, sorted; empty if none. */

@@ -64,7 +64,7 @@ class UnsupportedCallsTest {
   }
 
   @Test
-  void listActionsNamesTheProtocolActionsListConflictsAndClusterStatus() {
+  void listActionsNamesTheProtocolActionsListConflictsClusterStatusAndPreparedStatements() {
     assertThat(
             StreamSupport.stream(harness.client().listActions().spliterator(), false)
                 .map(ActionType::getType))
@@ -75,7 +75,10 @@ class UnsupportedCallsTest {
             ClusterActions.CHOOSE_SERVER,
             ClusterActions.PLAN_PUT,
             ClusterActions.LIST_CONFLICTS,
-            ClusterActions.CLUSTER_STATUS);
+            ClusterActions.CLUSTER_STATUS,
+            // Flight SQL's prepared statements (D83).
+            "CreatePreparedStatement",
+            "ClosePreparedStatement");
   }
 
   @Test

@@ -4,14 +4,17 @@ import dev.flightcluster.cli.io.BatchSink;
 import dev.flightcluster.cli.io.DecodedBatch;
 import dev.flightcluster.cli.io.OutputFormat;
 import dev.flightcluster.client.BatchConsumer;
+import dev.flightcluster.protocol.Pushdown;
 import dev.flightcluster.server.parquet.ParquetFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import picocli.CommandLine.Command;
@@ -22,12 +25,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code client get NAME [--output FILE]}. */
+/** {@code client get NAME [--columns a,b] [--where FILTER] [--limit N] [--output FILE]}. */
 @Command(
     name = "get",
     description = {
       "Streams a dataset from the servers that hold it, failing over between replicas.",
-      "Without --output the data is read and counted only."
+      "Without --output the data is read and counted only.",
+      "--columns, --where and --limit are applied by the data servers, which send only the"
+          + " columns and rows asked for."
     },
     mixinStandardHelpOptions = true,
     showDefaultValues = true)
@@ -46,6 +51,25 @@ public final class GetCommand implements Callable<Integer> {
               + " strings quoted, an unquoted empty field is null, ISO dates).")
   Path output;
 
+  @Option(
+      names = "--columns",
+      split = ",",
+      paramLabel = "COLUMN",
+      description = "Read only these columns, in this order, e.g. --columns city,fare.")
+  List<String> columns;
+
+  @Option(
+      names = "--where",
+      paramLabel = "FILTER",
+      description =
+          "Read only the rows for which this SQL boolean expression over the dataset's columns is"
+              + " true, e.g. --where \"year = 2024 AND fare > 10.5\". Shards whose hive partition"
+              + " values cannot match are not read at all.")
+  String where;
+
+  @Option(names = "--limit", paramLabel = "N", description = "Read at most N rows.")
+  Long limit;
+
   @Override
   public Integer call() throws Exception {
     DatasetNames.check(spec, name);
@@ -59,7 +83,7 @@ public final class GetCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     try (ClientSession session = parent.openSession()) {
-      FlightInfo info = session.client().info(name);
+      FlightInfo info = session.client().info(name, pushdown());
       boolean terminal = ProgressBar.stdoutIsTerminal();
       try (ProgressBar bar =
               new ProgressBar(System.out, "get " + name, info.getRecords(), terminal);
@@ -112,5 +136,16 @@ public final class GetCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private Pushdown pushdown() {
+    if (limit != null && limit < 0) {
+      throw new ParameterException(spec.commandLine(), "--limit must be 0 or more; got " + limit);
+    }
+    try {
+      return new Pushdown(columns, where, limit);
+    } catch (FlightRuntimeException e) {
+      throw new ParameterException(spec.commandLine(), e.status().description());
+    }
   }
 }
