@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
@@ -30,6 +31,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -218,11 +220,14 @@ public final class DoGetStreams {
       StreamPlan plan, ServerStreamListener listener, StreamGate gate, Span span, Counts counts)
       throws Exception {
     Dataset dataset = plan.dataset();
+    Schema served = plan.projection().served();
+    span.setAttribute(FlightAttributes.FILES_PRUNED, plan.pruned());
     try (FileSequenceReader reader = new FileSequenceReader(allocator, plan, batchRows);
         StreamDictionaries dictionaries =
-            new StreamDictionaries(allocator, dataset.schema(), reader.dictionaries());
+            new StreamDictionaries(allocator, served, reader.dictionaries());
         RestoredColumns restored =
-            new RestoredColumns(allocator, dataset.schema(), reader.getVectorSchemaRoot())) {
+            new RestoredColumns(allocator, served, reader.getVectorSchemaRoot())) {
+      counts.filesOpened = reader::filesOpened;
       VectorSchemaRoot root = restored.root();
       // The scanner loads every batch into fresh buffers, so gRPC may send them without a copy.
       listener.setUseZeroCopy(true);
@@ -384,6 +389,7 @@ public final class DoGetStreams {
     long rows;
     long batches;
     long bytes;
+    IntSupplier filesOpened = () -> 0;
 
     private final StreamStats stats;
 
@@ -408,6 +414,7 @@ public final class DoGetStreams {
       span.setAttribute(FlightAttributes.ROWS, rows);
       span.setAttribute(FlightAttributes.BATCHES, batches);
       span.setAttribute(FlightAttributes.BYTES, bytes);
+      span.setAttribute(FlightAttributes.FILES_OPENED, filesOpened.getAsInt());
     }
   }
 }

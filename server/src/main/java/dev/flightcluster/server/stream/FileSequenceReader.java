@@ -1,21 +1,18 @@
 package dev.flightcluster.server.stream;
 
 import dev.flightcluster.protocol.ResumePosition;
-import dev.flightcluster.server.parquet.ParquetFiles;
+import dev.flightcluster.query.RowFilter;
 import dev.flightcluster.server.store.Dataset;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
-import org.apache.arrow.dataset.file.FileSystemDatasetFactory;
 import org.apache.arrow.dataset.scanner.ScanOptions;
-import org.apache.arrow.dataset.scanner.Scanner;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.util.AutoCloseables;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VarCharVector;
@@ -30,7 +27,13 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * Reads the files of a {@link StreamPlan} one after the other, in the plan's order, through one
  * arrow-dataset scan per file, so every batch is known to come from one file at one row offset:
  * what its resume token says (decisions D54). A batch of a hive-partitioned dataset gets its file's
- * partition values appended as constant columns (arrow-dataset Java cannot discover partitions).
+ * partition values as constant columns (arrow-dataset Java cannot discover partitions).
+ *
+ * <p>The plan's pushdown runs in the native scan (decisions D79): the scan reads only the projected
+ * file columns, in the served order, and keeps only the rows that pass the filter, bound to the
+ * file's partition values. A resume position counts the rows of its file that passed the filter;
+ * the same filter over the same file passes the same rows in the same order, so counting them again
+ * finds the position. The stream ends after the plan's limit of rows, the last batch sliced.
  *
  * <p>A resumed plan starts at its file without opening the files before it; inside that file the
  * scan starts at the file's beginning and the rows already delivered are dropped, whole batches
@@ -39,20 +42,23 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * stream resumed at a token this server issued sends exactly the batches the first stream would
  * have sent next.
  *
- * <p>Each scan is finished with the served schema (as {@link RestoredColumns#scanSchema} has it),
- * so the native scanner casts what it reads to the stored types. The reader holds one batch at a
- * time: the file columns are moved (a zero-copy transfer) from the scanner into this reader's root,
- * and the partition columns are filled into fresh buffers for every batch, the previous batch's
+ * <p>Each scan is finished with the files' schema as {@link RestoredColumns#scanSchema} has it, so
+ * the native scanner casts what it reads to the stored types. The reader holds one batch at a time:
+ * the file columns are moved (a zero-copy transfer) from the scanner into this reader's root, and
+ * the partition columns are filled into fresh buffers for every batch, the previous batch's
  * released first: with zero-copy sends, gRPC may still be writing them, and it keeps its own
  * reference until it has.
  */
 final class FileSequenceReader extends ArrowReader {
   private final StreamPlan plan;
+  private final Projection projection;
   private final Schema fileSchema;
   private final int batchRows;
   private final DictionaryProvider dictionaries = new CurrentDictionaries();
   private int next;
   private long skip;
+  private long remaining;
+  private int opened;
   private FileScan current;
   private String currentPath;
   private long currentRow;
@@ -62,15 +68,16 @@ final class FileSequenceReader extends ArrowReader {
   FileSequenceReader(BufferAllocator allocator, StreamPlan plan, int batchRows) {
     super(allocator);
     this.plan = plan;
+    this.projection = plan.projection();
     this.fileSchema = RestoredColumns.scanSchema(plan.dataset().fileSchema());
     this.batchRows = batchRows;
-    this.next = plan.first();
     this.skip = plan.skipRows();
+    this.remaining = plan.limit();
   }
 
   @Override
   protected Schema readSchema() {
-    return RestoredColumns.scanSchema(plan.dataset().schema());
+    return RestoredColumns.scanSchema(projection.served());
   }
 
   /**
@@ -89,55 +96,91 @@ final class FileSequenceReader extends ArrowReader {
     return new ResumePosition(currentPath, currentRow);
   }
 
+  /** How many files this reader has opened so far. */
+  int filesOpened() {
+    return opened;
+  }
+
   @Override
   public boolean loadNextBatch() throws IOException {
     prepareLoadNextBatch();
     VectorSchemaRoot root = getVectorSchemaRoot();
-    Dataset dataset = plan.dataset();
     while (true) {
+      if (remaining == 0) {
+        // The limit is reached: the scan stops here, its native memory released now.
+        closeCurrent();
+        return false;
+      }
       if (current == null) {
         if (next == plan.files().size()) {
           return false;
         }
-        int file = plan.files().get(next);
-        current = FileScan.open(allocator, dataset.files().get(file).path(), fileSchema, batchRows);
-        currentPath = plan.path(next);
-        currentRow = 0;
-        currentValues =
-            dataset.partitions().isEmpty() ? List.of() : dataset.partitions().values().get(file);
-        currentUtf8 = utf8(currentValues);
-        next++;
+        open(next++);
       }
-      if (!current.reader.loadNextBatch()) {
+      if (!current.reader().loadNextBatch()) {
         closeCurrent();
+        skip = 0; // a position past the rows that passed: only a forged token says so
         continue;
       }
-      VectorSchemaRoot batch = current.reader.getVectorSchemaRoot();
+      VectorSchemaRoot batch = current.reader().getVectorSchemaRoot();
       int rows = batch.getRowCount();
       if (skip >= rows) {
-        // Delivered before the resume: dropped; the scanner releases it at its next batch.
+        // Delivered before the resume, or no row passed the filter: dropped; the scanner releases
+        // it at its next batch.
         skip -= rows;
         currentRow += rows;
         continue;
       }
       int from = (int) skip;
-      int sent = rows - from;
+      int sent = (int) Math.min(rows - from, remaining);
       skip = 0;
-      int columns = fileSchema.getFields().size();
-      for (int i = 0; i < columns; i++) {
-        if (from == 0) {
-          batch.getVector(i).makeTransferPair(root.getVector(i)).transfer();
+      List<Projection.Source> sources = projection.sources();
+      for (int i = 0; i < sources.size(); i++) {
+        Projection.Source source = sources.get(i);
+        if (source.isPartition()) {
+          int k = source.partitionIndex();
+          fill(root.getVector(i), currentValues.get(k), currentUtf8.get(k), sent);
+        } else if (from == 0 && sent == rows) {
+          batch.getVector(source.scanIndex()).makeTransferPair(root.getVector(i)).transfer();
         } else {
-          batch.getVector(i).makeTransferPair(root.getVector(i)).splitAndTransfer(from, sent);
+          batch
+              .getVector(source.scanIndex())
+              .makeTransferPair(root.getVector(i))
+              .splitAndTransfer(from, sent);
         }
       }
-      for (int k = 0; k < currentValues.size(); k++) {
-        fill(root.getVector(columns + k), currentValues.get(k), currentUtf8.get(k), sent);
-      }
       root.setRowCount(sent);
-      currentRow += rows;
+      currentRow += from + sent;
+      remaining -= sent;
       return true;
     }
+  }
+
+  /** Opens the scan of the {@code k}-th file of the plan. */
+  private void open(int k) {
+    Dataset dataset = plan.dataset();
+    int file = plan.files().get(k);
+    // Set even when empty: the builder's default is null, which the scan refuses.
+    ScanOptions.Builder options =
+        new ScanOptions.Builder(batchRows)
+            .columns(projection.scanColumns().map(FileSequenceReader::array));
+    Optional<RowFilter> filter = plan.filter();
+    if (filter.isPresent()) {
+      options.substraitFilter(
+          filter.get().toSubstrait(fileSchema, StreamPlan.partitionValues(dataset, file)));
+    }
+    current =
+        FileScan.open(allocator, dataset.files().get(file).path(), fileSchema, options.build());
+    opened++;
+    currentPath = plan.path(k);
+    currentRow = 0;
+    currentValues =
+        dataset.partitions().isEmpty() ? List.of() : dataset.partitions().values().get(file);
+    currentUtf8 = utf8(currentValues);
+  }
+
+  private static String[] array(List<String> columns) {
+    return columns.toArray(String[]::new);
   }
 
   /** The UTF-8 bytes of the string values, null for the others. */
@@ -208,12 +251,16 @@ final class FileSequenceReader extends ArrowReader {
         return null;
       }
       List<FieldVector> ours = getVectorSchemaRootUnchecked().getFieldVectors();
-      for (int i = 0; i < ours.size() && i < fileSchema.getFields().size(); i++) {
+      List<Projection.Source> sources = projection.sources();
+      for (int i = 0; i < ours.size(); i++) {
         DictionaryEncoding encoding = ours.get(i).getField().getDictionary();
-        if (encoding != null && encoding.getId() == id) {
+        if (encoding != null && encoding.getId() == id && !sources.get(i).isPartition()) {
           DictionaryEncoding scanned =
-              rootOf(current.reader).getVector(i).getField().getDictionary();
-          return scanned == null ? null : current.reader.lookup(scanned.getId());
+              rootOf(current.reader())
+                  .getVector(sources.get(i).scanIndex())
+                  .getField()
+                  .getDictionary();
+          return scanned == null ? null : current.reader().lookup(scanned.getId());
         }
       }
       return null;
@@ -240,33 +287,6 @@ final class FileSequenceReader extends ArrowReader {
       return reader.getVectorSchemaRoot();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  /** The native scan of one file, with the file columns of the served schema. */
-  private record FileScan(
-      FileSystemDatasetFactory factory,
-      org.apache.arrow.dataset.source.Dataset dataset,
-      Scanner scanner,
-      ArrowReader reader)
-      implements AutoCloseable {
-    static FileScan open(BufferAllocator allocator, Path file, Schema schema, int batchRows) {
-      FileSystemDatasetFactory factory = ParquetFiles.datasetFactory(allocator, List.of(file));
-      org.apache.arrow.dataset.source.Dataset dataset = null;
-      Scanner scanner = null;
-      try {
-        dataset = factory.finish(schema);
-        scanner = dataset.newScan(new ScanOptions(batchRows));
-        return new FileScan(factory, dataset, scanner, scanner.scanBatches());
-      } catch (RuntimeException e) {
-        AutoCloseables.close(e, scanner, dataset, factory);
-        throw e;
-      }
-    }
-
-    @Override
-    public void close() throws Exception {
-      AutoCloseables.close(reader, scanner, dataset, factory);
     }
   }
 }
