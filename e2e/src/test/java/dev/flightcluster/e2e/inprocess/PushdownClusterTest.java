@@ -96,7 +96,8 @@ class PushdownClusterTest {
 
   @Test
   void aFilterOnThePartitionColumnAsksOnlyTheServerThatCanMatch() {
-    Pushdown pushdown = new Pushdown(List.of("id", "value"), "year = 2024 AND city = 'Oslo'", null);
+    Pushdown pushdown =
+        new Pushdown(List.of("id", "value"), "\"year\" = 2024 AND city = 'Oslo'", null);
 
     FlightInfo info = cluster.client.info(TRIPS, pushdown);
 
@@ -173,7 +174,7 @@ class PushdownClusterTest {
     GetResult filtered =
         cluster.client.get(
             cluster.client.info(
-                TRIPS, new Pushdown(List.of("id", "value"), "year = 2023 AND id >= 100", 10L)),
+                TRIPS, new Pushdown(List.of("id", "value"), "\"year\" = 2023 AND id >= 100", 10L)),
             BatchConsumer.of(batch -> rows.addAll(rowsOf(batch))));
 
     assertThat(filtered.rows()).isEqualTo(10);
@@ -189,7 +190,7 @@ class PushdownClusterTest {
   @Test
   void aBadFilterIsInvalidArgumentWithItsPositionAtGetFlightInfo() {
     assertThatThrownBy(
-            () -> cluster.client.info(TRIPS, new Pushdown(List.of(), "year = 2024 AND", null)))
+            () -> cluster.client.info(TRIPS, new Pushdown(List.of(), "\"year\" = 2024 AND", null)))
         .isInstanceOfSatisfying(
             FlightRuntimeException.class,
             e -> {
