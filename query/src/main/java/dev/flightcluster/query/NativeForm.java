@@ -10,12 +10,14 @@ import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexCall;
 import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.rex.RexInterpreter;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexSimplify;
 import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.util.DateString;
 import org.apache.calcite.util.TimestampString;
 
@@ -55,8 +57,35 @@ final class NativeForm {
               }
             });
     RexSimplify simplify = new RexSimplify(rexBuilder, RelOptPredicateList.EMPTY, RexUtil.EXECUTOR);
-    RexNode simplified = simplify.simplifyUnknownAsFalse(bound);
+    RexNode simplified = simplify.simplifyUnknownAsFalse(fold(bound, rexBuilder));
     return RexUtil.expandSearch(rexBuilder, null, simplified).accept(new Rewriter(rexBuilder));
+  }
+
+  /**
+   * Evaluates every constant boolean subexpression with Calcite's interpreter: RexSimplify alone
+   * leaves comparisons of string and date literals as they are.
+   */
+  private static RexNode fold(RexNode node, RexBuilder rexBuilder) {
+    return node.accept(
+        new RexShuttle() {
+          @Override
+          public RexNode visitCall(RexCall call) {
+            if (!RexUtil.isConstant(call)
+                || call.getType().getSqlTypeName() != SqlTypeName.BOOLEAN) {
+              return super.visitCall(call);
+            }
+            Comparable<?> value;
+            try {
+              value = RexInterpreter.evaluate(call, Map.of());
+            } catch (RuntimeException e) {
+              // An operator the interpreter lacks: the call stays, and the scan evaluates it.
+              return super.visitCall(call);
+            }
+            return value instanceof Boolean b
+                ? rexBuilder.makeLiteral(b)
+                : rexBuilder.makeNullLiteral(call.getType());
+          }
+        });
   }
 
   /**

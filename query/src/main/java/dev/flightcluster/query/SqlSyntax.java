@@ -3,6 +3,7 @@ package dev.flightcluster.query;
 import org.apache.calcite.avatica.util.Casing;
 import org.apache.calcite.avatica.util.Quoting;
 import org.apache.calcite.sql.parser.SqlParser;
+import org.apache.calcite.sql.parser.babel.SqlBabelParserImpl;
 import org.apache.calcite.sql.validate.SqlConformance;
 import org.apache.calcite.sql.validate.SqlConformanceEnum;
 import org.apache.calcite.sql.validate.SqlDelegatingConformance;
@@ -29,5 +30,6 @@ final class SqlSyntax {
           .withUnquotedCasing(Casing.UNCHANGED)
           .withQuotedCasing(Casing.UNCHANGED)
           .withCaseSensitive(true)
+          .withParserFactory(SqlBabelParserImpl.FACTORY)
           .withConformance(CONFORMANCE);
 }

@@ -1,5 +1,6 @@
 package dev.flightcluster.query;
 
+import com.google.protobuf.ByteString;
 import io.substrait.proto.Expression;
 import io.substrait.proto.ExpressionReference;
 import io.substrait.proto.ExtendedExpression;
@@ -25,6 +26,7 @@ import org.apache.calcite.rex.RexCall;
 import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.util.TimeString;
 import org.apache.calcite.util.TimestampString;
 
@@ -144,9 +146,39 @@ final class SubstraitWriter {
   }
 
   private Expression call(String uri, String name, RexCall call, boolean utc) {
+    boolean decimal =
+        call.getOperands().stream()
+            .anyMatch(operand -> operand.getType().getSqlTypeName() == SqlTypeName.DECIMAL);
     List<Expression> arguments =
-        call.getOperands().stream().map(operand -> expression(operand, utc)).toList();
+        call.getOperands().stream()
+            .map(
+                operand ->
+                    decimal && isIntegerLiteral(operand)
+                        ? integerAsDecimal((RexLiteral) operand)
+                        : expression(operand, utc))
+            .toList();
     return function(uri, name, arguments, SubstraitTypes.of(call.getType()));
+  }
+
+  private static boolean isIntegerLiteral(RexNode node) {
+    return node instanceof RexLiteral literal
+        && !literal.isNull()
+        && SqlTypeName.INT_TYPES.contains(literal.getType().getSqlTypeName());
+  }
+
+  /**
+   * An integer next to a decimal, as a decimal of just its digits: Arrow would widen an int64
+   * literal to decimal(19, 0) and then fail to find a common precision with a decimal column.
+   */
+  private static Expression integerAsDecimal(RexLiteral literal) {
+    BigDecimal value = literal.getValueAs(BigDecimal.class);
+    int precision = Math.max(1, value.precision());
+    return Expression.newBuilder()
+        .setLiteral(
+            Expression.Literal.newBuilder()
+                .setNullable(true)
+                .setDecimal(decimal(value, precision, 0)))
+        .build();
   }
 
   private Expression function(String uri, String name, List<Expression> arguments, Type output) {
@@ -199,7 +231,7 @@ final class SubstraitWriter {
     Expression.Literal.Builder builder = Expression.Literal.newBuilder().setNullable(true);
     if (literal.isNull()) {
       Type nullType =
-          type.getSqlTypeName() == org.apache.calcite.sql.type.SqlTypeName.NULL
+          type.getSqlTypeName() == SqlTypeName.NULL
               ? SubstraitTypes.bool()
               : SubstraitTypes.of(type);
       return builder.setNull(nullType).build();
@@ -212,7 +244,9 @@ final class SubstraitWriter {
       case BIGINT -> builder.setI64(literal.getValueAs(Long.class));
       case REAL, FLOAT -> builder.setFp32(literal.getValueAs(Float.class));
       case DOUBLE -> builder.setFp64(literal.getValueAs(Double.class));
-      case DECIMAL -> builder.setDecimal(decimal(literal.getValueAs(BigDecimal.class), type));
+      case DECIMAL ->
+          builder.setDecimal(
+              decimal(literal.getValueAs(BigDecimal.class), type.getPrecision(), type.getScale()));
       case CHAR, VARCHAR -> builder.setString(literal.getValueAs(String.class));
       case DATE -> builder.setDate(literal.getValueAs(Integer.class));
       case TIME -> {
@@ -234,8 +268,8 @@ final class SubstraitWriter {
     return builder.build();
   }
 
-  private static Expression.Literal.Decimal decimal(BigDecimal value, RelDataType type) {
-    BigInteger unscaled = value.setScale(type.getScale()).unscaledValue();
+  private static Expression.Literal.Decimal decimal(BigDecimal value, int precision, int scale) {
+    BigInteger unscaled = value.setScale(scale).unscaledValue();
     byte[] bigEndian = unscaled.toByteArray();
     byte[] littleEndian = new byte[16];
     byte sign = (byte) (unscaled.signum() < 0 ? -1 : 0);
@@ -243,9 +277,9 @@ final class SubstraitWriter {
       littleEndian[i] = i < bigEndian.length ? bigEndian[bigEndian.length - 1 - i] : sign;
     }
     return Expression.Literal.Decimal.newBuilder()
-        .setValue(com.google.protobuf.ByteString.copyFrom(littleEndian))
-        .setPrecision(type.getPrecision())
-        .setScale(type.getScale())
+        .setValue(ByteString.copyFrom(littleEndian))
+        .setPrecision(precision)
+        .setScale(scale)
         .build();
   }
 }
