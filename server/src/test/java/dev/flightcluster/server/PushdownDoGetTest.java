@@ -157,6 +157,16 @@ class PushdownDoGetTest {
   }
 
   @Test
+  void aMalformedPushdownIsInvalidArgument() {
+    byte[] negative =
+        "{\"dataset\":\"trips\",\"pushdown\":{\"limit\":-1}}".getBytes(StandardCharsets.UTF_8);
+    assertStatus(
+        () -> read(new Ticket(negative)),
+        FlightStatusCode.INVALID_ARGUMENT,
+        "limit must be 0 or more");
+  }
+
+  @Test
   void aDictionaryColumnKeepsItsDictionaryWhenProjected() throws Exception {
     uploadColors("colors.parquet");
     DatasetName colors = DatasetName.of("colors.parquet");
@@ -246,7 +256,10 @@ class PushdownDoGetTest {
   @Test
   void aFilterRunsNativelyOverHivePartitionsAndLeavesUnmatchableFilesUnopened() throws Exception {
     Received received =
-        read(trips(new Pushdown(List.of("id", "fare", "year"), "year = 2024 AND fare > 10", null)));
+        read(
+            trips(
+                new Pushdown(
+                    List.of("id", "fare", "year"), "\"year\" = 2024 AND fare > 10", null)));
 
     assertThat(received.rows())
         .containsExactlyElementsOf(
@@ -261,7 +274,8 @@ class PushdownDoGetTest {
 
   @Test
   void aFilterMayUseColumnsThatAreNotProjected() throws Exception {
-    Received received = read(trips(new Pushdown(List.of("name"), "fare > 10 AND month = 1", null)));
+    Received received =
+        read(trips(new Pushdown(List.of("name"), "fare > 10 AND \"month\" = 1", null)));
 
     assertThat(received.columns()).containsExactly("name");
     assertThat(received.rows())
@@ -289,6 +303,43 @@ class PushdownDoGetTest {
           .as("resumed after batch %d at %s", k, after)
           .isEqualTo(full.batches().subList(k, full.batches().size()));
     }
+  }
+
+  @Test
+  void aFilterAndALimitSendTheFirstRowsThatPass() throws Exception {
+    Received received = read(trips(new Pushdown(List.of("id"), "fare > 5", 7L)));
+
+    assertThat(received.rows())
+        .containsExactlyElementsOf(
+            allTrips().stream().filter(t -> t.fare() > 5).limit(7).map(t -> "" + t.id()).toList());
+  }
+
+  @Test
+  void aResumeInAFileTheFilterRulesOutStartsAtTheNextFile() throws Exception {
+    DatasetTicket ticket =
+        trips(new Pushdown(List.of("id"), "\"month\" = 2 OR \"year\" = 2025", null));
+    Received received = read(ticket.resumeAt(new ResumePosition(TRIP_FILES.get(0), 0)));
+
+    assertThat(received.rows())
+        .containsExactlyElementsOf(
+            allTrips().stream().filter(t -> t.id() >= 10).map(t -> "" + t.id()).toList());
+    SpanData doGet = doGetSpan(span -> true);
+    assertThat(doGet.getAttributes().get(FlightAttributes.FILES_PRUNED)).isEqualTo(1L);
+    assertThat(doGet.getAttributes().get(FlightAttributes.FILES_OPENED)).isEqualTo(2L);
+  }
+
+  @Test
+  void aFilterOnADictionaryColumnKeepsItsDictionary() throws Exception {
+    uploadColors("colors.parquet");
+    DatasetName colors = DatasetName.of("colors.parquet");
+
+    Received received =
+        read(
+            new DatasetTicket(
+                colors, List.of(), null, new Pushdown(List.of(), "color = 'green'", null)));
+
+    assertThat(received.dictionaryEncoded()).containsExactly(true, false);
+    assertThat(received.rows()).containsExactly("green:1", "green:4", "green:7", "green:9");
   }
 
   @Test

@@ -282,6 +282,8 @@ public final class DoGetStreams {
       restored.load();
       dictionaries.adopt(restored.root());
       return true;
+    } catch (FlightRuntimeException e) {
+      throw e; // chosen where it was understood: the filter's binding to a file, say
     } catch (Exception e) {
       if (outOfMemory(e)) {
         throw CallStatus.RESOURCE_EXHAUSTED
