@@ -23,6 +23,7 @@ import statistics
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.flight as flight
 
 import flightbench
@@ -103,7 +104,7 @@ def measure(harness) -> None:
                 with flight.connect(coordinator.location) as probe:
                     probe.get_flight_info(flight.FlightDescriptor.for_path(dataset))
                 break
-            except flight.FlightError:
+            except (flight.FlightError, pa.ArrowKeyError):  # pyarrow raises NOT_FOUND as ArrowKeyError
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"the coordinator did not list {dataset} within 60 s")
                 time.sleep(0.3)
