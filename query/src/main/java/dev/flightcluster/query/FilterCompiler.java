@@ -52,6 +52,7 @@ final class FilterCompiler {
       throw SqlErrors.syntax(WHAT, e);
     }
     SupportedSql.check(WHAT, parsed);
+    parsed = Balance.balance(WHAT, parsed);
 
     JavaTypeFactory types = new JavaTypeFactoryImpl(ArrowRowType.TYPE_SYSTEM);
     List<ArrowRowType.Column> columns = ArrowRowType.columns(schema, types);

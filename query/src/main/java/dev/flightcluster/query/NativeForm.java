@@ -32,6 +32,20 @@ import org.apache.calcite.util.TimestampString;
 final class NativeForm {
   private NativeForm() {}
 
+  /** How many operator calls {@code condition} has. */
+  static int operators(RexNode condition) {
+    int[] count = {0};
+    condition.accept(
+        new RexShuttle() {
+          @Override
+          public RexNode visitCall(RexCall call) {
+            count[0]++;
+            return super.visitCall(call);
+          }
+        });
+    return count[0];
+  }
+
   /** The parse-time rewrites: LIKE and unary signs. */
   static RexNode rewrite(RexNode condition, RexBuilder rexBuilder) {
     return condition.accept(new Rewriter(rexBuilder));

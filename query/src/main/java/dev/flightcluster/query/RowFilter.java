@@ -3,7 +3,11 @@ package dev.flightcluster.query;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexNode;
@@ -26,6 +30,9 @@ import org.apache.calcite.rex.RexNode;
  * are case-sensitive; names that are not plain identifiers go in double quotes.
  */
 public final class RowFilter {
+  /** The most operators a filter may have, for the same reason as {@code MAX_IN_VALUES}. */
+  static final int MAX_OPERATORS = 1_200;
+
   private final String sql;
   private final Schema schema;
   private final RexNode condition;
@@ -51,7 +58,31 @@ public final class RowFilter {
     requireNonNull(schema, "schema is null");
     FilterCompiler.Compiled compiled = FilterCompiler.compile(sql, schema);
     RexNode condition = NativeForm.rewrite(compiled.condition(), compiled.rexBuilder());
+    int size = NativeForm.operators(condition);
+    if (size > MAX_OPERATORS) {
+      throw CallStatus.INVALID_ARGUMENT
+          .withDescription(
+              "invalid filter: it has "
+                  + size
+                  + " operators once IN, BETWEEN and LIKE are expanded; the native scan takes at"
+                  + " most "
+                  + MAX_OPERATORS)
+          .toRuntimeException();
+    }
     return new RowFilter(sql, schema, condition, compiled.rexBuilder());
+  }
+
+  /**
+   * Loads and initializes the SQL machinery by parsing a trivial filter. The first parse in a JVM
+   * costs seconds (Calcite's operator tables and validator classes); later ones take milliseconds.
+   * A server calls this once at start, off the request path, so its first filtered request does not
+   * pay for it. Safe to call any number of times, from any thread.
+   */
+  public static void warmUp() {
+    Schema schema = new Schema(List.of(Field.nullable("x", new ArrowType.Int(64, true))));
+    RowFilter filter = parse("x > 1 AND x IN (2, 3)", schema);
+    filter.canMatch(Map.of("x", 2L));
+    filter.toSubstrait(schema, Map.of());
   }
 
   /** The filter as the caller wrote it; what a ticket carries. */

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import org.apache.calcite.avatica.util.Casing;
+import org.apache.calcite.sql.SqlBasicCall;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlDialect;
 import org.apache.calcite.sql.SqlIdentifier;
@@ -130,8 +131,34 @@ public record SelectStatement(
       }
     }
     String filter =
-        select.getWhere() == null ? null : select.getWhere().toSqlString(FILTER_DIALECT).getSql();
+        select.getWhere() == null
+            ? null
+            : unqualify(select.getWhere()).toSqlString(FILTER_DIALECT).getSql();
     return new SelectStatement(dataset, columns, filter, limit, countStar);
+  }
+
+  /**
+   * The WHERE clause with columns qualified by the table ({@code "trips"."fare"}, as some tools
+   * write them) reduced to their names, since a filter is over one dataset's columns.
+   */
+  private static SqlNode unqualify(SqlNode node) {
+    if (node instanceof SqlIdentifier id && !id.isSimple() && !id.isStar()) {
+      return new SqlIdentifier(id.names.get(id.names.size() - 1), id.getParserPosition());
+    }
+    if (node instanceof SqlBasicCall call) {
+      // The parsed tree is this method's own, so its calls are changed in place.
+      for (int i = 0; i < call.operandCount(); i++) {
+        SqlNode operand = call.operand(i);
+        if (operand != null) {
+          call.setOperand(i, unqualify(operand));
+        }
+      }
+    } else if (node instanceof SqlNodeList list) {
+      for (int i = 0; i < list.size(); i++) {
+        list.set(i, unqualify(list.get(i)));
+      }
+    }
+    return node;
   }
 
   private static boolean isCountStar(SqlNode item) {

@@ -134,15 +134,23 @@ final class SubstraitWriter {
         .build();
   }
 
-  /** Arrow's {@code and}/{@code or} take two arguments: n-ary calls become a left-deep chain. */
+  /**
+   * Arrow's {@code and}/{@code or} take two arguments: n-ary calls (an IN list of a thousand values
+   * is an OR of a thousand equalities) become a balanced tree, whose depth stays far below the
+   * nesting limit of the protobuf parser on the native side.
+   */
   private Expression chain(String uri, String name, List<RexNode> operands, boolean utc) {
-    Expression result = expression(operands.get(0), utc);
-    for (int i = 1; i < operands.size(); i++) {
-      result =
-          function(
-              uri, name, List.of(result, expression(operands.get(i), utc)), SubstraitTypes.bool());
+    if (operands.size() == 1) {
+      return expression(operands.get(0), utc);
     }
-    return result;
+    int half = operands.size() / 2;
+    return function(
+        uri,
+        name,
+        List.of(
+            chain(uri, name, operands.subList(0, half), utc),
+            chain(uri, name, operands.subList(half, operands.size()), utc)),
+        SubstraitTypes.bool());
   }
 
   private Expression call(String uri, String name, RexCall call, boolean utc) {

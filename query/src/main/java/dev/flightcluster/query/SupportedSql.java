@@ -10,6 +10,7 @@ import org.apache.calcite.sql.SqlIntervalQualifier;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlLiteral;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.type.SqlTypeFamily;
 import org.apache.calcite.sql.util.SqlBasicVisitor;
 
@@ -47,7 +48,14 @@ final class SupportedSql extends SqlBasicVisitor<Void> {
           SqlKind.MINUS_PREFIX,
           SqlKind.PLUS_PREFIX);
 
+  /**
+   * Arrow's native side walks expressions recursively after flattening AND/OR chains, and crashed
+   * the JVM with an IN list of 2,000 values (800 passed); the limits keep well below that.
+   */
+  static final int MAX_IN_VALUES = 500;
+
   private final String what;
+  private int operators;
 
   private SupportedSql(String what) {
     this.what = what;
@@ -61,6 +69,15 @@ final class SupportedSql extends SqlBasicVisitor<Void> {
   @Override
   public Void visit(SqlCall call) {
     SqlKind kind = call.getKind();
+    operators += call.getOperandList().stream().mapToInt(SupportedSql::weight).sum() + 1;
+    if (operators > RowFilter.MAX_OPERATORS) {
+      // Checked before going deeper: Calcite converts long chains recursively.
+      throw refuse(
+          call,
+          "the filter has more than "
+              + RowFilter.MAX_OPERATORS
+              + " operators once IN, BETWEEN and LIKE are expanded");
+    }
     if (kind == SqlKind.SELECT || kind == SqlKind.UNION || kind == SqlKind.EXISTS) {
       throw refuse(call, "subqueries are not supported");
     }
@@ -72,6 +89,13 @@ final class SupportedSql extends SqlBasicVisitor<Void> {
     }
     if (kind == SqlKind.LIKE) {
       checkLike(call);
+    }
+    if ((kind == SqlKind.IN || kind == SqlKind.NOT_IN)
+        && call.operand(1) instanceof SqlNodeList list
+        && list.size() > MAX_IN_VALUES) {
+      throw refuse(
+          list,
+          "an IN list takes at most " + MAX_IN_VALUES + " values, this one has " + list.size());
     }
     return super.visit(call);
   }
@@ -98,6 +122,11 @@ final class SupportedSql extends SqlBasicVisitor<Void> {
   @Override
   public Void visit(SqlIntervalQualifier qualifier) {
     throw refuse(qualifier, "intervals are not supported");
+  }
+
+  /** Operators an operand adds when expanded: an IN list is a chain of equalities. */
+  private static int weight(SqlNode operand) {
+    return operand instanceof SqlNodeList list ? 2 * list.size() : 0;
   }
 
   private void checkLike(SqlCall call) {

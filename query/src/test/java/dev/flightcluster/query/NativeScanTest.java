@@ -168,6 +168,31 @@ class NativeScanTest {
   }
 
   @Test
+  void longInListsStayShallow() throws Exception {
+    String values =
+        java.util.stream.IntStream.range(1000, 1498)
+            .mapToObj(Integer::toString)
+            .collect(java.util.stream.Collectors.joining(", "));
+    RowFilter in = RowFilter.parse("i32 IN (5, 42, " + values + ")", TypedParquet.SCHEMA);
+    assertThat(TypedParquet.scanIds(allocator, uri, in.toSubstrait(fileSchema, Map.of())))
+        .containsExactly(0L, 3L, 7L);
+    RowFilter notIn = RowFilter.parse("i32 NOT IN (5, 42, " + values + ")", TypedParquet.SCHEMA);
+    assertThat(TypedParquet.scanIds(allocator, uri, notIn.toSubstrait(fileSchema, Map.of())))
+        .containsExactly(1L, 4L, 5L, 6L);
+  }
+
+  @Test
+  void longOrChainsAreBalanced() throws Exception {
+    String ors =
+        java.util.stream.IntStream.range(0, 550)
+            .mapToObj(i -> "i32 = " + (i == 0 ? 42 : 1000 + i))
+            .collect(java.util.stream.Collectors.joining(" OR "));
+    RowFilter filter = RowFilter.parse(ors, TypedParquet.SCHEMA);
+    assertThat(TypedParquet.scanIds(allocator, uri, filter.toSubstrait(fileSchema, Map.of())))
+        .containsExactly(3L);
+  }
+
+  @Test
   void partitionValuesAreConstantsOfTheScan() throws Exception {
     Schema withPartition =
         new Schema(

@@ -69,6 +69,76 @@ class RowFilterTest {
   }
 
   @Test
+  void warmUpParsesAndCanBeRepeated() {
+    RowFilter.warmUp();
+    RowFilter.warmUp();
+    assertThat(RowFilter.parse("fare > 1", PARTITIONED).sql()).isEqualTo("fare > 1");
+  }
+
+  @Test
+  void aFilterIsSharedBetweenThreads() throws Exception {
+    RowFilter filter = RowFilter.parse("year = 2024 AND region LIKE 'eu%'", PARTITIONED);
+    List<java.util.concurrent.Callable<Boolean>> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < 32; i++) {
+      long year = 2020 + i % 8;
+      calls.add(() -> filter.canMatch(Map.of("year", year, "region", "eu-1")) == (year == 2024));
+    }
+    try (var executor = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+      for (var result : executor.invokeAll(calls)) {
+        assertThat(result.get()).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void filtersFromSelectStatementsParse() {
+    String where =
+        SelectStatement.parse(
+                "SELECT * FROM t WHERE \"Odd Name\" LIKE 'a%' AND year BETWEEN 2020 AND 2024"
+                    + " AND fare != 3")
+            .filter();
+    RowFilter filter = RowFilter.parse(where, PARTITIONED);
+    assertThat(filter.canMatch(Map.of("year", 2019L))).isFalse();
+    assertThat(filter.canMatch(Map.of("year", 2021L, "Odd Name", "abc"))).isTrue();
+  }
+
+  @Test
+  void filtersTooLargeForTheNativeScanAreRefused() {
+    String values =
+        java.util.stream.IntStream.range(0, 501)
+            .mapToObj(Integer::toString)
+            .collect(java.util.stream.Collectors.joining(", "));
+    assertThatThrownBy(() -> RowFilter.parse("fare IN (" + values + ")", PARTITIONED))
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> {
+              assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT);
+              assertThat(e.getMessage()).contains("line 1, column 9").contains("at most 500");
+            });
+    String allowed =
+        java.util.stream.IntStream.range(0, 550)
+            .mapToObj(i -> "fare = " + i)
+            .collect(java.util.stream.Collectors.joining(" OR "));
+    assertThat(RowFilter.parse(allowed, PARTITIONED).canMatch(Map.of())).isTrue();
+    String deep = "fare" + " + 1".repeat(100) + " > 1";
+    assertThatThrownBy(() -> RowFilter.parse(deep, PARTITIONED))
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> assertThat(e.getMessage()).contains("nested more than 64 levels"));
+    String ors =
+        java.util.stream.IntStream.range(0, 700)
+            .mapToObj(i -> "fare = " + i)
+            .collect(java.util.stream.Collectors.joining(" OR "));
+    assertThatThrownBy(() -> RowFilter.parse(ors, PARTITIONED))
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> {
+              assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT);
+              assertThat(e.getMessage()).contains("more than 1200 operators");
+            });
+  }
+
+  @Test
   void quotedNamesReachOddColumns() {
     RowFilter filter = RowFilter.parse("\"Odd Name\" = 'x'", PARTITIONED);
     assertThat(filter.canMatch(Map.of("Odd Name", "y"))).isFalse();

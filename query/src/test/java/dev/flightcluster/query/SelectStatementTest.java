@@ -48,6 +48,21 @@ class SelectStatementTest {
   }
 
   @Test
+  void columnsQualifiedByTheTableLoseTheQualifierInTheFilter() {
+    assertThat(
+            SelectStatement.parse("SELECT * FROM \"trips\" WHERE \"trips\".\"fare\" > 10").filter())
+        .isEqualTo("\"fare\" > 10");
+  }
+
+  @Test
+  void keywordsWorkAsColumnNames() {
+    SelectStatement statement =
+        SelectStatement.parse("SELECT year, day FROM t WHERE year = 2024 AND month <> 1");
+    assertThat(statement.columns()).containsExactly("year", "day");
+    assertThat(statement.filter()).isEqualTo("\"year\" = 2024 AND \"month\" <> 1");
+  }
+
+  @Test
   void countStar() {
     SelectStatement statement = SelectStatement.parse("SELECT COUNT(*) FROM trips");
     assertThat(statement.countStar()).isTrue();
