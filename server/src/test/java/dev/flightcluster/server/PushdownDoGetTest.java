@@ -256,10 +256,7 @@ class PushdownDoGetTest {
   @Test
   void aFilterRunsNativelyOverHivePartitionsAndLeavesUnmatchableFilesUnopened() throws Exception {
     Received received =
-        read(
-            trips(
-                new Pushdown(
-                    List.of("id", "fare", "year"), "\"year\" = 2024 AND fare > 10", null)));
+        read(trips(new Pushdown(List.of("id", "fare", "year"), "year = 2024 AND fare > 10", null)));
 
     assertThat(received.rows())
         .containsExactlyElementsOf(
@@ -274,8 +271,7 @@ class PushdownDoGetTest {
 
   @Test
   void aFilterMayUseColumnsThatAreNotProjected() throws Exception {
-    Received received =
-        read(trips(new Pushdown(List.of("name"), "fare > 10 AND \"month\" = 1", null)));
+    Received received = read(trips(new Pushdown(List.of("name"), "fare > 10 AND month = 1", null)));
 
     assertThat(received.columns()).containsExactly("name");
     assertThat(received.rows())
@@ -316,8 +312,7 @@ class PushdownDoGetTest {
 
   @Test
   void aResumeInAFileTheFilterRulesOutStartsAtTheNextFile() throws Exception {
-    DatasetTicket ticket =
-        trips(new Pushdown(List.of("id"), "\"month\" = 2 OR \"year\" = 2025", null));
+    DatasetTicket ticket = trips(new Pushdown(List.of("id"), "month = 2 OR year = 2025", null));
     Received received = read(ticket.resumeAt(new ResumePosition(TRIP_FILES.get(0), 0)));
 
     assertThat(received.rows())
@@ -343,7 +338,11 @@ class PushdownDoGetTest {
   }
 
   @Test
-  void aBadFilterIsInvalidArgumentBeforeAnythingIsScanned() {
+  void aBadFilterIsInvalidArgumentWithItsPositionBeforeAnythingIsScanned() {
+    assertStatus(
+        () -> read(trips(new Pushdown(List.of(), "fare > 1 AND price > 10", null))),
+        FlightStatusCode.INVALID_ARGUMENT,
+        "line 1, column 14");
     assertStatus(
         () -> read(trips(new Pushdown(List.of(), "price > 10", null))),
         FlightStatusCode.INVALID_ARGUMENT,
@@ -351,7 +350,12 @@ class PushdownDoGetTest {
     assertStatus(
         () -> read(trips(new Pushdown(List.of(), "fare >", null))),
         FlightStatusCode.INVALID_ARGUMENT,
-        "");
+        "line 1, column");
+    // Refused when the call arrived: no stream started, so no scan was opened.
+    await().until(() -> doGetSpans().size() == 3);
+    assertThat(doGetSpans())
+        .allSatisfy(
+            span -> assertThat(span.getAttributes().get(FlightAttributes.FILES_OPENED)).isNull());
   }
 
   private static DatasetTicket trips(Pushdown pushdown) {
