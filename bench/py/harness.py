@@ -26,6 +26,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 import gen_data
+import jdbc_latency
+import pushdown_bench
 from procs import CpuAccount, ManagedProcess, free_port, run_client
 
 HERE = Path(__file__).resolve().parent
@@ -592,7 +594,8 @@ def main() -> None:
             harness.measure_cluster()
             harness.measure_coordinator()
             harness.measure_sharded_read()
-            __import__("jdbc_latency").measure(harness)
+            pushdown_bench.measure(harness)
+            jdbc_latency.measure(harness)
     except Exception as e:  # report what was measured, then fail
         failure = e
         harness.skipped.append(f"the run FAILED here, what follows was not measured: {e}"[:600])

@@ -19,6 +19,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy  # noqa: E402
 import pyarrow  # noqa: E402
 
+import pushdown_bench  # noqa: E402
+
 # Each Flight row is divided by these servers' median with the same client and streams.
 REFERENCES = {
     "library limit": "java-memory",
@@ -387,7 +389,8 @@ def write(harness, started: datetime.datetime, elapsed: float) -> None:
     out += _coordinator_section(harness)
     b6_file = results / "B6-sharded-read.json"
     out += sharded_read_section(json.loads(b6_file.read_text(encoding="utf-8")) if b6_file.is_file() else None)
-    out += __import__("jdbc_latency").section(results)
+    out += pushdown_bench.section(results)
+    out += jdbc_latency.section(results)
     for title, plan in NOT_MEASURED.items():
         out += [f"## {title}", "", "**Not measured yet.** " + plan, ""]
     out += [

@@ -64,8 +64,8 @@ def read_dataset(coordinator_location: str | list[str] | None, name: str,
                  trace_ids: list[str | None] | None = None) -> tuple[pa.Schema, int]:
     """Hands every batch of the query to `sink` (one call at a time); returns (schema, rows).
 
-    Raises the coordinator's flight.FlightError when it refuses the query (INVALID_ARGUMENT for an
-    unknown column or a bad filter, NOT_FOUND for a dataset it does not serve)."""
+    Raises what pyarrow makes of the coordinator's refusal: pyarrow.ArrowInvalid for INVALID_ARGUMENT
+    (an unknown column, a bad filter: the message says where), pyarrow.ArrowKeyError for NOT_FOUND."""
     if limit is not None and limit < 0:
         raise ValueError(f"limit must be 0 or more: {limit}")
     tracer = init_tracing("client")
@@ -167,12 +167,13 @@ def main(argv: list[str] | None = None) -> int:
         schema, rows = read_dataset(args.coordinator, args.name, write, columns, args.where, args.limit,
                                     args.timeout, args.connect_timeout, args.progress_timeout, args.parallelism,
                                     args.user, password, tls_ca, trace_ids)
-    except ValueError as error:
-        print(f"invalid argument: {error}", file=sys.stderr)
-        return 2
-    except (flight.FlightError, EndpointUnreadable) as error:
-        # The coordinator's or server's own message: it names the column or the filter's position.
+    except (flight.FlightError, pa.ArrowException, EndpointUnreadable) as error:
+        # The coordinator's or server's own message: it names the column or the filter's position
+        # (pyarrow raises INVALID_ARGUMENT as ArrowInvalid, NOT_FOUND as ArrowKeyError).
         print(f"cannot read {args.name}: {error}", file=sys.stderr)
+        return 2
+    except ValueError as error:  # an invalid --coordinator
+        print(f"invalid argument: {error}", file=sys.stderr)
         return 2
     if close is not None:
         close(schema_holder[0] if schema_holder else schema)

@@ -99,12 +99,17 @@ def _resume_token(metadata) -> dict | None:
     return token if isinstance(token, dict) and isinstance(token.get("position"), dict) else None
 
 
-def _resumed_ticket(ticket: flight.Ticket, token: dict) -> flight.Ticket:
+def _resumed_ticket(ticket: flight.Ticket, token: dict, delivered: int = 0) -> flight.Ticket:
     """The same files as `ticket`, starting at the resume `token`'s position (a DatasetTicket,
-    protocol/DatasetTicket.java); the position names its dataset, so a server refuses another's."""
+    protocol/DatasetTicket.java); the position names its dataset, so a server refuses another's.
+    A pushdown's limit is the stream's own: the resumed stream asks for the rest, `limit - delivered`
+    (docs/decisions.md D80)."""
     raw = ticket.ticket
     request = json.loads(raw) if raw[:1] == b"{" else {"dataset": raw.decode("utf-8")}
     request["resume"] = dict(token["position"], dataset=token["dataset"])
+    pushdown = request.get("pushdown")
+    if isinstance(pushdown, dict) and pushdown.get("limit") is not None:
+        request["pushdown"] = dict(pushdown, limit=max(0, int(pushdown["limit"]) - delivered))
     return flight.Ticket(json.dumps(request).encode("utf-8"))
 
 
@@ -165,7 +170,7 @@ def _read_endpoint(tracer, coordinators: list[str], endpoint: flight.FlightEndpo
                 span.set_attribute("flight.endpoint.index", index)
                 ticket = endpoint.ticket
                 if token is not None:
-                    ticket = _resumed_ticket(ticket, token)
+                    ticket = _resumed_ticket(ticket, token, delivered)
                     span.set_attribute("flight.resume.file", str(token["position"].get("file")))
                     span.set_attribute("flight.resume.row", int(token["position"].get("row", 0)))
                 # Count batch by batch: a big dataset never has to fit in memory at once.

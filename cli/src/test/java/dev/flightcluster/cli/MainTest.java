@@ -44,7 +44,12 @@ class MainTest {
             "Default: 5s",
             "FLIGHT_CONNECT_TIMEOUT");
     assertThat(run("client", "get", "--help").out())
-        .contains("--output=FILE", ".parquet, .arrow or .csv");
+        .contains(
+            "--output=FILE",
+            ".parquet, .arrow or .csv",
+            "--columns=COLUMN",
+            "--where=FILTER",
+            "--limit=N");
     assertThat(run("client", "put", "--help").out()).contains("--name=NAME");
     assertThat(run("demo", "--help").out()).contains("--data-dir=DIR", "--keep-running");
     assertThat(run("health", "--help").out()).contains("--target=URI");
@@ -93,6 +98,11 @@ class MainTest {
     assertThat(run("client", "list", "--connect-timeout", "soon").err()).contains("e.g. 500ms, 2s");
     assertThat(run("client", "get", "x.parquet", "--output", "x.json").err())
         .contains("name it .parquet, .arrow or .csv");
+    Result negativeLimit = run("client", "get", "x.parquet", "--limit", "-1");
+    assertThat(negativeLimit.exitCode()).isEqualTo(2);
+    assertThat(negativeLimit.err()).contains("limit must be 0 or more");
+    assertThat(run("client", "get", "x.parquet", "--columns", "a,b,a").err())
+        .contains("names column 'a' twice");
     assertThat(run("client", "info", "../etc/passwd").err())
         .contains("'..' segments are not allowed");
     assertThat(run("client", "put", "x.parquet", "--name", "a/b").err()).contains("has a '/'");

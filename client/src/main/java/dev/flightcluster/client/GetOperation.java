@@ -6,6 +6,7 @@ import dev.flightcluster.otel.FlightAttributes;
 import dev.flightcluster.otel.Spans;
 import dev.flightcluster.otel.TracedFlightClient;
 import dev.flightcluster.protocol.DatasetTicket;
+import dev.flightcluster.protocol.Pushdown;
 import dev.flightcluster.protocol.QueryCommand;
 import dev.flightcluster.protocol.ResumePosition;
 import dev.flightcluster.protocol.ResumeToken;
@@ -61,7 +62,8 @@ import org.slf4j.LoggerFactory;
  * <p>A FlightInfo planned for a query ({@link QueryCommand} descriptor) with a limit is read until
  * that many rows in total reached the consumer: every endpoint's ticket carries the limit, so each
  * server stops after it, but together they may send more, and the batch that crosses the limit is
- * cut (decisions D81). A resumed stream keeps the endpoint's ticket, pushdown included.
+ * cut (decisions D81). A resumed stream keeps the endpoint's pushdown, its limit less the rows the
+ * endpoint already sent (D80).
  */
 final class GetOperation {
   private static final Logger log = LoggerFactory.getLogger(GetOperation.class);
@@ -467,13 +469,22 @@ final class GetOperation {
     };
   }
 
-  /** The endpoint's ticket, or after a broken stream the same files from the last position. */
+  /**
+   * The endpoint's ticket, or after a broken stream the same files from the last position. A
+   * stream's limit is its own (decisions D80): the resumed one asks for what this endpoint has not
+   * sent yet.
+   */
   private static Ticket ticket(FlightEndpoint endpoint, Progress progress) {
     if (progress.token == null) {
       return endpoint.getTicket();
     }
-    DatasetTicket original = Tickets.decode(endpoint.getTicket());
-    return Tickets.of(original.resumeAt(progress.token));
+    DatasetTicket resumed = Tickets.decode(endpoint.getTicket()).resumeAt(progress.token);
+    Pushdown pushdown = resumed.pushdown();
+    if (pushdown.limit() != null) {
+      long rest = Math.max(0, pushdown.limit() - progress.rows);
+      resumed = resumed.withPushdown(new Pushdown(pushdown.columns(), pushdown.filter(), rest));
+    }
+    return Tickets.of(resumed);
   }
 
   private static String describe(ResumePosition position) {

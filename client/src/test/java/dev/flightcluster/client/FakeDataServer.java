@@ -81,6 +81,8 @@ final class FakeDataServer implements AutoCloseable {
   private final AtomicInteger doGets = new AtomicInteger();
   private final List<ResumePosition> resumes =
       java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<DatasetTicket> tickets =
+      java.util.Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger cancelledStreams = new AtomicInteger();
   // Streams run here, not on the gRPC thread: a getStream that blocks its call's thread keeps gRPC
   // from delivering the
@@ -134,6 +136,11 @@ final class FakeDataServer implements AutoCloseable {
     Ending ending = failAfter < batches ? Ending.FAIL : Ending.COMPLETE;
     datasets.put(name, new Served(batches, rowsPerBatch, ending, failAfter, true));
     return this;
+  }
+
+  /** The tickets of the DoGets received, in order. */
+  List<DatasetTicket> tickets() {
+    return List.copyOf(tickets);
   }
 
   /** The resume positions of the DoGets received, in order; null for a DoGet from the start. */
@@ -209,6 +216,7 @@ final class FakeDataServer implements AutoCloseable {
       doGets.incrementAndGet();
       DatasetTicket request = Tickets.decode(ticket);
       resumes.add(request.resume());
+      tickets.add(request);
       String name = request.dataset().value();
       Served served = datasets.get(name);
       if (served == null) {

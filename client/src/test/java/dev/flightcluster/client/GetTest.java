@@ -6,7 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.flightcluster.otel.FlightAttributes;
 import dev.flightcluster.protocol.DatasetName;
+import dev.flightcluster.protocol.DatasetTicket;
 import dev.flightcluster.protocol.Descriptors;
+import dev.flightcluster.protocol.Pushdown;
+import dev.flightcluster.protocol.QueryCommand;
 import dev.flightcluster.protocol.ResumePosition;
 import dev.flightcluster.protocol.Tickets;
 import io.opentelemetry.api.trace.StatusCode;
@@ -225,6 +228,67 @@ class GetTest {
               assertThat(resumed.getAttributes().get(ClientAttributes.RESUME_ROW)).isEqualTo(40L);
               assertThat(resumed.getAttributes().get(FlightAttributes.ROWS)).isEqualTo(60L);
             });
+  }
+
+  @Test
+  void aQueryLimitHoldsOverAResumeWhichAsksForTheRestOfIt() {
+    // The fakes ignore pushdowns and send every row: the client cuts at the limit itself.
+    cluster.serverA.serveResumable("big.parquet", 10, 10, 4);
+    cluster.serverB.serveResumable("big.parquet", 10, 10, 10);
+    Pushdown pushdown = new Pushdown(List.of(), "id >= 0", 73L);
+    DatasetName dataset = DatasetName.of("big.parquet");
+    FlightInfo info =
+        new FlightInfo(
+            TestData.SCHEMA,
+            QueryCommand.of(dataset, pushdown).toDescriptor(),
+            List.of(
+                new FlightEndpoint(
+                    Tickets.of(DatasetTicket.whole(dataset).withPushdown(pushdown)),
+                    cluster.serverA.location(),
+                    cluster.serverB.location())),
+            -1,
+            -1);
+    CollectingConsumer consumer = CollectingConsumer.all();
+
+    GetResult result = cluster.client.get(info, consumer);
+
+    assertThat(consumer.rows).isEqualTo(TestData.expectedRows(0, 73));
+    assertThat(result.rows()).isEqualTo(73);
+    assertThat(result.complete()).as("a read cut at its limit is complete").isTrue();
+    assertThat(cluster.serverB.tickets())
+        .singleElement()
+        .satisfies(
+            ticket -> {
+              assertThat(ticket.resume().row()).isEqualTo(40);
+              assertThat(ticket.pushdown())
+                  .as("the same pushdown, with the rest of the limit (decisions D80)")
+                  .isEqualTo(new Pushdown(List.of(), "id >= 0", 33L));
+            });
+  }
+
+  @Test
+  void aLimitOfZeroReadsNothingAndDeliversTheSchema() {
+    cluster.serverA.serveResumable("big.parquet", 10, 10, 10);
+    Pushdown pushdown = new Pushdown(List.of(), null, 0L);
+    DatasetName dataset = DatasetName.of("big.parquet");
+    FlightInfo info =
+        new FlightInfo(
+            TestData.SCHEMA,
+            QueryCommand.of(dataset, pushdown).toDescriptor(),
+            List.of(
+                new FlightEndpoint(
+                    Tickets.of(DatasetTicket.whole(dataset).withPushdown(pushdown)),
+                    cluster.serverA.location())),
+            -1,
+            -1);
+    CollectingConsumer consumer = CollectingConsumer.all();
+
+    GetResult result = cluster.client.get(info, consumer);
+
+    assertThat(result.rows()).isZero();
+    assertThat(result.complete()).isTrue();
+    assertThat(consumer.schemas).containsExactly(TestData.SCHEMA);
+    assertThat(cluster.serverA.tickets()).isEmpty();
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.flightcluster.coordinator.sql.ClusterSqlProducer;
 import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.otel.metrics.FlightMetrics;
 import dev.flightcluster.otel.producer.GuardedProducer;
+import dev.flightcluster.query.RowFilter;
 import dev.flightcluster.security.TlsSettings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -228,6 +229,11 @@ public final class Coordinator implements AutoCloseable {
   public Coordinator start() throws IOException {
     server.start();
     warmUp.start();
+    // The first filter parsed in a JVM loads Calcite for seconds: pay it now, not in a query.
+    Thread.ofPlatform()
+        .name("coordinator-filter-warm-up")
+        .daemon()
+        .start(Coordinator::warmUpFilters);
     sweeper.scheduleWithFixedDelay(
         this::sweep, sweepInterval.toMillis(), sweepInterval.toMillis(), TimeUnit.MILLISECONDS);
     log.info("Coordinator listening at {}", location().getUri());
@@ -237,6 +243,14 @@ public final class Coordinator implements AutoCloseable {
       log.info("Status page at {}", statusPage().orElseThrow());
     }
     return this;
+  }
+
+  private static void warmUpFilters() {
+    try {
+      RowFilter.warmUp();
+    } catch (RuntimeException e) {
+      log.warn("warming up the row filter parser failed; the first query will do it", e);
+    }
   }
 
   /**

@@ -73,6 +73,7 @@ public final class GetCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DatasetNames.check(spec, name);
+    Pushdown pushdown = pushdown();
     OutputFormat format = null;
     if (output != null) {
       try {
@@ -83,7 +84,7 @@ public final class GetCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     try (ClientSession session = parent.openSession()) {
-      FlightInfo info = session.client().info(name, pushdown());
+      FlightInfo info = session.client().info(name, pushdown);
       boolean terminal = ProgressBar.stdoutIsTerminal();
       try (ProgressBar bar =
               new ProgressBar(System.out, "get " + name, info.getRecords(), terminal);
@@ -138,10 +139,11 @@ public final class GetCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * The flags as a pushdown; a malformed one (a negative limit, a column named twice) is a usage
+   * error.
+   */
   private Pushdown pushdown() {
-    if (limit != null && limit < 0) {
-      throw new ParameterException(spec.commandLine(), "--limit must be 0 or more; got " + limit);
-    }
     try {
       return new Pushdown(columns, where, limit);
     } catch (FlightRuntimeException e) {
