@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy  # noqa: E402
 import pyarrow  # noqa: E402
 
+import jdbc_latency  # noqa: E402
 import pushdown_bench  # noqa: E402
 
 # Each Flight row is divided by these servers' median with the same client and streams.
