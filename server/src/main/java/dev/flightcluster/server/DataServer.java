@@ -724,7 +724,8 @@ public final class DataServer implements AutoCloseable {
     /**
      * How callers are let in: bearer tokens checked with the cluster's verify key ({@link
      * ServerAuth#dataServer}), everyone ({@link ServerAuth#insecure}), or, by default, only callers
-     * on this machine ({@link ServerAuth#protectedMode}).
+     * on this machine ({@link ServerAuth#protectedMode}). With tokens and {@link #coordinators},
+     * basic logins are passed on to a coordinator too ({@link ServerAuth#withLoginsAt}, D92).
      */
     public Builder auth(ServerAuth auth) {
       this.auth = requireNonNull(auth, "auth is null");

@@ -58,9 +58,7 @@ class CoordinatorLoginsTest {
                 Users.load(users), clusterKey, ISSUER, Duration.ofHours(1), InstantSource.system())
             .install(
                 FlightServer.builder(
-                    allocator,
-                    Location.forGrpcInsecure("127.0.0.1", 0),
-                    new NoOpFlightProducer()))
+                    allocator, Location.forGrpcInsecure("127.0.0.1", 0), new NoOpFlightProducer()))
             .build()
             .start();
   }
@@ -154,8 +152,7 @@ class CoordinatorLoginsTest {
 
   private static FlightRuntimeException refused(Runnable call) {
     List<FlightRuntimeException> thrown = new ArrayList<>();
-    assertThatThrownBy(call::run)
-        .isInstanceOfSatisfying(FlightRuntimeException.class, thrown::add);
+    assertThatThrownBy(call::run).isInstanceOfSatisfying(FlightRuntimeException.class, thrown::add);
     return thrown.getFirst();
   }
 
