@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -229,7 +230,7 @@ class FlightSqlAuthClusterTest {
    */
   @Test
   void userAndPasswordReadRowsFromBothDataServers() throws Exception {
-    Map<Long, Integer> seeds = new java.util.HashMap<>();
+    Map<Long, Integer> seeds = new HashMap<>();
     int count = 0;
     try (Connection connection = jdbc("user=alice&password=" + READ_PASSWORD);
         Statement statement = connection.createStatement();
