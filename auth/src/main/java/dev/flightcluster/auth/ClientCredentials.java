@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Base64;
 import java.util.Date;
+import java.util.Optional;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightClient;
@@ -66,6 +67,19 @@ public final class ClientCredentials implements ClientInterceptor {
     return new ClientCredentials(basic, null, null, clock);
   }
 
+  /**
+   * Credentials that log in with {@code credentials}, the base64 {@code USER:PASSWORD} of a
+   * caller's {@code Basic} header, sent unchanged: a data server passing its caller's login on to a
+   * coordinator (decisions D92).
+   */
+  public static ClientCredentials forwarding(String credentials, InstantSource clock) {
+    requireNonNull(credentials, "credentials is null");
+    if (credentials.isEmpty()) {
+      throw new IllegalArgumentException("the basic credentials are empty");
+    }
+    return new ClientCredentials(credentials, null, null, clock);
+  }
+
   /** Credentials whose tokens the process signs itself, for {@code self}. */
   public static ClientCredentials issuedBy(
       TokenIssuer issuer, Principal self, InstantSource clock) {
@@ -101,6 +115,11 @@ public final class ClientCredentials implements ClientInterceptor {
             .toRuntimeException();
       }
     }
+  }
+
+  /** The token of the last login (or self-issued), if there is one. */
+  public Optional<Token> token() {
+    return Optional.ofNullable(token);
   }
 
   /** Forgets the token, so that the next {@link #ensureToken} logs in again. */

@@ -17,7 +17,9 @@ import org.apache.arrow.flight.auth2.CallHeaderAuthenticator;
  * its {@link TokenVerifier} vouches for. At a coordinator ({@link #coordinator}) it also accepts
  * {@code Basic} credentials of a user of the users file, and answers them with a fresh bearer token
  * in the response headers: Flight's basic-token handshake, as pyarrow's {@code
- * authenticate_basic_token} and the Flight SQL JDBC driver speak it. Immutable and thread-safe.
+ * authenticate_basic_token} and the Flight SQL JDBC driver speak it. A data server that knows its
+ * coordinators answers basic credentials too, by passing them on to one ({@link DelegatedLogin}).
+ * Immutable and thread-safe.
  */
 public final class ClusterAuthenticator implements CallHeaderAuthenticator {
   /** The same for an unknown user and a wrong password, so that callers cannot probe for users. */
@@ -27,22 +29,38 @@ public final class ClusterAuthenticator implements CallHeaderAuthenticator {
   private final TokenIssuer issuer;
   private final TokenVerifier verifier;
 
-  private ClusterAuthenticator(Users users, TokenIssuer issuer, TokenVerifier verifier) {
+  /** A data server's logins passed on to a coordinator; null where there are none. */
+  private final DelegatedLogin delegated;
+
+  private ClusterAuthenticator(
+      Users users, TokenIssuer issuer, TokenVerifier verifier, DelegatedLogin delegated) {
     this.users = users;
     this.issuer = issuer;
     this.verifier = requireNonNull(verifier, "verifier is null");
+    this.delegated = delegated;
   }
 
   /** A coordinator's: basic credentials of {@code users} or a bearer token. */
   public static ClusterAuthenticator coordinator(
       Users users, TokenIssuer issuer, TokenVerifier verifier) {
     return new ClusterAuthenticator(
-        requireNonNull(users, "users is null"), requireNonNull(issuer, "issuer is null"), verifier);
+        requireNonNull(users, "users is null"),
+        requireNonNull(issuer, "issuer is null"),
+        verifier,
+        null);
   }
 
   /** A data server's: bearer tokens only; it holds no users and no signing key. */
   public static ClusterAuthenticator dataServer(TokenVerifier verifier) {
-    return new ClusterAuthenticator(null, null, verifier);
+    return new ClusterAuthenticator(null, null, verifier, null);
+  }
+
+  /**
+   * A data server's that knows its coordinators: bearer tokens, and basic credentials passed on to
+   * a coordinator by {@code logins}, whose verifier must be {@code verifier}.
+   */
+  public static ClusterAuthenticator dataServer(TokenVerifier verifier, DelegatedLogin logins) {
+    return new ClusterAuthenticator(null, null, verifier, requireNonNull(logins, "logins is null"));
   }
 
   /**
@@ -64,13 +82,17 @@ public final class ClusterAuthenticator implements CallHeaderAuthenticator {
       Principal principal = checkBasic(basic.strip());
       return new Authenticated(principal, Optional.of(issuer.issue(principal)));
     }
+    if (basic != null && delegated != null) {
+      return delegated.login(basic.strip());
+    }
     throw unauthenticated(
         users != null
             ? "no credentials: log in with basic credentials (authorization: Basic, e.g. pyarrow's"
                 + " authenticate_basic_token) or send a bearer token (authorization: Bearer TOKEN)"
             : basic != null
-                ? "a data server takes no basic credentials: log in at a coordinator and send its"
-                    + " token here as authorization: Bearer TOKEN"
+                ? "this data server takes no basic credentials (it has no coordinator to pass them"
+                    + " on to): log in at a coordinator and send its token here as authorization:"
+                    + " Bearer TOKEN"
                 : "no bearer token: log in at a coordinator (basic-auth handshake) and send its token"
                     + " as authorization: Bearer TOKEN");
   }

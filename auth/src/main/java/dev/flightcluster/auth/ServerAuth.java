@@ -32,12 +32,15 @@ public final class ServerAuth {
 
   private final InstantSource clock;
 
+  /** A data server's token verifier, kept to build its delegated logins; null elsewhere. */
+  private final TokenVerifier dataServerVerifier;
+
   private ServerAuth(
       AuthMiddleware.Factory middleware,
       ProtectedMode protectedMode,
       ClientCredentials selfCredentials,
       String startMessage) {
-    this(middleware, protectedMode, selfCredentials, startMessage, null, null);
+    this(middleware, protectedMode, selfCredentials, startMessage, null, null, null);
   }
 
   private ServerAuth(
@@ -46,13 +49,15 @@ public final class ServerAuth {
       ClientCredentials selfCredentials,
       String startMessage,
       TokenIssuer tokens,
-      InstantSource clock) {
+      InstantSource clock,
+      TokenVerifier dataServerVerifier) {
     this.middleware = middleware;
     this.protectedMode = protectedMode;
     this.selfCredentials = selfCredentials;
     this.startMessage = startMessage;
     this.tokens = tokens;
     this.clock = clock;
+    this.dataServerVerifier = dataServerVerifier;
   }
 
   /**
@@ -79,18 +84,49 @@ public final class ServerAuth {
         ClientCredentials.issuedBy(tokens, COORDINATOR, clock),
         "authentication on: " + users.size() + " users, tokens valid for " + ttl,
         tokens,
-        clock);
+        clock,
+        null);
   }
 
   /** A data server's: bearer tokens that {@code verifyKey} vouches for, nothing else. */
   public static ServerAuth dataServer(ECKey verifyKey, String issuer, InstantSource clock) {
+    TokenVerifier verifier = new TokenVerifier(verifyKey, issuer, clock);
     return new ServerAuth(
         new AuthMiddleware.Factory(
-            ClusterAuthenticator.dataServer(new TokenVerifier(verifyKey, issuer, clock)),
+            ClusterAuthenticator.dataServer(verifier), AccessPolicy.dataServer()),
+        null,
+        null,
+        "authentication on: bearer tokens verified offline",
+        null,
+        clock,
+        verifier);
+  }
+
+  /**
+   * This data server's authentication, answering basic credentials too by passing them on to a
+   * coordinator (decisions D92), so that clients which log in again at every endpoint, like the
+   * Flight SQL JDBC driver, read from data servers with a user and password. Anything but a data
+   * server's authentication is returned as it is.
+   *
+   * @param coordinator performs the handshake at a coordinator
+   */
+  public ServerAuth withLoginsAt(DelegatedLogin.Coordinator coordinator) {
+    requireNonNull(coordinator, "coordinator is null");
+    if (dataServerVerifier == null) {
+      return this;
+    }
+    return new ServerAuth(
+        new AuthMiddleware.Factory(
+            ClusterAuthenticator.dataServer(
+                dataServerVerifier, new DelegatedLogin(coordinator, dataServerVerifier, clock)),
             AccessPolicy.dataServer()),
         null,
         null,
-        "authentication on: bearer tokens verified offline");
+        "authentication on: bearer tokens verified offline, basic logins passed on to a"
+            + " coordinator",
+        null,
+        clock,
+        dataServerVerifier);
   }
 
   /**

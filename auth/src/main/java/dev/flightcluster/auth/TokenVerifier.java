@@ -71,18 +71,23 @@ public final class TokenVerifier {
    *     cluster's key, from another issuer, or expired; the message never quotes the token
    */
   public Principal verify(String token) {
+    return verified(token).principal();
+  }
+
+  /** Like {@link #verify}, with the token's expiry: a delegated login remembers it that long. */
+  Verified verified(String token) {
     requireNonNull(token, "token is null");
     Verified known = verified.get(token);
     if (known != null) {
       checkExpiry(known.expiry());
-      return known.principal();
+      return known;
     }
     Verified checked = verifySignatureAndClaims(token);
     if (verified.size() >= MAX_REMEMBERED) {
       verified.clear();
     }
     verified.put(token, checked);
-    return checked.principal();
+    return checked;
   }
 
   private Verified verifySignatureAndClaims(String token) {
@@ -131,7 +136,8 @@ public final class TokenVerifier {
     }
   }
 
-  private record Verified(Principal principal, Instant expiry) {}
+  /** A token that passed every check: whose it is and when it expires. */
+  record Verified(Principal principal, Instant expiry) {}
 
   private static FlightRuntimeException rejected(String why) {
     log.debug("Refused a bearer token that {}", why);

@@ -11,6 +11,7 @@ import dev.flightcluster.otel.producer.GuardedProducer;
 import dev.flightcluster.protocol.ServerStats;
 import dev.flightcluster.query.RowFilter;
 import dev.flightcluster.security.TlsSettings;
+import dev.flightcluster.server.login.CoordinatorLogins;
 import dev.flightcluster.server.registration.HostResolver;
 import dev.flightcluster.server.registration.LocalServer;
 import dev.flightcluster.server.registration.Registrar;
@@ -165,10 +166,9 @@ public final class DataServer implements AutoCloseable {
               this::afterUpload,
               metrics,
               stats);
+      ServerAuth auth = loginsPassedOn(config);
       flightServer =
-          config
-              .auth
-              .install(
+          auth.install(
                   config.telemetry.instrument(
                       config.tls.serve(
                           FlightServer.builder(
@@ -178,7 +178,7 @@ public final class DataServer implements AutoCloseable {
                       netty -> {
                         callPools.install(netty);
                         netty.setBinaryLog(uploadGuard.messageGuard());
-                        config.auth.install(netty);
+                        auth.install(netty);
                       }))
               // gRPC refuses larger messages before buffering them, but its reset can overtake its
               // status
@@ -236,7 +236,7 @@ public final class DataServer implements AutoCloseable {
           config.coordinators.isEmpty()
               ? "none"
               : config.coordinators.stream().map(Location::getUri).toList());
-      config.auth.logStart(log);
+      auth.logStart(log);
       ok = true;
     } finally {
       if (!ok) {
@@ -247,6 +247,25 @@ public final class DataServer implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * With authentication on and coordinators to ask, basic logins are passed on to them (D92), so
+   * that clients which log in again at every endpoint, like the Flight SQL JDBC driver, read here
+   * with a user and password.
+   */
+  private ServerAuth loginsPassedOn(Builder config) {
+    if (!config.auth.authenticates() || config.coordinators.isEmpty()) {
+      return config.auth;
+    }
+    return config.auth.withLoginsAt(
+        new CoordinatorLogins(
+            config.telemetry,
+            serverAllocator,
+            config.coordinators,
+            config.tls,
+            CoordinatorLogins.DEFAULT_DEADLINE,
+            InstantSource.system()));
   }
 
   private long scanReservedBytes() {
@@ -705,7 +724,8 @@ public final class DataServer implements AutoCloseable {
     /**
      * How callers are let in: bearer tokens checked with the cluster's verify key ({@link
      * ServerAuth#dataServer}), everyone ({@link ServerAuth#insecure}), or, by default, only callers
-     * on this machine ({@link ServerAuth#protectedMode}).
+     * on this machine ({@link ServerAuth#protectedMode}). With tokens and {@link #coordinators},
+     * basic logins are passed on to a coordinator too ({@link ServerAuth#withLoginsAt}, D92).
      */
     public Builder auth(ServerAuth auth) {
       this.auth = requireNonNull(auth, "auth is null");

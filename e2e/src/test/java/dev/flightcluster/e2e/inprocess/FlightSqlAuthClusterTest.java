@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -36,6 +37,7 @@ import org.apache.arrow.flight.CallHeaders;
 import org.apache.arrow.flight.CallInfo;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightCallHeaders;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightClientMiddleware;
@@ -43,6 +45,7 @@ import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.HeaderCallOption;
 import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.grpc.CredentialCallOption;
 import org.apache.arrow.flight.sql.FlightSqlClient;
 import org.apache.arrow.flight.sql.FlightSqlClient.ExecuteIngestOptions;
 import org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementIngest.TableDefinitionOptions;
@@ -58,9 +61,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The JDBC driver against a cluster with authentication on (D83): the user and password log in with
- * the basic handshake at the coordinator; the catalog calls and COUNT(*) answer there; rows are
- * read at the data server with a bearer token.
+ * The JDBC driver against a cluster with authentication on (D83, D92): the user and password log in
+ * with the basic handshake at the coordinator; the catalog calls and COUNT(*) answer there; rows
+ * are read at the data servers, where the driver logs in again with the same user and password,
+ * which the data servers pass on to the coordinator, or with a bearer token.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FlightSqlAuthClusterTest {
@@ -73,11 +77,20 @@ class FlightSqlAuthClusterTest {
   private final InMemoryTelemetry coordinatorTelemetry =
       InMemoryTelemetry.forService("coordinator");
   private final InMemoryTelemetry serverTelemetry = InMemoryTelemetry.forService("server");
+  private final InMemoryTelemetry server2Telemetry = InMemoryTelemetry.forService("server-2");
+
+  /** server-1 holds trips/f1.parquet, server-2 trips/f2.parquet; a row's value tells which. */
+  private static final SampleTable F1 = new SampleTable(1_000, 1);
+
+  private static final SampleTable F2 = new SampleTable(2_000, 2);
+
   private BufferAllocator coordinatorAllocator;
   private BufferAllocator serverAllocator;
+  private BufferAllocator server2Allocator;
   private BufferAllocator clientAllocator;
   private Coordinator coordinator;
   private DataServer server;
+  private DataServer server2;
 
   @BeforeAll
   void start(@TempDir Path root) throws Exception {
@@ -87,6 +100,7 @@ class FlightSqlAuthClusterTest {
     UsersFile.put(users, "node1", Role.NODE, NODE_PASSWORD.toCharArray());
     coordinatorAllocator = new RootAllocator();
     serverAllocator = new RootAllocator();
+    server2Allocator = new RootAllocator();
     clientAllocator = new RootAllocator();
     coordinator =
         Coordinator.builder(coordinatorAllocator, coordinatorTelemetry.flightTelemetry())
@@ -107,28 +121,49 @@ class FlightSqlAuthClusterTest {
         ArrowReader reader = new SampleTable(1_000, 1).reader(allocator, 500)) {
       ParquetFiles.write(allocator, reader, data.resolve("orders.parquet"));
     }
-    server =
-        DataServer.builder(serverAllocator, serverTelemetry.flightTelemetry())
-            .location(Location.forGrpcInsecure("127.0.0.1", 0))
-            .dataDir(data)
-            .serverId("server-1")
-            .coordinators(List.of(Location.forGrpcInsecure("127.0.0.1", coordinator.port())))
-            .heartbeatInterval(Duration.ofMillis(200))
-            .auth(ServerAuth.dataServer(signingKey.toPublicJWK(), ISSUER, InstantSource.system()))
-            .nodeCredentials(
-                ClientCredentials.login(
-                    "node1", NODE_PASSWORD.toCharArray(), InstantSource.system()))
-            .build()
-            .start();
+    Path data2 = Files.createDirectories(root.resolve("data2"));
+    writeTable(Files.createDirectories(data.resolve("trips")).resolve("f1.parquet"), F1);
+    writeTable(Files.createDirectories(data2.resolve("trips")).resolve("f2.parquet"), F2);
+    server = dataServer(serverAllocator, serverTelemetry, data, "server-1");
+    server2 = dataServer(server2Allocator, server2Telemetry, data2, "server-2");
     await()
         .atMost(Duration.ofSeconds(30))
         .ignoreExceptions()
         .untilAsserted(
             () -> {
+              try (Connection connection = jdbc("user=alice&password=" + READ_PASSWORD);
+                  Statement statement = connection.createStatement();
+                  ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM trips")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getLong(1)).isEqualTo(3_000);
+              }
               try (Connection connection = jdbc("user=alice&password=" + READ_PASSWORD)) {
-                assertThat(tables(connection)).contains("orders.parquet");
+                assertThat(tables(connection)).contains("orders.parquet", "trips");
               }
             });
+  }
+
+  private DataServer dataServer(
+      BufferAllocator allocator, InMemoryTelemetry telemetry, Path data, String id)
+      throws Exception {
+    return DataServer.builder(allocator, telemetry.flightTelemetry())
+        .location(Location.forGrpcInsecure("127.0.0.1", 0))
+        .dataDir(data)
+        .serverId(id)
+        .coordinators(List.of(Location.forGrpcInsecure("127.0.0.1", coordinator.port())))
+        .heartbeatInterval(Duration.ofMillis(200))
+        .auth(ServerAuth.dataServer(signingKey.toPublicJWK(), ISSUER, InstantSource.system()))
+        .nodeCredentials(
+            ClientCredentials.login("node1", NODE_PASSWORD.toCharArray(), InstantSource.system()))
+        .build()
+        .start();
+  }
+
+  private static void writeTable(Path file, SampleTable table) throws Exception {
+    try (BufferAllocator allocator = new RootAllocator();
+        ArrowReader reader = table.reader(allocator, 500)) {
+      ParquetFiles.write(allocator, reader, file);
+    }
   }
 
   @AfterAll
@@ -137,15 +172,20 @@ class FlightSqlAuthClusterTest {
       if (server != null) {
         server.close();
       }
+      if (server2 != null) {
+        server2.close();
+      }
       if (coordinator != null) {
         coordinator.close();
       }
     } finally {
       clientAllocator.close();
       serverAllocator.close();
+      server2Allocator.close();
       coordinatorAllocator.close();
       coordinatorTelemetry.close();
       serverTelemetry.close();
+      server2Telemetry.close();
     }
   }
 
@@ -185,16 +225,61 @@ class FlightSqlAuthClusterTest {
 
   /**
    * The driver 18.3 opens each endpoint location with a copy of its connection settings, user and
-   * password included, so it logs in again with a basic handshake at the data server, which holds
-   * no users and refuses it (D83). Rows at data servers need {@code token=}.
+   * password included, so it logs in again with a basic handshake at each data server, which holds
+   * no users and passes the login on to the coordinator (D92): the rows come from both servers.
    */
   @Test
-  void userAndPasswordCannotReadRowsAtADataServerWhichTakesNoBasicCredentials() throws Exception {
+  void userAndPasswordReadRowsFromBothDataServers() throws Exception {
+    Map<Long, Integer> seeds = new HashMap<>();
+    int count = 0;
     try (Connection connection = jdbc("user=alice&password=" + READ_PASSWORD);
-        Statement statement = connection.createStatement()) {
-      assertThatThrownBy(
-              () -> statement.executeQuery("SELECT id FROM \"orders.parquet\" WHERE id < 10"))
-          .isInstanceOf(SQLException.class);
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT id, \"value\" FROM trips WHERE id < 10")) {
+      while (rows.next()) {
+        long id = rows.getLong("id");
+        assertThat(id).isLessThan(10);
+        int seed = (int) Math.round(rows.getDouble("value") - id * 0.25);
+        SampleTable table = seed == 1 ? F1 : seed == 2 ? F2 : null;
+        assertThat(table).as("row %d comes from f1 or f2", id).isNotNull();
+        assertThat(rows.getDouble("value")).isEqualTo(table.value(id));
+        seeds.merge(id, seed, Integer::sum);
+        count++;
+      }
+    }
+    assertThat(count).isEqualTo(20);
+    // Every id once from server-1 (seed 1) and once from server-2 (seed 2).
+    assertThat(seeds.values()).hasSize(10).containsOnly(3);
+    assertThat(serverTelemetry.spans().toString()).doesNotContain(READ_PASSWORD);
+    assertThat(server2Telemetry.spans().toString()).doesNotContain(READ_PASSWORD);
+  }
+
+  /**
+   * arrow-java's authenticateBasicToken at a data server, as pyarrow's authenticate_basic_token:
+   * the data server answers with the coordinator's bearer token, which then works there; a wrong
+   * password gets the coordinator's UNAUTHENTICATED.
+   */
+  @Test
+  void basicTokenAuthenticationAtADataServerReturnsATokenThatWorksThere() throws Exception {
+    Location at = Location.forGrpcInsecure("127.0.0.1", server.port());
+    try (FlightClient client = FlightClient.builder(clientAllocator, at).build()) {
+      CredentialCallOption token =
+          client.authenticateBasicToken("alice", READ_PASSWORD).orElseThrow();
+      List<String> datasets = new ArrayList<>();
+      client
+          .listFlights(Criteria.ALL, token)
+          .forEach(info -> datasets.add(String.join("/", info.getDescriptor().getPath())));
+      assertThat(datasets).contains("orders.parquet");
+    }
+    try (FlightClient client = FlightClient.builder(clientAllocator, at).build()) {
+      assertThatThrownBy(() -> client.authenticateBasicToken("alice", "not-it-5519"))
+          .isInstanceOfSatisfying(
+              FlightRuntimeException.class,
+              e -> {
+                assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAUTHENTICATED);
+                assertThat(e.status().description())
+                    .isEqualTo("wrong user name or password")
+                    .doesNotContain("not-it-5519");
+              });
     }
   }
 

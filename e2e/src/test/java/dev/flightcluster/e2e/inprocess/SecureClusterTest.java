@@ -207,15 +207,41 @@ class SecureClusterTest {
     }
   }
 
+  /**
+   * A data server holds no users: it passes a basic login on to a coordinator (D92) and answers
+   * with the coordinator's token, which then works there; a wrong password gets the coordinator's
+   * UNAUTHENTICATED, the same as an unknown user's.
+   */
   @Test
-  void theDataServerRefusesNoCredentialsAndBasicCredentials() throws Exception {
+  void theDataServerRefusesNoCredentialsAndPassesBasicLoginsOnToACoordinator() throws Exception {
     try (FlightClient client = client(server.port())) {
       assertStatus(
           () -> client.listFlights(Criteria.ALL).forEach(info -> {}),
           FlightStatusCode.UNAUTHENTICATED);
-      assertStatus(
-          () -> client.listFlights(Criteria.ALL, basic("alice", READ_PASSWORD)).forEach(info -> {}),
-          FlightStatusCode.UNAUTHENTICATED);
+      FlightRuntimeException wrongPassword =
+          assertStatus(
+              () -> client.handshake(basic("alice", "not-her-password")),
+              FlightStatusCode.UNAUTHENTICATED);
+      FlightRuntimeException unknownUser =
+          assertStatus(
+              () -> client.handshake(basic("mallory", READ_PASSWORD)),
+              FlightStatusCode.UNAUTHENTICATED);
+      assertThat(unknownUser.getMessage()).isEqualTo(wrongPassword.getMessage());
+    }
+    BearerCapture capture = new BearerCapture();
+    try (FlightClient client = clientBuilder(server.port()).intercept(capture).build()) {
+      client.handshake(basic("alice", READ_PASSWORD));
+    }
+    assertThat(capture.token).as("bearer token from the data server").isNotNull();
+    synchronized (tokensSeen) {
+      tokensSeen.add(capture.token);
+    }
+    try (FlightClient client = client(server.port())) {
+      List<String> names = new ArrayList<>();
+      client
+          .listFlights(Criteria.ALL, bearer(capture.token))
+          .forEach(info -> names.add(String.join("/", info.getDescriptor().getPath())));
+      assertThat(names).contains("orders.parquet");
     }
   }
 
@@ -354,6 +380,13 @@ class SecureClusterTest {
                   .listFlights(Criteria.ALL, bearer("garbled-" + WRITE_PASSWORD))
                   .forEach(info -> {}),
           FlightStatusCode.UNAUTHENTICATED);
+    }
+    // Logins a data server passes on to a coordinator (D92), refused and accepted.
+    try (FlightClient client = client(server.port())) {
+      assertStatus(
+          () -> client.handshake(basic("walt", WRITE_PASSWORD + "x")),
+          FlightStatusCode.UNAUTHENTICATED);
+      client.handshake(basic("walt", WRITE_PASSWORD));
     }
     List<String> secrets = new ArrayList<>(PASSWORDS);
     synchronized (tokensSeen) {
