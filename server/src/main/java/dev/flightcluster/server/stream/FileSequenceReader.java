@@ -1,17 +1,18 @@
 package dev.flightcluster.server.stream;
 
 import dev.flightcluster.protocol.ResumePosition;
-import dev.flightcluster.server.parquet.ParquetFiles;
+import dev.flightcluster.server.cache.HotCache;
+import dev.flightcluster.server.cache.ScanSource;
 import dev.flightcluster.server.store.Dataset;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.arrow.dataset.file.FileSystemDatasetFactory;
+import org.apache.arrow.dataset.jni.NativeMemoryPool;
 import org.apache.arrow.dataset.scanner.ScanOptions;
 import org.apache.arrow.dataset.scanner.Scanner;
 import org.apache.arrow.memory.BufferAllocator;
@@ -45,11 +46,16 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * and the partition columns are filled into fresh buffers for every batch, the previous batch's
  * released first: with zero-copy sends, gRPC may still be writing them, and it keeps its own
  * reference until it has.
+ *
+ * <p>Each file is read from its {@link HotCache} copy when it has a current one: the same batches
+ * through the same scan options. A copy that fails to open or to read is given up for the Parquet
+ * file at the same row (decisions D87).
  */
 final class FileSequenceReader extends ArrowReader {
   private final StreamPlan plan;
   private final Schema fileSchema;
   private final int batchRows;
+  private final HotCache cache;
   private final DictionaryProvider dictionaries = new CurrentDictionaries();
   private int next;
   private long skip;
@@ -59,9 +65,10 @@ final class FileSequenceReader extends ArrowReader {
   private List<Object> currentValues = List.of();
   private List<byte[]> currentUtf8 = List.of();
 
-  FileSequenceReader(BufferAllocator allocator, StreamPlan plan, int batchRows) {
+  FileSequenceReader(BufferAllocator allocator, StreamPlan plan, int batchRows, HotCache cache) {
     super(allocator);
     this.plan = plan;
+    this.cache = cache;
     this.fileSchema = RestoredColumns.scanSchema(plan.dataset().fileSchema());
     this.batchRows = batchRows;
     this.next = plan.first();
@@ -100,7 +107,7 @@ final class FileSequenceReader extends ArrowReader {
           return false;
         }
         int file = plan.files().get(next);
-        current = FileScan.open(allocator, dataset.files().get(file).path(), fileSchema, batchRows);
+        current = open(cache.source(dataset.files().get(file), fileSchema));
         currentPath = plan.path(next);
         currentRow = 0;
         currentValues =
@@ -108,7 +115,17 @@ final class FileSequenceReader extends ArrowReader {
         currentUtf8 = utf8(currentValues);
         next++;
       }
-      if (!current.reader.loadNextBatch()) {
+      boolean loaded;
+      try {
+        loaded = current.reader.loadNextBatch();
+      } catch (IOException | RuntimeException e) {
+        if (!current.source.cached()) {
+          throw e;
+        }
+        fallBack(e);
+        continue;
+      }
+      if (!loaded) {
         closeCurrent();
         continue;
       }
@@ -138,6 +155,36 @@ final class FileSequenceReader extends ArrowReader {
       currentRow += rows;
       return true;
     }
+  }
+
+  /** Opens the scan of a source; a cached copy that cannot be opened gives way to its Parquet. */
+  private FileScan open(ScanSource source) {
+    try {
+      return FileScan.open(allocator, source, fileSchema, batchRows);
+    } catch (RuntimeException e) {
+      if (!source.cached()) {
+        throw e;
+      }
+      source.failed(e);
+      return FileScan.open(allocator, ScanSource.parquet(source.parquet()), fileSchema, batchRows);
+    }
+  }
+
+  /**
+   * The cached copy failed mid-file: the Parquet file's scan goes on at the same row, skipping what
+   * the copy delivered (the rows of the file are the same in both).
+   */
+  private void fallBack(Exception failure) throws IOException {
+    ScanSource parquet = ScanSource.parquet(current.source.parquet());
+    current.source.failed(failure);
+    try {
+      closeCurrent();
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e); // the broken copy's scan; nothing of it is used any more
+    }
+    skip += currentRow;
+    currentRow = 0;
+    current = FileScan.open(allocator, parquet, fileSchema, batchRows);
   }
 
   /** The UTF-8 bytes of the string values, null for the others. */
@@ -245,28 +292,41 @@ final class FileSequenceReader extends ArrowReader {
 
   /** The native scan of one file, with the file columns of the served schema. */
   private record FileScan(
+      ScanSource source,
       FileSystemDatasetFactory factory,
       org.apache.arrow.dataset.source.Dataset dataset,
       Scanner scanner,
       ArrowReader reader)
       implements AutoCloseable {
-    static FileScan open(BufferAllocator allocator, Path file, Schema schema, int batchRows) {
-      FileSystemDatasetFactory factory = ParquetFiles.datasetFactory(allocator, List.of(file));
+    static FileScan open(
+        BufferAllocator allocator, ScanSource source, Schema schema, int batchRows) {
+      FileSystemDatasetFactory factory;
+      try {
+        factory =
+            new FileSystemDatasetFactory(
+                allocator,
+                NativeMemoryPool.getDefault(),
+                source.format(),
+                source.file().toUri().toString());
+      } catch (RuntimeException e) {
+        source.close();
+        throw e;
+      }
       org.apache.arrow.dataset.source.Dataset dataset = null;
       Scanner scanner = null;
       try {
         dataset = factory.finish(schema);
         scanner = dataset.newScan(new ScanOptions(batchRows));
-        return new FileScan(factory, dataset, scanner, scanner.scanBatches());
+        return new FileScan(source, factory, dataset, scanner, scanner.scanBatches());
       } catch (RuntimeException e) {
-        AutoCloseables.close(e, scanner, dataset, factory);
+        AutoCloseables.close(e, scanner, dataset, factory, source);
         throw e;
       }
     }
 
     @Override
     public void close() throws Exception {
-      AutoCloseables.close(reader, scanner, dataset, factory);
+      AutoCloseables.close(reader, scanner, dataset, factory, source);
     }
   }
 }
