@@ -263,9 +263,15 @@ public final class DataServer implements AutoCloseable {
     Path dir = config.cacheDir != null ? config.cacheDir : store.defaultCacheDir();
     long maxBytes = config.cacheBytes;
     if (maxBytes == Builder.CACHE_BYTES_FROM_FREE_SPACE) {
-      Files.createDirectories(dir);
+      // The folder is created with the first copy: its disk is its nearest existing ancestor's.
+      Path existing = dir.toAbsolutePath();
+      while (!Files.exists(existing) && existing.getParent() != null) {
+        existing = existing.getParent();
+      }
       maxBytes =
-          Files.getFileStore(dir).getUsableSpace() / 100 * Builder.DEFAULT_CACHE_FREE_SPACE_PERCENT;
+          Files.getFileStore(existing).getUsableSpace()
+              / 100
+              * Builder.DEFAULT_CACHE_FREE_SPACE_PERCENT;
     }
     return HotCache.open(allocator, dir, maxBytes, config.batchRows);
   }

@@ -27,9 +27,14 @@ final class CacheFolder {
 
   private CacheFolder() {}
 
-  /** The copies kept, oldest first (by modification time, the best guess of their last use). */
+  /**
+   * The copies kept, oldest first (by modification time, the best guess of their last use). A
+   * missing folder holds none; it is created with the first copy.
+   */
   static List<CacheIndex.Entry> reindex(BufferAllocator allocator, Path dir) throws IOException {
-    Files.createDirectories(dir);
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
       stream.forEach(files::add);

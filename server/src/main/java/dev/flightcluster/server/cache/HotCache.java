@@ -106,8 +106,8 @@ public final class HotCache implements AutoCloseable {
   }
 
   /**
-   * Opens the cache folder, creating it if missing: deletes what an interrupted write left, and
-   * keeps the copies that are whole and current.
+   * Opens the cache folder (created with the first copy): deletes what an interrupted write left,
+   * and keeps the copies that are whole and current.
    *
    * @param allocator the writer allocates from a child of it; it must outlive the cache
    * @param maxBytes the size cap; 0 turns the cache off (every file is read from Parquet)
@@ -231,6 +231,11 @@ public final class HotCache implements AutoCloseable {
 
   private void write(CacheKey key, FileMeta file, Schema scanSchema, String layout) {
     try {
+      if (file.rows() == 0) {
+        // Nothing to gain, and a copy without batches holds no dictionaries for its schema.
+        refuse(key, "it has no rows");
+        return;
+      }
       if (file.arrowBytes() > maxBytes) {
         refuse(key, "its Arrow data (about " + file.arrowBytes() + " bytes) exceeds the cache");
         return;
