@@ -20,6 +20,12 @@ public final class FlightAttributes {
   public static final AttributeKey<Long> SCAN_MEMORY_RESERVED =
       AttributeKey.longKey("flight.scan_memory_reserved");
 
+  /** Files a DoGet opened and scanned. */
+  public static final AttributeKey<Long> FILES_OPENED = AttributeKey.longKey("flight.files_opened");
+
+  /** Files a DoGet left unopened because the filter cannot match their partition values. */
+  public static final AttributeKey<Long> FILES_PRUNED = AttributeKey.longKey("flight.files_pruned");
+
   /** The data server a span ran on or talked to. */
   public static final AttributeKey<String> SERVER_ID = AttributeKey.stringKey("server.id");
 

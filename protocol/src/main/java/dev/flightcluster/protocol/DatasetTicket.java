@@ -22,7 +22,8 @@ import org.apache.arrow.flight.CallStatus;
  * @param resume where to start; {@code null} to start at the beginning
  * @param pushdown the columns, rows and row count to send ({@link Pushdown#NONE} for all, which is
  *     what a ticket without the field means). With a filter, a resume position's row counts the
- *     rows of its file that passed the filter
+ *     rows of its file that passed the filter. The limit is this stream's: a client resuming after
+ *     {@code n} rows sends the limit less {@code n} (decisions D80)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DatasetTicket(

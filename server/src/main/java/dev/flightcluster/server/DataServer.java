@@ -10,6 +10,7 @@ import dev.flightcluster.otel.metrics.FlightMetrics;
 import dev.flightcluster.otel.producer.GuardedProducer;
 import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.ServerStats;
+import dev.flightcluster.query.RowFilter;
 import dev.flightcluster.security.TlsSettings;
 import dev.flightcluster.server.cache.HotCache;
 import dev.flightcluster.server.registration.HostResolver;
@@ -227,6 +228,9 @@ public final class DataServer implements AutoCloseable {
         built.add(0, registrar);
         registrar.start();
       }
+      // Off the request path and off the refresh thread: the first filter parse in a JVM takes
+      // seconds, which the first filtered DoGet would otherwise wait for (decisions D79).
+      threads("flight-server-warm-up").newThread(DataServer::warmUpFilters).start();
       maintenance = Executors.newSingleThreadScheduledExecutor(threads("flight-server-refresh"));
       built.add(0, maintenance::shutdownNow);
       long every = config.heartbeatInterval.toNanos();
@@ -442,6 +446,14 @@ public final class DataServer implements AutoCloseable {
   /** Calls of {@code kind} open now, for tests. */
   int openCalls(CallPools.Kind kind) {
     return callPools.openCalls(kind);
+  }
+
+  private static void warmUpFilters() {
+    try {
+      RowFilter.warmUp();
+    } catch (RuntimeException e) {
+      log.warn("warming up the row filter parser failed; the first filtered DoGet will do it", e);
+    }
   }
 
   private static ThreadFactory threads(String prefix) {

@@ -155,6 +155,10 @@ public final class HotCache implements AutoCloseable {
    * What a stream reads for {@code file}, scanned with {@code scanSchema}: its current copy when
    * there is one (a hit), else the Parquet file (a miss), whose second read queues its copy. Close
    * the result when the scan is done.
+   *
+   * @param scanSchema every column of the file, as scans finish their dataset with it: a copy holds
+   *     them all, so a projected or filtered scan uses the same copy, its options picking the
+   *     columns and rows from it
    */
   public ScanSource source(FileMeta file, Schema scanSchema) {
     requireNonNull(file, "file is null");
@@ -305,7 +309,10 @@ public final class HotCache implements AutoCloseable {
     index.release(entry);
   }
 
-  /** The scan schema and batch size a copy is written with: a copy serves only scans of both. */
+  /**
+   * The full scan schema and batch size a copy is written with: a copy serves only scans of both,
+   * whatever their projection and filter.
+   */
   private String layout(Schema scanSchema) {
     MessageDigest sha = DatasetFingerprint.sha256();
     sha.update(scanSchema.serializeAsMessage());

@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -138,6 +140,19 @@ public record Partitions(List<Field> fields, List<List<Object>> values) {
       values.add(typed);
     }
     return new Partitions(fields, values);
+  }
+
+  /**
+   * The values of file {@code file} (in the dataset's file order) by column name, in column order;
+   * a value may be null.
+   */
+  public Map<String, Object> valuesOf(int file) {
+    Map<String, Object> known = new LinkedHashMap<>();
+    List<Object> fileValues = values.get(file);
+    for (int k = 0; k < fields.size(); k++) {
+      known.put(fields.get(k).getName(), fileValues.get(k));
+    }
+    return Collections.unmodifiableMap(known);
   }
 
   /**

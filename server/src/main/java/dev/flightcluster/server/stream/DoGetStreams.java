@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
@@ -232,11 +233,14 @@ public final class DoGetStreams {
       StreamPlan plan, ServerStreamListener listener, StreamGate gate, Span span, Counts counts)
       throws Exception {
     Dataset dataset = plan.dataset();
+    Schema served = plan.projection().served();
+    span.setAttribute(FlightAttributes.FILES_PRUNED, plan.pruned());
     try (FileSequenceReader reader = new FileSequenceReader(allocator, plan, batchRows, cache);
         StreamDictionaries dictionaries =
-            new StreamDictionaries(allocator, dataset.schema(), reader.dictionaries());
+            new StreamDictionaries(allocator, served, reader.dictionaries());
         RestoredColumns restored =
-            new RestoredColumns(allocator, dataset.schema(), reader.getVectorSchemaRoot())) {
+            new RestoredColumns(allocator, served, reader.getVectorSchemaRoot())) {
+      counts.filesOpened = reader::filesOpened;
       VectorSchemaRoot root = restored.root();
       // The scanner loads every batch into fresh buffers, so gRPC may send them without a copy.
       listener.setUseZeroCopy(true);
@@ -291,6 +295,8 @@ public final class DoGetStreams {
       restored.load();
       dictionaries.adopt(restored.root());
       return true;
+    } catch (FlightRuntimeException e) {
+      throw e; // chosen where it was understood: the filter's binding to a file, say
     } catch (Exception e) {
       if (outOfMemory(e)) {
         throw CallStatus.RESOURCE_EXHAUSTED
@@ -398,6 +404,7 @@ public final class DoGetStreams {
     long rows;
     long batches;
     long bytes;
+    IntSupplier filesOpened = () -> 0;
 
     private final StreamStats stats;
 
@@ -422,6 +429,7 @@ public final class DoGetStreams {
       span.setAttribute(FlightAttributes.ROWS, rows);
       span.setAttribute(FlightAttributes.BATCHES, batches);
       span.setAttribute(FlightAttributes.BYTES, bytes);
+      span.setAttribute(FlightAttributes.FILES_OPENED, filesOpened.getAsInt());
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.flightcluster.server.stream;
 
 import dev.flightcluster.protocol.ResumePosition;
+import dev.flightcluster.query.RowFilter;
 import dev.flightcluster.server.cache.HotCache;
 import dev.flightcluster.server.cache.ScanSource;
 import dev.flightcluster.server.store.Dataset;
@@ -10,13 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
-import org.apache.arrow.dataset.file.FileSystemDatasetFactory;
-import org.apache.arrow.dataset.jni.NativeMemoryPool;
 import org.apache.arrow.dataset.scanner.ScanOptions;
-import org.apache.arrow.dataset.scanner.Scanner;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.util.AutoCloseables;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VarCharVector;
@@ -31,7 +29,13 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * Reads the files of a {@link StreamPlan} one after the other, in the plan's order, through one
  * arrow-dataset scan per file, so every batch is known to come from one file at one row offset:
  * what its resume token says (decisions D54). A batch of a hive-partitioned dataset gets its file's
- * partition values appended as constant columns (arrow-dataset Java cannot discover partitions).
+ * partition values as constant columns (arrow-dataset Java cannot discover partitions).
+ *
+ * <p>The plan's pushdown runs in the native scan (decisions D79): the scan reads only the projected
+ * file columns, in the served order, and keeps only the rows that pass the filter, bound to the
+ * file's partition values. A resume position counts the rows of its file that passed the filter;
+ * the same filter over the same file passes the same rows in the same order, so counting them again
+ * finds the position. The stream ends after the plan's limit of rows, the last batch sliced.
  *
  * <p>A resumed plan starts at its file without opening the files before it; inside that file the
  * scan starts at the file's beginning and the rows already delivered are dropped, whole batches
@@ -40,26 +44,32 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * stream resumed at a token this server issued sends exactly the batches the first stream would
  * have sent next.
  *
- * <p>Each scan is finished with the served schema (as {@link RestoredColumns#scanSchema} has it),
- * so the native scanner casts what it reads to the stored types. The reader holds one batch at a
- * time: the file columns are moved (a zero-copy transfer) from the scanner into this reader's root,
- * and the partition columns are filled into fresh buffers for every batch, the previous batch's
+ * <p>Each scan is finished with the files' schema as {@link RestoredColumns#scanSchema} has it, so
+ * the native scanner casts what it reads to the stored types. The reader holds one batch at a time:
+ * the file columns are moved (a zero-copy transfer) from the scanner into this reader's root, and
+ * the partition columns are filled into fresh buffers for every batch, the previous batch's
  * released first: with zero-copy sends, gRPC may still be writing them, and it keeps its own
  * reference until it has.
  *
- * <p>Each file is read from its {@link HotCache} copy when it has a current one: the same batches
- * through the same scan options. A copy that fails to open or to read is given up for the Parquet
- * file at the same row (decisions D87).
+ * <p>Each file is read from its {@link HotCache} copy when it has a current one, through the same
+ * scan options: the copy holds every column of the file in the same batches, so the projection and
+ * the filter run on it as on the Parquet file and pass the same rows in the same order. A copy that
+ * fails to open or to read is given up for the Parquet file at the same row, counted as positions
+ * count it: rows that passed the filter (decisions D87).
  */
 final class FileSequenceReader extends ArrowReader {
   private final StreamPlan plan;
+  private final Projection projection;
   private final Schema fileSchema;
   private final int batchRows;
   private final HotCache cache;
   private final DictionaryProvider dictionaries = new CurrentDictionaries();
   private int next;
   private long skip;
+  private long remaining;
+  private int opened;
   private FileScan current;
+  private ScanOptions currentOptions;
   private String currentPath;
   private long currentRow;
   private List<Object> currentValues = List.of();
@@ -69,15 +79,16 @@ final class FileSequenceReader extends ArrowReader {
     super(allocator);
     this.plan = plan;
     this.cache = cache;
+    this.projection = plan.projection();
     this.fileSchema = RestoredColumns.scanSchema(plan.dataset().fileSchema());
     this.batchRows = batchRows;
-    this.next = plan.first();
     this.skip = plan.skipRows();
+    this.remaining = plan.limit();
   }
 
   @Override
   protected Schema readSchema() {
-    return RestoredColumns.scanSchema(plan.dataset().schema());
+    return RestoredColumns.scanSchema(projection.served());
   }
 
   /**
@@ -96,30 +107,32 @@ final class FileSequenceReader extends ArrowReader {
     return new ResumePosition(currentPath, currentRow);
   }
 
+  /** How many files this reader has opened so far. */
+  int filesOpened() {
+    return opened;
+  }
+
   @Override
   public boolean loadNextBatch() throws IOException {
     prepareLoadNextBatch();
     VectorSchemaRoot root = getVectorSchemaRoot();
-    Dataset dataset = plan.dataset();
     while (true) {
+      if (remaining == 0) {
+        // The limit is reached: the scan stops here, its native memory released now.
+        closeCurrent();
+        return false;
+      }
       if (current == null) {
         if (next == plan.files().size()) {
           return false;
         }
-        int file = plan.files().get(next);
-        current = open(cache.source(dataset.files().get(file), fileSchema));
-        currentPath = plan.path(next);
-        currentRow = 0;
-        currentValues =
-            dataset.partitions().isEmpty() ? List.of() : dataset.partitions().values().get(file);
-        currentUtf8 = utf8(currentValues);
-        next++;
+        open(next++);
       }
       boolean loaded;
       try {
-        loaded = current.reader.loadNextBatch();
+        loaded = current.reader().loadNextBatch();
       } catch (IOException | RuntimeException e) {
-        if (!current.source.cached()) {
+        if (!current.source().cached()) {
           throw e;
         }
         fallBack(e);
@@ -127,56 +140,89 @@ final class FileSequenceReader extends ArrowReader {
       }
       if (!loaded) {
         closeCurrent();
+        skip = 0; // a position past the rows that passed: only a forged token says so
         continue;
       }
-      VectorSchemaRoot batch = current.reader.getVectorSchemaRoot();
+      VectorSchemaRoot batch = current.reader().getVectorSchemaRoot();
       int rows = batch.getRowCount();
       if (skip >= rows) {
-        // Delivered before the resume: dropped; the scanner releases it at its next batch.
+        // Delivered before the resume, or no row passed the filter: dropped; the scanner releases
+        // it at its next batch.
         skip -= rows;
         currentRow += rows;
         continue;
       }
       int from = (int) skip;
-      int sent = rows - from;
+      int sent = (int) Math.min(rows - from, remaining);
       skip = 0;
-      int columns = fileSchema.getFields().size();
-      for (int i = 0; i < columns; i++) {
-        if (from == 0) {
-          batch.getVector(i).makeTransferPair(root.getVector(i)).transfer();
+      List<Projection.Source> sources = projection.sources();
+      for (int i = 0; i < sources.size(); i++) {
+        Projection.Source source = sources.get(i);
+        if (source.isPartition()) {
+          int k = source.partitionIndex();
+          fill(root.getVector(i), currentValues.get(k), currentUtf8.get(k), sent);
+        } else if (from == 0 && sent == rows) {
+          batch.getVector(source.scanIndex()).makeTransferPair(root.getVector(i)).transfer();
         } else {
-          batch.getVector(i).makeTransferPair(root.getVector(i)).splitAndTransfer(from, sent);
+          batch
+              .getVector(source.scanIndex())
+              .makeTransferPair(root.getVector(i))
+              .splitAndTransfer(from, sent);
         }
       }
-      for (int k = 0; k < currentValues.size(); k++) {
-        fill(root.getVector(columns + k), currentValues.get(k), currentUtf8.get(k), sent);
-      }
       root.setRowCount(sent);
-      currentRow += rows;
+      currentRow += from + sent;
+      remaining -= sent;
       return true;
     }
   }
 
+  /** Opens the scan of the {@code k}-th file of the plan. */
+  private void open(int k) {
+    Dataset dataset = plan.dataset();
+    int file = plan.files().get(k);
+    // Set even when empty: the builder's default is null, which the scan refuses.
+    ScanOptions.Builder options =
+        new ScanOptions.Builder(batchRows)
+            .columns(projection.scanColumns().map(FileSequenceReader::array));
+    Optional<RowFilter> filter = plan.filter();
+    if (filter.isPresent()) {
+      options.substraitFilter(
+          filter.get().toSubstrait(fileSchema, StreamPlan.partitionValues(dataset, file)));
+    }
+    currentOptions = options.build();
+    // The cache is asked with the files' full scan schema, whatever the projection: a copy holds
+    // every file column, and the options pick the columns and rows from it as from the Parquet.
+    current = open(cache.source(dataset.files().get(file), fileSchema), currentOptions);
+    opened++;
+    currentPath = plan.path(k);
+    currentRow = 0;
+    currentValues =
+        dataset.partitions().isEmpty() ? List.of() : dataset.partitions().values().get(file);
+    currentUtf8 = utf8(currentValues);
+  }
+
   /** Opens the scan of a source; a cached copy that cannot be opened gives way to its Parquet. */
-  private FileScan open(ScanSource source) {
+  private FileScan open(ScanSource source, ScanOptions options) {
     try {
-      return FileScan.open(allocator, source, fileSchema, batchRows);
+      return FileScan.open(allocator, source, fileSchema, options);
     } catch (RuntimeException e) {
       if (!source.cached()) {
         throw e;
       }
       source.failed(e);
-      return FileScan.open(allocator, ScanSource.parquet(source.parquet()), fileSchema, batchRows);
+      return FileScan.open(allocator, ScanSource.parquet(source.parquet()), fileSchema, options);
     }
   }
 
   /**
-   * The cached copy failed mid-file: the Parquet file's scan goes on at the same row, skipping what
-   * the copy delivered (the rows of the file are the same in both).
+   * The cached copy failed mid-file: the Parquet file's scan, with the same options, goes on at the
+   * same row, skipping what the copy delivered. Both count the rows that passed the filter, and the
+   * same filter passes the same rows of both in the same order, so the skip lands on the same row.
    */
   private void fallBack(Exception failure) throws IOException {
-    ScanSource parquet = ScanSource.parquet(current.source.parquet());
-    current.source.failed(failure);
+    ScanSource parquet = ScanSource.parquet(current.source().parquet());
+    current.source().failed(failure);
     try {
       closeCurrent();
     } catch (IOException | RuntimeException e) {
@@ -184,7 +230,11 @@ final class FileSequenceReader extends ArrowReader {
     }
     skip += currentRow;
     currentRow = 0;
-    current = FileScan.open(allocator, parquet, fileSchema, batchRows);
+    current = FileScan.open(allocator, parquet, fileSchema, currentOptions);
+  }
+
+  private static String[] array(List<String> columns) {
+    return columns.toArray(String[]::new);
   }
 
   /** The UTF-8 bytes of the string values, null for the others. */
@@ -255,12 +305,16 @@ final class FileSequenceReader extends ArrowReader {
         return null;
       }
       List<FieldVector> ours = getVectorSchemaRootUnchecked().getFieldVectors();
-      for (int i = 0; i < ours.size() && i < fileSchema.getFields().size(); i++) {
+      List<Projection.Source> sources = projection.sources();
+      for (int i = 0; i < ours.size(); i++) {
         DictionaryEncoding encoding = ours.get(i).getField().getDictionary();
-        if (encoding != null && encoding.getId() == id) {
+        if (encoding != null && encoding.getId() == id && !sources.get(i).isPartition()) {
           DictionaryEncoding scanned =
-              rootOf(current.reader).getVector(i).getField().getDictionary();
-          return scanned == null ? null : current.reader.lookup(scanned.getId());
+              rootOf(current.reader())
+                  .getVector(sources.get(i).scanIndex())
+                  .getField()
+                  .getDictionary();
+          return scanned == null ? null : current.reader().lookup(scanned.getId());
         }
       }
       return null;
@@ -287,46 +341,6 @@ final class FileSequenceReader extends ArrowReader {
       return reader.getVectorSchemaRoot();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  /** The native scan of one file, with the file columns of the served schema. */
-  private record FileScan(
-      ScanSource source,
-      FileSystemDatasetFactory factory,
-      org.apache.arrow.dataset.source.Dataset dataset,
-      Scanner scanner,
-      ArrowReader reader)
-      implements AutoCloseable {
-    static FileScan open(
-        BufferAllocator allocator, ScanSource source, Schema schema, int batchRows) {
-      FileSystemDatasetFactory factory;
-      try {
-        factory =
-            new FileSystemDatasetFactory(
-                allocator,
-                NativeMemoryPool.getDefault(),
-                source.format(),
-                source.file().toUri().toString());
-      } catch (RuntimeException e) {
-        source.close();
-        throw e;
-      }
-      org.apache.arrow.dataset.source.Dataset dataset = null;
-      Scanner scanner = null;
-      try {
-        dataset = factory.finish(schema);
-        scanner = dataset.newScan(new ScanOptions(batchRows));
-        return new FileScan(source, factory, dataset, scanner, scanner.scanBatches());
-      } catch (RuntimeException e) {
-        AutoCloseables.close(e, scanner, dataset, factory, source);
-        throw e;
-      }
-    }
-
-    @Override
-    public void close() throws Exception {
-      AutoCloseables.close(reader, scanner, dataset, factory, source);
     }
   }
 }
