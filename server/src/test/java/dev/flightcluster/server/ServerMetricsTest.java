@@ -143,6 +143,37 @@ class ServerMetricsTest {
   }
 
   @Test
+  void theHotCacheCountsItsHitsMissesCopiesAndBytes() throws Exception {
+    TestData.write(dataDir.resolve("events.parquet"), 0, 2500);
+    FlightClient flight = start();
+    Ticket events = new Ticket("events.parquet".getBytes(StandardCharsets.UTF_8));
+    Attributes server = Attributes.of(SERVER_ID, SERVER);
+
+    for (int read = 1; read <= 3; read++) {
+      try (FlightStream stream = flight.getStream(events)) {
+        while (stream.next()) {
+          // drained
+        }
+      }
+      if (read == 2) { // the second read copies the file
+        await()
+            .until(
+                () -> telemetry.longValue(FlightMetrics.CACHE_ENTRIES, server),
+                entries -> entries.equals(OptionalLong.of(1)));
+      }
+    }
+
+    assertThat(telemetry.longValue(FlightMetrics.CACHE_MISSES, server)).hasValue(2);
+    assertThat(telemetry.longValue(FlightMetrics.CACHE_HITS, server)).hasValue(1);
+    Path cache = dataDir.resolve(DatasetStore.STAGING_DIR).resolve("cache");
+    long copyBytes;
+    try (var copies = Files.list(cache)) {
+      copyBytes = copies.mapToLong(file -> file.toFile().length()).sum();
+    }
+    assertThat(telemetry.longValue(FlightMetrics.CACHE_BYTES, server)).hasValue(copyBytes);
+  }
+
+  @Test
   void doPutCountsTheRowsBytesAndBatchesItStored() throws Exception {
     FlightClient flight = start();
     long bytes = 0;

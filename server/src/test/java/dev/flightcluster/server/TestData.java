@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -69,6 +70,14 @@ public final class TestData {
       out.add(root.getVector("id").getObject(i) + ":" + root.getVector("name").getObject(i));
     }
     return out;
+  }
+
+  /**
+   * What an upload must not leave in the staging area: anything but the hot cache's folder, which
+   * the upload's copy creates there (decisions D88).
+   */
+  public static Predicate<Path> uploadLeftover() {
+    return path -> !path.getFileName().toString().equals("cache");
   }
 
   public static List<String> expected(long firstId, int rows) {

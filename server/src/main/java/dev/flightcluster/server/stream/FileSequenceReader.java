@@ -2,6 +2,8 @@ package dev.flightcluster.server.stream;
 
 import dev.flightcluster.protocol.ResumePosition;
 import dev.flightcluster.query.RowFilter;
+import dev.flightcluster.server.cache.HotCache;
+import dev.flightcluster.server.cache.ScanSource;
 import dev.flightcluster.server.store.Dataset;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,26 +50,35 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * the partition columns are filled into fresh buffers for every batch, the previous batch's
  * released first: with zero-copy sends, gRPC may still be writing them, and it keeps its own
  * reference until it has.
+ *
+ * <p>Each file is read from its {@link HotCache} copy when it has a current one, through the same
+ * scan options: the copy holds every column of the file in the same batches, so the projection and
+ * the filter run on it as on the Parquet file and pass the same rows in the same order. A copy that
+ * fails to open or to read is given up for the Parquet file at the same row, counted as positions
+ * count it: rows that passed the filter (decisions D87).
  */
 final class FileSequenceReader extends ArrowReader {
   private final StreamPlan plan;
   private final Projection projection;
   private final Schema fileSchema;
   private final int batchRows;
+  private final HotCache cache;
   private final DictionaryProvider dictionaries = new CurrentDictionaries();
   private int next;
   private long skip;
   private long remaining;
   private int opened;
   private FileScan current;
+  private ScanOptions currentOptions;
   private String currentPath;
   private long currentRow;
   private List<Object> currentValues = List.of();
   private List<byte[]> currentUtf8 = List.of();
 
-  FileSequenceReader(BufferAllocator allocator, StreamPlan plan, int batchRows) {
+  FileSequenceReader(BufferAllocator allocator, StreamPlan plan, int batchRows, HotCache cache) {
     super(allocator);
     this.plan = plan;
+    this.cache = cache;
     this.projection = plan.projection();
     this.fileSchema = RestoredColumns.scanSchema(plan.dataset().fileSchema());
     this.batchRows = batchRows;
@@ -117,7 +128,17 @@ final class FileSequenceReader extends ArrowReader {
         }
         open(next++);
       }
-      if (!current.reader().loadNextBatch()) {
+      boolean loaded;
+      try {
+        loaded = current.reader().loadNextBatch();
+      } catch (IOException | RuntimeException e) {
+        if (!current.source().cached()) {
+          throw e;
+        }
+        fallBack(e);
+        continue;
+      }
+      if (!loaded) {
         closeCurrent();
         skip = 0; // a position past the rows that passed: only a forged token says so
         continue;
@@ -169,14 +190,47 @@ final class FileSequenceReader extends ArrowReader {
       options.substraitFilter(
           filter.get().toSubstrait(fileSchema, StreamPlan.partitionValues(dataset, file)));
     }
-    current =
-        FileScan.open(allocator, dataset.files().get(file).path(), fileSchema, options.build());
+    currentOptions = options.build();
+    // The cache is asked with the files' full scan schema, whatever the projection: a copy holds
+    // every file column, and the options pick the columns and rows from it as from the Parquet.
+    current = open(cache.source(dataset.files().get(file), fileSchema), currentOptions);
     opened++;
     currentPath = plan.path(k);
     currentRow = 0;
     currentValues =
         dataset.partitions().isEmpty() ? List.of() : dataset.partitions().values().get(file);
     currentUtf8 = utf8(currentValues);
+  }
+
+  /** Opens the scan of a source; a cached copy that cannot be opened gives way to its Parquet. */
+  private FileScan open(ScanSource source, ScanOptions options) {
+    try {
+      return FileScan.open(allocator, source, fileSchema, options);
+    } catch (RuntimeException e) {
+      if (!source.cached()) {
+        throw e;
+      }
+      source.failed(e);
+      return FileScan.open(allocator, ScanSource.parquet(source.parquet()), fileSchema, options);
+    }
+  }
+
+  /**
+   * The cached copy failed mid-file: the Parquet file's scan, with the same options, goes on at the
+   * same row, skipping what the copy delivered. Both count the rows that passed the filter, and the
+   * same filter passes the same rows of both in the same order, so the skip lands on the same row.
+   */
+  private void fallBack(Exception failure) throws IOException {
+    ScanSource parquet = ScanSource.parquet(current.source().parquet());
+    current.source().failed(failure);
+    try {
+      closeCurrent();
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e); // the broken copy's scan; nothing of it is used any more
+    }
+    skip += currentRow;
+    currentRow = 0;
+    current = FileScan.open(allocator, parquet, fileSchema, currentOptions);
   }
 
   private static String[] array(List<String> columns) {
