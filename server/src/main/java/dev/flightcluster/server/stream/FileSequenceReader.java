@@ -2,6 +2,7 @@ package dev.flightcluster.server.stream;
 
 import dev.flightcluster.protocol.ResumePosition;
 import dev.flightcluster.server.parquet.ParquetFiles;
+import dev.flightcluster.server.parquet.ParquetPieces;
 import dev.flightcluster.server.store.Dataset;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,7 +54,7 @@ final class FileSequenceReader extends ArrowReader {
   private final DictionaryProvider dictionaries = new CurrentDictionaries();
   private int next;
   private long skip;
-  private FileScan current;
+  private ParquetPieces.Scan current;
   private String currentPath;
   private long currentRow;
   private List<Object> currentValues = List.of();
@@ -100,7 +101,12 @@ final class FileSequenceReader extends ArrowReader {
           return false;
         }
         int file = plan.files().get(next);
-        current = FileScan.open(allocator, dataset.files().get(file).path(), fileSchema, batchRows);
+        current =
+            ParquetPieces.open(
+                allocator,
+                dataset.files().get(file).path(),
+                ParquetPieces.DEFAULT_PIECE_BYTES,
+                piece -> FileScan.open(allocator, piece, fileSchema, batchRows));
         currentPath = plan.path(next);
         currentRow = 0;
         currentValues =
@@ -108,11 +114,11 @@ final class FileSequenceReader extends ArrowReader {
         currentUtf8 = utf8(currentValues);
         next++;
       }
-      if (!current.reader.loadNextBatch()) {
+      if (!current.reader().loadNextBatch()) {
         closeCurrent();
         continue;
       }
-      VectorSchemaRoot batch = current.reader.getVectorSchemaRoot();
+      VectorSchemaRoot batch = current.reader().getVectorSchemaRoot();
       int rows = batch.getRowCount();
       if (skip >= rows) {
         // Delivered before the resume: dropped; the scanner releases it at its next batch.
@@ -174,7 +180,7 @@ final class FileSequenceReader extends ArrowReader {
   }
 
   private void closeCurrent() throws IOException {
-    FileScan scan = current;
+    ParquetPieces.Scan scan = current;
     current = null;
     if (scan != null) {
       try {
@@ -212,8 +218,8 @@ final class FileSequenceReader extends ArrowReader {
         DictionaryEncoding encoding = ours.get(i).getField().getDictionary();
         if (encoding != null && encoding.getId() == id) {
           DictionaryEncoding scanned =
-              rootOf(current.reader).getVector(i).getField().getDictionary();
-          return scanned == null ? null : current.reader.lookup(scanned.getId());
+              rootOf(current.reader()).getVector(i).getField().getDictionary();
+          return scanned == null ? null : current.reader().lookup(scanned.getId());
         }
       }
       return null;
@@ -249,7 +255,7 @@ final class FileSequenceReader extends ArrowReader {
       org.apache.arrow.dataset.source.Dataset dataset,
       Scanner scanner,
       ArrowReader reader)
-      implements AutoCloseable {
+      implements ParquetPieces.Scan {
     static FileScan open(BufferAllocator allocator, Path file, Schema schema, int batchRows) {
       FileSystemDatasetFactory factory = ParquetFiles.datasetFactory(allocator, List.of(file));
       org.apache.arrow.dataset.source.Dataset dataset = null;
