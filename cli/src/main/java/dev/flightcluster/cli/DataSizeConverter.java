@@ -44,4 +44,17 @@ public final class DataSizeConverter implements ITypeConverter<Long> {
     }
     return amount * factor;
   }
+
+  /** A data size as above, or {@code 0} (in any unit) for a setting that 0 turns off. */
+  public static final class OrZero implements ITypeConverter<Long> {
+    private static final Pattern ZERO = Pattern.compile("0+\\s*(b|kb|kib|mb|mib|gb|gib|tb|tib)?");
+
+    @Override
+    public Long convert(String value) {
+      if (ZERO.matcher(value.strip().toLowerCase(Locale.ROOT)).matches()) {
+        return 0L;
+      }
+      return new DataSizeConverter().convert(value);
+    }
+  }
 }

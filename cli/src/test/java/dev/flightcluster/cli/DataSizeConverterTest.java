@@ -31,4 +31,14 @@ class DataSizeConverterTest {
         .isInstanceOf(TypeConversionException.class)
         .hasMessageContaining("too large");
   }
+
+  @Test
+  void theOrZeroVariantTakesZeroForOffAndOtherwiseReadsSizesAlike() {
+    DataSizeConverter.OrZero orZero = new DataSizeConverter.OrZero();
+    assertThat(orZero.convert("0")).isZero();
+    assertThat(orZero.convert("0GB")).isZero();
+    assertThat(orZero.convert("10GB")).isEqualTo(10_000_000_000L);
+    assertThat(orZero.convert("512MiB")).isEqualTo(512L << 20);
+    assertThatThrownBy(() -> orZero.convert("-1GiB")).isInstanceOf(TypeConversionException.class);
+  }
 }

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -80,7 +81,7 @@ final class DataProducer extends NoOpFlightProducer {
   private final long maxBatchBytes;
   private final Semaphore uploadSlots;
   private final UploadGuard uploadGuard;
-  private final Runnable afterUpload;
+  private final Consumer<DatasetName> afterUpload;
   private final StagedPuts stagedPuts;
   private final AtomicInteger activeUploads = new AtomicInteger();
   private final ServerMetrics metrics;
@@ -93,7 +94,8 @@ final class DataProducer extends NoOpFlightProducer {
    * @param maxUploads concurrent DoPut bodies; each holds a thread of the upload pool until its
    *     upload ends (the call pools admit no more DoPut calls than this either)
    * @param uploadGuard bounds every wait of an upload for its client
-   * @param afterUpload runs after each stored upload, before the client hears of success
+   * @param afterUpload runs after each stored upload, commit or abort of the dataset named, before
+   *     the client hears of success
    * @param metrics counts what the streams move; the caller owns and closes it
    * @param stats keeps the last upload failure for the heartbeats' status
    */
@@ -106,7 +108,7 @@ final class DataProducer extends NoOpFlightProducer {
       long maxBatchBytes,
       int maxUploads,
       UploadGuard uploadGuard,
-      Runnable afterUpload,
+      Consumer<DatasetName> afterUpload,
       ServerMetrics metrics,
       StreamStats stats) {
     this.store = requireNonNull(store, "store is null");
@@ -263,7 +265,7 @@ final class DataProducer extends NoOpFlightProducer {
       metrics.uploaded(name.value(), written.rows(), written.batches(), written.bytes());
       log.info("stored upload {}: {} rows in {} batches", name, written.rows(), written.batches());
       if (!StagedPuts.isPart(name)) {
-        afterUpload.run(); // a staged shard changes no listing until its put is committed
+        afterUpload.accept(name); // a staged shard changes no listing until its put is committed
       }
       ackStream.onCompleted();
     } catch (FlightRuntimeException e) {
@@ -326,7 +328,7 @@ final class DataProducer extends NoOpFlightProducer {
           AbortPut request = Messages.decode(action.getBody(), AbortPut.class);
           span.setAttribute(FlightAttributes.DATASET, request.name());
           if (stagedPuts.abort(request) > 0) {
-            afterUpload.run();
+            afterUpload.accept(DatasetName.of(request.name()));
           }
         }
         default ->
@@ -369,7 +371,7 @@ final class DataProducer extends NoOpFlightProducer {
     span.setAttribute(FlightAttributes.DATASET, name.value());
     Dataset existing = store.listing().datasets().get(name);
     stagedPuts.commit(request, Optional.ofNullable(existing).map(Dataset::schema));
-    afterUpload.run();
+    afterUpload.accept(name);
   }
 
   /**

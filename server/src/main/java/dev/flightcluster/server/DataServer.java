@@ -8,12 +8,15 @@ import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.otel.metrics.BoundedLabel;
 import dev.flightcluster.otel.metrics.FlightMetrics;
 import dev.flightcluster.otel.producer.GuardedProducer;
+import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.protocol.ServerStats;
 import dev.flightcluster.security.TlsSettings;
+import dev.flightcluster.server.cache.HotCache;
 import dev.flightcluster.server.registration.HostResolver;
 import dev.flightcluster.server.registration.LocalServer;
 import dev.flightcluster.server.registration.Registrar;
 import dev.flightcluster.server.registration.RegistrationTimes;
+import dev.flightcluster.server.store.Dataset;
 import dev.flightcluster.server.store.DatasetStore;
 import dev.flightcluster.server.stream.DoGetStreams;
 import dev.flightcluster.server.upload.UploadGuard;
@@ -22,6 +25,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -73,6 +77,7 @@ public final class DataServer implements AutoCloseable {
   private final Duration drainTimeout;
   private final BufferAllocator serverAllocator;
   private final DatasetStore store;
+  private final HotCache cache;
   private final CallPools callPools;
   private final UploadGuard uploadGuard;
   private final ThreadPoolExecutor streamExecutor;
@@ -103,6 +108,8 @@ public final class DataServer implements AutoCloseable {
           config.allocator.newChildAllocator("data-server", 0, config.allocator.getLimit());
       built.add(serverAllocator);
       store = DatasetStore.open(serverAllocator, config.dataDir);
+      cache = openCache(config, serverAllocator, store);
+      built.add(0, cache);
       int cpus = Runtime.getRuntime().availableProcessors();
       // The server id is known once the port is bound; the pools only name it in refusals.
       Supplier<String> id = () -> this.serverIdOrPending();
@@ -137,6 +144,7 @@ public final class DataServer implements AutoCloseable {
               id,
               this::scanReservedBytes,
               this::scanBudgetBytes,
+              cache,
               BoundedLabel.withDefaultBound());
       built.add(0, metrics);
       stats = new StreamStats(InstantSource.system());
@@ -150,7 +158,8 @@ public final class DataServer implements AutoCloseable {
               config.scanMemoryBytes,
               config.scanQueueTimeout,
               metrics,
-              stats);
+              stats,
+              cache);
       producer =
           new DataProducer(
               store,
@@ -245,6 +254,22 @@ public final class DataServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The hot cache: in the folder set, or the data dir's default one, capped at the size set, or at
+   * the builder's share of the free space of its disk now.
+   */
+  private static HotCache openCache(Builder config, BufferAllocator allocator, DatasetStore store)
+      throws IOException {
+    Path dir = config.cacheDir != null ? config.cacheDir : store.defaultCacheDir();
+    long maxBytes = config.cacheBytes;
+    if (maxBytes == Builder.CACHE_BYTES_FROM_FREE_SPACE) {
+      Files.createDirectories(dir);
+      maxBytes =
+          Files.getFileStore(dir).getUsableSpace() / 100 * Builder.DEFAULT_CACHE_FREE_SPACE_PERCENT;
+    }
+    return HotCache.open(allocator, dir, maxBytes, config.batchRows);
+  }
+
   private long scanReservedBytes() {
     DoGetStreams built = streams;
     return built == null ? 0 : built.scanReservedBytes();
@@ -306,11 +331,20 @@ public final class DataServer implements AutoCloseable {
    * After an upload: list it, and have every reachable coordinator pull the new listing before
    * replying.
    */
-  private void afterUpload() {
+  private void afterUpload(DatasetName name) {
     store.refresh();
     if (registrar != null) {
       registrar.announce();
     }
+    Dataset dataset = store.listing().datasets().get(name);
+    if (dataset != null) {
+      streams.uploaded(dataset);
+    }
+  }
+
+  /** The hot cache, for tests. */
+  HotCache cache() {
+    return cache;
   }
 
   /** The port the server listens on. */
@@ -379,6 +413,7 @@ public final class DataServer implements AutoCloseable {
       }
       callPools.close();
       uploadGuard.close();
+      cache.close();
       metrics.close();
       AutoCloseables.close(serverAllocator);
     } catch (InterruptedException e) {
@@ -477,6 +512,12 @@ public final class DataServer implements AutoCloseable {
     /** DoPut calls open at once when none is set. */
     public static final int DEFAULT_MAX_CONCURRENT_UPLOADS = 8;
 
+    /** The share of its disk's free space at start that the hot cache may fill, when not set. */
+    public static final int DEFAULT_CACHE_FREE_SPACE_PERCENT = 25;
+
+    /** {@link #cacheBytes} not set: the default share of the free space. */
+    private static final long CACHE_BYTES_FROM_FREE_SPACE = -1;
+
     /** How long close lets streams in progress run when none is set. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -503,6 +544,8 @@ public final class DataServer implements AutoCloseable {
     private Duration scanQueueTimeout = DEFAULT_SCAN_QUEUE_TIMEOUT;
     private int maxConcurrentUploads = DEFAULT_MAX_CONCURRENT_UPLOADS;
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+    private Path cacheDir;
+    private long cacheBytes = CACHE_BYTES_FROM_FREE_SPACE;
     private Duration uploadIdleTimeout = DEFAULT_UPLOAD_IDLE_TIMEOUT;
     private ServerAuth auth = ServerAuth.protectedMode("data server", "--token-verify-key FILE");
     private ClientCredentials nodeCredentials;
@@ -647,6 +690,29 @@ public final class DataServer implements AutoCloseable {
             "scanQueueTimeout must not be negative: " + scanQueueTimeout);
       }
       this.scanQueueTimeout = scanQueueTimeout;
+      return this;
+    }
+
+    /**
+     * The hot cache's folder: Arrow IPC copies of the Parquet files served here (decisions D86).
+     * Default: a folder in the data dir's hidden staging area, which is never listed. Its {@code
+     * *.arrow} and {@code *.tmp} files belong to the server, which deletes those it cannot use.
+     */
+    public Builder cacheDir(Path cacheDir) {
+      this.cacheDir = requireNonNull(cacheDir, "cacheDir is null");
+      return this;
+    }
+
+    /**
+     * The most bytes the hot cache's copies may take; the least recently used leave first. 0 turns
+     * the cache off. Default: 25% of the free space of the cache folder's disk at start.
+     */
+    public Builder cacheBytes(long cacheBytes) {
+      if (cacheBytes < 0) {
+        throw new IllegalArgumentException(
+            "cacheBytes must not be negative (0 turns the cache off): " + cacheBytes);
+      }
+      this.cacheBytes = cacheBytes;
       return this;
     }
 

@@ -6,12 +6,15 @@ import static java.util.Objects.requireNonNull;
 
 import dev.flightcluster.otel.metrics.BoundedLabel;
 import dev.flightcluster.otel.metrics.FlightMetrics;
+import dev.flightcluster.server.cache.HotCache;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongUpDownCounter;
 import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableLongCounter;
 import io.opentelemetry.api.metrics.ObservableLongGauge;
+import io.opentelemetry.api.metrics.ObservableLongUpDownCounter;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -36,11 +39,16 @@ public final class ServerMetrics implements AutoCloseable {
   private final LongUpDownCounter uploadsStaging;
   private final ObservableLongGauge scanReserved;
   private final ObservableLongGauge scanLimit;
+  private final ObservableLongCounter cacheHits;
+  private final ObservableLongCounter cacheMisses;
+  private final ObservableLongUpDownCounter cacheBytes;
+  private final ObservableLongUpDownCounter cacheEntries;
 
   /**
    * @param serverId read at each measurement: the id is known only once the server has started
    * @param scanReserved the scan memory reserved now, read by the reserved gauge
    * @param scanLimit the scan memory budget, read by the limit gauge
+   * @param cache the hot cache, whose counts are read when a reader collects
    * @param datasets bounds the dataset label's values
    */
   ServerMetrics(
@@ -48,7 +56,9 @@ public final class ServerMetrics implements AutoCloseable {
       Supplier<String> serverId,
       LongSupplier scanReserved,
       LongSupplier scanLimit,
+      HotCache cache,
       BoundedLabel datasets) {
+    requireNonNull(cache, "cache is null");
     requireNonNull(meter, "meter is null");
     requireNonNull(scanReserved, "scanReserved is null");
     requireNonNull(scanLimit, "scanLimit is null");
@@ -128,6 +138,30 @@ public final class ServerMetrics implements AutoCloseable {
             .setUnit(FlightMetrics.UNIT_BYTES)
             .setDescription("The scan memory budget")
             .buildWithCallback(m -> m.record(scanLimit.getAsLong(), server()));
+    cacheHits =
+        meter
+            .counterBuilder(FlightMetrics.CACHE_HITS)
+            .setUnit(FlightMetrics.UNIT_FILES)
+            .setDescription("Files a DoGet read from their hot cache copy")
+            .buildWithCallback(m -> m.record(cache.hits(), server()));
+    cacheMisses =
+        meter
+            .counterBuilder(FlightMetrics.CACHE_MISSES)
+            .setUnit(FlightMetrics.UNIT_FILES)
+            .setDescription("Files a DoGet read from Parquet, having no current hot cache copy")
+            .buildWithCallback(m -> m.record(cache.misses(), server()));
+    cacheBytes =
+        meter
+            .upDownCounterBuilder(FlightMetrics.CACHE_BYTES)
+            .setUnit(FlightMetrics.UNIT_BYTES)
+            .setDescription("Bytes of the hot cache's copies on disk")
+            .buildWithCallback(m -> m.record(cache.bytes(), server()));
+    cacheEntries =
+        meter
+            .upDownCounterBuilder(FlightMetrics.CACHE_ENTRIES)
+            .setUnit(FlightMetrics.UNIT_FILES)
+            .setDescription("Copies in the hot cache")
+            .buildWithCallback(m -> m.record(cache.entries(), server()));
   }
 
   /** Starts measuring one DoGet of {@code dataset}; close the result when the stream ends. */
@@ -168,6 +202,10 @@ public final class ServerMetrics implements AutoCloseable {
   public void close() {
     scanReserved.close();
     scanLimit.close();
+    cacheHits.close();
+    cacheMisses.close();
+    cacheBytes.close();
+    cacheEntries.close();
   }
 
   private Attributes server() {

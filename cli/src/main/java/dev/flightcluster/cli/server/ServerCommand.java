@@ -12,6 +12,7 @@ import dev.flightcluster.cli.tls.TlsOptions;
 import dev.flightcluster.protocol.Locations;
 import dev.flightcluster.security.TlsSettings;
 import dev.flightcluster.server.DataServer;
+import dev.flightcluster.server.store.DatasetStore;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,6 +148,31 @@ public final class ServerCommand implements Callable<Integer> {
   Duration scanQueueTimeout;
 
   @Option(
+      names = "--cache-dir",
+      defaultValue = "${env:FLIGHT_CACHE_DIR}",
+      paramLabel = "DIR",
+      description = {
+        "The hot cache's folder: Arrow IPC copies of the Parquet files served here, read instead of"
+            + " them (env FLIGHT_CACHE_DIR).",
+        "Default: DATA_DIR/" + DatasetStore.STAGING_DIR + "/cache, never listed as data."
+      })
+  Path cacheDir;
+
+  @Option(
+      names = "--cache-size",
+      defaultValue = "${env:FLIGHT_CACHE_SIZE}",
+      converter = DataSizeConverter.OrZero.class,
+      paramLabel = "SIZE",
+      description = {
+        "The most disk the hot cache may fill, e.g. 10GB or 512MiB; the least recently used copies"
+            + " leave first; 0 turns the cache off (env FLIGHT_CACHE_SIZE).",
+        "Default: "
+            + DataServer.Builder.DEFAULT_CACHE_FREE_SPACE_PERCENT
+            + "% of the free space of the cache folder's disk at start."
+      })
+  Long cacheSize;
+
+  @Option(
       names = "--max-message-size",
       defaultValue = "${env:FLIGHT_MAX_MESSAGE_SIZE:-256MiB}",
       converter = DataSizeConverter.class,
@@ -233,6 +259,12 @@ public final class ServerCommand implements Callable<Integer> {
       setting("--scan-memory", () -> builder.scanMemoryBytes(scanMemory));
       setting("--scan-queue-timeout", () -> builder.scanQueueTimeout(scanQueueTimeout));
       setting("--max-message-size", () -> builder.maxMessageBytes(maxMessageSize));
+      if (cacheDir != null) {
+        builder.cacheDir(cacheDir);
+      }
+      if (cacheSize != null) {
+        setting("--cache-size", () -> builder.cacheBytes(cacheSize));
+      }
       setting("--drain-timeout", () -> builder.drainTimeout(drainTimeout));
       setting("--upload-idle-timeout", () -> builder.uploadIdleTimeout(uploadIdleTimeout));
       builder.auth(serverAuth).nodeCredentials(nodeCredentials);

@@ -23,5 +23,8 @@ class ServerDefaultsTest {
     assertThat(command.maxMessageSize).isEqualTo(DataServer.Builder.DEFAULT_MAX_MESSAGE_BYTES);
     assertThat(command.drainTimeout).isEqualTo(DataServer.Builder.DEFAULT_DRAIN_TIMEOUT);
     assertThat(command.uploadIdleTimeout).isEqualTo(DataServer.Builder.DEFAULT_UPLOAD_IDLE_TIMEOUT);
+    // Unset, so the builder decides: its folder in the data dir, its share of the free space.
+    assertThat(command.cacheDir).isNull();
+    assertThat(command.cacheSize).isNull();
   }
 }

@@ -28,6 +28,7 @@ public final class FlightMetrics {
   public static final String UNIT_BATCHES = "{batch}";
   public static final String UNIT_STREAMS = "{stream}";
   public static final String UNIT_UPLOADS = "{upload}";
+  public static final String UNIT_FILES = "{file}";
 
   /**
    * Histogram buckets for call and stream durations, in seconds: from a cached listing to a long
@@ -96,6 +97,18 @@ public final class FlightMetrics {
 
   /** UpDownCounter: uploads being written into the staging area. */
   public static final String UPLOADS_STAGING = "flight.server.uploads.staging";
+
+  /** Counter: files DoGet read from their hot cache copy. */
+  public static final String CACHE_HITS = "flight.server.cache.hits";
+
+  /** Counter: files DoGet read from Parquet, having no current hot cache copy. */
+  public static final String CACHE_MISSES = "flight.server.cache.misses";
+
+  /** UpDownCounter: bytes of the hot cache's copies. */
+  public static final String CACHE_BYTES = "flight.server.cache.bytes";
+
+  /** UpDownCounter: copies in the hot cache. */
+  public static final String CACHE_ENTRIES = "flight.server.cache.entries";
 
   // Coordinator.
   /** Gauge: data servers holding a live lease. */

@@ -28,6 +28,12 @@ import java.util.TreeMap;
 final class DataDir {
   static final String STAGING_DIR = ".flight-staging";
 
+  /**
+   * The hot cache's default folder, inside the staging area: hidden, so never listed, and kept when
+   * the staging area is cleared at startup.
+   */
+  static final String CACHE_DIR = "cache";
+
   private static final String PARQUET_SUFFIX = ".parquet";
 
   private final Path root;
@@ -45,6 +51,10 @@ final class DataDir {
 
   Path staging() {
     return root.resolve(STAGING_DIR);
+  }
+
+  Path defaultCache() {
+    return staging().resolve(CACHE_DIR);
   }
 
   /** Where the top-level entry of dataset {@code name} lies (not resolved, maybe absent). */

@@ -83,6 +83,14 @@ public final class DatasetStore {
     return dir.root();
   }
 
+  /**
+   * Where the hot cache keeps its copies unless told otherwise: a folder of the staging area,
+   * hidden from the listing, that survives the clearing of the staging area at startup.
+   */
+  public Path defaultCacheDir() {
+    return dir.defaultCache();
+  }
+
   /** The datasets as of the last refresh. */
   public Listing listing() {
     return listing;

@@ -6,12 +6,15 @@ import dev.flightcluster.protocol.DatasetName;
 import dev.flightcluster.server.parquet.ParquetFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,10 +39,21 @@ final class Uploads {
     this.dir = requireNonNull(dir, "dir is null");
   }
 
-  /** Clears the staging area of uploads an earlier run left behind. */
+  /**
+   * Clears the staging area of uploads an earlier run left behind; the hot cache's default folder
+   * stays, its copies are checked by the cache itself.
+   */
   void clearStaging() throws IOException {
-    ParquetFiles.deleteRecursively(dir.staging());
     Files.createDirectories(dir.staging());
+    List<Path> left = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir.staging())) {
+      entries.forEach(left::add);
+    }
+    for (Path entry : left) {
+      if (!entry.equals(dir.defaultCache())) {
+        ParquetFiles.deleteRecursively(entry);
+      }
+    }
   }
 
   /** See {@link DatasetStore#upload}. */

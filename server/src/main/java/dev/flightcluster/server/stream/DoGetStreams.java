@@ -9,6 +9,7 @@ import dev.flightcluster.protocol.DatasetTicket;
 import dev.flightcluster.protocol.ResumeToken;
 import dev.flightcluster.server.ServerMetrics;
 import dev.flightcluster.server.StreamStats;
+import dev.flightcluster.server.cache.HotCache;
 import dev.flightcluster.server.store.Dataset;
 import dev.flightcluster.server.store.DatasetStore;
 import dev.flightcluster.server.store.FileMeta;
@@ -30,6 +31,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +60,7 @@ public final class DoGetStreams {
   private final Duration scanQueueTimeout;
   private final ServerMetrics metrics;
   private final StreamStats stats;
+  private final HotCache cache;
   private final AtomicInteger open = new AtomicInteger();
   private final Set<StreamGate> gates = ConcurrentHashMap.newKeySet();
 
@@ -67,6 +70,7 @@ public final class DoGetStreams {
    *     RESOURCE_EXHAUSTED. Owned by the caller.
    * @param scanMemoryBytes the native memory all scans share; a stream waits up to {@code
    *     scanQueueTimeout} for its share, then gets RESOURCE_EXHAUSTED
+   * @param cache the copies streams read instead of Parquet files; owned by the caller
    */
   public DoGetStreams(
       DatasetStore store,
@@ -77,7 +81,8 @@ public final class DoGetStreams {
       long scanMemoryBytes,
       Duration scanQueueTimeout,
       ServerMetrics metrics,
-      StreamStats stats) {
+      StreamStats stats,
+      HotCache cache) {
     this.store = requireNonNull(store, "store is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.serverId = requireNonNull(serverId, "serverId is null");
@@ -90,6 +95,15 @@ public final class DoGetStreams {
     this.scanQueueTimeout = requireNonNull(scanQueueTimeout, "scanQueueTimeout is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.stats = requireNonNull(stats, "stats is null");
+    this.cache = requireNonNull(cache, "cache is null");
+  }
+
+  /** Queues hot cache copies of the files of {@code dataset}, which was just uploaded here. */
+  public void uploaded(Dataset dataset) {
+    Schema scanSchema = RestoredColumns.scanSchema(dataset.fileSchema());
+    for (FileMeta file : dataset.files()) {
+      cache.admit(file, scanSchema);
+    }
   }
 
   /** Scan memory the running streams hold now. */
@@ -218,7 +232,7 @@ public final class DoGetStreams {
       StreamPlan plan, ServerStreamListener listener, StreamGate gate, Span span, Counts counts)
       throws Exception {
     Dataset dataset = plan.dataset();
-    try (FileSequenceReader reader = new FileSequenceReader(allocator, plan, batchRows);
+    try (FileSequenceReader reader = new FileSequenceReader(allocator, plan, batchRows, cache);
         StreamDictionaries dictionaries =
             new StreamDictionaries(allocator, dataset.schema(), reader.dictionaries());
         RestoredColumns restored =

@@ -1,7 +1,8 @@
 package dev.flightcluster.server.stream;
 
 import dev.flightcluster.protocol.ResumePosition;
-import dev.flightcluster.server.parquet.ParquetFiles;
+import dev.flightcluster.server.cache.HotCache;
+import dev.flightcluster.server.cache.ScanSource;
 import dev.flightcluster.server.parquet.ParquetPieces;
 import dev.flightcluster.server.store.Dataset;
 import java.io.IOException;
@@ -12,7 +13,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.arrow.dataset.file.FileFormat;
 import org.apache.arrow.dataset.file.FileSystemDatasetFactory;
+import org.apache.arrow.dataset.jni.NativeMemoryPool;
 import org.apache.arrow.dataset.scanner.ScanOptions;
 import org.apache.arrow.dataset.scanner.Scanner;
 import org.apache.arrow.memory.BufferAllocator;
@@ -46,23 +49,29 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * and the partition columns are filled into fresh buffers for every batch, the previous batch's
  * released first: with zero-copy sends, gRPC may still be writing them, and it keeps its own
  * reference until it has.
+ *
+ * <p>Each file is read from its {@link HotCache} copy when it has a current one: the same batches
+ * through the same scan options. A copy that fails to open or to read is given up for the Parquet
+ * file at the same row (decisions D87).
  */
 final class FileSequenceReader extends ArrowReader {
   private final StreamPlan plan;
   private final Schema fileSchema;
   private final int batchRows;
+  private final HotCache cache;
   private final DictionaryProvider dictionaries = new CurrentDictionaries();
   private int next;
   private long skip;
-  private ParquetPieces.Scan current;
+  private FileScan current;
   private String currentPath;
   private long currentRow;
   private List<Object> currentValues = List.of();
   private List<byte[]> currentUtf8 = List.of();
 
-  FileSequenceReader(BufferAllocator allocator, StreamPlan plan, int batchRows) {
+  FileSequenceReader(BufferAllocator allocator, StreamPlan plan, int batchRows, HotCache cache) {
     super(allocator);
     this.plan = plan;
+    this.cache = cache;
     this.fileSchema = RestoredColumns.scanSchema(plan.dataset().fileSchema());
     this.batchRows = batchRows;
     this.next = plan.first();
@@ -101,12 +110,7 @@ final class FileSequenceReader extends ArrowReader {
           return false;
         }
         int file = plan.files().get(next);
-        current =
-            ParquetPieces.open(
-                allocator,
-                dataset.files().get(file).path(),
-                ParquetPieces.DEFAULT_PIECE_BYTES,
-                piece -> FileScan.open(allocator, piece, fileSchema, batchRows));
+        current = open(cache.source(dataset.files().get(file), fileSchema));
         currentPath = plan.path(next);
         currentRow = 0;
         currentValues =
@@ -114,7 +118,17 @@ final class FileSequenceReader extends ArrowReader {
         currentUtf8 = utf8(currentValues);
         next++;
       }
-      if (!current.reader().loadNextBatch()) {
+      boolean loaded;
+      try {
+        loaded = current.reader().loadNextBatch();
+      } catch (IOException | RuntimeException e) {
+        if (!current.source.cached()) {
+          throw e;
+        }
+        fallBack(e);
+        continue;
+      }
+      if (!loaded) {
         closeCurrent();
         continue;
       }
@@ -144,6 +158,36 @@ final class FileSequenceReader extends ArrowReader {
       currentRow += rows;
       return true;
     }
+  }
+
+  /** Opens the scan of a source; a cached copy that cannot be opened gives way to its Parquet. */
+  private FileScan open(ScanSource source) {
+    try {
+      return FileScan.open(allocator, source, fileSchema, batchRows);
+    } catch (RuntimeException e) {
+      if (!source.cached()) {
+        throw e;
+      }
+      source.failed(e);
+      return FileScan.open(allocator, ScanSource.parquet(source.parquet()), fileSchema, batchRows);
+    }
+  }
+
+  /**
+   * The cached copy failed mid-file: the Parquet file's scan goes on at the same row, skipping what
+   * the copy delivered (the rows of the file are the same in both).
+   */
+  private void fallBack(Exception failure) throws IOException {
+    ScanSource parquet = ScanSource.parquet(current.source.parquet());
+    current.source.failed(failure);
+    try {
+      closeCurrent();
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e); // the broken copy's scan; nothing of it is used any more
+    }
+    skip += currentRow;
+    currentRow = 0;
+    current = FileScan.open(allocator, parquet, fileSchema, batchRows);
   }
 
   /** The UTF-8 bytes of the string values, null for the others. */
@@ -180,7 +224,7 @@ final class FileSequenceReader extends ArrowReader {
   }
 
   private void closeCurrent() throws IOException {
-    ParquetPieces.Scan scan = current;
+    FileScan scan = current;
     current = null;
     if (scan != null) {
       try {
@@ -249,21 +293,58 @@ final class FileSequenceReader extends ArrowReader {
     }
   }
 
-  /** The native scan of one file, with the file columns of the served schema. */
-  private record FileScan(
+  /**
+   * The scan of one file, with the file columns of the served schema: a cached copy in one native
+   * scan, a Parquet file in row-group pieces ({@link ParquetPieces}, decisions D89).
+   */
+  private record FileScan(ScanSource source, ParquetPieces.Scan scan) implements AutoCloseable {
+    static FileScan open(
+        BufferAllocator allocator, ScanSource source, Schema schema, int batchRows) {
+      try {
+        ParquetPieces.Scan scan =
+            source.cached()
+                ? NativeScan.open(allocator, source.file(), source.format(), schema, batchRows)
+                : ParquetPieces.open(
+                    allocator,
+                    source.file(),
+                    ParquetPieces.DEFAULT_PIECE_BYTES,
+                    piece ->
+                        NativeScan.open(allocator, piece, FileFormat.PARQUET, schema, batchRows));
+        return new FileScan(source, scan);
+      } catch (RuntimeException e) {
+        source.close();
+        throw e;
+      }
+    }
+
+    ArrowReader reader() {
+      return scan.reader();
+    }
+
+    @Override
+    public void close() throws Exception {
+      AutoCloseables.close(scan, source);
+    }
+  }
+
+  /** One native arrow-dataset scan of one file. */
+  private record NativeScan(
       FileSystemDatasetFactory factory,
       org.apache.arrow.dataset.source.Dataset dataset,
       Scanner scanner,
       ArrowReader reader)
       implements ParquetPieces.Scan {
-    static FileScan open(BufferAllocator allocator, Path file, Schema schema, int batchRows) {
-      FileSystemDatasetFactory factory = ParquetFiles.datasetFactory(allocator, List.of(file));
+    static NativeScan open(
+        BufferAllocator allocator, Path file, FileFormat format, Schema schema, int batchRows) {
+      FileSystemDatasetFactory factory =
+          new FileSystemDatasetFactory(
+              allocator, NativeMemoryPool.getDefault(), format, file.toUri().toString());
       org.apache.arrow.dataset.source.Dataset dataset = null;
       Scanner scanner = null;
       try {
         dataset = factory.finish(schema);
         scanner = dataset.newScan(new ScanOptions(batchRows));
-        return new FileScan(factory, dataset, scanner, scanner.scanBatches());
+        return new NativeScan(factory, dataset, scanner, scanner.scanBatches());
       } catch (RuntimeException e) {
         AutoCloseables.close(e, scanner, dataset, factory);
         throw e;

@@ -119,6 +119,26 @@ class ParquetPiecesTest {
   }
 
   @Test
+  void piecesCutTheSameBatchesAsAWholeFileScan() throws Exception {
+    try (BufferAllocator allocator = new RootAllocator()) {
+      assertThat(batchSizes(allocator, 1)).isEqualTo(batchSizes(allocator, Long.MAX_VALUE));
+    }
+  }
+
+  /** The row counts of the batches a scan in pieces of {@code pieceBytes} yields, in order. */
+  private static List<Integer> batchSizes(BufferAllocator allocator, long pieceBytes)
+      throws Exception {
+    List<Integer> sizes = new ArrayList<>();
+    try (ParquetPieces.Scan scan =
+        ParquetPieces.open(allocator, file, pieceBytes, piece -> scan(allocator, piece))) {
+      while (scan.reader().loadNextBatch()) {
+        sizes.add(scan.reader().getVectorSchemaRoot().getRowCount());
+      }
+    }
+    return sizes;
+  }
+
+  @Test
   void aFileWithinOnePieceIsScannedAsItIs() throws Exception {
     List<Path> opened = new ArrayList<>();
     try (BufferAllocator allocator = new RootAllocator();
