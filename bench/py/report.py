@@ -19,6 +19,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy  # noqa: E402
 import pyarrow  # noqa: E402
 
+import issue15  # noqa: E402
+
 # Each Flight row is divided by these servers' median with the same client and streams.
 REFERENCES = {
     "library limit": "java-memory",
@@ -382,6 +384,7 @@ def write(harness, started: datetime.datetime, elapsed: float) -> None:
         "",
     ]
     out += _cluster_sections(harness)
+    out += issue15.section(harness)
     if harness.skipped:
         out += ["## Not measured in this run", "", *[f"- {s}" for s in harness.skipped], ""]
     out += _coordinator_section(harness)
