@@ -74,7 +74,7 @@ def measure(harness, env: dict) -> None:
 
 def _cache_server(harness, name: str, env: dict, data_dir: Path, cache_dir: Path):
     return harness._cluster_process(name, "server", env, data_dir=data_dir, extra_args=[
-        "--cache-dir", cache_dir, "--cache-size", "64g"])
+        "--cache-dir", cache_dir, "--cache-size", "64GiB"])
 
 
 def _warm_cache(harness, server: ManagedProcess, rows: int, cache_dir: Path, tag: str) -> float:
