@@ -26,6 +26,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 import gen_data
+import issue15
 import jdbc_latency
 import pushdown_bench
 from procs import CpuAccount, ManagedProcess, free_port, run_client
@@ -351,6 +352,7 @@ class Harness:
             raise RuntimeError(f"{launcher} missing: run.sh builds it (mvnw -pl bench,cli -am "
                                "package)")
         self.launcher = launcher
+        issue15.prepare(self)
         print("cluster data server", flush=True)
         sink = self.start_server("otlp-sink", [PYTHON, HERE / "otlp_sink.py", "--max-seconds",
                                                3 * 3600], ready=r"LISTENING (http://\S+)")
@@ -389,6 +391,7 @@ class Harness:
         finally:
             server.stop()
         self.measure_memory(traced)
+        issue15.measure(self, {**os.environ, "OTEL_SDK_DISABLED": "true"})
         sink.stop()
 
     def measure_coordinator(self) -> None:
@@ -432,15 +435,18 @@ class Harness:
                 "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": f"{endpoint}/v1/traces"}
 
     def _cluster_process(self, name: str, role: str, env: dict, data_dir: Path | None = None,
-                         coordinator: str | None = None) -> ManagedProcess:
-        """Starts `flight-cluster coordinator|server` on a free port and waits for SERVING."""
+                         coordinator: str | None = None,
+                         extra_args: list | None = None) -> ManagedProcess:
+        """Starts `flight-cluster coordinator|server` on a free port and waits for SERVING.
+        A server gets `extra_args`, by default those that keep a hot cache off (issue15)."""
         for attempt in range(3):  # free_port() may race with another process
             port = free_port()
             location = f"grpc://127.0.0.1:{port}"
             argv = [self.launcher, role, "--host", "127.0.0.1", "--port", port]
             if role == "server":
                 argv += ["--data-dir", data_dir, "--coordinator", coordinator or "none",
-                         "--advertise", location, "--batch-rows", self.meta["batch_rows"]]
+                         "--advertise", location, "--batch-rows", self.meta["batch_rows"],
+                         *(issue15.parquet_args(self) if extra_args is None else extra_args)]
             env = {**env, "JAVA_OPTS": CLUSTER_JAVA_OPTS}
             process = ManagedProcess(name, argv, self.logs, "", env=env)
             self._note_command(f"server {name} (JAVA_OPTS={CLUSTER_JAVA_OPTS})", process.argv)

@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy  # noqa: E402
 import pyarrow  # noqa: E402
 
+import issue15  # noqa: E402
 import jdbc_latency  # noqa: E402
 import pushdown_bench  # noqa: E402
 
@@ -222,11 +223,11 @@ def _cluster_sections(harness) -> list[str]:
             "are allocated outside NMT's Java heap category (Other / Unsafe) and arrow-dataset's "
             "C++ pool is outside NMT altogether: RSS is the figure that counts. Target < 512 MiB. "
             "The server runs with its default scan memory budget (`--scan-memory` 1 GiB), so the 8 "
-            "clients queue for it (`FLIGHT_SCAN_QUEUE_TIMEOUT=600s`) instead of scanning at once. Why "
-            "the target is missed: arrow-dataset's Parquet reader keeps every column chunk it has read "
-            "until the file ends (apache/arrow#39808) and Arrow Java 18.3 cannot turn that off, so one "
-            f"scan holds about the Parquet file's {memory_meta.get('parquet_bytes', 0) / 1e6:,.0f} MB "
-            "plus decoded batches (docs/decisions.md D13, bench/NOTES.md optimisation 5).",
+            "clients queue for it (`FLIGHT_SCAN_QUEUE_TIMEOUT=600s`) instead of scanning at once. "
+            "arrow-dataset's Parquet reader keeps every column chunk it has read until its file ends "
+            "(apache/arrow#39808, D13), so the server scans a large file in pieces of at most 64 MiB "
+            "of column chunks (D89): a scan holds about one piece plus decoded batches, not the "
+            f"Parquet file's {memory_meta.get('parquet_bytes', 0) / 1e6:,.0f} MB.",
             "", "| scenario | seconds | VmHWM | VmRSS after | NMT total committed | NMT Other committed (peak) | target | other load |",
             "|---|---:|---:|---:|---:|---:|---|---:|"]
     for r in harness.memory:
@@ -385,6 +386,7 @@ def write(harness, started: datetime.datetime, elapsed: float) -> None:
         "",
     ]
     out += _cluster_sections(harness)
+    out += issue15.section(harness)
     if harness.skipped:
         out += ["## Not measured in this run", "", *[f"- {s}" for s in harness.skipped], ""]
     out += _coordinator_section(harness)
