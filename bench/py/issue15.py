@@ -4,9 +4,9 @@ What it adds to a run (harness.measure_cluster calls `measure`, report.write cal
 - B1 rows **cluster-cache**: the data server with a hot cache (`--cache-dir`), after the dataset
   was read twice and its `*.arrow` copy appeared, both clients, 1 and N streams (only when the
   built server has `--cache-dir`, i.e. once the hot cache has landed);
-- B7 server peak RSS (VmHWM, reset through clear_refs) while one slow client reads the B4 dataset
+- B8 server peak RSS (VmHWM, reset through clear_refs) while one slow client reads the B4 dataset
   (~2 GB of Arrow data in full mode), with the cache off (Parquet, read in pieces) and on (cached);
-- B8 ListFlights of 10,000 datasets with pyarrow's client and Flight's Java client
+- B9 ListFlights of 10,000 datasets with pyarrow's client and Flight's Java client
   (`coordinator.ListFlightsBench`, a real coordinator with 10 simulated data servers);
 - the issue's targets, each met or missed, from the medians of this run.
 DoGet from Parquet and DoPut come from the existing rows (cluster-untraced, cluster-traced).
@@ -120,7 +120,7 @@ def _doget_cache(harness, env: dict, results: Results) -> None:
 
 
 def _memory(harness, env: dict, results: Results) -> None:
-    """B7: one slow client of the B4 dataset, the server's VmHWM; cache off, then cached."""
+    """B8: one slow client of the B4 dataset, the server's VmHWM; cache off, then cached."""
     serve_dir, meta = harness._dataset(harness.mode.memory_rows or harness.mode.rows)
     results.memory_meta = meta
     cases = [("Parquet (cache off)", None)]
@@ -128,7 +128,7 @@ def _memory(harness, env: dict, results: Results) -> None:
         cases.append(("hot cache", Path(tempfile.mkdtemp(prefix="bench-cache-",
                                                         dir=harness.put_dir.parent))))
     else:
-        results.notes.append("B7 server RSS with the hot cache: not measured (no `--cache-dir`)")
+        results.notes.append("B8 server RSS with the hot cache: not measured (no `--cache-dir`)")
     for case, cache_dir in cases:
         name = "cluster-rss-cache" if cache_dir else "cluster-rss-parquet"
         if cache_dir:
@@ -138,19 +138,19 @@ def _memory(harness, env: dict, results: Results) -> None:
                                               extra_args=parquet_args(harness))
         try:
             if cache_dir:
-                _warm_cache(harness, server, meta["rows"], cache_dir, "B7")
+                _warm_cache(harness, server, meta["rows"], cache_dir, "B8")
             harness._reset_hwm(server)
             before = server.status().get("VmRSS", 0)
             argv = [harness_python(), HERE / "doget_client.py", "--location", server.location,
                     "--ticket", "bench.parquet", "--expect-rows", meta["rows"], "--runs", 1,
                     "--warmup", 0, "--timeout-seconds", harness.client_timeout,
                     "--streams", 1, "--sleep-ms", SLOW_SLEEP_MS,
-                    "--output", harness.logs / f"B7-{name}.json"]
-            harness._note_command(f"B7 slow client, {case}", argv)
-            print(f"  B7 slow client, {case} ...", flush=True)
+                    "--output", harness.logs / f"B8-{name}.json"]
+            harness._note_command(f"B8 slow client, {case}", argv)
+            print(f"  B8 slow client, {case} ...", flush=True)
             account = CpuAccount([server])
             started = time.monotonic()
-            run_client(argv, harness.logs / f"B7-{name}.log", timeout=harness.client_timeout)
+            run_client(argv, harness.logs / f"B8-{name}.log", timeout=harness.client_timeout)
             status = server.status()
             results.memory.append({"case": case, "hwm": status.get("VmHWM", 0),
                                    "rss_before": before, "seconds": time.monotonic() - started,
@@ -163,10 +163,10 @@ def _memory(harness, env: dict, results: Results) -> None:
 
 
 def _listing(harness, env: dict, results: Results) -> None:
-    """B8: ListFlights of 10,000 datasets, Java client in process, then pyarrow's client."""
+    """B9: ListFlights of 10,000 datasets, Java client in process, then pyarrow's client."""
     quick = harness.mode.name != "full"
     calls, warmup = (3, 2) if quick else (20, 10)
-    java_out = harness.logs / "B8-java.json"
+    java_out = harness.logs / "B9-java.json"
     argv = harness._java("coordinator.ListFlightsBench", "--datasets", LIST_DATASETS,
                          "--servers", 10, "--calls", calls, "--warmup-calls", warmup,
                          "--serve-seconds", 3600,
@@ -175,22 +175,22 @@ def _listing(harness, env: dict, results: Results) -> None:
     account = CpuAccount([])
     server = ManagedProcess("list-flights-coordinator", argv, harness.logs,
                             r"LISTENING (grpc\S*://\S+)", ready_timeout=900)
-    harness._note_command("B8 ListFlights, Java client, then serving", server.argv)
+    harness._note_command("B9 ListFlights, Java client, then serving", server.argv)
     harness.servers.append(server)
-    print("  B8 ListFlights, Java client ...", flush=True)
+    print("  B9 ListFlights, Java client ...", flush=True)
     server.start()
     try:
         java = json.loads(java_out.read_text(encoding="utf-8"))
         java["other_load"] = account.other_load()
         results.listing["java"] = java
-        py_out = harness.logs / "B8-python.json"
+        py_out = harness.logs / "B9-python.json"
         py = [harness_python(), HERE / "list_flights.py", "--location", server.match.group(1),
               "--expect", LIST_DATASETS, "--calls", calls, "--warmup", warmup,
               "--output", py_out]
-        harness._note_command("B8 ListFlights, pyarrow client", py)
-        print("  B8 ListFlights, pyarrow client ...", flush=True)
+        harness._note_command("B9 ListFlights, pyarrow client", py)
+        print("  B9 ListFlights, pyarrow client ...", flush=True)
         account = CpuAccount([server])
-        run_client(py, harness.logs / "B8-python.log", timeout=600)
+        run_client(py, harness.logs / "B9-python.log", timeout=600)
         result = json.loads(py_out.read_text(encoding="utf-8"))
         result["other_load"] = account.other_load()
         results.listing["python"] = result
@@ -267,7 +267,7 @@ def section(harness) -> list[str]:
                    f"| (measured) | {p50:,.0f} ms | - |")
     out.append("")
     if results.memory:
-        out += ["### B7 server RSS, one slow client", "",
+        out += ["### B8 server RSS, one slow client", "",
                 f"A fresh data server (`{harness.cluster_java_opts}`) per case; one pyarrow client "
                 f"reading the {meta['rows']:,}-row dataset ({meta['arrow_bytes'] / 1e6:,.0f} MB "
                 f"of Arrow data, {meta['parquet_bytes'] / 1e6:,.0f} MB Parquet) with "
@@ -281,7 +281,7 @@ def section(harness) -> list[str]:
                        f"| {r['hwm'] / 2**20:,.0f} MiB | {r['other_load']:.0%} |")
         out.append("")
     if results.listing:
-        out += ["### B8 ListFlights", "",
+        out += ["### B9 ListFlights", "",
                 f"A real coordinator with {LIST_DATASETS:,} datasets from ten simulated data "
                 "servers (`coordinator.ListFlightsBench --servers 10`; one server holding all "
                 "10,000 timed out its registration pull on a loaded machine); the Java client "

@@ -34,7 +34,7 @@ def section(results: Path) -> list[str]:
     if not path.is_file():
         return []
     result = json.loads(path.read_text(encoding="utf-8"))
-    out = ["## JDBC query latency (Flight SQL)", "",
+    out = ["## B11 JDBC query latency (Flight SQL)", "",
            f"`dev.flightcluster.bench.sql.JdbcLatencyBench`: {result['driver']} on an open connection to a real "
            f"coordinator with {result['data_servers']} real data servers in one process (docs/decisions.md D83). One run "
            "is what a JDBC program pays per query: prepare (CreatePreparedStatement), execute (GetFlightInfo, DoGet "

@@ -1,4 +1,4 @@
-"""B7: what a selective query saves against a full read (pushdown, docs/decisions.md D81).
+"""B10: what a selective query saves against a full read (pushdown, docs/decisions.md D81).
 
 A coordinator and one data server of the built distribution serve the bench dataset. Two reads
 of it are timed, alternately, several times each:
@@ -10,8 +10,8 @@ of it are timed, alternately, several times each:
 Through two clients: the Java client (`flight-cluster client get`, a fresh JVM a run, whose own
 "in T s" is the read alone, GetFlightInfo included) and pyarrow (GetFlightInfo then DoGet of each
 endpoint, in this process), after one unreported read of each kind. Bytes are the Arrow bytes received; ratios divide
-medians of this same run. Writes B7-pushdown.json into the results directory; report.py turns it
-into the "B7 selective query" section.
+medians of this same run. Writes B10-pushdown.json into the results directory; report.py turns it
+into the "B10 selective query" section.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import pyarrow.flight as flight
 import flightbench
 from procs import run_client
 
-OUTPUT = "B7-pushdown.json"
+OUTPUT = "B10-pushdown.json"
 _JAVA_GOT = re.compile(r"got \S+: ([\d,]+) rows, [\d,]+ batches, ([\d,]+) bytes in ([\d.]+) s")
 
 
@@ -86,8 +86,8 @@ def _summary(runs: list[dict]) -> dict:
 
 
 def measure(harness) -> None:
-    """Runs B7 with the harness's dataset, distribution and run count; writes OUTPUT."""
-    print("B7 selective query (pushdown) ...", flush=True)
+    """Runs B10 with the harness's dataset, distribution and run count; writes OUTPUT."""
+    print("B10 selective query (pushdown) ...", flush=True)
     rows = harness.meta["rows"]
     dataset = "bench.parquet"
     env = {**os.environ, "OTEL_SDK_DISABLED": "true"}
@@ -120,12 +120,12 @@ def measure(harness) -> None:
                     harness.wait_for_quiet(server)
                     if client == "java":
                         measured[name].append(_java_read(harness, coordinator.location, dataset, query,
-                                                         harness.logs / f"B7-java-{name}-{run}.log"))
+                                                         harness.logs / f"B10-java-{name}-{run}.log"))
                     else:
                         measured[name].append(_pyarrow_read(coordinator.location, dataset, query))
             full, selective = _summary(measured["full"]), _summary(measured["selective"])
             if full["rows"] != rows:
-                raise RuntimeError(f"B7 {client}: the full read got {full['rows']} rows, not {rows}")
+                raise RuntimeError(f"B10 {client}: the full read got {full['rows']} rows, not {rows}")
             result["clients"][client] = {
                 "full": full, "selective": selective,
                 "bytes_ratio": selective["bytes"] / full["bytes"],
@@ -141,13 +141,13 @@ def measure(harness) -> None:
 
 
 def section(results_dir: Path) -> list[str]:
-    """The RESULTS.md section of B7; empty when B7 did not run."""
+    """The RESULTS.md section of B10; empty when B10 did not run."""
     path = Path(results_dir) / OUTPUT
     if not path.is_file():
         return []
     b7 = json.loads(path.read_text(encoding="utf-8"))
     selective = b7["queries"]["selective"]
-    out = ["## B7 selective query (pushdown)", "",
+    out = ["## B10 selective query (pushdown)", "",
            f"One coordinator and one data server of the distribution serve the bench dataset ({b7['rows']:,} "
            "rows). **full** reads every row and column; **selective** asks, through the JSON CMD descriptor, for "
            f"columns {', '.join(selective['columns'])} where `{selective['filter']}` (about 1 % of the rows), so "
