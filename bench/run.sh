@@ -5,17 +5,19 @@
 #   bench/run.sh --quick    CI run: 200k rows, 3 runs, every code path of the harness; writes
 #                           bench/results/quick/ so that it never overwrites the full results
 #   bench/run.sh --no-cluster  baselines only (the cluster is measured by default, both modes)
+#   bench/run.sh --runs=N   measured runs per configuration instead of the mode's (full: 5)
 #
 # Every server it starts binds 127.0.0.1 and is stopped on exit, failure included.
 set -euo pipefail
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
 HARNESS_ARGS=()
 QUICK=0
 for arg in "$@"; do
   case "$arg" in
     --quick) HARNESS_ARGS+=("$arg"); QUICK=1 ;;
     --no-cluster) HARNESS_ARGS+=("$arg") ;;
+    --runs=[1-9]*) HARNESS_ARGS+=(--runs "${arg#--runs=}") ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; usage >&2; exit 2 ;;
   esac
