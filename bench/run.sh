@@ -10,7 +10,7 @@
 # Every server it starts binds 127.0.0.1 and is stopped on exit, failure included.
 set -euo pipefail
 
-usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 HARNESS_ARGS=()
 QUICK=0
 for arg in "$@"; do
