@@ -4,12 +4,8 @@ cursor, and ingests a table with adbc_ingest, then reads it back."""
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
 import subprocess
 import time
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,34 +14,10 @@ import pytest
 
 adbc = pytest.importorskip("adbc_driver_flightsql.dbapi")
 
-REPO = Path(__file__).resolve().parents[3]
-DISTRIBUTION = REPO / "cli/target/flight-cluster/bin/flight-cluster"
+from cluster_processes import DISTRIBUTION, start  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
     not DISTRIBUTION.exists(), reason="needs the distribution: ./mvnw -pl cli -am package -DskipTests")
-
-
-def base_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "FLIGHT_"))}
-    env["OTEL_SDK_DISABLED"] = "true"
-    return env
-
-
-def start(args: list[str], pattern: str, log: Path) -> tuple[subprocess.Popen, re.Match]:
-    out = log.open("w")
-    process = subprocess.Popen([str(DISTRIBUTION), *args], env=base_env(), stdout=out, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL)
-    # Generous: a JVM starting on a loaded CI machine.
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        match = re.search(pattern, log.read_text())
-        if match:
-            return process, match
-        if process.poll() is not None:
-            break
-        time.sleep(0.2)
-    process.kill()
-    raise AssertionError(f"{args[0]} did not start: {log.read_text()}")
 
 
 def trips(first: int, rows: int, server: str) -> pa.Table:

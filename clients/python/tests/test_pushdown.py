@@ -29,8 +29,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import get_dataset as getter  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[3]
-DISTRIBUTION = REPO / "cli/target/flight-cluster/bin/flight-cluster"
+from cluster_processes import DISTRIBUTION, base_env, start  # noqa: E402
 NY = "America/New_York"
 ROWS_PER_FILE = 250
 FILES = ["region=eu/part-0.parquet", "region=eu/part-1.parquet",
@@ -38,26 +37,14 @@ FILES = ["region=eu/part-0.parquet", "region=eu/part-1.parquet",
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "FLIGHT_"))}
-    env.update({"OTEL_SDK_DISABLED": "true",
-                "JAVA_OPTS": "-Xmx384m -XX:MaxDirectMemorySize=512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"})
-    return env
+    return {**base_env(),
+            "JAVA_OPTS": "-Xmx384m -XX:MaxDirectMemorySize=512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"}
 
 
 def _start(args: list[str], pattern: str, log: Path) -> tuple[subprocess.Popen, re.Match]:
-    out = log.open("w")
-    process = subprocess.Popen([str(DISTRIBUTION), *args], env=_env(), stdout=out, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        match = re.search(pattern, log.read_text())
-        if match:
-            return process, match
-        if process.poll() is not None:
-            break
-        time.sleep(0.2)
-    process.kill()
-    pytest.fail(f"{args[0]} did not start: {log.read_text()}", pytrace=False)
+    return start(args, pattern, log, env=_env())
+
+
 
 
 def _file_table(index: int) -> pa.Table:
@@ -92,7 +79,7 @@ def cluster(tmp_path_factory):
             pq.write_table(table, target / path)
     processes = []
     try:
-        coordinator, match = _start(["coordinator", "--host", "127.0.0.1", "--port", "0", "--lease", "3s",
+        coordinator, match = _start(["coordinator", "--host", "127.0.0.1", "--port", "0", "--http-port", "0", "--lease", "3s",
                                      "--heartbeat-interval", "500ms"],
                                     r"coordinator listening on grpc://[^:]+:(\d+)", root / "coordinator.log")
         processes.append(coordinator)

@@ -3,8 +3,6 @@ do_get at the data server with the same token (README "Secure cluster")."""
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
 import subprocess
 import sys
@@ -21,8 +19,7 @@ from list_and_get_all_flights import list_and_get_all_flights  # noqa: E402
 from put_dataset import main as put_main  # noqa: E402
 from put_dataset import put_dataset  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[3]
-DISTRIBUTION = REPO / "cli/target/flight-cluster/bin/flight-cluster"
+from cluster_processes import DISTRIBUTION, base_env, start  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
     not DISTRIBUTION.exists() or shutil.which("openssl") is None,
@@ -37,26 +34,6 @@ def run(*args: str, env: dict[str, str] | None = None) -> None:
     subprocess.run(args, check=True, capture_output=True, env=env, timeout=120, stdin=subprocess.DEVNULL)
 
 
-def base_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "FLIGHT_"))}
-    env["OTEL_SDK_DISABLED"] = "true"
-    return env
-
-
-def start(args: list[str], env: dict[str, str], pattern: str, log: Path) -> tuple[subprocess.Popen, re.Match]:
-    out = log.open("w")
-    process = subprocess.Popen([str(DISTRIBUTION), *args], env=env, stdout=out, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        match = re.search(pattern, log.read_text())
-        if match:
-            return process, match
-        if process.poll() is not None:
-            break
-        time.sleep(0.2)
-    process.kill()
-    raise AssertionError(f"{args[0]} did not start: {log.read_text()}")
 
 
 @pytest.fixture()
@@ -78,16 +55,16 @@ def secure_cluster(tmp_path):
     processes = []
     try:
         coordinator, match = start(
-            ["coordinator", "--host", "127.0.0.1", "--port", "0", "--lease", "2s", "--heartbeat-interval", "500ms",
+            ["coordinator", "--host", "127.0.0.1", "--port", "0", "--http-port", "0", "--lease", "2s", "--heartbeat-interval", "500ms",
              "--users", str(users), "--token-signing-key", str(key)],
-            base_env(), r"coordinator listening on grpc\+?t?c?p?://[^:]+:(\d+)", tmp_path / "coordinator.log")
+            r"coordinator listening on grpc\+?t?c?p?://[^:]+:(\d+)", tmp_path / "coordinator.log")
         processes.append(coordinator)
         coordinator_uri = f"grpc://127.0.0.1:{match.group(1)}"
         server, match = start(
             ["server", "--host", "127.0.0.1", "--port", "0", "--data-dir", str(data),
              "--coordinator", coordinator_uri, "--heartbeat-interval", "500ms",
              "--token-verify-key", str(pub), "--node-user", "node1"],
-            {**base_env(), "FLIGHT_NODE_PASSWORD": NODE_PASSWORD}, r"on port (\d+)", tmp_path / "server.log")
+            r"on port (\d+)", tmp_path / "server.log", env={**base_env(), "FLIGHT_NODE_PASSWORD": NODE_PASSWORD})
         processes.append(server)
         yield coordinator_uri, f"grpc://127.0.0.1:{match.group(1)}"
     finally:
