@@ -169,7 +169,10 @@ class ListingTest {
         assertStatus(
             failure(() -> harness.client().getInfo(FlightDescriptor.command(new byte[] {1, 2}))),
             FlightStatusCode.UNIMPLEMENTED);
-    assertThat(description).contains("PATH descriptors");
+    assertThat(description)
+        .contains("PATH descriptor")
+        .contains("query command")
+        .contains("Flight SQL");
     assertStatus(
         failure(() -> harness.client().getSchema(FlightDescriptor.command(new byte[] {1, 2}))),
         FlightStatusCode.UNIMPLEMENTED);

@@ -18,18 +18,21 @@ public final class Descriptors {
   /**
    * The dataset a descriptor names.
    *
-   * @throws org.apache.arrow.flight.FlightRuntimeException UNIMPLEMENTED for a CMD descriptor: no
-   *     command is served, and the caller asked for something that does not exist here rather than
-   *     for something malformed (ADBC and Flight SQL clients tell the two apart); INVALID_ARGUMENT
-   *     for a path with other than one element, or for an invalid name
+   * @throws org.apache.arrow.flight.FlightRuntimeException UNIMPLEMENTED for a CMD descriptor (a
+   *     coordinator dispatches query commands and Flight SQL before it calls this): the caller
+   *     asked for something that does not exist here rather than for something malformed (ADBC and
+   *     Flight SQL clients tell the two apart); INVALID_ARGUMENT for a path with other than one
+   *     element, or for an invalid name
    */
   public static DatasetName datasetName(FlightDescriptor descriptor) {
     requireNonNull(descriptor, "descriptor is null");
     if (descriptor.isCommand()) {
       throw CallStatus.UNIMPLEMENTED
           .withDescription(
-              "CMD descriptors are not served: this service serves PATH descriptors that name one"
-                  + " dataset, e.g. FlightDescriptor.path(\"sales.parquet\"); ListFlights lists them")
+              "CMD descriptors are served only by coordinators, as a JSON query command"
+                  + " ({\"dataset\": NAME, \"columns\": [..], \"filter\": SQL, \"limit\": N}) or a"
+                  + " Flight SQL command, and this one is neither; PATH descriptors name one dataset,"
+                  + " e.g. FlightDescriptor.path(\"sales.parquet\"); ListFlights lists them")
           .toRuntimeException();
     }
     var path = descriptor.getPath();
