@@ -3,28 +3,22 @@ package dev.flightcluster.bench.shards;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.flightcluster.bench.InProcessCluster;
 import dev.flightcluster.client.BatchConsumer;
-import dev.flightcluster.client.FlightClusterClient;
 import dev.flightcluster.client.GetResult;
-import dev.flightcluster.coordinator.Coordinator;
-import dev.flightcluster.otel.FlightTelemetry;
 import dev.flightcluster.server.DataServer;
 import dev.flightcluster.server.parquet.ParquetFiles;
 import dev.flightcluster.testing.SampleTable;
-import io.opentelemetry.api.OpenTelemetry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.arrow.flight.FlightInfo;
-import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.util.AutoCloseables;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -144,7 +138,8 @@ public final class ShardedReadBench implements Callable<Integer> {
           Files.createLink(two.resolve(file.getFileName()), file);
         }
       }
-      try (Cluster cluster = new Cluster(List.of(one.getParent(), two.getParent()))) {
+      try (InProcessCluster cluster =
+          new InProcessCluster(List.of(one.getParent(), two.getParent()))) {
         FlightInfo info = cluster.awaitDataset("trips", files * rowsPerFile);
         endpoints = info.getEndpoints().size();
         DataServer first = cluster.serverAt(info.getEndpoints().get(0).getLocations().get(0));
@@ -153,15 +148,17 @@ public final class ShardedReadBench implements Callable<Integer> {
         Thread[] closer = {null};
         long start = System.nanoTime();
         GetResult result =
-            cluster.client.get(
-                info,
-                BatchConsumer.of(
-                    batch -> {
-                      seen[0] += batch.getRowCount();
-                      if (closeMidRead && closer[0] == null && seen[0] >= third) {
-                        closer[0] = Thread.ofPlatform().start(first::close);
-                      }
-                    }));
+            cluster
+                .client()
+                .get(
+                    info,
+                    BatchConsumer.of(
+                        batch -> {
+                          seen[0] += batch.getRowCount();
+                          if (closeMidRead && closer[0] == null && seen[0] >= third) {
+                            closer[0] = Thread.ofPlatform().start(first::close);
+                          }
+                        }));
         double elapsed = (System.nanoTime() - start) / 1e9;
         if (closer[0] != null) {
           closer[0].join();
@@ -195,73 +192,6 @@ public final class ShardedReadBench implements Callable<Integer> {
     try (BufferAllocator allocator = new RootAllocator();
         ArrowReader reader = table.reader(allocator, 64_000)) {
       ParquetFiles.write(allocator, reader, file);
-    }
-  }
-
-  /** A coordinator, two data servers and a client, untraced, on 127.0.0.1. */
-  private static final class Cluster implements AutoCloseable {
-    private final BufferAllocator allocator = new RootAllocator();
-    private final FlightTelemetry telemetry = FlightTelemetry.create(OpenTelemetry.noop());
-    private final Coordinator coordinator;
-    private final List<DataServer> servers = new ArrayList<>();
-    final FlightClusterClient client;
-
-    Cluster(List<Path> dataDirs) throws Exception {
-      coordinator =
-          Coordinator.builder(allocator, telemetry)
-              .location(Location.forGrpcInsecure("127.0.0.1", 0))
-              .heartbeatInterval(Duration.ofMillis(200))
-              .build()
-              .start();
-      Location at = Location.forGrpcInsecure("127.0.0.1", coordinator.port());
-      for (int i = 0; i < dataDirs.size(); i++) {
-        servers.add(
-            DataServer.builder(allocator, telemetry)
-                .location(Location.forGrpcInsecure("127.0.0.1", 0))
-                .advertisedLocation(Location.forGrpcInsecure("127.0.0.1", 0))
-                .dataDir(dataDirs.get(i))
-                .serverId("server-" + (i + 1))
-                .coordinators(List.of(at))
-                .heartbeatInterval(Duration.ofMillis(200))
-                .drainTimeout(Duration.ZERO)
-                .build()
-                .start());
-      }
-      client = FlightClusterClient.builder(allocator, telemetry, at).build();
-    }
-
-    FlightInfo awaitDataset(String name, long rows) throws InterruptedException {
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (System.nanoTime() < deadline) {
-        try {
-          FlightInfo info = client.info(name);
-          if (info.getRecords() == rows) {
-            return info;
-          }
-        } catch (RuntimeException e) {
-          // not listed yet
-        }
-        Thread.sleep(100); // polling a cluster that is starting; not a test
-      }
-      throw new IllegalStateException(
-          "dataset " + name + " was not listed with " + rows + " rows within 60 s");
-    }
-
-    DataServer serverAt(Location location) {
-      return servers.stream()
-          .filter(s -> s.port() == location.getUri().getPort())
-          .findFirst()
-          .orElseThrow();
-    }
-
-    @Override
-    public void close() throws Exception {
-      List<AutoCloseable> all = new ArrayList<>();
-      all.add(client);
-      all.addAll(servers);
-      all.add(coordinator);
-      all.add(allocator);
-      AutoCloseables.close(all);
     }
   }
 

@@ -3,28 +3,21 @@ package dev.flightcluster.bench.sql;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.flightcluster.client.FlightClusterClient;
-import dev.flightcluster.coordinator.Coordinator;
-import dev.flightcluster.otel.FlightTelemetry;
-import dev.flightcluster.server.DataServer;
+import dev.flightcluster.bench.InProcessCluster;
 import dev.flightcluster.server.parquet.ParquetFiles;
 import dev.flightcluster.testing.SampleTable;
-import io.opentelemetry.api.OpenTelemetry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.util.AutoCloseables;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -78,12 +71,12 @@ public final class JdbcLatencyBench implements Callable<Integer> {
       write(trips.resolve("part-" + i + ".parquet"), new SampleTable(10_000, i));
       dirs.add(trips.getParent());
     }
-    try (Cluster cluster = new Cluster(dirs)) {
-      cluster.awaitRows("trips", 20_000);
+    try (InProcessCluster cluster = new InProcessCluster(dirs)) {
+      cluster.awaitDataset("trips", 20_000);
       try (Connection connection =
           DriverManager.getConnection(
               "jdbc:arrow-flight-sql://127.0.0.1:"
-                  + cluster.coordinator.port()
+                  + cluster.coordinatorPort()
                   + "/?useEncryption=false")) {
         List<Latency> latencies =
             List.of(measure(connection, QUERY, 20), measure(connection, COUNT, 1));
@@ -135,65 +128,6 @@ public final class JdbcLatencyBench implements Callable<Integer> {
     try (BufferAllocator allocator = new RootAllocator();
         ArrowReader reader = table.reader(allocator, 5_000)) {
       ParquetFiles.write(allocator, reader, file);
-    }
-  }
-
-  /** A coordinator and two data servers, untraced, on 127.0.0.1. */
-  private static final class Cluster implements AutoCloseable {
-    private final BufferAllocator allocator = new RootAllocator();
-    private final FlightTelemetry telemetry = FlightTelemetry.create(OpenTelemetry.noop());
-    private final Coordinator coordinator;
-    private final List<DataServer> servers = new ArrayList<>();
-    private final FlightClusterClient client;
-
-    Cluster(List<Path> dataDirs) throws Exception {
-      coordinator =
-          Coordinator.builder(allocator, telemetry)
-              .location(Location.forGrpcInsecure("127.0.0.1", 0))
-              .heartbeatInterval(Duration.ofMillis(200))
-              .build()
-              .start();
-      Location at = Location.forGrpcInsecure("127.0.0.1", coordinator.port());
-      for (int i = 0; i < dataDirs.size(); i++) {
-        servers.add(
-            DataServer.builder(allocator, telemetry)
-                .location(Location.forGrpcInsecure("127.0.0.1", 0))
-                .advertisedLocation(Location.forGrpcInsecure("127.0.0.1", 0))
-                .dataDir(dataDirs.get(i))
-                .serverId("server-" + (i + 1))
-                .coordinators(List.of(at))
-                .heartbeatInterval(Duration.ofMillis(200))
-                .drainTimeout(Duration.ZERO)
-                .build()
-                .start());
-      }
-      client = FlightClusterClient.builder(allocator, telemetry, at).build();
-    }
-
-    void awaitRows(String name, long rows) throws InterruptedException {
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (System.nanoTime() < deadline) {
-        try {
-          if (client.info(name).getRecords() == rows) {
-            return;
-          }
-        } catch (RuntimeException e) {
-          // not listed yet
-        }
-        Thread.sleep(100); // polling a cluster that is starting; not a test
-      }
-      throw new IllegalStateException(
-          "dataset " + name + " was not listed with " + rows + " rows within 60 s");
-    }
-
-    @Override
-    public void close() throws Exception {
-      List<AutoCloseable> all = new ArrayList<>();
-      all.add(client);
-      all.addAll(servers);
-      all.add(coordinator);
-      all.add(allocator);
-      AutoCloseables.close(all);
     }
   }
 
