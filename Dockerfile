@@ -32,8 +32,17 @@ COPY cli/target/flight-cluster/ /src/cli/target/flight-cluster/
 FROM ${DIST} AS dist
 
 FROM ${RUNTIME_IMAGE}
+# jemalloc: the launcher preloads it for Arrow C++'s native memory (docs/decisions.md, D93). The local
+# bases already have it (build-base-images.sh); a public base gets it from its own apt.
 # A fixed uid so bind-mounted data dirs can be chowned to it (or the service run as the host user).
-RUN groupadd --system --gid 10001 flight \
+# The base's own release decides jemalloc's version, as it does the JRE's: no pin (DL3008).
+# hadolint ignore=DL3008
+RUN if ! ls /usr/lib/*-linux-gnu/libjemalloc.so.2 >/dev/null 2>&1; then \
+      apt-get update \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libjemalloc2 \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi \
+ && groupadd --system --gid 10001 flight \
  && useradd --system --uid 10001 --gid flight --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin flight \
  && mkdir -p /data \

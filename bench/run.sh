@@ -113,6 +113,18 @@ if ! command -v iperf3 >/dev/null 2>&1; then
   fi
 fi
 
+# ---- jemalloc: the cluster's launcher preloads it for Arrow C++'s memory when installed (D93); without
+# it the cluster runs on glibc, slower, and RESULTS.md says which one ran
+if ! ls /usr/lib/*-linux-gnu/libjemalloc.so.2 >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing libjemalloc2 ..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjemalloc2 >/dev/null
+  else
+    echo "libjemalloc2 missing and not root: the cluster runs on glibc's allocator" >&2
+  fi
+fi
+
 JAVA_OPTS="--add-opens=java.base/java.nio=ALL-UNNAMED --enable-native-access=ALL-UNNAMED"
 # JDK 24+ warns at run time when Arrow's memory layer uses sun.misc.Unsafe; the flag only exists there.
 if [ "$JAVA_MAJOR" -ge 24 ]; then

@@ -4,9 +4,10 @@
 #   bench/lifecycle/rss-after-burst.sh [STREAMS] [ROWS]
 #
 # Env passes through to the server, so a configuration is compared like this:
-#   bench/lifecycle/rss-after-burst.sh 24                              # the launcher's defaults (D23)
-#   ARROW_DEFAULT_MEMORY_POOL=mimalloc bench/lifecycle/rss-after-burst.sh 24   # Arrow's own pool
-#   MALLOC_MMAP_THRESHOLD_=1048576 bench/lifecycle/rss-after-burst.sh 24       # another threshold
+#   bench/lifecycle/rss-after-burst.sh 24                              # the launcher's default (D93)
+#   FLIGHT_NATIVE_ALLOCATOR=glibc bench/lifecycle/rss-after-burst.sh 24     # glibc, fixed threshold (D23)
+#   FLIGHT_NATIVE_ALLOCATOR=mimalloc bench/lifecycle/rss-after-burst.sh 24  # Arrow's own pool
+#   FLIGHT_NATIVE_ALLOCATOR=glibc MALLOC_MMAP_THRESHOLD_=1048576 bench/lifecycle/rss-after-burst.sh 24
 # Needs cli/target/flight-cluster and bench/target (./mvnw -pl bench -am package -DskipTests).
 # The dataset (the demo's taxi_trips table, ROWS rows, default 2,000,000: ~85 MB of Parquet) is
 # cached under ~/.cache/arrow-flight-cluster.
@@ -58,4 +59,4 @@ if jcmd "$SERVER" VM.native_memory summary >"$LOG.nmt" 2>/dev/null && grep -q "T
 fi
 printf 'streams=%s rows=%s burst=%ss  RSS MB: idle %s, after burst %s, +30s %s, +60s %s  (%s)\n' \
   "$STREAMS" "$ROWS" "$took" "$idle" "$after" "$after30" "$after60" \
-  "$(env | grep -E '^(MALLOC_|ARROW_DEFAULT|MIMALLOC_|JAVA_OPTS|FLIGHT_MEMORY)' | tr '\n' ' ')"
+  "$(env | grep -E '^(MALLOC_|ARROW_DEFAULT|MIMALLOC_|JAVA_OPTS|FLIGHT_MEMORY|FLIGHT_NATIVE|GLIBC_TUNABLES)' | tr '\n' ' ')"

@@ -98,7 +98,17 @@ def _versions(harness) -> list[tuple[str, str]]:
         ("Python", platform.python_version()),
         ("numpy / matplotlib", f"{numpy.__version__} / {matplotlib.__version__}"),
         ("iperf3", _tool_version(["iperf3", "--version"])),
+        ("cluster's native allocator", _allocator()),
     ]
+
+
+def _allocator() -> str:
+    """What the launcher picks for Arrow C++'s memory (FLIGHT_NATIVE_ALLOCATOR, decisions D93)."""
+    chosen = os.environ.get("FLIGHT_NATIVE_ALLOCATOR") or "auto"
+    if chosen != "auto":
+        return chosen
+    found = glob.glob("/usr/lib/*-linux-gnu/libjemalloc.so.2") + glob.glob("/usr/lib64/libjemalloc.so.2")
+    return "auto: jemalloc (libjemalloc.so.2 installed)" if found else "auto: glibc (no jemalloc)"
 
 
 def _reference(harness, measurement, server: str) -> float | None:

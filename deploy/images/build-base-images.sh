@@ -87,7 +87,9 @@ if ! command -v debootstrap >/dev/null; then
 fi
 base_image="flight-cluster/debian-base:$suite"
 # Everything the root file system is made from: a change to any of them makes a new one.
-base_key="$(printf '%s\n' "$suite" "$mirror" "$arch" minbase "$(debootstrap --version)" | sha256sum | cut -c1-16)"
+# libjemalloc2: the launcher preloads it for Arrow C++'s native memory (docs/decisions.md, D93).
+base_packages=libjemalloc2
+base_key="$(printf '%s\n' "$suite" "$mirror" "$arch" minbase "$base_packages" "$(debootstrap --version)" | sha256sum | cut -c1-16)"
 base_tar="$image_cache/debian-$suite-$arch-minbase-$base_key.tar.gz"
 if has_image "$base_image" "$base_key"; then
   log "$base_image is current"
@@ -97,7 +99,7 @@ else
     mkdir -p "$image_cache"
     rootfs="$(mktemp -d "${TMPDIR:-/tmp}/afc-rootfs.XXXXXX")"
     trap '$sudo rm -rf "$rootfs"' EXIT
-    $sudo debootstrap --variant=minbase --arch="$arch" "$suite" "$rootfs" "$mirror" >"$rootfs.log" 2>&1 \
+    $sudo debootstrap --variant=minbase --include="$base_packages" --arch="$arch" "$suite" "$rootfs" "$mirror" >"$rootfs.log" 2>&1 \
       || { tail -n 30 "$rootfs.log" >&2; die "debootstrap failed (log: $rootfs.log)"; }
     rm -f "$rootfs.log"
     # What only makes the image bigger: downloaded .debs, apt lists, docs and man pages.
