@@ -102,28 +102,24 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.requirements-stamp" 2>/dev/nu
   printf '%s' "$STAMP" >"$VENV/.requirements-stamp"
 fi
 
-# ---- iperf3 for the loopback baseline; without root the harness reports it as not measured
-if ! command -v iperf3 >/dev/null 2>&1; then
+# ---- Debian packages the run uses when this machine lacks them: installs PACKAGE when root with
+# apt-get, else says WITHOUT (what the run does without it) on stderr
+apt_install() { # PACKAGE WITHOUT
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing iperf3 ..."
+    echo "installing $1 ..."
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iperf3 >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
   else
-    echo "iperf3 missing and not root: the loopback baseline will be skipped" >&2
+    echo "$1 missing and not root: $2" >&2
   fi
-fi
-
-# ---- jemalloc: the cluster's launcher preloads it for Arrow C++'s memory when installed (D93); without
-# it the cluster runs on glibc, slower, and RESULTS.md says which one ran
-if ! ls /usr/lib/*-linux-gnu/libjemalloc.so.2 >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing libjemalloc2 ..."
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjemalloc2 >/dev/null
-  else
-    echo "libjemalloc2 missing and not root: the cluster runs on glibc's allocator" >&2
-  fi
-fi
+}
+# iperf3 for the loopback baseline
+command -v iperf3 >/dev/null 2>&1 ||
+  apt_install iperf3 "the loopback baseline will be skipped"
+# jemalloc: the cluster's launcher preloads it for Arrow C++'s memory when installed (D93); without it
+# the cluster runs on glibc, slower, and RESULTS.md says which one ran
+ls /usr/lib/*-linux-gnu/libjemalloc.so.2 >/dev/null 2>&1 ||
+  apt_install libjemalloc2 "the cluster runs on glibc's allocator"
 
 JAVA_OPTS="--add-opens=java.base/java.nio=ALL-UNNAMED --enable-native-access=ALL-UNNAMED"
 # JDK 24+ warns at run time when Arrow's memory layer uses sun.misc.Unsafe; the flag only exists there.

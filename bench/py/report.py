@@ -107,7 +107,9 @@ def _allocator() -> str:
     chosen = os.environ.get("FLIGHT_NATIVE_ALLOCATOR") or "auto"
     if chosen != "auto":
         return chosen
-    found = glob.glob("/usr/lib/*-linux-gnu/libjemalloc.so.2") + glob.glob("/usr/lib64/libjemalloc.so.2")
+    # The folders the launcher's find_jemalloc looks in, in its order.
+    found = [path for pattern in ("/usr/lib/*-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib")
+             for path in glob.glob(f"{pattern}/libjemalloc.so.2")]
     return "auto: jemalloc (libjemalloc.so.2 installed)" if found else "auto: glibc (no jemalloc)"
 
 

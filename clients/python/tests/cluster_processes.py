@@ -27,9 +27,10 @@ def start(args: list[str], pattern: str, log: Path,
 
     Raises AssertionError with the log when the process exits or the pattern does not appear in time.
     """
-    out = log.open("w")
-    process = subprocess.Popen([str(DISTRIBUTION), *args], env=base_env() if env is None else env,
-                               stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    with log.open("w") as out:  # the child keeps its own descriptor
+        process = subprocess.Popen([str(DISTRIBUTION), *args],
+                                   env=base_env() if env is None else env, stdout=out,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         match = re.search(pattern, log.read_text())
